@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# nstaint top-level build.  Each part owns a build.mk fragment that this file
+# includes; a fragment appends to:
+#   ALL    files `make` builds (everything userspace + BPF)
+#   TESTS  executables that print TAP when run with no argument; `make check`
+#          runs them all in order, from the top of the tree, as root.
+# Everything generated goes under $(O) (build/ by default).
+#
+# Quiet unless V=1, like the kernel and libbpf-bootstrap.
+
+ifneq ($(KERNELRELEASE),)
+# Invoked by kbuild (make -C <headers> M=$(PWD)): hand over to Kbuild.
+include $(src)/Kbuild
+else
+
+O        ?= build
+TOP      := $(abspath .)
+CC       ?= cc
+CLANG    ?= $(shell command -v clang-19 || command -v clang)
+BPFTOOL  ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
+GO       ?= go
+ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+	    -I$(TOP)/include -I$(O)
+LDFLAGS  ?=
+
+# kselftest_harness.h comes from Debian's linux-source-6.1 tarball, extracted
+# at build time (never committed).
+KSRC_TAR ?= $(firstword $(wildcard /usr/src/linux-source-6.1.tar.xz))
+KSFT_DIR := $(O)/kselftest
+KSFT_HDR := $(KSFT_DIR)/kselftest_harness.h
+TEST_CFLAGS = $(CFLAGS) -I$(KSFT_DIR) -pthread
+
+# Headers of the kernel the module is built against (newest 6.1 Debian one).
+KDIR     ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64)))
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(TOP)/%,%,$(2))";
+endif
+
+ALL   :=
+TESTS :=
+
+.PHONY: all
+all: real-all
+
+include $(sort $(wildcard */build.mk */*/build.mk))
+
+.PHONY: real-all deps check run kmod clean help
+
+real-all: $(ALL)
+
+deps:
+	$(Q)scripts/deps.sh
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/run-tests $(TESTS)
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)scripts/run-main $(O)
+
+kmod:
+	$(Q)if [ -z "$(KDIR)" ]; then \
+		echo "kmod: no linux-headers-6.1.*-amd64 under /usr/src; run scripts/deps.sh (skipped)"; \
+	else \
+		$(MAKE) -C $(KDIR) M=$(TOP) $(if $(V),V=$(V)) modules; \
+	fi
+
+$(KSFT_HDR):
+	$(call msg,EXTRACT,$@)
+	$(Q)test -n "$(KSRC_TAR)" || { echo "linux-source-6.1 is not installed: run scripts/deps.sh" >&2; exit 1; }
+	$(Q)mkdir -p $(KSFT_DIR)
+	$(Q)tar -xJf $(KSRC_TAR) -C $(KSFT_DIR) --strip-components=4 \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.1/tools/testing/selftests/kselftest.h
+	$(Q)touch $@
+
+clean:
+	$(call msg,CLEAN,)
+	$(Q)rm -rf $(O)
+	$(Q)if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(TOP) clean >/dev/null 2>&1 || true; fi
+
+help:
+	@echo "make            build userspace and BPF into $(O)/"
+	@echo "make run        install packages, build, run the main job"
+	@echo "make check      install packages, build, run every test"
+	@echo "make kmod       build nstaint.ko against $(or $(KDIR),<no headers>)"
+	@echo "make V=1        show full commands"
+
+endif

@@ -1,0 +1,13 @@
+# shellcheck shell=bash
+# Minimal TAP for shell tests: source it, call plan N, then ok/fail/skip.
+# Each check prints exactly one TAP line; tap_done exits 1 if any failed.
+_tap_n=0
+_tap_failed=0
+plan() { echo "TAP version 13"; echo "1..$1"; }
+ok() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n $*"; }
+not_ok() { _tap_n=$((_tap_n + 1)); _tap_failed=1; echo "not ok $_tap_n $*"; }
+skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n $1 # SKIP $2"; }
+# check NAME CMD...: ok if CMD succeeds.
+check() { local n=$1; shift; if "$@"; then ok "$n"; else not_ok "$n"; fi; }
+diag() { echo "# $*"; }
+tap_done() { exit $_tap_failed; }

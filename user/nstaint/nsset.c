@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nsset.h"
+
+const char *const ns_names[NSTAINT_NS_COUNT] = {
+	[NSTAINT_NS_MNT] = "mnt",
+	[NSTAINT_NS_NET] = "net",
+	[NSTAINT_NS_UTS] = "uts",
+	[NSTAINT_NS_IPC] = "ipc",
+	[NSTAINT_NS_USER] = "user",
+	[NSTAINT_NS_CGROUP] = "cgroup",
+	[NSTAINT_NS_TIME] = "time",
+	[NSTAINT_NS_PID] = "pid",
+};
+
+/* The links under /proc/PID/task/TID/ns/ that make up the set. */
+static const char *const ns_links[NSTAINT_NS_COUNT] = {
+	[NSTAINT_NS_MNT] = "ns/mnt",
+	[NSTAINT_NS_NET] = "ns/net",
+	[NSTAINT_NS_UTS] = "ns/uts",
+	[NSTAINT_NS_IPC] = "ns/ipc",
+	[NSTAINT_NS_USER] = "ns/user",
+	[NSTAINT_NS_CGROUP] = "ns/cgroup",
+	[NSTAINT_NS_TIME] = "ns/time_for_children",
+	[NSTAINT_NS_PID] = "ns/pid_for_children",
+};
+
+/* "net:[4026531840]" -> 4026531840, 0 if malformed. */
+static __u32 parse_ns_link(const char *s)
+{
+	const char *p = strchr(s, '[');
+	char *end;
+	unsigned long v;
+
+	if (!p)
+		return 0;
+	errno = 0;
+	v = strtoul(p + 1, &end, 10);
+	if (errno || *end != ']' || v > 0xffffffffUL)
+		return 0;
+	return (__u32)v;
+}
+
+int ns_set_read(int taskfd, struct ns_set *out)
+{
+	char buf[64];
+	ssize_t n;
+	int i;
+
+	for (i = 0; i < NSTAINT_NS_COUNT; i++) {
+		n = readlinkat(taskfd, ns_links[i], buf, sizeof(buf) - 1);
+		if (n < 0) {
+			/* Every kernel has a net link: its absence means the
+			 * task is gone.  Others may be missing on old kernels. */
+			if (errno == ENOENT && i != NSTAINT_NS_NET) {
+				out->ino[i] = 0;
+				continue;
+			}
+			return -errno;
+		}
+		buf[n] = '\0';
+		out->ino[i] = parse_ns_link(buf);
+	}
+	return 0;
+}
+
+unsigned int ns_set_diff(const struct ns_set *a, const struct ns_set *b)
+{
+	unsigned int mask = 0;
+	int i;
+
+	for (i = 0; i < NSTAINT_NS_COUNT; i++)
+		if (a->ino[i] && b->ino[i] && a->ino[i] != b->ino[i])
+			mask |= NSTAINT_NS_BIT(i);
+	return mask;
+}
