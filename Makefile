@@ -32,7 +32,12 @@ LDFLAGS  ?=
 KSRC_TAR ?= $(firstword $(wildcard /usr/src/linux-source-6.1.tar.xz))
 KSFT_DIR := $(O)/kselftest
 KSFT_HDR := $(KSFT_DIR)/kselftest_harness.h
-TEST_CFLAGS = $(CFLAGS) -I$(KSFT_DIR) -pthread
+TEST_CFLAGS = $(CFLAGS) -I$(KSFT_DIR) -pthread \
+	      -Wno-missing-field-initializers -Wno-sign-compare
+
+# vmlinux.h for CO-RE BPF programs, generated from the running kernel's BTF.
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VMLINUX_H   := $(O)/vmlinux.h
 
 # Headers of the kernel the module is built against (newest 6.1 Debian one).
 KDIR     ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64)))
@@ -83,6 +88,12 @@ $(KSFT_HDR):
 		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
 		linux-source-6.1/tools/testing/selftests/kselftest.h
 	$(Q)touch $@
+
+$(VMLINUX_H):
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)test -r $(VMLINUX_BTF) || { echo "$(VMLINUX_BTF) missing: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF)" >&2; exit 1; }
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
 clean:
 	$(call msg,CLEAN,)

@@ -3,6 +3,7 @@
  * nstaint: find threads left in the wrong namespace, and the user tasks
  * (goroutines, libmn tasks) that ran on them.
  */
+#include <argp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,7 @@ int main(int argc, char **argv)
 {
 	size_t i;
 
+	argp_err_exit_status = EXIT_ERROR;
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_ERROR;

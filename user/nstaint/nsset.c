@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -60,6 +61,12 @@ int ns_set_read(int taskfd, struct ns_set *out)
 				out->ino[i] = 0;
 				continue;
 			}
+			/* The kernel answers EACCES, not ENOENT, for the ns
+			 * links of a task reaped since we opened its
+			 * directory: tell that apart from a real denial. */
+			if (errno == EACCES &&
+			    faccessat(taskfd, "stat", F_OK, 0) < 0)
+				return -ESRCH;
 			return -errno;
 		}
 		buf[n] = '\0';

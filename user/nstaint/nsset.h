@@ -17,7 +17,8 @@ extern const char *const ns_names[NSTAINT_NS_COUNT];
 /*
  * Read the namespace set of the task whose /proc directory is open as
  * @taskfd (/proc/PID/task/TID).  Returns 0, or a negative errno:
- * -ENOENT/-ESRCH when the task is gone, -EACCES when we may not look.
+ * -ENOENT/-ESRCH when the task is gone (reaped during the call too),
+ * -EACCES when we may not look.
  * A type this kernel does not have is left 0.
  */
 int ns_set_read(int taskfd, struct ns_set *out);

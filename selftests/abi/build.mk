@@ -1,0 +1,11 @@
+# The ABI test reads the BTF of the event header compiled for BPF.
+ABI_PROBE := $(O)/selftests/abi/abi_probe.bpf.o
+SELFTEST_LIBS_abi_test := -lbpf
+
+ALL += $(ABI_PROBE)
+$(O)/selftests/abi/abi_test: $(ABI_PROBE)
+
+$(ABI_PROBE): selftests/abi/abi_probe.bpf.c include/nstaint/events.h $(VMLINUX_H)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(O) -Iinclude -c $< -o $@
