@@ -57,3 +57,9 @@ $(O)/libmn-$(1).a: $(call libmn_objs,$(1))
 endef
 $(eval $(call libmn_san,asan))
 $(eval $(call libmn_san,tsan))
+
+# Tests: selftests/libmn/*_test.c are built by selftests/build.mk; they
+# link libmn.a.
+LIBMN_TESTS := $(patsubst selftests/libmn/%.c,%,$(wildcard selftests/libmn/*_test.c))
+$(foreach t,$(LIBMN_TESTS),$(eval SELFTEST_LIBS_$(t) := $(O)/libmn.a -lm))
+$(foreach t,$(LIBMN_TESTS),$(eval $(O)/selftests/libmn/$(t): $(O)/libmn.a include/mn.h))

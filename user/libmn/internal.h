@@ -83,6 +83,7 @@ struct mn_g {
 	struct mn_g *schedlink;		/* global run queue / free lists */
 	struct mn_g *alllink;		/* allgs */
 	bool is_main;
+	bool started;			/* has run: stack holds its frames */
 	void *tsan_fiber;
 	void *asan_fake;
 };
@@ -104,8 +105,10 @@ struct mn_p {
 	_Atomic uint32_t syscalltick;
 	uint32_t sysmon_tick;		/* syscalltick seen by sysmon */
 	int64_t sysmon_when;
-	struct mn_g *gfree;		/* dead Gs with stacks, for reuse */
+	struct mn_g *gfree;		/* dead Gs, for reuse */
 	int ngfree;
+	char *stacks[32];		/* cached stacks (sched.c STACK_CACHE) */
+	int nstacks;
 	uint32_t timers_lock;
 	struct mn_timer **timers;	/* 4-ary heap by when */
 	int ntimers, timers_cap;

@@ -176,6 +176,51 @@ done:
 	g->stack_size = sz;
 }
 
+/*
+ * Stack cache: dead tasks give their stack back here rather than keep it,
+ * so a burst of tasks that never overlap reuses a handful of stacks.  The
+ * free list is threaded through the stacks' lowest usable word.
+ */
+#define STACK_CACHE 32
+static uint32_t stackpool_lock;
+static char *stackpool;
+
+static void stack_put(struct mn_p *p, char *stk)
+{
+	if (p->nstacks < STACK_CACHE) {
+		p->stacks[p->nstacks++] = stk;
+		return;
+	}
+	mn_lk_lock(&stackpool_lock);
+	while (p->nstacks > STACK_CACHE / 2) {
+		char *x = p->stacks[--p->nstacks];
+
+		*(char **)(x + pagesz) = stackpool;
+		stackpool = x;
+	}
+	*(char **)(stk + pagesz) = stackpool;
+	stackpool = stk;
+	mn_lk_unlock(&stackpool_lock);
+}
+
+static void stack_get(struct mn_p *p, struct mn_g *g)
+{
+	if (!p->nstacks && __atomic_load_n(&stackpool, __ATOMIC_RELAXED)) {
+		mn_lk_lock(&stackpool_lock);
+		while (stackpool && p->nstacks < STACK_CACHE / 2) {
+			p->stacks[p->nstacks++] = stackpool;
+			stackpool = *(char **)(stackpool + pagesz);
+		}
+		mn_lk_unlock(&stackpool_lock);
+	}
+	if (p->nstacks) {
+		g->stack = p->stacks[--p->nstacks];
+		g->stack_size = mn_sched.stack_size;
+		return;
+	}
+	stack_alloc(g);
+}
+
 static long read_max_map_count(void)
 {
 	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
@@ -639,6 +684,11 @@ void mn_ready(struct mn_g *g)
 
 static void gfput(struct mn_p *p, struct mn_g *g)
 {
+	if (g->stack) {
+		stack_put(p, g->stack);
+		g->stack = NULL;
+	}
+	g->started = false;
 	g->fn = NULL;
 	g->arg = NULL;
 	g->schedlink = p->gfree;
@@ -726,8 +776,7 @@ uint64_t mn_go_at(void (*fn)(void *), void *arg, const char *file, int line)
 	g->waitreason = NULL;
 	g->is_main = false;
 	g->param = NULL;
-	if (g->stack)
-		g_prepare(g);
+	g->started = false;
 	atomic_fetch_add(&mn_sched.ntasks, 1);
 	MN_PROBE3(task_create, g->id, g->parent, fn);
 	atomic_store(&g->status, G_RUNNABLE);
@@ -970,11 +1019,13 @@ static void startlockedm(struct mn_m *m, struct mn_g *g)
 static void execute(struct mn_m *m, struct mn_g *g)
 {
 	struct mn_p *p = m->p;
-	bool first = !g->stack;
+	bool first = !g->started;
 
 	if (first) {
-		stack_alloc(g);
+		if (!g->stack)
+			stack_get(p, g);
 		g_prepare(g);
+		g->started = true;
 	}
 	atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
 	g->m = m;
@@ -983,7 +1034,7 @@ static void execute(struct mn_m *m, struct mn_g *g)
 	atomic_fetch_add_explicit(&p->ntasks_run, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&mn_sched.progress, 1, memory_order_relaxed);
 	mn_m_publish(m, g->id, g->lockcount);
-	if (first || g->sp == NULL)
+	if (first)
 		MN_PROBE2(task_start, g->id, m->tid);
 	switch_to(&m->g0, g, &m->g0.sp, g->sp);
 
