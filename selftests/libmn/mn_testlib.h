@@ -89,7 +89,7 @@ static inline int mnt_threads_in_ns(const char *ns, unsigned long ino)
 {
 	DIR *d = opendir("/proc/self/task");
 	struct dirent *e;
-	char path[128];
+	char path[320];
 	int n = 0;
 
 	while (d && (e = readdir(d))) {
