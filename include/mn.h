@@ -128,14 +128,15 @@ void mn_sem_release(mn_sem *s);
 
 /* ---- network poller (fds are made non-blocking) ---- */
 
-/* Deadlines are absolute mn_now() values; 0 = none.  On expiry the call
- * fails with ETIMEDOUT. */
+/* Errors are returned as -errno (errno is set too, but a task may resume
+ * on another thread, so prefer the return value).  Deadlines are absolute
+ * mn_now() values; 0 = none.  On expiry the call returns -ETIMEDOUT. */
 ssize_t mn_read(int fd, void *buf, size_t len);
 ssize_t mn_write(int fd, const void *buf, size_t len);	/* writes all */
 int mn_accept(int fd, struct sockaddr *sa, socklen_t *salen);
 int mn_connect(int fd, const struct sockaddr *sa, socklen_t salen);
 void mn_set_deadline(int fd, int64_t read_deadline, int64_t write_deadline);
-int mn_close(int fd);			/* wakes waiters, then close(2) */
+int mn_close(int fd);			/* wakes waiters (-EBADF), then close(2) */
 
 /* ---- contexts (Go's context package) ---- */
 

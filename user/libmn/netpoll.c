@@ -236,14 +236,32 @@ void mn_netpoll_events(struct epoll_event *ev, int n)
 	mn_injectglist(list);
 }
 
+/*
+ * errno is per thread and a task may resume on another one; glibc's
+ * __errno_location is "const", so the compiler may reuse the old thread's
+ * address after a park.  Errors are therefore returned as -errno, and
+ * errno is also set through this out-of-line helper for convenience.
+ */
+static __attribute__((noinline)) long fail(int err)
+{
+	errno = err;
+	return -err;
+}
+
+static __attribute__((noinline)) int last_errno(void)
+{
+	return errno;
+}
+
 static ssize_t blocking_io(int fd, void *buf, size_t len, bool wr)
 {
 	ssize_t n;
 
 	mn_syscall_enter();
 	n = wr ? write(fd, buf, len) : read(fd, buf, len);
+	n = n < 0 ? -last_errno() : n;
 	mn_syscall_exit();
-	return n;
+	return n < 0 ? fail((int)-n) : n;
 }
 
 ssize_t mn_read(int fd, void *buf, size_t len)
@@ -256,13 +274,13 @@ ssize_t mn_read(int fd, void *buf, size_t len)
 		return blocking_io(fd, buf, len, false);
 	for (;;) {
 		n = read(fd, buf, len);
-		if (n >= 0 || errno != EAGAIN)
+		if (n >= 0)
 			return n;
+		if (last_errno() != EAGAIN)
+			return fail(last_errno());
 		err = pd_wait(pd, 'r');
-		if (err) {
-			errno = -err;
-			return -1;
-		}
+		if (err)
+			return fail(-err);
 	}
 }
 
@@ -281,13 +299,11 @@ ssize_t mn_write(int fd, const void *buf, size_t len)
 			done += (size_t)n;
 			continue;
 		}
-		if (errno != EAGAIN)
-			return done ? (ssize_t)done : -1;
+		if (last_errno() != EAGAIN)
+			return done ? (ssize_t)done : fail(last_errno());
 		err = pd_wait(pd, 'w');
-		if (err) {
-			errno = -err;
-			return done ? (ssize_t)done : -1;
-		}
+		if (err)
+			return done ? (ssize_t)done : fail(-err);
 	}
 	return (ssize_t)done;
 }
@@ -297,21 +313,20 @@ int mn_accept(int fd, struct sockaddr *sa, socklen_t *salen)
 	struct pd *pd = pd_open(fd);
 	int c, err;
 
-	if (!pd) {
-		errno = EBADF;
-		return -1;
-	}
+	if (!pd)
+		return (int)fail(EBADF);
 	for (;;) {
 		c = accept4(fd, sa, salen, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (c >= 0 || (errno != EAGAIN && errno != EINTR))
+		if (c >= 0)
 			return c;
-		if (errno == EINTR)
+		err = last_errno();
+		if (err == EINTR)
 			continue;
+		if (err != EAGAIN)
+			return (int)fail(err);
 		err = pd_wait(pd, 'r');
-		if (err) {
-			errno = -err;
-			return -1;
-		}
+		if (err)
+			return (int)fail(-err);
 	}
 }
 
@@ -321,22 +336,18 @@ int mn_connect(int fd, const struct sockaddr *sa, socklen_t salen)
 	int err, soerr = 0;
 	socklen_t l = sizeof(soerr);
 
-	if (!pd) {
-		errno = EBADF;
-		return -1;
-	}
+	if (!pd)
+		return (int)fail(EBADF);
 	if (connect(fd, sa, salen) == 0)
 		return 0;
-	if (errno != EINPROGRESS)
-		return -1;
+	if (last_errno() != EINPROGRESS)
+		return (int)fail(last_errno());
 	for (;;) {
 		err = pd_wait(pd, 'w');
-		if (err) {
-			errno = -err;
-			return -1;
-		}
+		if (err)
+			return (int)fail(-err);
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &l) < 0)
-			return -1;
+			return (int)fail(last_errno());
 		if (soerr == 0) {
 			/* writable and no error: connected (or spurious edge) */
 			struct sockaddr_storage ss;
@@ -346,8 +357,7 @@ int mn_connect(int fd, const struct sockaddr *sa, socklen_t salen)
 				return 0;
 			continue;
 		}
-		errno = soerr;
-		return -1;
+		return (int)fail(soerr);
 	}
 }
 
