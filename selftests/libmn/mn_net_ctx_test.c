@@ -205,11 +205,12 @@ TEST(ctx_cancel_propagation)
 
 static int deadline_ctx_main(void *a)
 {
+	int64_t t0 = mn_now();
 	mn_ctx *outer = mn_ctx_with_timeout(mn_ctx_background(), 30000000);
 	mn_ctx *inner = mn_ctx_with_timeout(outer, 10000000000LL);	/* later: inherits outer */
 	mn_chan *slow = mn_chan_make(sizeof(int), 0);
 	int v, ok = 1;
-	int64_t d1 = 0, d2 = 0, t0 = mn_now();
+	int64_t d1 = 0, d2 = 0;
 	struct mn_sel_case cs[2] = { { slow, MN_SEL_RECV, &v, false },
 				     { mn_ctx_done(inner), MN_SEL_RECV, NULL, false } };
 

@@ -252,8 +252,8 @@ static atomic_int spin_tid;
 static void locked_spinner(void *a)
 {
 	mn_lock_thread();
-	atomic_store(&spin_tid, mnt_gettid());
 	atomic_store(&spin_id, mn_task_id());
+	atomic_store(&spin_tid, mnt_gettid());	/* published last: the reader waits for it */
 	while (!atomic_load(&spin_go))
 		;		/* keep running: the slot must show us */
 	mn_unlock_thread();
@@ -274,6 +274,8 @@ static struct mn_abi_slot *find_slot(pid_t tid)
 	return NULL;
 }
 
+static int bad_check;
+
 static int abi_main(void *a)
 {
 	struct mn_abi_slot *s, *me;
@@ -288,12 +290,24 @@ static int abi_main(void *a)
 	if (!s || !me)
 		return -1;
 	ok &= s->magic == MN_ABI_SLOT_MAGIC && s->version == MN_ABI_VERSION;
+	if (!ok && !bad_check)
+		bad_check = 1;
 	ok &= __atomic_load_n(&s->task_id, __ATOMIC_ACQUIRE) == atomic_load(&spin_id);
+	if (!ok && !bad_check)
+		bad_check = 2;
 	ok &= __atomic_load_n(&s->locked, __ATOMIC_ACQUIRE) == 1;
+	if (!ok && !bad_check)
+		bad_check = 3;
 	ok &= (__atomic_load_n(&s->seq, __ATOMIC_ACQUIRE) & 1) == 0;
+	if (!ok && !bad_check)
+		bad_check = 4;
 	ok &= me->task_id == mn_task_id() && me->locked == 0;
+	if (!ok && !bad_check)
+		bad_check = 5;
 	mn_lock_thread();
 	ok &= me->locked == 1;
+	if (!ok && !bad_check)
+		bad_check = 6;
 	mn_unlock_thread();
 	atomic_store(&spin_go, 1);
 	mn_wg_wait(&wg);
@@ -308,7 +322,7 @@ TEST(abi_slots_show_running_task)
 	int templates = 0, sysmons = 0;
 
 	setenv("MN_PROCS", "2", 1);
-	ASSERT_EQ(1, mn_main(abi_main, NULL));
+	ASSERT_EQ(1, mn_main(abi_main, NULL)) TH_LOG("first failed check: %d", bad_check);
 	EXPECT_EQ((int)MN_ABI_REG_MAGIC, (int)r->magic);
 	EXPECT_EQ(MN_ABI_VERSION, (int)r->version);
 	EXPECT_EQ(MN_ABI_MAX_THREADS, (int)r->max_threads);

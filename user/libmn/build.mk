@@ -63,3 +63,16 @@ $(eval $(call libmn_san,tsan))
 LIBMN_TESTS := $(patsubst selftests/libmn/%.c,%,$(wildcard selftests/libmn/*_test.c))
 $(foreach t,$(LIBMN_TESTS),$(eval SELFTEST_LIBS_$(t) := $(O)/libmn.a -lm))
 $(foreach t,$(LIBMN_TESTS),$(eval $(O)/selftests/libmn/$(t): $(O)/libmn.a include/mn.h))
+
+# The runtime's own tests again under AddressSanitizer and ThreadSanitizer
+# (libmn annotates its context switches with the sanitizers' fiber APIs).
+LIBMN_SAN_TESTS := mn_sched_test mn_chan_test mn_net_ctx_test mn_thread_test
+define libmn_san_test
+$(O)/selftests/libmn/$(1)/$(2): selftests/libmn/$(2).c selftests/libmn/san_options.c selftests/libmn/mn_testlib.h $(O)/libmn-$(1).a $(KSFT_HDR)
+	$$(call msg,TEST,$$@)
+	$$(Q)mkdir -p $$(dir $$@)
+	$$(Q)$(SAN_CC) $$(TEST_CFLAGS) -O1 $(LIBMN_SAN_$(1)) -o $$@ selftests/libmn/$(2).c selftests/libmn/san_options.c $(O)/libmn-$(1).a -lm -lpthread
+ALL += $(O)/selftests/libmn/$(1)/$(2)
+TESTS += $(O)/selftests/libmn/$(1)/$(2)
+endef
+$(foreach f,asan tsan,$(foreach t,$(LIBMN_SAN_TESTS),$(eval $(call libmn_san_test,$(f),$(t)))))

@@ -329,13 +329,20 @@ static void selunlock(mn_chan **order, int n)
 		mn_lk_unlock(&order[i]->lock);
 }
 
+/*
+ * Runs on g0 once the selecting task is parked.  The timer goes in while
+ * the channels are still locked: once they are unlocked the select may
+ * complete and return, and its stack (st, the timer) be reused.  Firing
+ * early is harmless now that the task is parked.  The task cannot leave
+ * its wakeup path before lockorder[0], unlocked last, is free.
+ */
 static void selpark_unlock(void *a)
 {
 	struct selstate *st = a;
 
-	selunlock(st->lockorder, st->nlock);
 	if (st->timer)
 		mn_timer_add(st->timer);
+	selunlock(st->lockorder, st->nlock);
 }
 
 static void sel_timeout(void *arg, uint64_t token)

@@ -141,6 +141,7 @@ struct mn_m {
 	void *unlockarg;
 	struct mn_abi_slot slot;
 	void *tsan_fiber;
+	void *exitjb;			/* jmp_buf in mstart: thread exit */
 };
 
 enum { ACT_NONE, ACT_YIELD, ACT_PARK, ACT_EXIT, ACT_SYSEXIT, ACT_RETIRE };

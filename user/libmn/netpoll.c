@@ -103,13 +103,16 @@ struct pdpark {
 	struct mn_timer *timer;
 };
 
+/* On g0 after parking; the timer goes in before the unlock for the
+ * reason given at chan.c's selpark_unlock. */
 static void pd_park_unlock(void *a)
 {
 	struct pdpark *pp = a;
+	struct pd *pd = pp->pd;
 
-	mn_lk_unlock(&pp->pd->lock);
 	if (pp->timer)
 		mn_timer_add(pp->timer);
+	mn_lk_unlock(&pd->lock);
 }
 
 static void pd_timeout(void *arg, uint64_t token)

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,10 +197,10 @@ static void stack_put(struct mn_p *p, char *stk)
 		char *x = p->stacks[--p->nstacks];
 
 		*(char **)(x + pagesz) = stackpool;
-		stackpool = x;
+		__atomic_store_n(&stackpool, x, __ATOMIC_RELAXED);
 	}
 	*(char **)(stk + pagesz) = stackpool;
-	stackpool = stk;
+	__atomic_store_n(&stackpool, stk, __ATOMIC_RELAXED);
 	mn_lk_unlock(&stackpool_lock);
 }
 
@@ -209,7 +210,7 @@ static void stack_get(struct mn_p *p, struct mn_g *g)
 		mn_lk_lock(&stackpool_lock);
 		while (stackpool && p->nstacks < STACK_CACHE / 2) {
 			p->stacks[p->nstacks++] = stackpool;
-			stackpool = *(char **)(stackpool + pagesz);
+			__atomic_store_n(&stackpool, *(char **)(stackpool + pagesz), __ATOMIC_RELAXED);
 		}
 		mn_lk_unlock(&stackpool_lock);
 	}
@@ -688,6 +689,13 @@ static void gfput(struct mn_p *p, struct mn_g *g)
 		stack_put(p, g->stack);
 		g->stack = NULL;
 	}
+#ifdef MN_TSAN
+	/* TSan counts fibers as threads (8128 at most): only live tasks keep one. */
+	if (g->tsan_fiber) {
+		__tsan_destroy_fiber(g->tsan_fiber);
+		g->tsan_fiber = NULL;
+	}
+#endif
 	g->started = false;
 	g->fn = NULL;
 	g->arg = NULL;
@@ -708,7 +716,7 @@ static void gfput(struct mn_p *p, struct mn_g *g)
 			x = head;
 			head = x->schedlink;
 			x->schedlink = mn_sched.gfree;
-			mn_sched.gfree = x;
+			__atomic_store_n(&mn_sched.gfree, x, __ATOMIC_RELAXED);
 		}
 		mn_lk_unlock(&mn_sched.gfree_lock);
 	}
@@ -718,11 +726,11 @@ static struct mn_g *gfget(struct mn_p *p)
 {
 	struct mn_g *g;
 
-	if (p && !p->gfree && mn_sched.gfree) {
+	if (p && !p->gfree && __atomic_load_n(&mn_sched.gfree, __ATOMIC_RELAXED)) {
 		mn_lk_lock(&mn_sched.gfree_lock);
 		while (p->ngfree < 32 && mn_sched.gfree) {
 			g = mn_sched.gfree;
-			mn_sched.gfree = g->schedlink;
+			__atomic_store_n(&mn_sched.gfree, g->schedlink, __ATOMIC_RELAXED);
 			g->schedlink = p->gfree;
 			p->gfree = g;
 			p->ngfree++;
@@ -739,7 +747,7 @@ static struct mn_g *gfget(struct mn_p *p)
 		mn_lk_lock(&mn_sched.gfree_lock);
 		g = mn_sched.gfree;
 		if (g)
-			mn_sched.gfree = g->schedlink;
+			__atomic_store_n(&mn_sched.gfree, g->schedlink, __ATOMIC_RELAXED);
 		mn_lk_unlock(&mn_sched.gfree_lock);
 		if (g)
 			return g;
@@ -866,6 +874,7 @@ int mn_nprocs(void)
 void mn_thread_exit_locked(struct mn_m *m)
 {
 	struct mn_p *p = releasep(m);
+	jmp_buf *jb;
 
 	if (p)
 		mn_handoffp(p);
@@ -881,8 +890,11 @@ void mn_thread_exit_locked(struct mn_m *m)
 	mn_sched.mcount--;
 	mn_lk_unlock(&mn_sched.allm_lock);
 	mn_tls_m = NULL;
+	jb = m->exitjb;
 	free(m);
-	pthread_exit(NULL);
+	/* Unwind to mstart and return from the thread function: sanitizers
+	 * see an ordinary return, the g0 frames are discarded. */
+	longjmp(*jb, 1);
 }
 
 /* ---- the scheduler loop ---- */
@@ -1117,6 +1129,7 @@ static __attribute__((noreturn)) void schedule(struct mn_m *m)
 static void *mstart(void *arg)
 {
 	struct mn_m *m = arg;
+	jmp_buf exitjb;
 	int fd;
 
 	mn_tls_m = m;
@@ -1139,7 +1152,10 @@ static void *mstart(void *arg)
 	MN_PROBE2(thread_start, m->tid, &m->slot);
 	acquirep(m, m->nextp);
 	m->nextp = NULL;
-	schedule(m);
+	m->exitjb = &exitjb;
+	if (setjmp(exitjb) == 0)
+		schedule(m);
+	return NULL;	/* mn_thread_exit_locked: this thread ends */
 }
 
 void mn_newm(struct mn_p *p, bool spinning)
@@ -1298,11 +1314,16 @@ static void *sysmon_main(void *arg)
 	int64_t delay = 20000, suspect = 0;
 	uint64_t suspect_progress = 0;
 
+	sigset_t quit;
+
 	self.tid = (pid_t)syscall(SYS_gettid);
 	mn_registry_add(&self, MN_ABI_THREAD_SYSMON);
+	sigemptyset(&quit);
+	sigaddset(&quit, SIGQUIT);
+	pthread_sigmask(SIG_UNBLOCK, &quit, NULL);
 	for (;;) {
 		int64_t now, next = 0, until, t;
-		struct timespec ts;
+		struct timespec ts __attribute__((unused));
 		int n, i;
 
 		atomic_store(&mn_sched.sysmon_until, 0);
@@ -1348,6 +1369,17 @@ static void *sysmon_main(void *arg)
 		t = mn_timers_earliest();
 		if (t && t < until)
 			continue;	/* a timer raced with us */
+#ifdef MN_TSAN
+		/* TSan delivers signals (SIGQUIT) only inside calls it
+		 * intercepts, which epoll_pwait2 is not. */
+		if (until == INT64_MAX) {
+			n = epoll_wait(mn_sched.epfd, evs, 128, -1);
+		} else {
+			int64_t d = until - mn_nanotime();
+
+			n = epoll_wait(mn_sched.epfd, evs, 128, d <= 0 ? 0 : (int)((d + 999999) / 1000000));
+		}
+#else
 		if (until == INT64_MAX) {
 			n = epoll_pwait2(mn_sched.epfd, evs, 128, NULL, NULL);
 		} else {
@@ -1359,6 +1391,7 @@ static void *sysmon_main(void *arg)
 			ts.tv_nsec = d % 1000000000LL;
 			n = epoll_pwait2(mn_sched.epfd, evs, 128, &ts, NULL);
 		}
+#endif
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.fd == mn_sched.evfd) {
 				uint64_t v;
@@ -1396,6 +1429,7 @@ static void do_init(void)
 	pthread_attr_t attr;
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct sigaction sa, old;
+	sigset_t quit, oldmask;
 	int i, n;
 
 	pagesz = (size_t)sysconf(_SC_PAGESIZE);
@@ -1442,6 +1476,12 @@ static void do_init(void)
 	if (!getenv("MN_NO_SIGQUIT") && sigaction(SIGQUIT, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
 		sigaction(SIGQUIT, &sa, NULL);
 
+	mn_sched.started = true;
+	/* Runtime threads never take SIGQUIT (sysmon unblocks it): the
+	 * handler must not run on a task's stack in the middle of a switch. */
+	sigemptyset(&quit);
+	sigaddset(&quit, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &quit, &oldmask);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
@@ -1449,7 +1489,7 @@ static void do_init(void)
 	    pthread_create(&t, &attr, sysmon_main, NULL))
 		mn_fatal("cannot create runtime threads");
 	pthread_attr_destroy(&attr);
-	mn_sched.started = true;
+	pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
 }
 
 void mn_runtime_init(void)
@@ -1480,8 +1520,14 @@ int mn_main(int (*main_fn)(void *), void *arg)
 	mn_runtime_init();
 	__atomic_store_n(&mn_sched.main_done, 0, __ATOMIC_RELEASE);
 	mn_go_at(main_task, &ma, "mn_main", 0);
-	while (__atomic_load_n(&mn_sched.main_done, __ATOMIC_ACQUIRE) == 0)
+	while (__atomic_load_n(&mn_sched.main_done, __ATOMIC_ACQUIRE) == 0) {
+#ifdef MN_TSAN
+		mn_futex_wait(&mn_sched.main_done, 0, 20000000);
+		usleep(1);	/* an intercepted call: TSan runs pending signal handlers */
+#else
 		mn_futex_wait(&mn_sched.main_done, 0, -1);
+#endif
+	}
 	e = getenv("MN_LEAKS");
 	if ((e && *e && strcmp(e, "0")) || atomic_load(&mn_sched.leak_check))
 		mn_report_leaks(2);

@@ -266,9 +266,10 @@ struct cond_park {
 static void cond_unlock(void *a)
 {
 	struct cond_park *cp = a;
+	mn_mutex *mu = cp->mu;	/* cp is on the waiter's stack: gone once ilock drops */
 
 	mn_lk_unlock(cp->ilock);
-	mn_mutex_unlock(cp->mu);
+	mn_mutex_unlock(mu);
 }
 
 void mn_cond_wait(mn_cond *c, mn_mutex *mu)

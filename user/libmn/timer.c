@@ -72,9 +72,12 @@ void mn_timer_add(struct mn_timer *t)
 {
 	struct mn_m *m = mn_getm();
 	struct mn_p *p = (m && m->p) ? m->p : &mn_sched.allp[0];
+	int64_t when;
 
 	if (t->when <= 0)
 		t->when = 1;
+	/* t may fire, and its owner return, as soon as the lock drops */
+	when = t->when;
 	mn_lk_lock(&p->timers_lock);
 	if (p->ntimers == p->timers_cap) {
 		int cap = p->timers_cap ? 2 * p->timers_cap : 64;
@@ -92,7 +95,7 @@ void mn_timer_add(struct mn_timer *t)
 	update_timer0(p);
 	mn_lk_unlock(&p->timers_lock);
 	/* seq_cst pairs with sysmon's store of sysmon_until (sched.c). */
-	if (t->when < atomic_load(&mn_sched.sysmon_until))
+	if (when < atomic_load(&mn_sched.sysmon_until))
 		mn_sysmon_kick();
 }
 
