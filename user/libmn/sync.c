@@ -75,18 +75,31 @@ static struct mn_g *self_or_die(const char *what)
 	return g;
 }
 
-/* ---- Mutex: bit 0 locked, bit 1 has waiters; barging like Go's normal mode ---- */
-
+/*
+ * ---- Mutex ----
+ * state: LOCKED; WAITERS (the queue is not empty, changed under ilock);
+ * WOKEN (a waiter was readied, or a spinner is about to take the lock, so
+ * unlock need not wake another).  Like Go's normal mode: a woken waiter
+ * competes with newcomers (barging) and goes back to the queue's front if
+ * it loses, and a locker spins briefly while another P may be about to
+ * unlock before parking.
+ */
 #define MU_LOCKED	1u
 #define MU_WAITERS	2u
+#define MU_WOKEN	4u
+
+static inline bool mu_cas(mn_mutex *mu, uint32_t *old, uint32_t new)
+{
+	return __atomic_compare_exchange_n(&mu->state, old, new, false,
+					   __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
 
 bool mn_mutex_trylock(mn_mutex *mu)
 {
 	uint32_t s = __atomic_load_n(&mu->state, __ATOMIC_RELAXED);
 
 	while (!(s & MU_LOCKED))
-		if (__atomic_compare_exchange_n(&mu->state, &s, s | MU_LOCKED, false,
-						__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		if (mu_cas(mu, &s, s | MU_LOCKED))
 			return true;
 	return false;
 }
@@ -94,42 +107,54 @@ bool mn_mutex_trylock(mn_mutex *mu)
 static void mutex_lock_slow(mn_mutex *mu)
 {
 	struct mn_waiter w = { 0 };
-	bool requeue = false;
+	bool woken = false, requeue = false;
 	int spins = 0;
 
 	w.g = self_or_die("mn_mutex_lock");
 	for (;;) {
-		uint32_t s = __atomic_load_n(&mu->state, __ATOMIC_RELAXED);
+		uint32_t s = __atomic_load_n(&mu->state, __ATOMIC_RELAXED), n;
 
 		if (!(s & MU_LOCKED)) {
-			if (__atomic_compare_exchange_n(&mu->state, &s, s | MU_LOCKED, false,
-							__ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			n = s | MU_LOCKED;
+			if (woken)
+				n &= ~MU_WOKEN;
+			if (mu_cas(mu, &s, n))
 				return;
 			continue;
 		}
-		/* Spin briefly only if another P may be about to unlock. */
-		if (spins < 30 && mn_sched.nprocs > 1 &&
+		/* Spin only while another P may be running the holder. */
+		if (spins < 120 && mn_sched.nprocs > 1 &&
 		    atomic_load(&mn_sched.npidle) < mn_sched.nprocs - 1) {
+			if (!woken && !(s & MU_WOKEN) && (s & MU_WAITERS) &&
+			    mu_cas(mu, &s, s | MU_WOKEN))
+				woken = true;	/* unlock: no need to wake anyone */
 			spins++;
 			__builtin_ia32_pause();
 			continue;
 		}
 		mn_lk_lock(&mu->ilock);
 		s = __atomic_load_n(&mu->state, __ATOMIC_RELAXED);
-		while ((s & MU_LOCKED) && !(s & MU_WAITERS) &&
-		       !__atomic_compare_exchange_n(&mu->state, &s, s | MU_WAITERS, false,
-						    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-			;
+		for (;;) {
+			if (!(s & MU_LOCKED))
+				break;
+			n = s | MU_WAITERS;
+			if (woken)
+				n &= ~MU_WOKEN;
+			if (mu_cas(mu, &s, n))
+				break;
+		}
 		if (!(s & MU_LOCKED)) {
 			mn_lk_unlock(&mu->ilock);
 			continue;
 		}
+		woken = false;
 		/* A waiter that was woken and lost the race goes first. */
 		if (requeue)
 			mn_wq_push_front(mu->wq, &w);
 		else
 			mn_wq_push(mu->wq, &w);
 		mn_park(mn_unlock_lk, &mu->ilock, "mutex");
+		woken = true;
 		requeue = true;
 		spins = 0;
 	}
@@ -139,27 +164,38 @@ void mn_mutex_lock(mn_mutex *mu)
 {
 	uint32_t z = 0;
 
-	if (likely(__atomic_compare_exchange_n(&mu->state, &z, MU_LOCKED, false,
-					       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)))
+	if (likely(mu_cas(mu, &z, MU_LOCKED)))
 		return;
 	mutex_lock_slow(mu);
 }
 
 void mn_mutex_unlock(mn_mutex *mu)
 {
-	uint32_t s = MU_LOCKED;
+	uint32_t s = MU_LOCKED, n;
 	struct mn_waiter *w;
 
-	if (likely(__atomic_compare_exchange_n(&mu->state, &s, 0, false,
-					       __ATOMIC_RELEASE, __ATOMIC_RELAXED)))
+	if (likely(mu_cas(mu, &s, 0)))
 		return;
-	if (!(s & MU_LOCKED))
-		mn_fatal_g(mn_getg(), "sync: unlock of unlocked mutex");
+	for (;;) {
+		if (!(s & MU_LOCKED))
+			mn_fatal_g(mn_getg(), "sync: unlock of unlocked mutex");
+		if (!(s & MU_WAITERS) || (s & MU_WOKEN)) {
+			if (mu_cas(mu, &s, s & ~MU_LOCKED))
+				return;
+			continue;
+		}
+		break;
+	}
 	mn_lk_lock(&mu->ilock);
 	w = mn_wq_pop(mu->wq);
-	/* Only we (holding LOCKED) and waiters (holding ilock) change the
-	 * state now, so a plain store is safe. */
-	__atomic_store_n(&mu->state, mu->wq[0] ? MU_WAITERS : 0, __ATOMIC_RELEASE);
+	s = __atomic_load_n(&mu->state, __ATOMIC_RELAXED);
+	do {
+		n = s & ~MU_LOCKED;
+		if (!mu->wq[0])
+			n &= ~MU_WAITERS;
+		if (w)
+			n |= MU_WOKEN;
+	} while (!mu_cas(mu, &s, n));
 	mn_lk_unlock(&mu->ilock);
 	if (w)
 		mn_ready(w->g);
