@@ -1,0 +1,17 @@
+# bench/libmn: libmn against Go 1.19 on the same workloads (not in make
+# check).  `make bench-libmn` builds both sides and prints the table.
+.PHONY: bench-libmn
+
+$(O)/bench/libmn/mnbench: bench/libmn/mnbench.c $(O)/libmn.a include/mn.h
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(O)/libmn.a -lpthread
+
+$(O)/bench/libmn/gobench: bench/libmn/go/main.go
+	$(call msg,GO,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)cd bench/libmn/go && env GOCACHE=$(TOP)/$(O)/gocache GOPATH=$(TOP)/$(O)/gopath \
+		GO111MODULE=off CGO_ENABLED=0 $(GO) build -o $(TOP)/$@ .
+
+bench-libmn: $(O)/bench/libmn/mnbench $(O)/bench/libmn/gobench
+	$(Q)bench/libmn/run.sh $(O)

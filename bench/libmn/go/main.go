@@ -1,0 +1,165 @@
+// Go side of bench/libmn: the same workloads as ../mnbench.c, one result
+// per line as "<name> <value> <unit>".  Built and run by ../run.sh.
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+var nOps int64 = 1000000
+
+func report(name string, v float64, unit string) {
+	fmt.Printf("%s %.2f %s\n", name, v, unit)
+}
+
+func benchSpawn() {
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for i := int64(0); i < nOps; i++ {
+		wg.Add(1)
+		go func() { wg.Done() }()
+		wg.Wait()
+	}
+	report("spawn_join", float64(time.Since(t0).Nanoseconds())/float64(nOps), "ns/op")
+}
+
+func benchPingPong() {
+	a, b := make(chan int), make(chan int)
+	go func() {
+		for v := range a {
+			b <- v
+		}
+	}()
+	t0 := time.Now()
+	v := 0
+	for i := int64(0); i < nOps; i++ {
+		a <- v
+		v = <-b
+	}
+	report("pingpong_roundtrip", float64(time.Since(t0).Nanoseconds())/float64(nOps), "ns/op")
+	close(a)
+}
+
+func benchYield() {
+	t0 := time.Now()
+	for i := int64(0); i < nOps; i++ {
+		runtime.Gosched()
+	}
+	report("yield", float64(time.Since(t0).Nanoseconds())/float64(nOps), "ns/op")
+}
+
+var mu sync.Mutex
+var shared int64
+
+func benchMutex() {
+	n := nOps * 10
+	t0 := time.Now()
+	for i := int64(0); i < n; i++ {
+		mu.Lock()
+		shared++
+		mu.Unlock()
+	}
+	report("mutex_uncontended", float64(time.Since(t0).Nanoseconds())/float64(n), "ns/op")
+}
+
+func benchMutex4() {
+	total := nOps * 4
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			for j := int64(0); j < total/4; j++ {
+				mu.Lock()
+				shared++
+				mu.Unlock()
+			}
+			wg.Done()
+		}()
+	}
+	wg.Wait()
+	report("mutex_contended4", float64(time.Since(t0).Nanoseconds())/float64(total), "ns/op")
+}
+
+func skynet(c chan int64, num, size int64) {
+	if size == 1 {
+		c <- num
+		return
+	}
+	rc := make(chan int64)
+	sub := size / 10
+	for i := int64(0); i < 10; i++ {
+		go skynet(rc, num+i*sub, sub)
+	}
+	var sum int64
+	for i := 0; i < 10; i++ {
+		sum += <-rc
+	}
+	c <- sum
+}
+
+func benchSkynet() {
+	c := make(chan int64)
+	t0 := time.Now()
+	go skynet(c, 0, 1000000)
+	sum := <-c
+	if sum != 499999500000 {
+		fmt.Fprintln(os.Stderr, "skynet: wrong sum", sum)
+	}
+	report("skynet_1M", float64(time.Since(t0).Nanoseconds())/1e6, "ms")
+}
+
+func rssKB() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	v, _ := strconv.ParseInt(f[1], 10, 64)
+	return v * int64(os.Getpagesize()) / 1024
+}
+
+func benchParkedMem() {
+	const n = 100000
+	c := make(chan struct{})
+	var wg sync.WaitGroup
+	runtime.GC()
+	before := rssKB()
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() { <-c; wg.Done() }()
+	}
+	time.Sleep(100 * time.Millisecond)
+	after := rssKB()
+	report("parked_task_mem", float64(after-before)*1024/n, "bytes")
+	close(c)
+	wg.Wait()
+}
+
+func main() {
+	only := ""
+	if len(os.Args) > 1 {
+		only = os.Args[1]
+	}
+	if s := os.Getenv("MNBENCH_OPS"); s != "" {
+		nOps, _ = strconv.ParseInt(s, 10, 64)
+	}
+	run := func(name string, f func()) {
+		if only == "" || only == name {
+			f()
+		}
+	}
+	run("spawn_join", benchSpawn)
+	run("pingpong_roundtrip", benchPingPong)
+	run("yield", benchYield)
+	run("mutex_uncontended", benchMutex)
+	run("mutex_contended4", benchMutex4)
+	run("skynet_1M", benchSkynet)
+	run("parked_task_mem", benchParkedMem)
+}

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* libmn scheduler: tasks, stacks, stealing, syscalls, timers, deadlock. */
+#include <fenv.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "kselftest_harness.h"
+#include "mn_testlib.h"
+
+static mn_waitgroup wg;
+static atomic_long counter;
+
+/* TSan makes each task a fiber it tracks like a thread (tens of us each). */
+#ifdef __SANITIZE_THREAD__
+#define NTASKS 20000
+#else
+#define NTASKS 1000000
+#endif
+
+static void add_one(void *a)
+{
+	atomic_fetch_add(&counter, (long)(intptr_t)a);
+	mn_wg_done(&wg);
+}
+
+static int million_main(void *a)
+{
+	mn_wg_add(&wg, NTASKS);
+	for (int i = 0; i < NTASKS; i++)
+		mn_go(add_one, (void *)(intptr_t)1);
+	mn_wg_wait(&wg);
+	return (int)(atomic_load(&counter) == NTASKS);
+}
+
+/* A million short tasks (20000 under TSan) all run exactly once and the
+ * spawner sees them finish. */
+TEST(million_short_tasks)
+{
+	ASSERT_EQ(1, mn_main(million_main, NULL));
+}
+
+static int order[64], norder;
+static mn_mutex order_mu;
+
+static void yielder(void *a)
+{
+	for (int i = 0; i < 3; i++) {
+		mn_mutex_lock(&order_mu);
+		order[norder++] = (int)(intptr_t)a;
+		mn_mutex_unlock(&order_mu);
+		mn_yield();
+	}
+	mn_wg_done(&wg);
+}
+
+static int yield_main(void *a)
+{
+	mn_wg_add(&wg, 2);
+	mn_go(yielder, (void *)1);
+	mn_go(yielder, (void *)2);
+	mn_wg_wait(&wg);
+	return norder;
+}
+
+/* With one P, two yielding tasks alternate instead of running to completion. */
+TEST(yield_interleaves)
+{
+	setenv("MN_PROCS", "1", 1);
+	ASSERT_EQ(6, mn_main(yield_main, NULL));
+	for (int i = 1; i < 6; i++)
+		EXPECT_NE(order[i], order[i - 1]);
+}
+
+static atomic_long ran_on[8];
+
+static void busy(void *a)
+{
+	volatile long x = 0;
+
+	for (long i = 0; i < 2000000; i++)
+		x += i;
+	atomic_fetch_add(&ran_on[mn_proc_id() & 7], 1);
+	mn_wg_done(&wg);
+}
+
+static int steal_main(void *a)
+{
+	mn_wg_add(&wg, 64);
+	for (int i = 0; i < 64; i++)
+		mn_go(busy, NULL);	/* all land on the spawner's P */
+	mn_wg_wait(&wg);
+	return mn_nprocs();
+}
+
+/* Tasks spawned on one P are stolen and run by the other P too. */
+TEST(work_stealing)
+{
+	setenv("MN_PROCS", "2", 1);
+	ASSERT_EQ(2, mn_main(steal_main, NULL));
+	EXPECT_GT(atomic_load(&ran_on[0]), 0);
+	EXPECT_GT(atomic_load(&ran_on[1]), 0);
+	EXPECT_EQ(64, atomic_load(&ran_on[0]) + atomic_load(&ran_on[1]));
+}
+
+static int fp_ok;
+
+static void fp_task(void *a)
+{
+	int mode = (int)(intptr_t)a;
+
+	fesetround(mode);
+	for (int i = 0; i < 100; i++) {
+		mn_yield();
+		if (fegetround() != mode)
+			fp_ok = 0;
+	}
+	mn_wg_done(&wg);
+}
+
+static int fp_main(void *a)
+{
+	fp_ok = 1;
+	mn_wg_add(&wg, 2);
+	mn_go(fp_task, (void *)(intptr_t)FE_UPWARD);
+	mn_go(fp_task, (void *)(intptr_t)FE_TOWARDZERO);
+	mn_wg_wait(&wg);
+	return fp_ok;
+}
+
+/* Each task keeps its own MXCSR rounding mode across switches. */
+TEST(fpu_state_per_task)
+{
+	setenv("MN_PROCS", "1", 1);
+	ASSERT_EQ(1, mn_main(fp_main, NULL));
+}
+
+/* volatile: the compiler may neither drop the frame nor turn this into a loop */
+static void recurse(int n)
+{
+	volatile char buf[1024];
+
+	buf[0] = (char)n;
+	if (n < 1000000)
+		recurse(n + 1);
+	buf[1023] = buf[0];
+}
+
+static void overflow_task(void *a)
+{
+	recurse(0);
+}
+
+static int overflow_main(void *a)
+{
+	mn_go(overflow_task, NULL);
+	mn_sleep(5000000000LL);
+	return 0;
+}
+
+static void overflow_child(void)
+{
+	mn_main(overflow_main, NULL);
+}
+
+/* A task that overruns its stack hits the guard page (SIGSEGV), not a neighbour. */
+TEST(stack_guard_page)
+{
+	char out[4096];
+	int st = mnt_run_child(overflow_child, out, sizeof(out), 0, 0);
+
+	ASSERT_TRUE(WIFSIGNALED(st));
+	EXPECT_EQ(SIGSEGV, WTERMSIG(st));
+}
+
+static int pfd[2];
+static atomic_int other_ran;
+
+static void blocked_reader(void *a)
+{
+	char c;
+
+	mn_syscall_enter();
+	ssize_t n = read(pfd[0], &c, 1);	/* blocks the thread */
+	mn_syscall_exit();
+	*(ssize_t *)a = n;
+	mn_wg_done(&wg);
+}
+
+static void other(void *a)
+{
+	for (int i = 0; i < 100; i++) {
+		atomic_fetch_add(&other_ran, 1);
+		mn_yield();
+	}
+	(void)!write(pfd[1], "x", 1);
+	mn_wg_done(&wg);
+}
+
+static int syscall_main(void *a)
+{
+	ssize_t n = -1;
+
+	if (pipe(pfd))
+		return -1;
+	mn_wg_add(&wg, 2);
+	mn_go(blocked_reader, &n);
+	mn_yield();		/* let the reader block first */
+	mn_go(other, NULL);
+	mn_wg_wait(&wg);
+	return (int)n;
+}
+
+/* With one P, a task blocked in read() on a pipe does not stop the others:
+ * the monitor hands the P to another thread. */
+TEST(blocking_syscall_hands_off_p)
+{
+	setenv("MN_PROCS", "1", 1);
+	ASSERT_EQ(1, mn_main(syscall_main, NULL));
+	EXPECT_EQ(100, atomic_load(&other_ran));
+}
+
+static int woke[32], nwoke;
+
+static int64_t timer_t0;
+
+static void sleeper(void *a)
+{
+	int ms = (int)(intptr_t)a;
+
+	/* absolute deadlines: spawn order and speed do not matter */
+	mn_sleep(timer_t0 + (int64_t)ms * 2000000 - mn_now());
+	mn_mutex_lock(&order_mu);
+	woke[nwoke++] = ms;
+	mn_mutex_unlock(&order_mu);
+	mn_wg_done(&wg);
+}
+
+static int timer_main(void *a)
+{
+	static const int ms[] = { 50, 10, 70, 30, 20, 60, 40, 5, 80, 15 };
+	int64_t t0 = mn_now();
+
+	timer_t0 = t0 + 20000000;
+	mn_wg_add(&wg, 10);
+	for (int i = 0; i < 10; i++)
+		mn_go(sleeper, (void *)(intptr_t)ms[i]);
+	mn_wg_wait(&wg);
+	return (int)((mn_now() - t0) / 1000000);
+}
+
+/* Sleeping tasks wake in deadline order and not before their time. */
+TEST(timer_ordering)
+{
+	int elapsed = mn_main(timer_main, NULL);
+
+	ASSERT_EQ(10, nwoke);
+	for (int i = 1; i < 10; i++)
+		EXPECT_LT(woke[i - 1], woke[i]);
+	EXPECT_GE(elapsed, 20 + 160);
+	EXPECT_LT(elapsed, 2000);
+}
+
+static int after_main(void *a)
+{
+	int64_t t0 = mn_now(), fired = 0;
+	mn_chan *c = mn_after(30000000);
+
+	mn_chan_recv(c, &fired);
+	mn_chan_free(c);
+	return fired - t0 >= 30000000 && mn_now() - t0 < 500000000;
+}
+
+/* mn_after delivers the firing time once the delay has passed. */
+TEST(after_channel)
+{
+	ASSERT_EQ(1, mn_main(after_main, NULL));
+}
+
+static int idle_main(void *a)
+{
+	mn_sleep(300000000);
+	return 0;
+}
+
+/* Idle Ps cost no CPU: a runtime whose only task sleeps 300 ms burns almost nothing. */
+TEST(idle_costs_no_cpu)
+{
+	struct timespec t0, t1;
+
+	setenv("MN_PROCS", "2", 1);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+	mn_main(idle_main, NULL);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+	EXPECT_LT((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec), 30000000L);
+}
+
+static mn_chan *never;
+
+static void stuck(void *a)
+{
+	int v;
+
+	mn_chan_recv(never, &v);
+}
+
+static int deadlock_main(void *a)
+{
+	never = mn_chan_make(sizeof(int), 0);
+	mn_go(stuck, NULL);
+	mn_wg_add(&wg, 1);
+	mn_wg_wait(&wg);
+	return 0;
+}
+
+static void deadlock_child(void)
+{
+	mn_main(deadlock_main, NULL);
+}
+
+/* When every task is blocked with nothing to wake them, the runtime says
+ * so like Go and lists each task with what it waits on and where it was made. */
+TEST(deadlock_detected)
+{
+	char out[8192];
+	int st = mnt_run_child(deadlock_child, out, sizeof(out), 0, 0);
+
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(2, WEXITSTATUS(st));
+	EXPECT_NE(NULL, strstr(out, "fatal error: all tasks are asleep - deadlock!"));
+	EXPECT_NE(NULL, strstr(out, "[chan receive]"));
+	EXPECT_NE(NULL, strstr(out, "[waitgroup wait]"));
+	EXPECT_NE(NULL, strstr(out, "mn_sched_test.c:"));
+}
+
+static void sigquit_child(void)
+{
+	mn_main(deadlock_main, NULL);
+}
+
+static int sq_main(void *a)
+{
+	never = mn_chan_make(sizeof(int), 0);
+	mn_go(stuck, NULL);
+	mn_sleep(10000000000LL);
+	return 0;
+}
+
+static void sq_child(void)
+{
+	mn_main(sq_main, NULL);
+}
+
+/* SIGQUIT prints every task with its state and creation site, then exits 2. */
+TEST(sigquit_dump)
+{
+	char out[8192];
+	int st = mnt_run_child(sq_child, out, sizeof(out), 300, SIGQUIT);
+
+	(void)sigquit_child;
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(2, WEXITSTATUS(st));
+	EXPECT_NE(NULL, strstr(out, "SIGQUIT"));
+	EXPECT_NE(NULL, strstr(out, "[sleep]"));
+	EXPECT_NE(NULL, strstr(out, "[chan receive]"));
+	EXPECT_NE(NULL, strstr(out, "created at selftests/libmn/mn_sched_test.c:"));
+}
+
+TEST_HARNESS_MAIN

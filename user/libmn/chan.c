@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Channels and select, after Go's runtime/chan.go and select.go.
+ *
+ * Each channel has a lock, a ring buffer and two queues of waiting
+ * sudogs.  A waiter's sudog lives on its own stack; whoever completes the
+ * operation copies the element directly to or from the waiter's memory,
+ * marks success and readies it.  A task in select has one sudog per case
+ * on every channel; the first party to win the task's wakeup token
+ * (internal.h) completes the select, the others skip those sudogs.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct sudog {
+	struct mn_g *g;
+	struct sudog *next, *prev;
+	void *elem;
+	mn_chan *c;
+	uint64_t token;
+	int idx;
+	bool is_select;
+	bool success;
+	bool queued;
+};
+
+struct sudogq {
+	struct sudog *head, *tail;
+};
+
+struct mn_chan {
+	uint32_t lock;
+	_Atomic int refs;
+	bool closed;
+	size_t elemsize, cap, count, sendx, recvx;
+	char *buf;
+	struct sudogq recvq, sendq;
+};
+
+static void q_push(struct sudogq *q, struct sudog *s)
+{
+	s->next = NULL;
+	s->prev = q->tail;
+	if (q->tail)
+		q->tail->next = s;
+	else
+		q->head = s;
+	q->tail = s;
+	s->queued = true;
+}
+
+static void q_remove(struct sudogq *q, struct sudog *s)
+{
+	if (!s->queued)
+		return;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		q->head = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	else
+		q->tail = s->prev;
+	s->queued = false;
+}
+
+/* First waiter we may complete; select waiters whose token is already
+ * taken are dropped (their select finished elsewhere). */
+static struct sudog *q_dequeue(struct sudogq *q)
+{
+	struct sudog *s;
+
+	while ((s = q->head)) {
+		q_remove(q, s);
+		if (!s->is_select || mn_token_win(s->g, s->token))
+			return s;
+	}
+	return NULL;
+}
+
+static void wake(struct sudog *s)
+{
+	s->g->param = s;
+	mn_ready(s->g);
+}
+
+mn_chan *mn_chan_make(size_t elem_size, size_t cap)
+{
+	mn_chan *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	if (cap && elem_size) {
+		c->buf = calloc(cap, elem_size);
+		if (!c->buf) {
+			free(c);
+			return NULL;
+		}
+	}
+	c->elemsize = elem_size;
+	c->cap = cap;
+	atomic_store(&c->refs, 1);
+	return c;
+}
+
+void mn_chan_free(mn_chan *c)
+{
+	if (c && atomic_fetch_sub(&c->refs, 1) == 1) {
+		free(c->buf);
+		free(c);
+	}
+}
+
+size_t mn_chan_len(mn_chan *c)
+{
+	size_t n;
+
+	if (!c)
+		return 0;
+	mn_lk_lock(&c->lock);
+	n = c->count;
+	mn_lk_unlock(&c->lock);
+	return n;
+}
+
+size_t mn_chan_cap(mn_chan *c)
+{
+	return c ? c->cap : 0;
+}
+
+static inline void *slot(mn_chan *c, size_t i)
+{
+	return c->buf + i * c->elemsize;
+}
+
+static inline void copy(mn_chan *c, void *dst, const void *src)
+{
+	if (dst && c->elemsize)
+		memcpy(dst, src, c->elemsize);
+}
+
+static inline void zero(mn_chan *c, void *dst)
+{
+	if (dst && c->elemsize)
+		memset(dst, 0, c->elemsize);
+}
+
+/* Try to send with c locked; true if done.  Fatal on a closed channel. */
+static bool send_locked(mn_chan *c, const void *elem, struct sudog **wakeme)
+{
+	struct sudog *s;
+
+	if (c->closed) {
+		mn_lk_unlock(&c->lock);
+		mn_fatal_g(mn_getg(), "send on closed channel");
+	}
+	s = q_dequeue(&c->recvq);
+	if (s) {
+		if (s->elem)
+			copy(c, s->elem, elem);
+		s->success = true;
+		*wakeme = s;
+		return true;
+	}
+	if (c->count < c->cap) {
+		copy(c, slot(c, c->sendx), elem);
+		if (++c->sendx == c->cap)
+			c->sendx = 0;
+		c->count++;
+		return true;
+	}
+	return false;
+}
+
+/* Try to receive with c locked; true if done (*ok false: closed). */
+static bool recv_locked(mn_chan *c, void *elem, bool *ok, struct sudog **wakeme)
+{
+	struct sudog *s = q_dequeue(&c->sendq);
+
+	if (s) {
+		if (c->cap == 0) {
+			copy(c, elem, s->elem);
+		} else {
+			/* Buffer full: take the head, the sender's value
+			 * goes to the tail (the same slot). */
+			copy(c, elem, slot(c, c->recvx));
+			copy(c, slot(c, c->recvx), s->elem);
+			if (++c->recvx == c->cap)
+				c->recvx = 0;
+			c->sendx = c->recvx;
+		}
+		s->success = true;
+		*wakeme = s;
+		*ok = true;
+		return true;
+	}
+	if (c->count > 0) {
+		copy(c, elem, slot(c, c->recvx));
+		zero(c, slot(c, c->recvx));
+		if (++c->recvx == c->cap)
+			c->recvx = 0;
+		c->count--;
+		*ok = true;
+		return true;
+	}
+	if (c->closed) {
+		zero(c, elem);
+		*ok = false;
+		return true;
+	}
+	return false;
+}
+
+static void block_forever(const char *why)
+{
+	mn_park(NULL, NULL, why);
+	mn_fatal("woke from %s", why);
+}
+
+void mn_chan_send(mn_chan *c, const void *elem)
+{
+	struct sudog me = { 0 }, *w = NULL;
+
+	if (!c)
+		block_forever("chan send (nil chan)");
+	mn_lk_lock(&c->lock);
+	if (send_locked(c, elem, &w)) {
+		mn_lk_unlock(&c->lock);
+		if (w)
+			wake(w);
+		return;
+	}
+	me.g = mn_getg();
+	me.elem = (void *)elem;
+	me.c = c;
+	q_push(&c->sendq, &me);
+	mn_park(mn_unlock_lk, &c->lock, "chan send");
+	if (!me.success)
+		mn_fatal_g(mn_getg(), "send on closed channel");
+}
+
+bool mn_chan_recv(mn_chan *c, void *elem)
+{
+	struct sudog me = { 0 }, *w = NULL;
+	bool ok;
+
+	if (!c)
+		block_forever("chan receive (nil chan)");
+	mn_lk_lock(&c->lock);
+	if (recv_locked(c, elem, &ok, &w)) {
+		mn_lk_unlock(&c->lock);
+		if (w)
+			wake(w);
+		return ok;
+	}
+	me.g = mn_getg();
+	me.elem = elem;
+	me.c = c;
+	q_push(&c->recvq, &me);
+	mn_park(mn_unlock_lk, &c->lock, "chan receive");
+	return me.success;
+}
+
+/* Non-blocking send from any thread (timers). */
+bool mn_chan_trysend(mn_chan *c, const void *elem) MN_HIDDEN;
+bool mn_chan_trysend(mn_chan *c, const void *elem)
+{
+	struct sudog *w = NULL;
+	bool done;
+
+	mn_lk_lock(&c->lock);
+	done = !c->closed && send_locked(c, elem, &w);
+	mn_lk_unlock(&c->lock);
+	if (w)
+		wake(w);
+	return done;
+}
+
+void mn_chan_close(mn_chan *c)
+{
+	struct sudog *s, *list = NULL;
+
+	if (!c)
+		mn_fatal_g(mn_getg(), "close of nil channel");
+	mn_lk_lock(&c->lock);
+	if (c->closed) {
+		mn_lk_unlock(&c->lock);
+		mn_fatal_g(mn_getg(), "close of closed channel");
+	}
+	c->closed = true;
+	while ((s = q_dequeue(&c->recvq))) {
+		zero(c, s->elem);
+		s->success = false;
+		s->next = list;
+		list = s;
+	}
+	while ((s = q_dequeue(&c->sendq))) {
+		s->success = false;
+		s->next = list;
+		list = s;
+	}
+	mn_lk_unlock(&c->lock);
+	while (list) {
+		s = list;
+		list = s->next;
+		wake(s);
+	}
+}
+
+/* ---- select ---- */
+
+struct selstate {
+	mn_chan **lockorder;
+	int nlock;
+	struct mn_timer *timer;
+};
+
+static void sellock(mn_chan **order, int n)
+{
+	for (int i = 0; i < n; i++)
+		mn_lk_lock(&order[i]->lock);
+}
+
+static void selunlock(mn_chan **order, int n)
+{
+	for (int i = n - 1; i >= 0; i--)
+		mn_lk_unlock(&order[i]->lock);
+}
+
+/*
+ * Runs on g0 once the selecting task is parked.  The timer goes in while
+ * the channels are still locked: once they are unlocked the select may
+ * complete and return, and its stack (st, the timer) be reused.  Firing
+ * early is harmless now that the task is parked.  The task cannot leave
+ * its wakeup path before lockorder[0], unlocked last, is free.
+ */
+static void selpark_unlock(void *a)
+{
+	struct selstate *st = a;
+
+	if (st->timer)
+		mn_timer_add(st->timer);
+	selunlock(st->lockorder, st->nlock);
+}
+
+static void sel_timeout(void *arg, uint64_t token)
+{
+	struct mn_g *g = arg;
+
+	if (mn_token_win(g, token)) {
+		g->param = NULL;
+		mn_ready(g);
+	}
+}
+
+static int cmp_chan(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(mn_chan *const *)a, y = (uintptr_t)*(mn_chan *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int mn_select(struct mn_sel_case *cases, int ncases, int64_t timeout_ns)
+{
+	struct mn_g *g = mn_getg();
+	int pollorder[ncases > 0 ? ncases : 1];
+	mn_chan *lockorder[ncases > 0 ? ncases : 1];
+	struct sudog sg[ncases > 0 ? ncases : 1], *w = NULL, *won;
+	struct mn_timer timer = { 0 };
+	struct selstate st = { lockorder, 0, NULL };
+	static _Atomic uint64_t seed = 88172645463325252ULL;
+	uint64_t r, token;
+	int i, j, n = 0;
+
+	/* Poll in random order so no case starves (Go's pollorder). */
+	r = atomic_fetch_add(&seed, 0x9E3779B97F4A7C15ULL) ^ (g ? g->id : 0);
+	for (i = 0; i < ncases; i++) {
+		if (!cases[i].chan)
+			continue;
+		r ^= r << 13;
+		r ^= r >> 7;
+		r ^= r << 17;
+		j = (int)(r % (uint64_t)(n + 1));
+		pollorder[n] = pollorder[j];
+		pollorder[j] = i;
+		lockorder[n] = cases[i].chan;
+		n++;
+	}
+	/* Lock in address order, each channel once. */
+	qsort(lockorder, (size_t)n, sizeof(*lockorder), cmp_chan);
+	for (i = 0, j = 0; i < n; i++)
+		if (j == 0 || lockorder[j - 1] != lockorder[i])
+			lockorder[j++] = lockorder[i];
+	st.nlock = j;
+
+	sellock(lockorder, st.nlock);
+	for (i = 0; i < n; i++) {
+		struct mn_sel_case *cs = &cases[pollorder[i]];
+		bool done, ok = true;
+
+		if (cs->dir == MN_SEL_SEND) {
+			if (cs->chan->closed) {
+				selunlock(lockorder, st.nlock);
+				mn_fatal_g(g, "send on closed channel");
+			}
+			done = send_locked(cs->chan, cs->elem, &w);
+		} else {
+			done = recv_locked(cs->chan, cs->elem, &ok, &w);
+			cs->ok = ok;
+		}
+		if (done) {
+			selunlock(lockorder, st.nlock);
+			if (w)
+				wake(w);
+			return pollorder[i];
+		}
+	}
+	if (timeout_ns == 0 || (n == 0 && timeout_ns < 0 && !g)) {
+		selunlock(lockorder, st.nlock);
+		if (n == 0 && timeout_ns < 0)
+			block_forever("select (no cases)");
+		return -1;
+	}
+	if (!g) {
+		selunlock(lockorder, st.nlock);
+		mn_fatal("blocking mn_select outside a task");
+	}
+
+	token = mn_token_arm(g);
+	g->param = NULL;
+	for (i = 0; i < ncases; i++) {
+		if (!cases[i].chan)
+			continue;
+		sg[i] = (struct sudog){ .g = g, .elem = cases[i].elem, .c = cases[i].chan,
+					.token = token, .idx = i, .is_select = true };
+		q_push(cases[i].dir == MN_SEL_SEND ? &cases[i].chan->sendq : &cases[i].chan->recvq, &sg[i]);
+	}
+	if (timeout_ns > 0) {
+		timer.when = mn_nanotime() + timeout_ns;
+		timer.fn = sel_timeout;
+		timer.arg = g;
+		timer.seq = token;
+		st.timer = &timer;
+	}
+	mn_park(selpark_unlock, &st, n ? "select" : "select (no cases)");
+
+	won = g->param;
+	sellock(lockorder, st.nlock);
+	for (i = 0; i < ncases; i++) {
+		if (!cases[i].chan || &sg[i] == won)
+			continue;
+		q_remove(cases[i].dir == MN_SEL_SEND ? &cases[i].chan->sendq : &cases[i].chan->recvq, &sg[i]);
+	}
+	selunlock(lockorder, st.nlock);
+	if (st.timer && won)
+		mn_timer_del(&timer);
+	if (!won)
+		return -1;
+	i = won->idx;
+	if (cases[i].dir == MN_SEL_SEND) {
+		if (!won->success)
+			mn_fatal_g(g, "send on closed channel");
+	} else {
+		cases[i].ok = won->success;
+	}
+	return i;
+}
+
+/* ---- mn_after ---- */
+
+struct after {
+	struct mn_timer t;
+	mn_chan *c;
+};
+
+static void after_fire(void *arg, uint64_t seq)
+{
+	struct after *a = arg;
+	int64_t now = mn_nanotime();
+
+	mn_chan_trysend(a->c, &now);
+	mn_chan_free(a->c);
+	free(a);
+}
+
+mn_chan *mn_after(int64_t ns)
+{
+	struct after *a = calloc(1, sizeof(*a));
+	mn_chan *c = mn_chan_make(sizeof(int64_t), 1);
+
+	mn_runtime_init();
+	if (!a || !c)
+		mn_fatal("out of memory in mn_after");
+	atomic_store(&c->refs, 2);	/* the caller's and the timer's */
+	a->c = c;
+	a->t.when = mn_nanotime() + (ns > 0 ? ns : 0);
+	a->t.fn = after_fire;
+	a->t.arg = a;
+	mn_timer_add(&a->t);
+	return c;
+}

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * libmn internals: the G (task), M (thread) and P (processor) structures
+ * and the scheduler entry points shared by the other files.
+ *
+ * Invariants (compare Go's runtime/proc.go):
+ *  - A G runs only on an M that holds a P, except a G in a system call
+ *    (between mn_syscall_enter and mn_syscall_exit), which owns no P.
+ *  - A G is in at most one run queue; a parked G is in none and is made
+ *    runnable only through mn_ready().
+ *  - Code that parks a G does so from the G's own stack with
+ *    mn_park(unlockf, arg): the G's registers are saved on the switch to
+ *    the M's g0 before unlockf releases the lock that let others find the
+ *    G, so a waker can never resume a G that is still running.
+ *  - Ms are only ever created by the template thread, which never runs
+ *    tasks and never changes namespace.
+ */
+#ifndef MN_INTERNAL_H
+#define MN_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <pthread.h>
+#include <sys/types.h>
+#include <sys/epoll.h>
+
+#include <mn.h>
+#include <nstaint/mn_abi.h>
+#include "../nstaint/nsset.h"
+
+#define MN_HIDDEN __attribute__((visibility("hidden")))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+
+#define RUNQ_SIZE 256
+
+/* ---- futex-based lock for runtime-internal data (thread level) ---- */
+void mn_lk_lock_slow(uint32_t *l) MN_HIDDEN;
+void mn_lk_wake(uint32_t *l) MN_HIDDEN;
+static inline void mn_lk_lock(uint32_t *l)
+{
+	uint32_t z = 0;
+	if (likely(__atomic_compare_exchange_n(l, &z, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)))
+		return;
+	mn_lk_lock_slow(l);
+}
+static inline void mn_lk_unlock(uint32_t *l)
+{
+	if (unlikely(__atomic_exchange_n(l, 0, __ATOMIC_RELEASE) == 2))
+		mn_lk_wake(l);
+}
+void mn_futex_wait(uint32_t *addr, uint32_t val, int64_t timeout_ns) MN_HIDDEN;
+void mn_futex_wake(uint32_t *addr, int n) MN_HIDDEN;
+
+/* ---- G ---- */
+enum g_status { G_IDLE, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING, G_DEAD };
+
+struct mn_m;
+struct mn_p;
+
+struct mn_g {
+	void *sp;			/* saved stack pointer while switched out */
+	char *stack;			/* mmap base (guard page first), NULL until first run */
+	size_t stack_size;		/* usable bytes above the guard */
+	uint64_t id;
+	_Atomic int status;
+	void (*fn)(void *);
+	void *arg;
+	struct mn_m *m;			/* M running it */
+	struct mn_m *lockedm;		/* M it is locked to */
+	int lockcount;			/* mn_lock_thread depth */
+	const char *file;		/* creation site */
+	int line;
+	uint64_t parent;		/* creating task id */
+	const char *waitreason;		/* why it is parked */
+	int64_t waitsince;
+	/* Wakeup token for waits that several parties may end (select,
+	 * timed waits): (seq << 1) | done.  Winner CASes done from 0 to 1. */
+	_Atomic uint64_t token;
+	void *param;			/* set by the waker (winning sudog) */
+	struct mn_g *schedlink;		/* global run queue / free lists */
+	struct mn_g *alllink;		/* allgs */
+	bool is_main;
+	bool started;			/* has run: stack holds its frames */
+	void *tsan_fiber;
+	void *asan_fake;
+};
+
+/* ---- P ---- */
+enum p_status { P_IDLE, P_RUNNING, P_SYSCALL };
+
+struct mn_timer;
+
+struct mn_p {
+	int id;
+	_Atomic int status;
+	struct mn_m *m;
+	_Atomic uint32_t runqhead;
+	_Atomic uint32_t runqtail;
+	struct mn_g *_Atomic runq[RUNQ_SIZE];
+	struct mn_g *_Atomic runnext;
+	uint32_t schedtick;
+	_Atomic uint32_t syscalltick;
+	uint32_t sysmon_tick;		/* syscalltick seen by sysmon */
+	int64_t sysmon_when;
+	struct mn_g *gfree;		/* dead Gs, for reuse */
+	int ngfree;
+	char *stacks[32];		/* cached stacks (sched.c STACK_CACHE) */
+	int nstacks;
+	uint32_t timers_lock;
+	struct mn_timer **timers;	/* 4-ary heap by when */
+	int ntimers, timers_cap;
+	_Atomic int64_t timer0;		/* earliest when, 0 = none */
+	struct mn_p *link;		/* idle list */
+	uint64_t rand;
+	_Atomic uint64_t ntasks_run;	/* tasks executed (for tests) */
+} __attribute__((aligned(64)));
+
+/* ---- M ---- */
+struct mn_m {
+	int id;
+	pid_t tid;
+	struct mn_g g0;			/* scheduler context on the thread's own stack */
+	struct mn_g *curg;
+	struct mn_p *p, *nextp, *oldp;
+	struct mn_g *lockedg;
+	bool spinning;
+	bool dead;
+	uint32_t park;			/* futex: 1 = woken */
+	struct mn_m *schedlink;		/* idle list */
+	struct mn_m *alllink, *allprev;
+	struct ns_set home;		/* namespace set at creation */
+	bool home_ok;
+	bool tainted;			/* mn_ns_do: never reuse */
+	int reg_index;			/* registry entry, -1 = none */
+	/* action for g0 after the running G switched to it */
+	int action;
+	void (*unlockf)(void *);
+	void *unlockarg;
+	struct mn_abi_slot slot;
+	void *tsan_fiber;
+	void *exitjb;			/* jmp_buf in mstart: thread exit */
+};
+
+enum { ACT_NONE, ACT_YIELD, ACT_PARK, ACT_EXIT, ACT_SYSEXIT, ACT_RETIRE };
+
+/* ---- global scheduler state ---- */
+struct mn_sched {
+	uint32_t lock;
+	struct mn_g *runqhead, *runqtail;
+	_Atomic int runqsize;
+	struct mn_p *pidle;
+	_Atomic int npidle;
+	struct mn_m *midle;
+	int nmidle;
+	_Atomic int nmspinning;
+	int nprocs;
+	struct mn_p *allp;
+	_Atomic uint64_t goidgen;
+	_Atomic int64_t ntasks;		/* live tasks */
+	_Atomic int nsyscall;		/* tasks inside mn_syscall_enter/exit */
+	_Atomic int nnetwait;		/* tasks parked in the netpoller */
+	_Atomic int nlockedwait;	/* locked Ms waiting for their task */
+	uint32_t allm_lock;
+	struct mn_m *allm;
+	int mcount;
+	uint32_t allg_lock;
+	struct mn_g *allg;
+	uint32_t gfree_lock;
+	struct mn_g *gfree;		/* global pool of dead Gs */
+	size_t stack_size;
+	/* template thread */
+	uint32_t tmpl_lock;
+	struct mn_m *tmpl_list;
+	uint32_t tmpl_wake;
+	/* sysmon */
+	int epfd;
+	int evfd;
+	_Atomic int64_t sysmon_until;	/* when sysmon will wake by itself */
+	_Atomic uint64_t progress;	/* bumped on every task switch */
+	bool started;
+	uint32_t main_done;
+	int main_ret;
+	_Atomic int leak_check;
+};
+
+extern struct mn_sched mn_sched MN_HIDDEN;
+extern __thread struct mn_m *mn_tls_m MN_HIDDEN;
+
+/* Do not let the compiler cache the TLS address across a switch: a task
+ * can resume on another thread after any call that may park. */
+__attribute__((noinline)) struct mn_m *mn_getm(void) MN_HIDDEN;
+static inline struct mn_g *mn_getg(void)
+{
+	struct mn_m *m = mn_getm();
+	return m ? m->curg : NULL;
+}
+
+void mn_ctx_switch(void **save_sp, void *new_sp) MN_HIDDEN;
+void mn_task_entry(void) MN_HIDDEN;
+
+void mn_runtime_init(void) MN_HIDDEN;
+void mn_ready(struct mn_g *g) MN_HIDDEN;
+void mn_park(void (*unlockf)(void *), void *arg, const char *reason) MN_HIDDEN;
+void mn_mcall(int action) MN_HIDDEN;
+void mn_wakep(void) MN_HIDDEN;
+void mn_handoffp(struct mn_p *p) MN_HIDDEN;
+void mn_injectglist(struct mn_g *list) MN_HIDDEN;
+void mn_sysmon_kick(void) MN_HIDDEN;
+void mn_newm(struct mn_p *p, bool spinning) MN_HIDDEN;
+void mn_m_publish(struct mn_m *m, uint64_t task, int locked) MN_HIDDEN;
+void mn_registry_add(struct mn_m *m, uint32_t flags) MN_HIDDEN;
+void mn_registry_del(struct mn_m *m) MN_HIDDEN;
+void mn_thread_exit_locked(struct mn_m *m) MN_HIDDEN;
+int64_t mn_nanotime(void) MN_HIDDEN;
+void mn_fatal(const char *fmt, ...) MN_HIDDEN __attribute__((noreturn, format(printf, 1, 2)));
+void mn_fatal_g(struct mn_g *g, const char *fmt, ...) MN_HIDDEN __attribute__((noreturn, format(printf, 2, 3)));
+void mn_fatal_deadlock(void) MN_HIDDEN __attribute__((noreturn));
+void mn_describe_g(int fd, struct mn_g *g) MN_HIDDEN;
+void mn_sched_dump(int fd) MN_HIDDEN;
+bool mn_deadlock_check(void) MN_HIDDEN;
+void mn_debug_init(void) MN_HIDDEN;
+
+/* token helpers */
+static inline uint64_t mn_token_arm(struct mn_g *g)
+{
+	uint64_t t = (atomic_load_explicit(&g->token, memory_order_relaxed) | 1) + 1;
+	atomic_store_explicit(&g->token, t, memory_order_release);
+	return t;	/* even: armed */
+}
+static inline bool mn_token_win(struct mn_g *g, uint64_t armed)
+{
+	uint64_t t = armed;
+	return atomic_compare_exchange_strong(&g->token, &t, armed | 1);
+}
+
+/* ---- timers (timer.c) ---- */
+struct mn_timer {
+	int64_t when;
+	void (*fn)(void *arg, uint64_t seq);
+	void *arg;
+	uint64_t seq;
+	struct mn_p *p;		/* heap it is in, NULL = not in a heap */
+	int idx;
+};
+void mn_timer_add(struct mn_timer *t) MN_HIDDEN;
+bool mn_timer_del(struct mn_timer *t) MN_HIDDEN;	/* true if removed before firing */
+int64_t mn_timers_run(struct mn_p *p, int64_t now) MN_HIDDEN;	/* next when, 0 = none */
+int64_t mn_timers_earliest(void) MN_HIDDEN;
+
+/* ---- netpoll (netpoll.c) ---- */
+void mn_netpoll_init(void) MN_HIDDEN;
+void mn_netpoll_events(struct epoll_event *ev, int n) MN_HIDDEN;
+
+/* ---- sync wait queues ---- */
+struct mn_waiter {
+	struct mn_g *g;
+	struct mn_waiter *next, *prev;
+	uint64_t ticket;
+	bool done;
+};
+struct mn_wq { struct mn_waiter *head, *tail; };
+void mn_wq_push(void **wq, struct mn_waiter *w) MN_HIDDEN;
+void mn_wq_push_front(void **wq, struct mn_waiter *w) MN_HIDDEN;
+struct mn_waiter *mn_wq_pop(void **wq) MN_HIDDEN;
+void mn_wq_remove(void **wq, struct mn_waiter *w) MN_HIDDEN;
+void mn_unlock_lk(void *lk) MN_HIDDEN;
+
+/* ---- contexts ---- */
+int mn_ctx_report_leaks(int fd) MN_HIDDEN;
+
+/* USDT probes, provider libmn. */
+#include <sys/sdt.h>
+#define MN_PROBE0(n) DTRACE_PROBE(libmn, n)
+#define MN_PROBE1(n, a) DTRACE_PROBE1(libmn, n, a)
+#define MN_PROBE2(n, a, b) DTRACE_PROBE2(libmn, n, a, b)
+#define MN_PROBE3(n, a, b, c) DTRACE_PROBE3(libmn, n, a, b, c)
+
+/* sanitizer fiber hooks */
+#if defined(__SANITIZE_THREAD__)
+#define MN_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define MN_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define MN_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MN_ASAN 1
+#endif
+#endif
+
+#endif

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Per-P timers: a binary heap by deadline in each P, guarded by the P's
+ * timers_lock.  The P's own M runs expired timers in findrunnable(); sysmon
+ * runs those of every P and sleeps until the earliest one (sched.c).
+ *
+ * A timer's callback runs without the lock held and gets copies of
+ * (arg, seq), never the timer itself: the timer may live on the stack of
+ * a task that resumes and returns as soon as the callback wakes it.
+ */
+#include <stdlib.h>
+#include <time.h>
+
+#include "internal.h"
+
+static void heap_swap(struct mn_p *p, int i, int j)
+{
+	struct mn_timer *t = p->timers[i];
+
+	p->timers[i] = p->timers[j];
+	p->timers[j] = t;
+	p->timers[i]->idx = i;
+	p->timers[j]->idx = j;
+}
+
+static void sift_up(struct mn_p *p, int i)
+{
+	while (i > 0) {
+		int parent = (i - 1) / 2;
+
+		if (p->timers[parent]->when <= p->timers[i]->when)
+			break;
+		heap_swap(p, i, parent);
+		i = parent;
+	}
+}
+
+static void sift_down(struct mn_p *p, int i)
+{
+	for (;;) {
+		int l = 2 * i + 1, r = l + 1, s = i;
+
+		if (l < p->ntimers && p->timers[l]->when < p->timers[s]->when)
+			s = l;
+		if (r < p->ntimers && p->timers[r]->when < p->timers[s]->when)
+			s = r;
+		if (s == i)
+			break;
+		heap_swap(p, i, s);
+		i = s;
+	}
+}
+
+static void heap_remove(struct mn_p *p, int i)
+{
+	int last = --p->ntimers;
+
+	if (i != last) {
+		p->timers[i] = p->timers[last];
+		p->timers[i]->idx = i;
+		sift_down(p, i);
+		sift_up(p, i);
+	}
+}
+
+static void update_timer0(struct mn_p *p)
+{
+	atomic_store(&p->timer0, p->ntimers ? p->timers[0]->when : 0);
+}
+
+void mn_timer_add(struct mn_timer *t)
+{
+	struct mn_m *m = mn_getm();
+	struct mn_p *p = (m && m->p) ? m->p : &mn_sched.allp[0];
+	int64_t when;
+
+	if (t->when <= 0)
+		t->when = 1;
+	/* t may fire, and its owner return, as soon as the lock drops */
+	when = t->when;
+	mn_lk_lock(&p->timers_lock);
+	if (p->ntimers == p->timers_cap) {
+		int cap = p->timers_cap ? 2 * p->timers_cap : 64;
+		struct mn_timer **n = realloc(p->timers, sizeof(*n) * (size_t)cap);
+
+		if (!n)
+			mn_fatal("out of memory adding a timer");
+		p->timers = n;
+		p->timers_cap = cap;
+	}
+	t->idx = p->ntimers++;
+	p->timers[t->idx] = t;
+	__atomic_store_n(&t->p, p, __ATOMIC_RELEASE);
+	sift_up(p, t->idx);
+	update_timer0(p);
+	mn_lk_unlock(&p->timers_lock);
+	/* seq_cst pairs with sysmon's store of sysmon_until (sched.c). */
+	if (when < atomic_load(&mn_sched.sysmon_until))
+		mn_sysmon_kick();
+}
+
+bool mn_timer_del(struct mn_timer *t)
+{
+	struct mn_p *p = __atomic_load_n(&t->p, __ATOMIC_ACQUIRE);
+
+	if (!p)
+		return false;
+	mn_lk_lock(&p->timers_lock);
+	if (t->p != p) {
+		mn_lk_unlock(&p->timers_lock);
+		return false;
+	}
+	heap_remove(p, t->idx);
+	__atomic_store_n(&t->p, NULL, __ATOMIC_RELEASE);
+	update_timer0(p);
+	mn_lk_unlock(&p->timers_lock);
+	return true;
+}
+
+int64_t mn_timers_run(struct mn_p *p, int64_t now)
+{
+	int64_t next;
+
+	mn_lk_lock(&p->timers_lock);
+	while (p->ntimers && p->timers[0]->when <= now) {
+		struct mn_timer *t = p->timers[0];
+		void (*fn)(void *, uint64_t) = t->fn;
+		void *arg = t->arg;
+		uint64_t seq = t->seq;
+
+		heap_remove(p, 0);
+		__atomic_store_n(&t->p, NULL, __ATOMIC_RELEASE);
+		update_timer0(p);
+		mn_lk_unlock(&p->timers_lock);
+		fn(arg, seq);
+		mn_lk_lock(&p->timers_lock);
+	}
+	next = p->ntimers ? p->timers[0]->when : 0;
+	update_timer0(p);
+	mn_lk_unlock(&p->timers_lock);
+	return next;
+}
+
+int64_t mn_timers_earliest(void)
+{
+	int64_t best = 0, t;
+
+	for (int i = 0; i < mn_sched.nprocs; i++) {
+		t = atomic_load(&mn_sched.allp[i].timer0);
+		if (t && (!best || t < best))
+			best = t;
+	}
+	return best;
+}
+
+/* ---- sleeping ---- */
+
+static void sleep_fire(void *arg, uint64_t seq)
+{
+	mn_ready(arg);
+}
+
+static void sleep_arm(void *arg)
+{
+	mn_timer_add(arg);
+}
+
+void mn_sleep(int64_t ns)
+{
+	struct mn_g *g = mn_getg();
+	struct mn_timer t = { 0 };
+
+	if (!g) {
+		struct timespec ts = { ns / 1000000000LL, ns % 1000000000LL };
+
+		if (ns > 0)
+			nanosleep(&ts, NULL);
+		return;
+	}
+	if (ns <= 0) {
+		mn_yield();
+		return;
+	}
+	t.when = mn_nanotime() + ns;
+	t.fn = sleep_fire;
+	t.arg = g;
+	/* Armed from g0 once we are parked, so it cannot fire early. */
+	mn_park(sleep_arm, &t, "sleep");
+}
