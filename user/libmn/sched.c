@@ -1243,7 +1243,11 @@ void mn_syscall_exit(void)
 	m->oldp = NULL;
 	atomic_fetch_sub(&mn_sched.nsyscall, 1);
 	if (atomic_compare_exchange_strong(&p->status, &st, P_RUNNING)) {
+		/* Ours again, or another M's P that sits in a syscall of its
+		 * own: P_SYSCALL means "free to take", that M will go the
+		 * slow way (Go's exitsyscallfast has the same rule). */
 		m->p = p;
+		p->m = m;
 		atomic_store(&m->curg->status, G_RUNNING);
 		return;
 	}
@@ -1461,6 +1465,9 @@ static void do_init(void)
 	}
 	atomic_store(&mn_sched.npidle, n);
 	atomic_store(&mn_sched.sysmon_until, 0);
+	/* No mn_main running yet: tasks started with mn_go from plain threads
+	 * may wait for those threads, so no deadlock verdict until then. */
+	mn_sched.main_done = 1;
 	mn_sched.epfd = epoll_create1(EPOLL_CLOEXEC);
 	mn_sched.evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (mn_sched.epfd < 0 || mn_sched.evfd < 0)
