@@ -86,6 +86,8 @@ struct mn_g {
 	bool started;			/* has run: stack holds its frames */
 	void *tsan_fiber;
 	void *asan_fake;
+	const void *asan_bottom;	/* stack bounds told to ASan on a switch */
+	size_t asan_size;
 };
 
 /* ---- P ---- */

@@ -259,8 +259,11 @@ static inline void switch_to(struct mn_g *from, struct mn_g *to, void **save, vo
 	__tsan_switch_to_fiber(to->tsan_fiber, 0);
 #endif
 #ifdef MN_ASAN
-	void *bottom = to->stack ? to->stack + pagesz : NULL;
-	__sanitizer_start_switch_fiber(&from->asan_fake, bottom, to->stack ? to->stack_size : 0);
+	if (to->stack) {
+		to->asan_bottom = to->stack + pagesz;
+		to->asan_size = to->stack_size;
+	}
+	__sanitizer_start_switch_fiber(&from->asan_fake, to->asan_bottom, to->asan_size);
 #endif
 	mn_ctx_switch(save, sp);
 #ifdef MN_ASAN
@@ -1141,6 +1144,21 @@ static void *mstart(void *arg)
 #ifdef MN_TSAN
 	m->g0.tsan_fiber = __tsan_get_current_fiber();
 #endif
+#ifdef MN_ASAN
+	{
+		pthread_attr_t attr;
+		void *addr;
+		size_t size;
+
+		if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+			if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+				m->g0.asan_bottom = addr;
+				m->g0.asan_size = size;
+			}
+			pthread_attr_destroy(&attr);
+		}
+	}
+#endif
 	mn_registry_add(m, 0);
 	mn_lk_lock(&mn_sched.allm_lock);
 	m->alllink = mn_sched.allm;
@@ -1527,6 +1545,8 @@ int mn_main(int (*main_fn)(void *), void *arg)
 	struct main_arg ma = { main_fn, arg, 0 };
 	const char *e;
 
+	if (mn_getm())
+		mn_fatal("mn_main called from a task or a runtime thread");
 	mn_runtime_init();
 	__atomic_store_n(&mn_sched.main_done, 0, __ATOMIC_RELEASE);
 	mn_go_at(main_task, &ma, "mn_main", 0);
