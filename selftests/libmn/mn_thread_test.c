@@ -200,6 +200,12 @@ static int nsdo_fn(void *a)
 	return 42;
 }
 
+static int nsdo_mnt_fn(void *a)
+{
+	*(unsigned long *)a = mnt_ns_ino("/proc/thread-self/ns/mnt");
+	return 43;
+}
+
 static int nsdo_main(void *a)
 {
 	pid_t child = *(pid_t *)a;
@@ -220,11 +226,21 @@ static int nsdo_main(void *a)
 		return -2;
 	if (mn_ns_do_path("/nonexistent", 0, nsdo_fn, &seen) != -ENOENT)
 		return -3;
+	/* a mount namespace needs unshare(CLONE_FS) first: mn_ns_do does it */
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)child);
+	target = mnt_ns_ino(path);
+	if (mn_ns_do_path(path, 0, nsdo_mnt_fn, &seen) != 43 || seen != target)
+		return -4;
+	for (int i = 0; i < 200 && mnt_threads_in_ns("mnt", target); i++)
+		usleep(10000);
+	if (mnt_threads_in_ns("mnt", target) != 0)
+		return -5;
 	return mnt_nstaint_ps();
 }
 
-/* mn_ns_do runs fn inside the namespace and leaves no thread behind in it
- * (checked through /proc and with nstaint ps). */
+/* mn_ns_do runs fn inside the namespace (net, and mnt with nstype 0, which
+ * needs unshare(CLONE_FS) first) and leaves no thread behind in it (checked
+ * through /proc and with nstaint ps). */
 TEST(ns_do_leaves_no_tainted_thread)
 {
 	int sync[2];
@@ -234,7 +250,7 @@ TEST(ns_do_leaves_no_tainted_thread)
 	ASSERT_EQ(0, pipe(sync));
 	child = fork();
 	if (child == 0) {
-		if (unshare(CLONE_NEWNET) < 0)
+		if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0)
 			_exit(1);
 		(void)!write(sync[1], "x", 1);
 		pause();
