@@ -384,10 +384,16 @@ static void sigquit_child(void)
 	mn_main(deadlock_main, NULL);
 }
 
+static void say_ready(void *a)
+{
+	dprintf(2, "ready\n");
+}
+
 static int sq_main(void *a)
 {
 	never = mn_chan_make(sizeof(int), 0);
 	mn_go(stuck, NULL);
+	mn_go(say_ready, NULL);
 	mn_sleep(10000000000LL);
 	return 0;
 }
@@ -401,7 +407,7 @@ static void sq_child(void)
 TEST(sigquit_dump)
 {
 	char out[8192];
-	int st = mnt_run_child(sq_child, out, sizeof(out), 300, SIGQUIT);
+	int st = mnt_run_child(sq_child, out, sizeof(out), 100, SIGQUIT);
 
 	(void)sigquit_child;
 	ASSERT_TRUE(WIFEXITED(st));

@@ -203,6 +203,7 @@ void mn_task_entry(void) MN_HIDDEN;
 
 void mn_runtime_init(void) MN_HIDDEN;
 void mn_ready(struct mn_g *g) MN_HIDDEN;
+void mn_ready_next(struct mn_g *g, bool next) MN_HIDDEN;
 void mn_park(void (*unlockf)(void *), void *arg, const char *reason) MN_HIDDEN;
 void mn_mcall(int action) MN_HIDDEN;
 void mn_wakep(void) MN_HIDDEN;

@@ -667,6 +667,14 @@ void mn_injectglist(struct mn_g *list)
 
 void mn_ready(struct mn_g *g)
 {
+	mn_ready_next(g, true);
+}
+
+/* next: run it before the rest of the local queue (a hand-off, like a
+ * channel send).  Timers pass false so that tasks whose timers fire in
+ * the same pass run in deadline order. */
+void mn_ready_next(struct mn_g *g, bool next)
+{
 	struct mn_m *m = mn_getm();
 	int st = atomic_load(&g->status);
 
@@ -675,7 +683,7 @@ void mn_ready(struct mn_g *g)
 	MN_PROBE1(task_unblock, g->id);
 	atomic_store(&g->status, G_RUNNABLE);
 	if (m && m->p) {
-		runqput(m->p, g, true);
+		runqput(m->p, g, next);
 	} else {
 		mn_lk_lock(&mn_sched.lock);
 		globrunqput(g);
