@@ -106,8 +106,8 @@ static int deadline_main(void *a)
 	mn_wg_add(&wg, 1);
 	mn_go(ticker, NULL);
 	/* netpoller read on an empty pipe: others run meanwhile; deadline ends it */
-	mn_set_deadline(p[0], mn_now() + 50000000, 0);
-	t0 = mn_now();
+	t0 = mn_now();	/* before the deadline is computed from it */
+	mn_set_deadline(p[0], t0 + 50000000, 0);
 	n = mn_read(p[0], &c, 1);
 	ok &= n == -ETIMEDOUT;
 	ok &= mn_now() - t0 >= 50000000 && mn_now() - t0 < 1000000000;

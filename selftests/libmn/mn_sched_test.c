@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* libmn scheduler: tasks, stacks, stealing, syscalls, timers, deadlock. */
 #include <fenv.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -70,6 +71,51 @@ TEST(yield_interleaves)
 	ASSERT_EQ(6, mn_main(yield_main, NULL));
 	for (int i = 1; i < 6; i++)
 		EXPECT_NE(order[i], order[i - 1]);
+}
+
+static atomic_int fair_flag;
+
+static void spinner_yield(void *a)
+{
+	while (!atomic_load(&fair_flag))
+		mn_yield();	/* back to the local queue's tail, forever */
+	mn_wg_done(&wg);
+}
+
+static void flag_setter(void *a)
+{
+	atomic_store(&fair_flag, 1);
+	mn_wg_done(&wg);
+}
+
+static void *outsider(void *a)
+{
+	usleep(10000);
+	mn_go(flag_setter, NULL);	/* from a non-runtime thread: global queue */
+	return NULL;
+}
+
+static int fairness_main(void *a)
+{
+	int64_t t0 = mn_now();
+	pthread_t t;
+
+	mn_wg_add(&wg, 3);
+	pthread_create(&t, NULL, outsider, NULL);
+	pthread_detach(t);
+	mn_go(spinner_yield, NULL);
+	mn_go(spinner_yield, NULL);
+	mn_wg_wait(&wg);
+	return (int)((mn_now() - t0) / 1000000);
+}
+
+/* With one P whose local queue never empties (two tasks yielding), a task
+ * readied into the global queue still runs soon: the scheduler checks the
+ * global queue every 61 schedules. */
+TEST(global_queue_fairness)
+{
+	setenv("MN_PROCS", "1", 1);
+	EXPECT_LT(mn_main(fairness_main, NULL), 1000);
 }
 
 static atomic_long ran_on[8];
@@ -338,10 +384,16 @@ static void sigquit_child(void)
 	mn_main(deadlock_main, NULL);
 }
 
+static void say_ready(void *a)
+{
+	dprintf(2, "ready\n");
+}
+
 static int sq_main(void *a)
 {
 	never = mn_chan_make(sizeof(int), 0);
 	mn_go(stuck, NULL);
+	mn_go(say_ready, NULL);
 	mn_sleep(10000000000LL);
 	return 0;
 }
@@ -355,7 +407,7 @@ static void sq_child(void)
 TEST(sigquit_dump)
 {
 	char out[8192];
-	int st = mnt_run_child(sq_child, out, sizeof(out), 300, SIGQUIT);
+	int st = mnt_run_child(sq_child, out, sizeof(out), 100, SIGQUIT);
 
 	(void)sigquit_child;
 	ASSERT_TRUE(WIFEXITED(st));

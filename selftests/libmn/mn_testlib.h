@@ -19,11 +19,14 @@
 /*
  * Run fn() in a child process with stderr captured into out; returns the
  * child's wait status.  Used for fatal errors, which end the process.
+ * With sig != 0, send it sig_after_ms after the child wrote "ready\n".
  */
 static inline int mnt_run_child(void (*fn)(void), char *out, size_t len, int sig_after_ms, int sig)
 {
 	int pfd[2], st = 0;
 	size_t off = 0;
+
+	out[0] = '\0';
 	ssize_t n;
 	pid_t pid;
 
@@ -37,7 +40,12 @@ static inline int mnt_run_child(void (*fn)(void), char *out, size_t len, int sig
 		_exit(0);
 	}
 	close(pfd[1]);
-	if (sig_after_ms) {
+	if (sig) {
+		while (!strstr(out, "ready\n") && off + 1 < len &&
+		       (n = read(pfd[0], out + off, len - off - 1)) > 0) {
+			off += (size_t)n;
+			out[off] = '\0';
+		}
 		usleep((useconds_t)sig_after_ms * 1000);
 		kill(pid, sig);
 	}

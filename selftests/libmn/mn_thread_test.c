@@ -2,6 +2,7 @@
 /* libmn threads and namespaces, checked through /proc; the nstaint ABI. */
 #include <sched.h>
 #include <stdatomic.h>
+#include <nstaint/events.h>
 #include <nstaint/mn_abi.h>
 
 #include "kselftest_harness.h"
@@ -199,6 +200,12 @@ static int nsdo_fn(void *a)
 	return 42;
 }
 
+static int nsdo_mnt_fn(void *a)
+{
+	*(unsigned long *)a = mnt_ns_ino("/proc/thread-self/ns/mnt");
+	return 43;
+}
+
 static int nsdo_main(void *a)
 {
 	pid_t child = *(pid_t *)a;
@@ -219,11 +226,21 @@ static int nsdo_main(void *a)
 		return -2;
 	if (mn_ns_do_path("/nonexistent", 0, nsdo_fn, &seen) != -ENOENT)
 		return -3;
+	/* a mount namespace needs unshare(CLONE_FS) first: mn_ns_do does it */
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)child);
+	target = mnt_ns_ino(path);
+	if (mn_ns_do_path(path, 0, nsdo_mnt_fn, &seen) != 43 || seen != target)
+		return -4;
+	for (int i = 0; i < 200 && mnt_threads_in_ns("mnt", target); i++)
+		usleep(10000);
+	if (mnt_threads_in_ns("mnt", target) != 0)
+		return -5;
 	return mnt_nstaint_ps();
 }
 
-/* mn_ns_do runs fn inside the namespace and leaves no thread behind in it
- * (checked through /proc and with nstaint ps). */
+/* mn_ns_do runs fn inside the namespace (net, and mnt with nstype 0, which
+ * needs unshare(CLONE_FS) first) and leaves no thread behind in it (checked
+ * through /proc and with nstaint ps). */
 TEST(ns_do_leaves_no_tainted_thread)
 {
 	int sync[2];
@@ -233,7 +250,7 @@ TEST(ns_do_leaves_no_tainted_thread)
 	ASSERT_EQ(0, pipe(sync));
 	child = fork();
 	if (child == 0) {
-		if (unshare(CLONE_NEWNET) < 0)
+		if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0)
 			_exit(1);
 		(void)!write(sync[1], "x", 1);
 		pause();
@@ -357,6 +374,74 @@ TEST(usdt_probes_present)
 		snprintf(cmd, sizeof(cmd), "Name: %s\n", probes[i]);
 		EXPECT_NE(NULL, strstr(out, cmd)) TH_LOG("missing probe %s", probes[i]);
 	}
+}
+
+static int usdt_main(void *a)
+{
+	mn_wg_add(&wg, 1);
+	mn_go(dirty_then_unlock, NULL);
+	mn_wg_wait(&wg);
+	return 0;
+}
+
+/* The probes fire: bpftrace attached to a libmn process sees thread_start
+ * with the slot address and thread_retire naming task 2 and the UTS bit
+ * when that task unlocks a thread it moved to a new UTS namespace. */
+TEST(usdt_probes_fire)
+{
+	char exe[512], prog[2048], cmd[2600], line[256], out[8192] = "";
+	int go[2], outp[2], st;
+	ssize_t n;
+	pid_t child, bt;
+	FILE *f;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	ASSERT_GT(n, 0);
+	exe[n] = '\0';
+	ASSERT_EQ(0, pipe(go));
+	child = fork();
+	if (child == 0) {
+		char c;
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(3);
+		freopen("/dev/null", "w", stderr);
+		home_uts = mnt_ns_ino("/proc/self/ns/uts");
+		_exit(mn_main(usdt_main, NULL));
+	}
+	close(go[0]);
+	snprintf(prog, sizeof(prog),
+		 "usdt:%s:libmn:thread_start { printf(\"start tid=%%d slot=%%lx\\n\", arg0, arg1); } "
+		 "usdt:%s:libmn:thread_retire { printf(\"retire tid=%%d task=%%d mask=%%d\\n\", arg0, arg1, arg2); }",
+		 exe, exe);
+	ASSERT_EQ(0, pipe(outp));
+	bt = fork();
+	if (bt == 0) {
+		snprintf(cmd, sizeof(cmd), "%d", (int)child);
+		dup2(outp[1], 1);
+		dup2(outp[1], 2);
+		close(outp[0]);
+		execlp("bpftrace", "bpftrace", "-p", cmd, "-e", prog, (char *)NULL);
+		_exit(127);
+	}
+	close(outp[1]);
+	f = fdopen(outp[0], "r");
+	ASSERT_NE(NULL, f);
+	/* wait until the probes are attached */
+	while (fgets(line, sizeof(line), f) && !strstr(line, "Attaching"))
+		strncat(out, line, sizeof(out) - strlen(out) - 1);
+	usleep(200000);
+	ASSERT_EQ(1, write(go[1], "g", 1));
+	waitpid(child, &st, 0);
+	while (fgets(line, sizeof(line), f))	/* bpftrace exits with the child */
+		strncat(out, line, sizeof(out) - strlen(out) - 1);
+	fclose(f);
+	waitpid(bt, NULL, 0);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	EXPECT_NE(NULL, strstr(out, "start tid=")) TH_LOG("bpftrace said: %s", out);
+	snprintf(line, sizeof(line), "task=2 mask=%d", 1 << NSTAINT_NS_UTS);
+	EXPECT_NE(NULL, strstr(out, line)) TH_LOG("bpftrace said: %s", out);
 }
 
 TEST_HARNESS_MAIN

@@ -351,7 +351,7 @@ static void sel_timeout(void *arg, uint64_t token)
 
 	if (mn_token_win(g, token)) {
 		g->param = NULL;
-		mn_ready(g);
+		mn_ready_next(g, false);
 	}
 }
 

@@ -86,6 +86,8 @@ struct mn_g {
 	bool started;			/* has run: stack holds its frames */
 	void *tsan_fiber;
 	void *asan_fake;
+	const void *asan_bottom;	/* stack bounds told to ASan on a switch */
+	size_t asan_size;
 };
 
 /* ---- P ---- */
@@ -101,7 +103,7 @@ struct mn_p {
 	_Atomic uint32_t runqtail;
 	struct mn_g *_Atomic runq[RUNQ_SIZE];
 	struct mn_g *_Atomic runnext;
-	uint32_t schedtick;
+	uint32_t schedtick;		/* tasks run here; sysmon sums them for progress */
 	_Atomic uint32_t syscalltick;
 	uint32_t sysmon_tick;		/* syscalltick seen by sysmon */
 	int64_t sysmon_when;
@@ -115,7 +117,6 @@ struct mn_p {
 	_Atomic int64_t timer0;		/* earliest when, 0 = none */
 	struct mn_p *link;		/* idle list */
 	uint64_t rand;
-	_Atomic uint64_t ntasks_run;	/* tasks executed (for tests) */
 } __attribute__((aligned(64)));
 
 /* ---- M ---- */
@@ -179,7 +180,6 @@ struct mn_sched {
 	int epfd;
 	int evfd;
 	_Atomic int64_t sysmon_until;	/* when sysmon will wake by itself */
-	_Atomic uint64_t progress;	/* bumped on every task switch */
 	bool started;
 	uint32_t main_done;
 	int main_ret;
@@ -203,6 +203,7 @@ void mn_task_entry(void) MN_HIDDEN;
 
 void mn_runtime_init(void) MN_HIDDEN;
 void mn_ready(struct mn_g *g) MN_HIDDEN;
+void mn_ready_next(struct mn_g *g, bool next) MN_HIDDEN;
 void mn_park(void (*unlockf)(void *), void *arg, const char *reason) MN_HIDDEN;
 void mn_mcall(int action) MN_HIDDEN;
 void mn_wakep(void) MN_HIDDEN;

@@ -121,7 +121,7 @@ static void pd_timeout(void *arg, uint64_t token)
 
 	if (mn_token_win(g, token)) {
 		g->param = WAKE_TIMEOUT;
-		mn_ready(g);
+		mn_ready_next(g, false);
 	}
 }
 

@@ -259,8 +259,11 @@ static inline void switch_to(struct mn_g *from, struct mn_g *to, void **save, vo
 	__tsan_switch_to_fiber(to->tsan_fiber, 0);
 #endif
 #ifdef MN_ASAN
-	void *bottom = to->stack ? to->stack + pagesz : NULL;
-	__sanitizer_start_switch_fiber(&from->asan_fake, bottom, to->stack ? to->stack_size : 0);
+	if (to->stack) {
+		to->asan_bottom = to->stack + pagesz;
+		to->asan_size = to->stack_size;
+	}
+	__sanitizer_start_switch_fiber(&from->asan_fake, to->asan_bottom, to->asan_size);
 #endif
 	mn_ctx_switch(save, sp);
 #ifdef MN_ASAN
@@ -664,6 +667,14 @@ void mn_injectglist(struct mn_g *list)
 
 void mn_ready(struct mn_g *g)
 {
+	mn_ready_next(g, true);
+}
+
+/* next: run it before the rest of the local queue (a hand-off, like a
+ * channel send).  Timers pass false so that tasks whose timers fire in
+ * the same pass run in deadline order. */
+void mn_ready_next(struct mn_g *g, bool next)
+{
 	struct mn_m *m = mn_getm();
 	int st = atomic_load(&g->status);
 
@@ -672,7 +683,7 @@ void mn_ready(struct mn_g *g)
 	MN_PROBE1(task_unblock, g->id);
 	atomic_store(&g->status, G_RUNNABLE);
 	if (m && m->p) {
-		runqput(m->p, g, true);
+		runqput(m->p, g, next);
 	} else {
 		mn_lk_lock(&mn_sched.lock);
 		globrunqput(g);
@@ -1042,9 +1053,9 @@ static void execute(struct mn_m *m, struct mn_g *g)
 	atomic_store_explicit(&g->status, G_RUNNING, memory_order_relaxed);
 	g->m = m;
 	m->curg = g;
-	p->schedtick++;
-	atomic_fetch_add_explicit(&p->ntasks_run, 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&mn_sched.progress, 1, memory_order_relaxed);
+	/* Owner-only counters: plain (relaxed) stores, no locked
+	 * instruction and no shared cache line on the switch path. */
+	__atomic_store_n(&p->schedtick, p->schedtick + 1, __ATOMIC_RELAXED);
 	mn_m_publish(m, g->id, g->lockcount);
 	if (first)
 		MN_PROBE2(task_start, g->id, m->tid);
@@ -1140,6 +1151,21 @@ static void *mstart(void *arg)
 		close(fd);
 #ifdef MN_TSAN
 	m->g0.tsan_fiber = __tsan_get_current_fiber();
+#endif
+#ifdef MN_ASAN
+	{
+		pthread_attr_t attr;
+		void *addr;
+		size_t size;
+
+		if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+			if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+				m->g0.asan_bottom = addr;
+				m->g0.asan_size = size;
+			}
+			pthread_attr_destroy(&attr);
+		}
+	}
 #endif
 	mn_registry_add(m, 0);
 	mn_lk_lock(&mn_sched.allm_lock);
@@ -1243,7 +1269,11 @@ void mn_syscall_exit(void)
 	m->oldp = NULL;
 	atomic_fetch_sub(&mn_sched.nsyscall, 1);
 	if (atomic_compare_exchange_strong(&p->status, &st, P_RUNNING)) {
+		/* Ours again, or another M's P that sits in a syscall of its
+		 * own: P_SYSCALL means "free to take", that M will go the
+		 * slow way (Go's exitsyscallfast has the same rule). */
 		m->p = p;
+		p->m = m;
 		atomic_store(&m->curg->status, G_RUNNING);
 		return;
 	}
@@ -1352,7 +1382,10 @@ static void *sysmon_main(void *arg)
 		 * netpoller or a timer, and no progress for 5 ms. */
 		if (mn_sched.started && !atomic_load(&mn_sched.main_done) &&
 		    mn_deadlock_check()) {
-			uint64_t prog = atomic_load(&mn_sched.progress);
+			uint64_t prog = 0;
+
+			for (i = 0; i < mn_sched.nprocs; i++)
+				prog += __atomic_load_n(&mn_sched.allp[i].schedtick, __ATOMIC_RELAXED);
 
 			if (suspect && prog == suspect_progress && now - suspect >= 5000000)
 				mn_fatal_deadlock();
@@ -1461,6 +1494,9 @@ static void do_init(void)
 	}
 	atomic_store(&mn_sched.npidle, n);
 	atomic_store(&mn_sched.sysmon_until, 0);
+	/* No mn_main running yet: tasks started with mn_go from plain threads
+	 * may wait for those threads, so no deadlock verdict until then. */
+	mn_sched.main_done = 1;
 	mn_sched.epfd = epoll_create1(EPOLL_CLOEXEC);
 	mn_sched.evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (mn_sched.epfd < 0 || mn_sched.evfd < 0)
@@ -1517,6 +1553,8 @@ int mn_main(int (*main_fn)(void *), void *arg)
 	struct main_arg ma = { main_fn, arg, 0 };
 	const char *e;
 
+	if (mn_getm())
+		mn_fatal("mn_main called from a task or a runtime thread");
 	mn_runtime_init();
 	__atomic_store_n(&mn_sched.main_done, 0, __ATOMIC_RELEASE);
 	mn_go_at(main_task, &ma, "mn_main", 0);

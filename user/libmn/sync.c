@@ -78,11 +78,9 @@ static struct mn_g *self_or_die(const char *what)
 /*
  * ---- Mutex ----
  * state: LOCKED; WAITERS (the queue is not empty, changed under ilock);
- * WOKEN (a waiter was readied, or a spinner is about to take the lock, so
- * unlock need not wake another).  Like Go's normal mode: a woken waiter
- * competes with newcomers (barging) and goes back to the queue's front if
- * it loses, and a locker spins briefly while another P may be about to
- * unlock before parking.
+ * WOKEN (a waiter was readied and has not retried yet, so unlock need not
+ * wake another).  Like Go's normal mode, a woken waiter competes with
+ * newcomers (barging) and goes back to the queue's front if it loses.
  */
 #define MU_LOCKED	1u
 #define MU_WAITERS	2u
@@ -108,7 +106,6 @@ static void mutex_lock_slow(mn_mutex *mu)
 {
 	struct mn_waiter w = { 0 };
 	bool woken = false, requeue = false;
-	int spins = 0;
 
 	w.g = self_or_die("mn_mutex_lock");
 	for (;;) {
@@ -122,16 +119,9 @@ static void mutex_lock_slow(mn_mutex *mu)
 				return;
 			continue;
 		}
-		/* Spin only while another P may be running the holder. */
-		if (spins < 120 && mn_sched.nprocs > 1 &&
-		    atomic_load(&mn_sched.npidle) < mn_sched.nprocs - 1) {
-			if (!woken && !(s & MU_WOKEN) && (s & MU_WAITERS) &&
-			    mu_cas(mu, &s, s | MU_WOKEN))
-				woken = true;	/* unlock: no need to wake anyone */
-			spins++;
-			__builtin_ia32_pause();
-			continue;
-		}
+		/* No spinning: measured on 2 CPUs with 4 contending tasks,
+		 * parking at once gives 33 ns/op, spinning 30..1500 pauses
+		 * first 95..200 ns/op (the holder keeps its P and barges). */
 		mn_lk_lock(&mu->ilock);
 		s = __atomic_load_n(&mu->state, __ATOMIC_RELAXED);
 		for (;;) {
@@ -156,7 +146,6 @@ static void mutex_lock_slow(mn_mutex *mu)
 		mn_park(mn_unlock_lk, &mu->ilock, "mutex");
 		woken = true;
 		requeue = true;
-		spins = 0;
 	}
 }
 

@@ -157,7 +157,7 @@ int64_t mn_timers_earliest(void)
 
 static void sleep_fire(void *arg, uint64_t seq)
 {
-	mn_ready(arg);
+	mn_ready_next(arg, false);
 }
 
 static void sleep_arm(void *arg)
