@@ -58,10 +58,47 @@ struct {
 	__type(value, __u8);
 } follow SEC(".maps");
 
+/* Where runtime.g keeps goid and lockedm; set per Go process by userspace. */
+struct go_offsets {
+	__u32 goid;
+	__u32 lockedm;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct go_offsets);
+} goprocs SEC(".maps");
+
+struct task_key {
+	__u32 tid;
+	__u32 pad;
+	__u64 task_id;
+};
+
+/* (tid, goid) pairs already reported, with how often each was seen. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct task_key);
+	__type(value, __u64);
+} seen SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);	/* resized by userspace */
 } events SEC(".maps");
+
+/*
+ * Pids that just exec'd, for userspace to check for a Go binary before the
+ * program gets to its first setns/unshare.  Internal to the BPF backend,
+ * not an ABI record; a dropped pid only means goroutines are not named.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} execs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -152,6 +189,26 @@ static __always_inline void ev_sets(struct nstaint_event *e,
 	e->tainted_mask = home ? ns_diff(new, home) : 0;
 }
 
+/*
+ * The goroutine running on @t, which must be current (its user memory is
+ * read): g = *(fsbase - 8) in pure-Go amd64 binaries.  0 on success.
+ */
+static __always_inline int read_go_task(struct task_struct *t,
+					const struct go_offsets *off,
+					__u64 *goid, __u64 *lockedm)
+{
+	__u64 fsbase = BPF_CORE_READ(t, thread.fsbase), g = 0;
+
+	if (!fsbase ||
+	    bpf_probe_read_user(&g, sizeof(g), (void *)(fsbase - 8)) || !g)
+		return -1;
+	if (bpf_probe_read_user(goid, sizeof(*goid), (void *)(g + off->goid)) ||
+	    bpf_probe_read_user(lockedm, sizeof(*lockedm),
+				(void *)(g + off->lockedm)))
+		return -1;
+	return 0;
+}
+
 /* Remember the set a thread had before its first setns/unshare. */
 static __always_inline int seed_thread(void)
 {
@@ -193,9 +250,11 @@ static __always_inline int on_exit(long ret, __u16 cause)
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, pid = id >> 32;
+	__u64 goid = 0, lockedm = 0;
 	struct thread_state *st;
 	struct nstaint_event *e;
 	struct ns_set new, *home;
+	struct go_offsets *off;
 	__u32 was, now;
 	bool single;
 
@@ -234,6 +293,15 @@ static __always_inline int on_exit(long ret, __u16 cause)
 		if (e) {
 			ev_sets(e, &st->ns, &new, home);
 			e->ret = ret;
+			/* The owner: the goroutine that made the call. */
+			off = bpf_map_lookup_elem(&goprocs, &pid);
+			if (off && !read_go_task(t, off, &goid, &lockedm) &&
+			    goid) {
+				e->owner_kind = NSTAINT_TASK_GO;
+				e->owner_id = goid;
+				if (lockedm)
+					e->flags |= NSTAINT_F_TASK_LOCKED;
+			}
 			bpf_ringbuf_submit(e, 0);
 		}
 	}
@@ -265,6 +333,9 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
 	read_ns_set(p, &s);
 	bpf_map_update_elem(&homes, &pid, &s, BPF_ANY);
 	bpf_map_delete_elem(&threads, &tid);
+	bpf_map_delete_elem(&goprocs, &pid);
+	if (followed(pid))
+		bpf_ringbuf_output(&execs, &pid, sizeof(pid), 0);
 	return 0;
 }
 
@@ -344,5 +415,60 @@ int BPF_PROG(on_exit_task, struct task_struct *p)
 		bpf_map_delete_elem(&homes, &pid);
 		bpf_map_delete_elem(&follow, &pid);
 	}
+	return 0;
+}
+
+/*
+ * Context switch: current == prev, so prev's user memory is readable.
+ * The untainted path is one hash lookup.  On a tainted thread of a known Go
+ * process, the running goroutine is g = *(fsbase - 8) (pure-Go amd64 TLS);
+ * a goroutine with lockedm == 0 is not locked there: report it once per
+ * (tid, goid) and count the later sightings.
+ */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(on_switch, bool preempt, struct task_struct *prev,
+	     struct task_struct *next)
+{
+	__u32 tid = BPF_CORE_READ(prev, pid), pid;
+	struct thread_state *st;
+	struct go_offsets *off;
+	struct task_key key = {};
+	struct nstaint_event *e;
+	__u64 goid = 0, lockedm = 1, one = 1, *n;
+	struct ns_set *home;
+
+	st = bpf_map_lookup_elem(&threads, &tid);
+	if (!st || !st->tainted_mask)
+		return 0;
+	pid = BPF_CORE_READ(prev, tgid);
+	off = bpf_map_lookup_elem(&goprocs, &pid);
+	if (!off)
+		return 0;
+	if (read_go_task(prev, off, &goid, &lockedm))
+		return 0;
+	/* Locked is the legal way to work in a namespace; goid 0 is the
+	 * thread's scheduler stack (g0), not a user task. */
+	if (lockedm || !goid)
+		return 0;
+	key.tid = tid;
+	key.task_id = goid;
+	n = bpf_map_lookup_elem(&seen, &key);
+	if (n) {
+		__sync_fetch_and_add(n, 1);
+		return 0;
+	}
+	bpf_map_update_elem(&seen, &key, &one, BPF_NOEXIST);
+	if (!followed(pid))
+		return 0;
+	e = ev_new(NSTAINT_EV_TASK_ON_TAINTED_THREAD, NSTAINT_CAUSE_SCHED,
+		   prev);
+	if (!e)
+		return 0;
+	home = bpf_map_lookup_elem(&homes, &pid);
+	ev_sets(e, &st->ns, &st->ns, home);
+	e->task_kind = NSTAINT_TASK_GO;
+	e->task_id = goid;
+	e->count = 1;
+	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

@@ -27,7 +27,7 @@ print(n)
 PY
 }
 
-plan 12
+plan 15
 
 # The Go leak demo: its locked goroutine unshares net and unlocks; the
 # thread it printed must be reported tainted with the new netns inode.
@@ -36,11 +36,18 @@ timeout 60 $NSTAINT trace --json -- sh -c "sleep 2 | $LEAK" \
 rc=$?
 grep -v '^{' "$TMP/leak" >"$TMP/leak.out"
 grep '^{' "$TMP/leak" >"$TMP/leak.json"
-read -r tid ino < <(sed -n 's/^tainted tid=\([0-9]*\) netns=\([0-9]*\).*/\1 \2/p' "$TMP/leak.out")
+read -r tid ino goid < <(sed -n 's/^tainted tid=\([0-9]*\) netns=\([0-9]*\) goid=\([0-9]*\).*/\1 \2 \3/p' "$TMP/leak.out")
 diag "leak: rc=$rc tid=${tid:-?} netns=${ino:-?}"
 check "leak demo runs under trace and exits 0" [ "$rc" -eq 0 -a -n "${tid:-}" ]
 check "leak: thread_tainted for the printed tid with the new netns" \
 	[ "$(jcount "$TMP/leak.json" "e['event']=='thread_tainted' and e['tid']==${tid:-0} and e['ns']['net']==${ino:-0} and e['differs']==['net']")" -eq 1 ]
+# The owner is the goroutine that called unshare (the demo prints it).
+check "leak: thread_tainted names the owner goroutine" \
+	[ "$(jcount "$TMP/leak.json" "e['event']=='thread_tainted' and e.get('owner_id')==${goid:-0}")" -eq 1 ]
+# After UnlockOSThread main (goroutine 1) keeps running on the poisoned
+# thread: it must be named, once (deduplicated per thread and goroutine).
+check "leak: task_on_tainted_thread names goroutine 1 on that tid, once" \
+	[ "$(jcount "$TMP/leak.json" "e['event']=='task_on_tainted_thread' and e['tid']==${tid:-0} and e['task_id']==1")" -eq 1 ]
 check "leak: ns_change net old->new for that tid" \
 	[ "$(jcount "$TMP/leak.json" "e['event']=='ns_change' and e['tid']==${tid:-0} and e['ns']['net']==${ino:-0} and e['ns_old']['net']!=${ino:-0} and e['changed']==['net']")" -eq 1 ]
 
@@ -63,6 +70,9 @@ check "whole: exactly one ns_change, home moved, nothing differs" \
 check "whole: no other record" [ "$(wc -l <"$TMP/whole.json")" -eq 1 ]
 
 # Exit statuses: the command's own, 66 with --fail-on-taint on a leak.
+# Tainted and restored by a C thread with no user task on it: not the bug.
+timeout 30 $NSTAINT trace --fail-on-taint -- $NSFLIP thread >/dev/null 2>&1
+check "trace --fail-on-taint on a thread that restores exits 0" [ $? -eq 0 ]
 timeout 30 $NSTAINT trace -- /bin/true >/dev/null 2>&1
 check "trace -- /bin/true exits 0" [ $? -eq 0 ]
 timeout 30 $NSTAINT trace -- sh -c 'exit 3' >/dev/null 2>&1

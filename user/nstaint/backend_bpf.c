@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 
 #include "backend_select.h"
+#include "goattr.h"
 #include "snapshot.h"
 #include "nstaint.skel.h"
 
@@ -162,13 +163,49 @@ int backend_bpf_follow(struct backend *b, pid_t pid)
 	return 0;
 }
 
+/*
+ * First taint in a process: if it is a Go binary of a known version, tell
+ * the sched_switch program where goid and lockedm live so it can name the
+ * goroutines that run on the tainted thread from now on.
+ */
+static void go_process_check(struct bpf_priv *p, __u32 pid)
+{
+	int fd = bpf_map__fd(p->skel->maps.goprocs);
+	struct go_offsets off;
+	char exe[64], ver[64] = "";
+	int err;
+
+	if (!bpf_map_lookup_elem(fd, &pid, &off))
+		return;
+	snprintf(exe, sizeof(exe), "/proc/%u/exe", pid);
+	err = goattr_offsets(exe, &off, ver, sizeof(ver));
+	if (err == -ENOTSUP)
+		fprintf(stderr, "nstaint: pid %u runs Go %s: runtime.g "
+			"offsets unknown, goroutines not named\n", pid,
+			ver[0] ? ver : "(unknown version)");
+	if (err)
+		return;
+	bpf_map_update_elem(fd, &pid, &off, BPF_ANY);
+}
+
+static int on_exec(void *ctx, void *data, size_t size)
+{
+	if (size >= sizeof(__u32))
+		go_process_check(ctx, *(__u32 *)data);
+	return 0;
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct bpf_priv *p = ctx;
+	const struct nstaint_event *e = data;
 	int r;
 
 	if (size < sizeof(struct nstaint_event))
 		return 0;
+	if (e->type == NSTAINT_EV_THREAD_TAINTED ||
+	    e->type == NSTAINT_EV_CLONE_FROM_TAINTED)
+		go_process_check(p, e->pid);
 	r = p->fn(p->ctx, data);
 	p->delivered++;
 	if (r) {
@@ -219,6 +256,9 @@ static int bpf_poll(struct backend *b, int timeout_ms, event_fn fn,
 		p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events),
 					 on_record, p, NULL);
 		if (!p->rb)
+			return -errno;
+		if (ring_buffer__add(p->rb, bpf_map__fd(p->skel->maps.execs),
+				     on_exec, p))
 			return -errno;
 	}
 	err = ring_buffer__poll(p->rb, timeout_ms);

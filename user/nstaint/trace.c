@@ -145,6 +145,12 @@ static void print_text(FILE *f, const struct nstaint_event *e)
 	}
 	if (e->type == NSTAINT_EV_NS_CHANGE && e->flags & NSTAINT_F_HOME_MOVED)
 		fputs(" home_moved", f);
+	if (e->task_kind == NSTAINT_TASK_GO)
+		fprintf(f, " goroutine=%llu", (unsigned long long)e->task_id);
+	if (e->owner_kind == NSTAINT_TASK_GO)
+		fprintf(f, " owner=goroutine:%llu%s",
+			(unsigned long long)e->owner_id,
+			e->flags & NSTAINT_F_TASK_LOCKED ? "(locked)" : "");
 	if (e->type == NSTAINT_EV_CLONE_FROM_TAINTED)
 		fprintf(f, " parent_tid=%u%s", e->parent_tid,
 			e->flags & NSTAINT_F_NEW_PROCESS ? " new_process" : "");
@@ -178,7 +184,8 @@ static void usage(FILE *f)
 	      "  -p, --pid PID       only process PID and its descendants\n"
 	      "  -j, --json          JSON lines (field names of ps --json)\n"
 	      "  -d, --duration SEC  stop after SEC seconds\n"
-	      "  -f, --fail-on-taint exit 66 if a thread got tainted\n"
+	      "  -f, --fail-on-taint exit 66 if a user task (goroutine) ran\n"
+	      "                      unlocked on a tainted thread\n"
 	      "  -b, --backend NAME  record source: bpf (default) or kmod\n"
 	      "  -- CMD ARGS...      run CMD, follow its process tree, exit\n"
 	      "                      with its status\n", f);
@@ -348,8 +355,9 @@ int cmd_trace(int argc, char **argv)
 	}
 	if (ret == EXIT_ERROR)
 		return ret;
-	/* Goroutine attribution is not wired yet: fail on any taint. */
-	if (fail_on_taint && ts.counts[NSTAINT_EV_THREAD_TAINTED])
+	/* The bug is a user task running unlocked on a tainted thread; a
+	 * thread tainted and used only while locked is legal. */
+	if (fail_on_taint && ts.counts[NSTAINT_EV_TASK_ON_TAINTED_THREAD])
 		return EXIT_FAIL_ON_TAINT;
 	if (child == -1)
 		return WIFEXITED(status) ? WEXITSTATUS(status) :
