@@ -5,6 +5,7 @@
  * the kernel side could not reserve are turned into `lost` records here.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,20 +59,50 @@ static int ensure_tracefs(void)
 	return 0;
 }
 
-static int seed_homes(struct nstaint_bpf *skel)
+/* Mirrors struct thread_state in bpf/nstaint.bpf.c. */
+struct thread_state {
+	struct ns_set ns;
+	__u32 tainted_mask;
+	__u32 pad;
+};
+
+static void go_process_check(struct bpf_priv *p, __u32 pid);
+
+/*
+ * Home sets of running processes, and threads already tainted before we
+ * attached, so their later moves and the tasks running on them are known.
+ */
+static int seed_from_proc(struct bpf_priv *p)
 {
+	int hfd = bpf_map__fd(p->skel->maps.homes);
+	int tfd = bpf_map__fd(p->skel->maps.threads);
 	struct snapshot s;
-	int fd = bpf_map__fd(skel->maps.homes);
-	size_t i;
+	size_t i, j;
 
 	if (snapshot_take(&s, "/proc", 0) < 0)
 		return -errno;
 	for (i = 0; i < s.nprocs; i++) {
-		__u32 pid = s.procs[i].pid;
+		const struct snap_proc *sp = &s.procs[i];
+		__u32 pid = sp->pid;
+		bool tainted = false;
 
-		if (s.procs[i].err)
+		if (sp->err)
 			continue;
-		bpf_map_update_elem(fd, &pid, &s.procs[i].home, BPF_NOEXIST);
+		bpf_map_update_elem(hfd, &pid, &sp->home, BPF_NOEXIST);
+		for (j = 0; j < sp->nthreads; j++) {
+			struct thread_state st = {
+				.ns = sp->threads[j].ns,
+				.tainted_mask = sp->threads[j].tainted_mask,
+			};
+			__u32 tid = sp->threads[j].tid;
+
+			if (!st.tainted_mask)
+				continue;
+			bpf_map_update_elem(tfd, &tid, &st, BPF_NOEXIST);
+			tainted = true;
+		}
+		if (tainted)
+			go_process_check(p, pid);
 	}
 	snapshot_free(&s);
 	return 0;
@@ -123,7 +154,7 @@ static int bpf_open(struct backend *b)
 			strerror(-err));
 		goto err_destroy;
 	}
-	err = seed_homes(p->skel);
+	err = seed_from_proc(p);
 	if (err) {
 		fprintf(stderr, "nstaint: cannot read /proc: %s\n",
 			strerror(-err));
