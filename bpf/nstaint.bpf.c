@@ -26,6 +26,14 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Only report processes whose tgid is in follow[] (trace -- CMD, -p). */
 const volatile bool follow_only = false;
+/*
+ * Stop each followed process at exec until userspace has checked whether
+ * it is a Go binary (it sends SIGCONT): otherwise a program that unshares
+ * right after exec races the check and its goroutines go unnamed.
+ */
+const volatile bool hold_exec = false;
+
+#define SIGSTOP		19
 
 struct ns_set {
 	__u32 ino[NSTAINT_NS_COUNT];
@@ -334,8 +342,9 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
 	bpf_map_update_elem(&homes, &pid, &s, BPF_ANY);
 	bpf_map_delete_elem(&threads, &tid);
 	bpf_map_delete_elem(&goprocs, &pid);
-	if (followed(pid))
-		bpf_ringbuf_output(&execs, &pid, sizeof(pid), 0);
+	if (followed(pid) &&
+	    !bpf_ringbuf_output(&execs, &pid, sizeof(pid), 0) && hold_exec)
+		bpf_send_signal(SIGSTOP);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
  * the kernel side could not reserve are turned into `lost` records here.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +140,7 @@ static int bpf_open(struct backend *b)
 		goto err_free;
 	}
 	p->skel->rodata->follow_only = bpf_backend_opts.follow_pid != 0;
+	p->skel->rodata->hold_exec = bpf_backend_opts.follow_pid != 0;
 	if (bpf_backend_opts.ringbuf_kb) {
 		/* Ring buffer size: a power of two pages. */
 		__u32 sz = 4096;
@@ -219,10 +221,17 @@ static void go_process_check(struct bpf_priv *p, __u32 pid)
 	bpf_map_update_elem(fd, &pid, &off, BPF_ANY);
 }
 
+/* A followed process exec'd and is stopped (hold_exec): check, resume. */
 static int on_exec(void *ctx, void *data, size_t size)
 {
-	if (size >= sizeof(__u32))
-		go_process_check(ctx, *(__u32 *)data);
+	__u32 pid;
+
+	if (size < sizeof(pid))
+		return 0;
+	pid = *(__u32 *)data;
+	go_process_check(ctx, pid);
+	if (bpf_backend_opts.follow_pid)
+		kill(pid, SIGCONT);
 	return 0;
 }
 
