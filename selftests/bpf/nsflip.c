@@ -4,6 +4,8 @@
  *   thread       a second thread unshares net, then setns back home
  *   whole        the single-threaded process unshares net (moves whole)
  *   storm N K    N threads each unshare(CLONE_NEWUTS) K times
+ *   clone        a thread unshares net, then forks a process and creates
+ *                a thread (both inherit its netns)
  * Prints what it did (tids, counts) so the test can check the records.
  */
 #include <fcntl.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 static int storm_k;
 static int storm_ok[64];
@@ -28,6 +31,31 @@ static void *flip_back(void *arg)
 	}
 	printf("thread tid=%ld\n", (long)syscall(SYS_gettid));
 	close(home);
+	return NULL;
+}
+
+static void *noop(void *arg)
+{
+	return NULL;
+}
+
+static void *clone_tainted(void *arg)
+{
+	pthread_t t;
+	pid_t pid;
+
+	if (unshare(CLONE_NEWNET)) {
+		perror("nsflip clone");
+		exit(1);
+	}
+	printf("clone tid=%ld\n", (long)syscall(SYS_gettid));
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	pthread_create(&t, NULL, noop, NULL);
+	pthread_join(t, NULL);
 	return NULL;
 }
 
@@ -48,6 +76,11 @@ int main(int argc, char **argv)
 
 	if (argc >= 2 && !strcmp(argv[1], "thread")) {
 		pthread_create(&th[0], NULL, flip_back, NULL);
+		pthread_join(th[0], NULL);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "clone")) {
+		pthread_create(&th[0], NULL, clone_tainted, NULL);
 		pthread_join(th[0], NULL);
 		return 0;
 	}
@@ -73,6 +106,6 @@ int main(int argc, char **argv)
 		printf("storm threads=%d changes=%d\n", n, total);
 		return 0;
 	}
-	fprintf(stderr, "usage: nsflip thread|whole|storm N K\n");
+	fprintf(stderr, "usage: nsflip thread|whole|clone|storm N K\n");
 	return 2;
 }

@@ -27,7 +27,7 @@ print(n)
 PY
 }
 
-plan 16
+plan 18
 
 # The Go leak demo: its locked goroutine unshares net and unlocks; the
 # thread it printed must be reported tainted with the new netns inode.
@@ -62,6 +62,16 @@ check "thread: two ns_change for the flipping thread" \
 	[ "$(jcount "$TMP/thr.json" "e['event']=='ns_change' and e['tid']==${tid:-0}")" -eq 2 ]
 check "thread: tainted then restored, in that order, no residue" \
 	[ "$(python3 -c "import json,sys; print(','.join(e['event'] for e in map(json.loads, open(sys.argv[1])) if e['event']!='ns_change'))" "$TMP/thr.json")" = "thread_tainted,thread_restored" ]
+
+# A tainted thread that forks and creates a thread: one clone_from_tainted
+# each, the process one flagged new_process, both in the leaked netns.
+timeout 30 $NSTAINT trace --json -- $NSFLIP clone >"$TMP/clone" 2>/dev/null
+tid=$(sed -n 's/^clone tid=//p' "$TMP/clone")
+grep '^{' "$TMP/clone" >"$TMP/clone.json"
+check "clone: fork from the tainted thread is a clone_from_tainted process" \
+	[ "$(jcount "$TMP/clone.json" "e['event']=='clone_from_tainted' and e['parent_tid']==${tid:-0} and e['new_process'] and e['pid']!=e['parent_tid'] and e['differs']==['net']")" -eq 1 ]
+check "clone: a thread created by it is a clone_from_tainted thread" \
+	[ "$(jcount "$TMP/clone.json" "e['event']=='clone_from_tainted' and e['parent_tid']==${tid:-0} and not e['new_process'] and e['differs']==['net']")" -eq 1 ]
 
 # A single-threaded process that unshares moved as a whole: ns_change with
 # home_moved, never thread_tainted.
