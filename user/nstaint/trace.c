@@ -249,8 +249,8 @@ int cmd_trace(int argc, char **argv)
 				return EXIT_ERROR;
 			}
 			if (kill(pid, 0) && errno == ESRCH) {
-				fprintf(stderr, "nstaint trace: no process %d\n",
-					pid);
+				fprintf(stderr,
+					"nstaint trace: no process %d\n", pid);
 				return EXIT_ERROR;
 			}
 			break;
