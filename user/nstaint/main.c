@@ -22,6 +22,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "ps", cmd_ps, "list tainted threads now, from /proc" },
+	{ "trace", cmd_trace, "print namespace events live (BPF)" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Namespace moves for the trace selftests, one per mode:
+ *   thread       a second thread unshares net, then setns back home
+ *   whole        the single-threaded process unshares net (moves whole)
+ *   storm N K    N threads each unshare(CLONE_NEWUTS) K times
+ *   clone        a thread unshares net, then forks a process and creates
+ *                a thread (both inherit its netns)
+ * Prints what it did (tids, counts) so the test can check the records.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+static int storm_k;
+static int storm_ok[64];
+
+static void *flip_back(void *arg)
+{
+	int home = open("/proc/thread-self/ns/net", O_RDONLY);
+
+	if (home < 0 || unshare(CLONE_NEWNET) || setns(home, CLONE_NEWNET)) {
+		perror("nsflip thread");
+		exit(1);
+	}
+	printf("thread tid=%ld\n", (long)syscall(SYS_gettid));
+	close(home);
+	return NULL;
+}
+
+static void *noop(void *arg)
+{
+	return NULL;
+}
+
+static void *clone_tainted(void *arg)
+{
+	pthread_t t;
+	pid_t pid;
+
+	if (unshare(CLONE_NEWNET)) {
+		perror("nsflip clone");
+		exit(1);
+	}
+	printf("clone tid=%ld\n", (long)syscall(SYS_gettid));
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	pthread_create(&t, NULL, noop, NULL);
+	pthread_join(t, NULL);
+	return NULL;
+}
+
+static void *storm(void *arg)
+{
+	int *ok = arg;
+
+	for (int i = 0; i < storm_k; i++)
+		if (!unshare(CLONE_NEWUTS))
+			(*ok)++;
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t th[64];
+	int n, total = 0;
+
+	if (argc >= 2 && !strcmp(argv[1], "thread")) {
+		pthread_create(&th[0], NULL, flip_back, NULL);
+		pthread_join(th[0], NULL);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "clone")) {
+		pthread_create(&th[0], NULL, clone_tainted, NULL);
+		pthread_join(th[0], NULL);
+		return 0;
+	}
+	if (argc >= 2 && !strcmp(argv[1], "whole")) {
+		if (unshare(CLONE_NEWNET)) {
+			perror("nsflip whole");
+			return 1;
+		}
+		printf("whole tid=%ld\n", (long)syscall(SYS_gettid));
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "storm")) {
+		n = atoi(argv[2]);
+		storm_k = atoi(argv[3]);
+		if (n < 1 || n > 64)
+			return 2;
+		for (int i = 0; i < n; i++)
+			pthread_create(&th[i], NULL, storm, &storm_ok[i]);
+		for (int i = 0; i < n; i++) {
+			pthread_join(th[i], NULL);
+			total += storm_ok[i];
+		}
+		printf("storm threads=%d changes=%d\n", n, total);
+		return 0;
+	}
+	fprintf(stderr, "usage: nsflip thread|whole|clone|storm N K\n");
+	return 2;
+}

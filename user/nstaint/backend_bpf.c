@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * BPF backend: loads bpf/nstaint.bpf.c through its skeleton, seeds home
+ * sets from the /proc snapshot, and delivers ring buffer records.  Records
+ * the kernel side could not reserve are turned into `lost` records here.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+
+#include "backend_select.h"
+#include "goattr.h"
+#include "snapshot.h"
+#include "nstaint.skel.h"
+
+struct bpf_backend_opts bpf_backend_opts;
+
+struct bpf_priv {
+	struct nstaint_bpf *skel;
+	struct ring_buffer *rb;
+	event_fn fn;
+	void *ctx;
+	int ret;		/* fn's non-zero value, stops the poll */
+	int delivered;
+	__u64 lost_seen;	/* lost total already reported */
+	int ncpus;
+};
+
+static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt,
+			va_list ap)
+{
+	if (lvl == LIBBPF_WARN && getenv("NSTAINT_DEBUG"))
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+/*
+ * Syscall tracepoints are looked up through tracefs; mount it when the
+ * system did not (minimal containers, early boot).
+ */
+static int ensure_tracefs(void)
+{
+	if (!access("/sys/kernel/tracing/events/syscalls", F_OK) ||
+	    !access("/sys/kernel/debug/tracing/events/syscalls", F_OK))
+		return 0;
+	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) &&
+	    errno != EBUSY) {
+		fprintf(stderr, "nstaint: cannot mount tracefs on "
+			"/sys/kernel/tracing: %s\n", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Mirrors struct thread_state in bpf/nstaint.bpf.c. */
+struct thread_state {
+	struct ns_set ns;
+	__u32 tainted_mask;
+	__u32 pad;
+};
+
+static void go_process_check(struct bpf_priv *p, __u32 pid);
+
+/*
+ * Home sets of running processes, and threads already tainted before we
+ * attached, so their later moves and the tasks running on them are known.
+ */
+static int seed_from_proc(struct bpf_priv *p)
+{
+	int hfd = bpf_map__fd(p->skel->maps.homes);
+	int tfd = bpf_map__fd(p->skel->maps.threads);
+	struct snapshot s;
+	size_t i, j;
+
+	if (snapshot_take(&s, "/proc", 0) < 0)
+		return -errno;
+	for (i = 0; i < s.nprocs; i++) {
+		const struct snap_proc *sp = &s.procs[i];
+		__u32 pid = sp->pid;
+		bool tainted = false;
+
+		if (sp->err)
+			continue;
+		bpf_map_update_elem(hfd, &pid, &sp->home, BPF_NOEXIST);
+		for (j = 0; j < sp->nthreads; j++) {
+			struct thread_state st = {
+				.ns = sp->threads[j].ns,
+				.tainted_mask = sp->threads[j].tainted_mask,
+			};
+			__u32 tid = sp->threads[j].tid;
+
+			if (!st.tainted_mask)
+				continue;
+			bpf_map_update_elem(tfd, &tid, &st, BPF_NOEXIST);
+			tainted = true;
+		}
+		if (tainted)
+			go_process_check(p, pid);
+	}
+	snapshot_free(&s);
+	return 0;
+}
+
+static int bpf_open(struct backend *b)
+{
+	struct bpf_priv *p;
+	int err;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "nstaint: the BPF backend needs root "
+			"(CAP_BPF and CAP_PERFMON): run as root\n");
+		return -EPERM;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "nstaint: /sys/kernel/btf/vmlinux missing: "
+			"this kernel has no BTF (CONFIG_DEBUG_INFO_BTF); "
+			"try --backend=kmod\n");
+		return -ENOENT;
+	}
+	if (ensure_tracefs())
+		return -ENOENT;
+	libbpf_set_print(libbpf_quiet);
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->ncpus = libbpf_num_possible_cpus();
+	p->skel = nstaint_bpf__open();
+	if (!p->skel) {
+		err = -errno;
+		fprintf(stderr, "nstaint: cannot open BPF object: %s\n",
+			strerror(-err));
+		goto err_free;
+	}
+	p->skel->rodata->follow_only = bpf_backend_opts.follow_pid != 0;
+	p->skel->rodata->hold_exec = bpf_backend_opts.follow_pid != 0;
+	if (bpf_backend_opts.ringbuf_kb) {
+		/* Ring buffer size: a power of two pages. */
+		__u32 sz = 4096;
+
+		while (sz < bpf_backend_opts.ringbuf_kb * 1024U)
+			sz <<= 1;
+		bpf_map__set_max_entries(p->skel->maps.events, sz);
+	}
+	err = nstaint_bpf__load(p->skel);
+	if (err) {
+		fprintf(stderr, "nstaint: cannot load BPF programs: %s "
+			"(NSTAINT_DEBUG=1 shows the verifier log)\n",
+			strerror(-err));
+		goto err_destroy;
+	}
+	err = seed_from_proc(p);
+	if (err) {
+		fprintf(stderr, "nstaint: cannot read /proc: %s\n",
+			strerror(-err));
+		goto err_destroy;
+	}
+	b->priv = p;
+	if (bpf_backend_opts.follow_pid) {
+		err = backend_bpf_follow(b, bpf_backend_opts.follow_pid);
+		if (err)
+			goto err_destroy;
+	}
+	err = nstaint_bpf__attach(p->skel);
+	if (err) {
+		fprintf(stderr, "nstaint: cannot attach BPF programs: %s\n",
+			strerror(-err));
+		goto err_destroy;
+	}
+	return 0;
+
+err_destroy:
+	nstaint_bpf__destroy(p->skel);
+err_free:
+	free(p);
+	b->priv = NULL;
+	return err;
+}
+
+int backend_bpf_follow(struct backend *b, pid_t pid)
+{
+	struct bpf_priv *p = b->priv;
+	__u32 key = pid;
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(p->skel->maps.follow), &key,
+				&one, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/*
+ * First taint in a process: if it is a Go binary of a known version, tell
+ * the sched_switch program where goid and lockedm live so it can name the
+ * goroutines that run on the tainted thread from now on.
+ */
+static void go_process_check(struct bpf_priv *p, __u32 pid)
+{
+	int fd = bpf_map__fd(p->skel->maps.goprocs);
+	struct go_offsets off;
+	char exe[64], ver[64] = "";
+	int err;
+
+	if (!bpf_map_lookup_elem(fd, &pid, &off))
+		return;
+	snprintf(exe, sizeof(exe), "/proc/%u/exe", pid);
+	err = goattr_offsets(exe, &off, ver, sizeof(ver));
+	if (err == -ENOTSUP)
+		fprintf(stderr, "nstaint: pid %u runs Go %s: runtime.g "
+			"offsets unknown, goroutines not named\n", pid,
+			ver[0] ? ver : "(unknown version)");
+	if (err)
+		return;
+	bpf_map_update_elem(fd, &pid, &off, BPF_ANY);
+}
+
+/* A followed process exec'd and is stopped (hold_exec): check, resume. */
+static int on_exec(void *ctx, void *data, size_t size)
+{
+	__u32 pid;
+
+	if (size < sizeof(pid))
+		return 0;
+	pid = *(__u32 *)data;
+	go_process_check(ctx, pid);
+	if (bpf_backend_opts.follow_pid)
+		kill(pid, SIGCONT);
+	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct bpf_priv *p = ctx;
+	const struct nstaint_event *e = data;
+	int r;
+
+	if (size < sizeof(struct nstaint_event))
+		return 0;
+	if (e->type == NSTAINT_EV_THREAD_TAINTED ||
+	    e->type == NSTAINT_EV_CLONE_FROM_TAINTED)
+		go_process_check(p, e->pid);
+	r = p->fn(p->ctx, data);
+	p->delivered++;
+	if (r) {
+		p->ret = r;
+		return r;
+	}
+	return 0;
+}
+
+/* Turn the per-CPU drop counters into one `lost` record if they grew. */
+static int report_lost(struct bpf_priv *p)
+{
+	__u64 vals[p->ncpus], total = 0;
+	struct nstaint_event ev;
+	struct timespec ts;
+	__u32 zero = 0;
+	int i;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.lost), &zero, vals))
+		return 0;
+	for (i = 0; i < p->ncpus; i++)
+		total += vals[i];
+	if (total == p->lost_seen)
+		return 0;
+	memset(&ev, 0, sizeof(ev));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ev.version = NSTAINT_ABI_VERSION;
+	ev.type = NSTAINT_EV_LOST;
+	ev.size = sizeof(ev);
+	ev.ts_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	ev.count = total - p->lost_seen;
+	p->lost_seen = total;
+	p->delivered++;
+	return p->fn(p->ctx, &ev);
+}
+
+static int bpf_poll(struct backend *b, int timeout_ms, event_fn fn,
+		    void *ctx)
+{
+	struct bpf_priv *p = b->priv;
+	int err;
+
+	p->fn = fn;
+	p->ctx = ctx;
+	p->ret = 0;
+	p->delivered = 0;
+	if (!p->rb) {
+		p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events),
+					 on_record, p, NULL);
+		if (!p->rb)
+			return -errno;
+		if (ring_buffer__add(p->rb, bpf_map__fd(p->skel->maps.execs),
+				     on_exec, p))
+			return -errno;
+	}
+	err = ring_buffer__poll(p->rb, timeout_ms);
+	if (p->ret)
+		return p->ret;
+	if (err < 0 && err != -EINTR)
+		return err;
+	err = report_lost(p);
+	if (err)
+		return err;
+	return p->delivered;
+}
+
+static void bpf_close(struct backend *b)
+{
+	struct bpf_priv *p = b->priv;
+
+	if (!p)
+		return;
+	ring_buffer__free(p->rb);
+	nstaint_bpf__destroy(p->skel);
+	free(p);
+	b->priv = NULL;
+}
+
+const struct backend_ops backend_bpf_ops = {
+	.name = "bpf",
+	.open = bpf_open,
+	.poll = bpf_poll,
+	.close = bpf_close,
+};

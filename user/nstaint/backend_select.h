@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef NSTAINT_BACKEND_SELECT_H
+#define NSTAINT_BACKEND_SELECT_H
+
+#include <sys/types.h>
+#include "backend.h"
+
+/* The ops named @name ("bpf" when NULL); NULL with a message if none. */
+const struct backend_ops *backend_find(const char *name);
+
+/* BPF backend knobs, set before ->open (trace.c). */
+struct bpf_backend_opts {
+	pid_t follow_pid;	/* 0: every process */
+	unsigned int ringbuf_kb; /* 0: default */
+};
+extern struct bpf_backend_opts bpf_backend_opts;
+
+/* Add a process (and, through fork, its descendants) to the followed set. */
+int backend_bpf_follow(struct backend *b, pid_t pid);
+
+#endif
