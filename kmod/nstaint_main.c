@@ -111,6 +111,27 @@ static u32 nst_mask(const u32 *a, const u32 *b)
 	return m;
 }
 
+/*
+ * Queue a lost record for the drops so far, if there is room.  It goes
+ * after every record queued before the drops and before any later one.
+ * Caller holds nst_lock.
+ */
+static void nst_push_lost(void)
+{
+	struct nstaint_event *ev;
+
+	if (!ring_lost || ring_len >= bufsize)
+		return;
+	ev = &ring[(ring_head + ring_len++) % bufsize];
+	memset(ev, 0, sizeof(*ev));
+	ev->version = NSTAINT_ABI_VERSION;
+	ev->size = sizeof(*ev);
+	ev->type = NSTAINT_EV_LOST;
+	ev->ts_ns = ktime_get_ns();
+	ev->count = ring_lost;
+	ring_lost = 0;
+}
+
 /* Caller holds nst_lock. */
 static struct nstaint_event *nst_ring_slot(void)
 {
@@ -118,16 +139,7 @@ static struct nstaint_event *nst_ring_slot(void)
 
 	if (!ring || nst_dying)
 		return NULL;
-	if (ring_lost && ring_len < bufsize) {
-		ev = &ring[(ring_head + ring_len++) % bufsize];
-		memset(ev, 0, sizeof(*ev));
-		ev->version = NSTAINT_ABI_VERSION;
-		ev->size = sizeof(*ev);
-		ev->type = NSTAINT_EV_LOST;
-		ev->ts_ns = ktime_get_ns();
-		ev->count = ring_lost;
-		ring_lost = 0;
-	}
+	nst_push_lost();
 	/* Keep one slot free while records are lost so lost always fits. */
 	if (ring_len >= bufsize || (ring_lost && ring_len + 1 >= bufsize)) {
 		ring_lost++;
@@ -391,6 +403,9 @@ static ssize_t nst_read(struct file *file, char __user *buf, size_t count,
 		return -ENOMEM;
 	for (;;) {
 		spin_lock_irqsave(&nst_lock, flags);
+		/* Drops end up reported even if no record follows them. */
+		if (!ring_len)
+			nst_push_lost();
 		n = min_t(size_t, max, ring_len);
 		for (i = 0; i < n; i++) {
 			tmp[i] = ring[ring_head];
@@ -406,6 +421,7 @@ static ssize_t nst_read(struct file *file, char __user *buf, size_t count,
 		}
 		ret = wait_event_interruptible(nst_wait,
 					       READ_ONCE(ring_len) ||
+					       READ_ONCE(ring_lost) ||
 					       READ_ONCE(nst_dying));
 		if (ret)
 			goto out_free;
@@ -421,7 +437,7 @@ out_free:
 static __poll_t nst_poll(struct file *file, poll_table *wait)
 {
 	poll_wait(file, &nst_wait, wait);
-	if (READ_ONCE(ring_len))
+	if (READ_ONCE(ring_len) || READ_ONCE(ring_lost))
 		return EPOLLIN | EPOLLRDNORM;
 	if (READ_ONCE(nst_dying))
 		return EPOLLHUP;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <nstaint/events.h>
 #include "kselftest_harness.h"
@@ -141,6 +142,163 @@ TEST_F(mod, thread_unshare_taints)
 	/* The tainted thread then exited. */
 	EXPECT_EQ(NSTAINT_EV_THREAD_EXIT, ev[2].type);
 	EXPECT_EQ((__u32)m.tid, ev[2].tid);
+}
+
+static void *mover_back(void *arg)
+{
+	struct mover *m = arg;
+	int home = open("/proc/self/ns/net", O_RDONLY);
+
+	m->tid = gettid();
+	m->before = net_inum(m->tid);
+	if (home < 0 || unshare(CLONE_NEWNET))
+		return NULL;
+	m->after = net_inum(m->tid);
+	if (setns(home, CLONE_NEWNET))
+		m->after = 0;
+	close(home);
+	return NULL;
+}
+
+static ssize_t read_n(int fd, struct nstaint_event *ev, int want)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	ssize_t got = 0, n;
+
+	while (got < want * (ssize_t)sizeof(*ev)) {
+		if (poll(&pfd, 1, 5000) != 1)
+			break;
+		n = read(fd, (char *)ev + got, want * sizeof(*ev) - got);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	return got / (ssize_t)sizeof(*ev);
+}
+
+/*
+ * A thread that moves and comes back gives ns_change, thread_tainted,
+ * ns_change, thread_restored, and no thread_exit (it is clean again).
+ */
+TEST_F(mod, move_and_back_restores)
+{
+	struct nstaint_event ev[4];
+	struct mover m = { 0 };
+	pthread_t t;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, mover_back, &m));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ASSERT_NE(0, m.after);
+	ASSERT_EQ(4, read_n(self->fd, ev, 4));
+	EXPECT_EQ(NSTAINT_EV_NS_CHANGE, ev[0].type);
+	EXPECT_EQ(NSTAINT_EV_THREAD_TAINTED, ev[1].type);
+	EXPECT_EQ(NSTAINT_EV_NS_CHANGE, ev[2].type);
+	EXPECT_EQ(m.after, ev[2].ns_old[NSTAINT_NS_NET]);
+	EXPECT_EQ(m.before, ev[2].ns_new[NSTAINT_NS_NET]);
+	EXPECT_EQ(NSTAINT_EV_THREAD_RESTORED, ev[3].type);
+	EXPECT_EQ((__u32)m.tid, ev[3].tid);
+	EXPECT_EQ(0, ev[3].tainted_mask);
+	usleep(100000);
+	EXPECT_EQ(0, read_n(self->fd, ev, 1));
+}
+
+static void *noop(void *arg)
+{
+	return NULL;
+}
+
+static void *taint_then_clone(void *arg)
+{
+	struct mover *m = arg;
+	pthread_t t;
+
+	m->tid = gettid();
+	if (unshare(CLONE_NEWNET))
+		return NULL;
+	m->after = net_inum(m->tid);
+	if (pthread_create(&t, NULL, noop, NULL) == 0)
+		pthread_join(t, NULL);
+	return NULL;
+}
+
+/* A thread cloned by a tainted thread is reported with its parent tid. */
+TEST_F(mod, clone_from_tainted)
+{
+	struct nstaint_event ev[8];
+	struct mover m = { 0 };
+	pthread_t t;
+	int i, n, found = 0;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, taint_then_clone, &m));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ASSERT_NE(0, m.after);
+	n = read_n(self->fd, ev, 5);
+	for (i = 0; i < n; i++) {
+		if (ev[i].type != NSTAINT_EV_CLONE_FROM_TAINTED)
+			continue;
+		found++;
+		EXPECT_EQ((__u32)m.tid, ev[i].parent_tid);
+		EXPECT_EQ(m.after, ev[i].ns_new[NSTAINT_NS_NET]);
+		EXPECT_TRUE(ev[i].clone_flags & CLONE_THREAD);
+	}
+	EXPECT_EQ(1, found);
+}
+
+/*
+ * Overflow: with bufsize=8 and 40 unshares by one single-threaded child
+ * (one ns_change each), records delivered + lost counts == 40.
+ */
+TEST(overflow_counts_lost)
+{
+	struct nstaint_event ev[64];
+	__u64 changes = 0, lost = 0;
+	int fd, i, n, status;
+	pid_t pid;
+
+	ASSERT_EQ(0, load("bufsize=8"));
+	fd = open("/dev/nstaint", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	pid = fork();
+	if (pid == 0) {
+		for (i = 0; i < 40; i++)
+			if (unshare(CLONE_NEWUTS))
+				_exit(1);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	for (;;) {
+		n = read(fd, ev, sizeof(ev));
+		if (n <= 0)
+			break;
+		for (i = 0; i < n / (int)sizeof(ev[0]); i++) {
+			if (ev[i].type == NSTAINT_EV_LOST)
+				lost += ev[i].count;
+			else if (ev[i].type == NSTAINT_EV_NS_CHANGE &&
+				 ev[i].pid == (__u32)pid)
+				changes++;
+		}
+	}
+	close(fd);
+	EXPECT_LT(0, lost);
+	EXPECT_EQ(40, changes + lost);
+	EXPECT_EQ(0, unload());
+}
+
+/* Twenty load/unload cycles with a reader opened and closed each time. */
+TEST(load_unload_cycles)
+{
+	int i, fd;
+
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, load("bufsize=16"));
+		fd = open("/dev/nstaint", O_RDONLY);
+		ASSERT_LE(0, fd);
+		/* An open reader pins the module: rmmod is refused. */
+		EXPECT_EQ(-1, unload());
+		close(fd);
+		ASSERT_EQ(0, unload());
+	}
 }
 
 TEST_HARNESS_MAIN
