@@ -301,4 +301,63 @@ TEST(load_unload_cycles)
 	}
 }
 
+static volatile int stress_stop, reader_stop;
+
+static void *stress_worker(void *arg)
+{
+	int home = open("/proc/self/ns/net", O_RDONLY);
+	pthread_t t;
+
+	while (!stress_stop) {
+		if (unshare(CLONE_NEWNET) == 0 &&
+		    pthread_create(&t, NULL, noop, NULL) == 0)
+			pthread_join(t, NULL);
+		if (setns(home, CLONE_NEWNET))
+			break;
+	}
+	close(home);
+	return NULL;
+}
+
+static void *stress_reader(void *arg)
+{
+	struct nstaint_event ev[32];
+	int fd = *(int *)arg;
+
+	while (!reader_stop)
+		if (read(fd, ev, sizeof(ev)) < 0 && errno != EAGAIN)
+			break;
+	return NULL;
+}
+
+/*
+ * Stress: 8 threads unshare/clone/setns for 8 s while a reader drains the
+ * device, then the module is unloaded while the threads still run; the
+ * run ends with a dmesg check for BUG/WARNING/Oops (run-vm-tests).
+ */
+TEST(stress_and_unload_under_load)
+{
+	pthread_t w[8], r;
+	int fd, i;
+
+	ASSERT_EQ(0, load("bufsize=256"));
+	fd = open("/dev/nstaint", O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	stress_stop = 0;
+	reader_stop = 0;
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, pthread_create(&w[i], NULL, stress_worker, NULL));
+	ASSERT_EQ(0, pthread_create(&r, NULL, stress_reader, &fd));
+	sleep(8);
+	reader_stop = 1;
+	pthread_join(r, NULL);
+	close(fd);
+	/* Workers still run: unload while events flow. */
+	usleep(200000);
+	EXPECT_EQ(0, unload());
+	stress_stop = 1;
+	for (i = 0; i < 8; i++)
+		pthread_join(w[i], NULL);
+}
+
 TEST_HARNESS_MAIN
