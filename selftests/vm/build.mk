@@ -1,0 +1,16 @@
+# Tests that need Debian's 6.1 kernel (the module cannot load on the host).
+# VM_TESTS: static test binaries run in ONE VM by run-vm-tests; other parts
+# append theirs.
+VM_TESTS += $(O)/selftests/kmod/kmod_vmtest
+
+ALL   += $(VM_TESTS)
+TESTS += selftests/vm/run-vm-tests
+
+$(O)/selftests/kmod/%: selftests/kmod/%.c $(KSFT_HDR) include/nstaint/events.h
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(TEST_CFLAGS) -static -o $@ $(filter %.c,$^) -lpthread
+
+.PHONY: vm-tests
+vm-tests: $(VM_TESTS)
+	$(Q)echo $(VM_TESTS) > $(O)/selftests/vm-tests.list
