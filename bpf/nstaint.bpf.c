@@ -337,14 +337,26 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
 {
 	__u32 pid = BPF_CORE_READ(p, tgid), tid = BPF_CORE_READ(p, pid);
 	struct ns_set s;
+	__u32 *rec;
 
 	read_ns_set(p, &s);
 	bpf_map_update_elem(&homes, &pid, &s, BPF_ANY);
 	bpf_map_delete_elem(&threads, &tid);
 	bpf_map_delete_elem(&goprocs, &pid);
-	if (followed(pid) &&
-	    !bpf_ringbuf_output(&execs, &pid, sizeof(pid), 0) && hold_exec)
+	if (!followed(pid))
+		return 0;
+	/*
+	 * Stop before publishing: userspace may consume the record and send
+	 * SIGCONT on another CPU at once, and a SIGSTOP sent after that would
+	 * stick.  No record, no stop: nobody would resume the process.
+	 */
+	rec = bpf_ringbuf_reserve(&execs, sizeof(*rec), 0);
+	if (!rec)
+		return 0;
+	*rec = pid;
+	if (hold_exec)
 		bpf_send_signal(SIGSTOP);
+	bpf_ringbuf_submit(rec, 0);
 	return 0;
 }
 

@@ -27,7 +27,7 @@ print(n)
 PY
 }
 
-plan 18
+plan 19
 
 # The Go leak demo: its locked goroutine unshares net and unlocks; the
 # thread it printed must be reported tainted with the new netns inode.
@@ -122,5 +122,20 @@ diag "storm: changes=${changes:-?} delivered=$delivered lost=$lost"
 check "storm: records were dropped and reported as lost" [ "$lost" -gt 0 ]
 check "storm: delivered + lost == changes + 8 tainted + 8 exits" \
 	[ $((delivered + lost)) -eq $((${changes:-0} + 16)) ]
+
+# Followed processes are held at exec until trace has looked at them.
+# Stopping trace while its command keeps exec'ing must resume them all:
+# afterwards no process of the tree is left in the stopped state.
+loop="i=0; while [ \$i -lt 200000 ]; do /bin/true; i=\$((i+1)); done"
+$NSTAINT trace -- sh -c "$loop" >/dev/null 2>&1 &
+tp=$!
+sleep 1
+kill -TERM $tp
+wait $tp
+sleep 0.5
+stopped=$(ps -eo stat=,args= | awk '$1 ~ /^T/' | grep -c -e '/bin/true' -e 'while \[')
+pkill -KILL -f 'while \[ \$i -lt 200000' 2>/dev/null
+diag "processes left stopped: $stopped"
+check "trace stopped mid-command leaves no followed process stopped" [ "$stopped" -eq 0 ]
 
 tap_done

@@ -26,6 +26,7 @@ struct bpf_backend_opts bpf_backend_opts;
 struct bpf_priv {
 	struct nstaint_bpf *skel;
 	struct ring_buffer *rb;
+	bool closing;		/* in bpf_close: drain execs, deliver nothing */
 	event_fn fn;
 	void *ctx;
 	int ret;		/* fn's non-zero value, stops the poll */
@@ -241,7 +242,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	const struct nstaint_event *e = data;
 	int r;
 
-	if (size < sizeof(struct nstaint_event))
+	if (size < sizeof(struct nstaint_event) || p->closing)
 		return 0;
 	if (e->type == NSTAINT_EV_THREAD_TAINTED ||
 	    e->type == NSTAINT_EV_CLONE_FROM_TAINTED)
@@ -318,6 +319,17 @@ static void bpf_close(struct backend *b)
 
 	if (!p)
 		return;
+	/*
+	 * Processes stopped at exec wait for on_exec's SIGCONT.  Detach first,
+	 * so no new stop can come, then drain the exec ring and resume every
+	 * process still queued there: stopping trace never leaves a followed
+	 * program stopped.
+	 */
+	nstaint_bpf__detach(p->skel);
+	if (p->rb) {
+		p->closing = true;
+		ring_buffer__consume(p->rb);
+	}
 	ring_buffer__free(p->rb);
 	nstaint_bpf__destroy(p->skel);
 	free(p);
