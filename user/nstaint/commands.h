@@ -10,5 +10,7 @@
 #define EXIT_ERROR	2	/* usage error, no such pid, ... */
 
 int cmd_ps(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 #endif

@@ -21,6 +21,8 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "ps", cmd_ps, "list tainted threads now, from /proc" },
+	{ "trace", cmd_trace, "live namespace changes, tainted threads, tasks on them" },
+	{ "top", cmd_top, "live table of tainted threads" },
 };
 
 static void usage(FILE *f)
