@@ -196,6 +196,10 @@ static int bpf_open(struct backend *b)
 		goto err_free;
 	}
 	p->skel->rodata->filter_tree = root != 0;
+	/* Tests shrink the ring buffer to prove losses are counted. */
+	if (getenv("NSTAINT_RINGBUF_BYTES"))
+		bpf_map__set_max_entries(p->skel->maps.events,
+					 strtoul(getenv("NSTAINT_RINGBUF_BYTES"), NULL, 0));
 	err = nstaint_bpf__load(p->skel);
 	if (err) {
 		fprintf(stderr, "nstaint: cannot load the BPF programs: %s "
