@@ -123,8 +123,9 @@ static void seed(struct bpf_priv *p)
 			tt.pid = pid;
 			tt.mask = t->tainted_mask;
 			tt.since_ns = 0;	/* before we started */
-			bpf_map__update_elem(p->skel->maps.tainted, &tid, sizeof(tid),
-					     &tt, sizeof(tt), BPF_ANY);
+			if (!bpf_map__update_elem(p->skel->maps.tainted, &tid, sizeof(tid),
+						  &tt, sizeof(tt), BPF_NOEXIST))
+				p->skel->bss->ntainted++;	/* not attached yet */
 		}
 		configure_go_pid(p, sp->pid);
 	}
@@ -166,11 +167,12 @@ static __u64 lost_total(struct bpf_priv *p)
 	return sum;
 }
 
+static int load_attach(struct bpf_priv *p, __u32 root, int fentry);
+
 static int bpf_open(struct backend *b)
 {
 	struct bpf_priv *p;
 	__u32 root = backend_scope.root;
-	__u8 one = 1;
 	int err;
 
 	if (geteuid() != 0) {
@@ -189,35 +191,17 @@ static int bpf_open(struct backend *b)
 	if (!p)
 		return -ENOMEM;
 	p->ncpus = libbpf_num_possible_cpus();
-	p->skel = nstaint_bpf__open();
-	if (!p->skel) {
-		err = -errno;
-		fprintf(stderr, "nstaint: cannot open the BPF object: %s\n", strerror(-err));
+	/* NSTAINT_NO_FENTRY=1 forces the fallback (tests, old kernels). */
+	err = getenv("NSTAINT_NO_FENTRY") ? -ENOTSUP : load_attach(p, root, 1);
+	if (err) {
+		/* No BPF trampoline here: fall back to syscall tracepoints. */
+		err = load_attach(p, root, 0);
+		if (!err)
+			fprintf(stderr, "nstaint: fentry unavailable, using syscall "
+				"tracepoints (slower for every syscall)\n");
+	}
+	if (err)
 		goto err_free;
-	}
-	p->skel->rodata->filter_tree = root != 0;
-	/* Tests shrink the ring buffer to prove losses are counted. */
-	if (getenv("NSTAINT_RINGBUF_BYTES"))
-		bpf_map__set_max_entries(p->skel->maps.events,
-					 strtoul(getenv("NSTAINT_RINGBUF_BYTES"), NULL, 0));
-	err = nstaint_bpf__load(p->skel);
-	if (err) {
-		fprintf(stderr, "nstaint: cannot load the BPF programs: %s "
-			"(NSTAINT_DEBUG=1 shows the verifier log)\n", strerror(-err));
-		goto err_destroy;
-	}
-	if (root)
-		bpf_map__update_elem(p->skel->maps.follow, &root, sizeof(root), &one,
-				     sizeof(one), BPF_ANY);
-	seed(p);
-	if (backend_scope.exe)
-		configure_go(p, 0, backend_scope.exe);
-	err = nstaint_bpf__attach(p->skel);
-	if (err) {
-		fprintf(stderr, "nstaint: cannot attach the BPF programs: %s\n",
-			strerror(-err));
-		goto err_destroy;
-	}
 	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events), on_event, p, NULL);
 	if (!p->rb) {
 		err = -errno;
@@ -235,6 +219,64 @@ err_destroy:
 	nstaint_bpf__destroy(p->skel);
 err_free:
 	free(p);
+	return err;
+}
+
+/* Open, load, seed and attach, with fentry/fexit (@fentry) or syscall
+ * tracepoints for setns/unshare.  Prints why on failure (not when a
+ * fentry attempt fails: the caller retries). */
+static int load_attach(struct bpf_priv *p, __u32 root, int fentry)
+{
+	typeof(&p->skel->progs) pr;
+	__u8 one = 1;
+	int err;
+
+	p->skel = nstaint_bpf__open();
+	if (!p->skel) {
+		err = -errno;
+		fprintf(stderr, "nstaint: cannot open the BPF object: %s\n", strerror(-err));
+		return err;
+	}
+	pr = &p->skel->progs;
+	bpf_program__set_autoload(pr->fentry_setns, fentry);
+	bpf_program__set_autoload(pr->fexit_setns, fentry);
+	bpf_program__set_autoload(pr->fentry_unshare, fentry);
+	bpf_program__set_autoload(pr->fexit_unshare, fentry);
+	bpf_program__set_autoload(pr->enter_setns, !fentry);
+	bpf_program__set_autoload(pr->exit_setns, !fentry);
+	bpf_program__set_autoload(pr->enter_unshare, !fentry);
+	bpf_program__set_autoload(pr->exit_unshare, !fentry);
+	p->skel->rodata->filter_tree = root != 0;
+	/* Tests shrink the ring buffer to prove losses are counted. */
+	if (getenv("NSTAINT_RINGBUF_BYTES"))
+		bpf_map__set_max_entries(p->skel->maps.events,
+					 strtoul(getenv("NSTAINT_RINGBUF_BYTES"), NULL, 0));
+	err = nstaint_bpf__load(p->skel);
+	if (err) {
+		if (!fentry)
+			fprintf(stderr, "nstaint: cannot load the BPF programs: %s "
+				"(NSTAINT_DEBUG=1 shows the verifier log)\n",
+				strerror(-err));
+		goto err_destroy;
+	}
+	if (root)
+		bpf_map__update_elem(p->skel->maps.follow, &root, sizeof(root), &one,
+				     sizeof(one), BPF_ANY);
+	seed(p);
+	if (backend_scope.exe)
+		configure_go(p, 0, backend_scope.exe);
+	err = nstaint_bpf__attach(p->skel);
+	if (err) {
+		if (!fentry)
+			fprintf(stderr, "nstaint: cannot attach the BPF programs: %s\n",
+				strerror(-err));
+		goto err_destroy;
+	}
+	return 0;
+
+err_destroy:
+	nstaint_bpf__destroy(p->skel);
+	p->skel = NULL;
 	return err;
 }
 
