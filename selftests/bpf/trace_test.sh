@@ -33,7 +33,7 @@ sys.exit(0 if eval(sys.argv[2]) else 1)
 PY
 }
 
-plan 17
+plan 18
 
 # --- the seed's second demo (selftests/go/leak)
 ( sleep 2; echo ) | timeout 60 "$BIN" trace --json -- "$GODIR/leak" >"$tmp/leak.json" 2>"$tmp/leak.err"
@@ -97,6 +97,17 @@ check "C: clone_from_tainted process from fork()" \
 	q "$tmp/c.json" "any(e['pid'] == ${kpid:-0} and e['parent_tid'] == ${ctid:-0} and e['new_process'] for e in ev('clone_from_tainted'))"
 check "C: thread_restored after setns back" \
 	q "$tmp/c.json" "any(e['tid'] == ${ctid:-0} for e in ev('thread_restored'))"
+
+# --- the syscall-tracepoint fallback (kernels without BPF trampolines)
+NSTAINT_NO_FENTRY=1 timeout 60 "$BIN" trace --json -- "$NSPROG" taint >"$tmp/f.json" 2>"$tmp/f.err"
+ftid=$(sed -n 's/^tainter tid=\([0-9]*\).*/\1/p' "$tmp/f.json")
+# Same records through the tracepoints, and the user is told.
+if grep -q 'using syscall tracepoints' "$tmp/f.err" &&
+   q "$tmp/f.json" "len([e for e in ev('thread_tainted') if e['tid'] == ${ftid:-0}]) == 1 and len([e for e in ev('thread_restored') if e['tid'] == ${ftid:-0}]) == 1"; then
+	ok "fallback: syscall tracepoints see the same taint and restore"
+else
+	not_ok "fallback: syscall tracepoints see the same taint and restore"
+fi
 
 # --- a process that moved as a whole: only ns_change
 timeout 60 "$BIN" trace --json -- "$NSPROG" whole >"$tmp/w.json" 2>"$tmp/w.err"
