@@ -63,7 +63,7 @@ module_param(ring_size, uint, 0444);
 MODULE_PARM_DESC(ring_size, "records the ring buffer holds (2..1048576, default 4096)");
 
 #define NST_RING_MIN	2
-#define NST_RING_MAX	(1U << 20)
+#define NST_RING_MAX	BIT(20)
 
 /* One set of inodes, indexed by enum nstaint_ns. */
 struct nst_set {
@@ -140,7 +140,7 @@ static bool nst_set_of_task(struct task_struct *t, struct nst_set *s)
 	rcu_read_lock();
 	user = __task_cred(t)->user_ns;
 	task_lock(t);
-	ok = t->nsproxy != NULL;
+	ok = !!t->nsproxy;
 	nst_set_of(s, t->nsproxy, user);
 	task_unlock(t);
 	rcu_read_unlock();
@@ -273,7 +273,7 @@ static bool nst_proc_get_home(pid_t tgid, struct nst_set *home)
 	if (p)
 		*home = p->home;
 	spin_unlock_irqrestore(&nst_procs_lock, flags);
-	return p != NULL;
+	return !!p;
 }
 
 static void nst_proc_forget(pid_t tgid)
