@@ -136,14 +136,23 @@ static __always_inline void read_ns_set(struct task_struct *t,
 	s->ino[NSTAINT_NS_USER] = BPF_CORE_READ(t, cred, user_ns, ns.inum);
 }
 
+/*
+ * Bit i set iff the sets differ in namespace i.  Branch-free on purpose: a
+ * branch per namespace doubles the paths the verifier walks for each
+ * ns_diff, and 6.1's verifier, which prunes less than newer ones, gives
+ * up on exit_setns (over 1M instructions, E2BIG) with the branchy loop.
+ * For a 32-bit x, (x + 0xffffffff) >> 32 is 1 iff x != 0.
+ */
 static __always_inline __u32 ns_diff(const struct ns_set *a,
 				     const struct ns_set *b)
 {
 	__u32 mask = 0;
 
-	for (int i = 0; i < NSTAINT_NS_COUNT; i++)
-		if (a->ino[i] != b->ino[i])
-			mask |= 1U << i;
+	for (int i = 0; i < NSTAINT_NS_COUNT; i++) {
+		__u64 x = a->ino[i] ^ b->ino[i];
+
+		mask |= (__u32)((x + 0xffffffffULL) >> 32) << i;
+	}
 	return mask;
 }
 

@@ -14,3 +14,13 @@ $(NSFLIP): selftests/bpf/nsflip.c
 $(TRACE_TEST): selftests/bpf/trace_test.sh $(NSFLIP) $(O)/nstaint $(O)/selftests/go/leak
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
+
+# The same selftests in the 6.1 VM (selftests/vm/run-vm-tests): the CO-RE
+# object must work there as on the host.  The script needs bash and
+# python3's json (with the few stdlib modules it imports) in the guest.
+PY_LIB := /usr/lib/python3.11
+VM_SCRIPTS += $(TRACE_TEST)
+VM_FILES   += $(O)/nstaint $(NSFLIP) $(O)/selftests/go/leak scripts/tap.sh \
+	/bin/bash /usr/bin/python3 $(wildcard $(PY_LIB)/*.py) \
+	$(addprefix $(PY_LIB)/,encodings json collections re importlib) \
+	$(wildcard $(PY_LIB)/lib-dynload/_json.*.so)
