@@ -665,6 +665,22 @@ void mn_injectglist(struct mn_g *list)
 	mn_wakep();
 }
 
+/*
+ * Queue a runnable @g: on the current thread's P when it holds one (in
+ * runnext if @next), else on the global queue; then wake an idle P.
+ */
+static void runq_put_any(struct mn_m *m, struct mn_g *g, bool next)
+{
+	if (m && m->p) {
+		runqput(m->p, g, next);
+	} else {
+		mn_lk_lock(&mn_sched.lock);
+		globrunqput(g);
+		mn_lk_unlock(&mn_sched.lock);
+	}
+	mn_wakep();
+}
+
 void mn_ready(struct mn_g *g)
 {
 	mn_ready_next(g, true);
@@ -682,14 +698,7 @@ void mn_ready_next(struct mn_g *g, bool next)
 		mn_fatal("mn_ready: task %llu in state %d, not waiting", (unsigned long long)g->id, st);
 	MN_PROBE1(task_unblock, g->id);
 	atomic_store(&g->status, G_RUNNABLE);
-	if (m && m->p) {
-		runqput(m->p, g, next);
-	} else {
-		mn_lk_lock(&mn_sched.lock);
-		globrunqput(g);
-		mn_lk_unlock(&mn_sched.lock);
-	}
-	mn_wakep();
+	runq_put_any(m, g, next);
 }
 
 /* ---- G allocation ---- */
@@ -799,14 +808,7 @@ uint64_t mn_go_at(void (*fn)(void *), void *arg, const char *file, int line)
 	atomic_fetch_add(&mn_sched.ntasks, 1);
 	MN_PROBE3(task_create, g->id, g->parent, fn);
 	atomic_store(&g->status, G_RUNNABLE);
-	if (m && m->p) {
-		runqput(m->p, g, true);
-	} else {
-		mn_lk_lock(&mn_sched.lock);
-		globrunqput(g);
-		mn_lk_unlock(&mn_sched.lock);
-	}
-	mn_wakep();
+	runq_put_any(m, g, true);
 	return g->id;
 }
 
