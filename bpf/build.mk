@@ -9,7 +9,7 @@ NSTAINT_DEPS += $(NSTAINT_BPF_SKEL)
 
 ALL += $(NSTAINT_BPF_OBJ)
 
-$(O)/bpf/nstaint.tmp.o: bpf/nstaint.bpf.c include/nstaint/events.h $(VMLINUX_H)
+$(O)/bpf/nstaint.tmp.o: bpf/nstaint.bpf.c include/nstaint/events.h bpf/taint.h $(VMLINUX_H)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(O) -Iinclude -c $< -o $@

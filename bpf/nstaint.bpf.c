@@ -5,12 +5,21 @@
  * include/nstaint/events.h through one ring buffer.
  *
  * State invariants:
- *  - threads[tid] holds the last namespace set seen for a thread that has
- *    called setns/unshare (seeded at sys_enter when unknown) or was cloned
- *    from a tainted thread.  It is deleted when the thread exits.
  *  - homes[pid] holds the process home set: seeded by userspace from the
- *    /proc snapshot, reset at exec, copied at fork, moved when a
+ *    /proc snapshot (or at the first setns/unshare of a process started
+ *    between snapshot and attach), reset at exec, set at fork, moved when a
  *    single-threaded process changes namespaces as a whole.
+ *  - tainted[tid] exists iff the thread's set differs from its process's
+ *    home set, and then holds that set.  So a thread with no entry has the
+ *    home set: that is its "old" set at its next setns/unshare.  Entries
+ *    are added by the thread itself (setns/unshare), by its creator (clone)
+ *    or by userspace before attach; removed when it is restored, execs or
+ *    exits.
+ *  - ntainted == the number of entries in tainted[], exact: an entry is
+ *    counted only by whoever inserted it (BPF_NOEXIST succeeded) and
+ *    uncounted only by whoever deleted it (delete succeeded), with atomic
+ *    adds.  Between a map update and its add another CPU can see the old
+ *    count; that only delays reporting by one context switch.
  *  - A record that cannot be reserved is counted in lost[] and reported by
  *    userspace as a `lost` record: nothing is dropped silently.
  */
@@ -19,8 +28,17 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include <nstaint/events.h>
+#include "taint.h"
 
 #define CLONE_THREAD	0x00010000
+/* clone flags that give the child new namespaces (include/uapi/linux/sched.h) */
+#define CLONE_NEW_ANY	(0x00000080 /* NEWTIME */ | 0x00020000 /* NEWNS */ | \
+			 0x02000000 /* NEWCGROUP */ | 0x04000000 /* NEWUTS */ | \
+			 0x08000000 /* NEWIPC */ | 0x10000000 /* NEWUSER */ | \
+			 0x20000000 /* NEWPID */ | 0x40000000 /* NEWNET */)
+
+/* One plain load the compiler may not merge or hoist (as in the kernel). */
+#define READ_ONCE(x)	(*(const volatile typeof(x) *)&(x))
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -39,18 +57,17 @@ struct ns_set {
 	__u32 ino[NSTAINT_NS_COUNT];
 };
 
-struct thread_state {
-	struct ns_set ns;
-	__u32 tainted_mask;
-	__u32 pad;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u32);
-	__type(value, struct thread_state);
-} threads SEC(".maps");
+	__type(value, struct taint);
+} tainted SEC(".maps");
+
+/* Entries in tainted[]: sched_switch reads only this while it is 0. */
+__u64 ntainted;
+/* Last taint generation handed out (struct taint.gen). */
+__u64 taint_gen;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -79,17 +96,15 @@ struct {
 	__type(value, struct go_offsets);
 } goprocs SEC(".maps");
 
-struct task_key {
-	__u32 tid;
-	__u32 pad;
-	__u64 task_id;
-};
-
-/* (tid, goid) pairs already reported, with how often each was seen. */
+/*
+ * (taint, task) pairs already reported, with how often each was seen.  An
+ * entry of a taint that ended (restored, exited) is never looked up again
+ * and the LRU evicts it.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
-	__type(key, struct task_key);
+	__type(key, struct seen_key);
 	__type(value, __u64);
 } seen SEC(".maps");
 
@@ -143,13 +158,12 @@ static __always_inline void read_ns_set(struct task_struct *t,
  * up on exit_setns (over 1M instructions, E2BIG) with the branchy loop.
  * For a 32-bit x, (x + 0xffffffff) >> 32 is 1 iff x != 0.
  */
-static __always_inline __u32 ns_diff(const struct ns_set *a,
-				     const struct ns_set *b)
+static __always_inline __u32 ns_diff(const __u32 *a, const __u32 *b)
 {
 	__u32 mask = 0;
 
 	for (int i = 0; i < NSTAINT_NS_COUNT; i++) {
-		__u64 x = a->ino[i] ^ b->ino[i];
+		__u64 x = a[i] ^ b[i];
 
 		mask |= (__u32)((x + 0xffffffffULL) >> 32) << i;
 	}
@@ -168,6 +182,37 @@ static __always_inline void count_lost(void)
 
 	if (n)
 		(*n)++;
+}
+
+/*
+ * Record @tid as tainted with set @ns (@mask != 0).  A thread already
+ * tainted keeps its generation and owner: it is the same taint, moved.
+ */
+static __always_inline void taint_set(__u32 tid, const __u32 *ns, __u32 mask,
+				      __u32 owner_kind, __u64 owner_id)
+{
+	struct taint *cur = bpf_map_lookup_elem(&tainted, &tid), tt = {};
+
+	if (cur) {
+		__builtin_memcpy(cur->ns, ns, sizeof(cur->ns));
+		cur->mask = mask;
+		return;
+	}
+	__builtin_memcpy(tt.ns, ns, sizeof(tt.ns));
+	tt.mask = mask;
+	tt.owner_kind = owner_kind;
+	tt.owner_id = owner_id;
+	tt.gen = __sync_fetch_and_add(&taint_gen, 1) + 1;
+	if (bpf_map_update_elem(&tainted, &tid, &tt, BPF_NOEXIST))
+		count_lost();	/* table full: this taint goes unseen */
+	else
+		__sync_fetch_and_add(&ntainted, 1);
+}
+
+static __always_inline void taint_del(__u32 tid)
+{
+	if (!bpf_map_delete_elem(&tainted, &tid))
+		__sync_fetch_and_add(&ntainted, -1);
 }
 
 /* Reserve and fill the common header; NULL (and counted) when full. */
@@ -194,16 +239,15 @@ ev_new(__u16 type, __u16 cause, struct task_struct *t)
 }
 
 static __always_inline void ev_sets(struct nstaint_event *e,
-				    const struct ns_set *old,
-				    const struct ns_set *new,
+				    const __u32 *old, const __u32 *new,
 				    const struct ns_set *home)
 {
-	__builtin_memcpy(e->ns_old, old->ino, sizeof(e->ns_old));
-	__builtin_memcpy(e->ns_new, new->ino, sizeof(e->ns_new));
+	__builtin_memcpy(e->ns_old, old, sizeof(e->ns_old));
+	__builtin_memcpy(e->ns_new, new, sizeof(e->ns_new));
 	if (home)
 		__builtin_memcpy(e->ns_home, home->ino, sizeof(e->ns_home));
 	e->changed_mask = ns_diff(old, new);
-	e->tainted_mask = home ? ns_diff(new, home) : 0;
+	e->tainted_mask = home ? ns_diff(new, home->ino) : 0;
 }
 
 /*
@@ -226,117 +270,157 @@ static __always_inline int read_go_task(struct task_struct *t,
 	return 0;
 }
 
-/* Remember the set a thread had before its first setns/unshare. */
-static __always_inline int seed_thread(void)
+/*
+ * The user task running on thread @t (current) of process @pid, and
+ * whether it is locked there: its enum nstaint_task_kind, NONE if unknown
+ * or if the thread runs its scheduler (goid 0: g0).
+ */
+static __always_inline __u32 running_task(struct task_struct *t, __u32 pid,
+					  __u64 *id, bool *locked)
+{
+	struct go_offsets *off = bpf_map_lookup_elem(&goprocs, &pid);
+	__u64 lockedm = 0;
+
+	if (!off || read_go_task(t, off, id, &lockedm) || !*id)
+		return NSTAINT_TASK_NONE;
+	*locked = lockedm != 0;
+	return NSTAINT_TASK_GO;
+}
+
+/*
+ * A process started between the snapshot and attach has no home yet: its
+ * set at its first setns/unshare is the best guess.
+ */
+static __always_inline int seed_home(void)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, pid = id >> 32;
-	struct thread_state st = {};
-	struct ns_set *home;
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	struct ns_set s;
 
-	if (bpf_map_lookup_elem(&threads, &tid))
+	if (bpf_map_lookup_elem(&homes, &pid))
 		return 0;
-	read_ns_set(t, &st.ns);
-	home = bpf_map_lookup_elem(&homes, &pid);
-	if (!home) {
-		/* Unknown process (started between snapshot and attach):
-		 * take its current set as home. */
-		bpf_map_update_elem(&homes, &pid, &st.ns, BPF_NOEXIST);
-	} else {
-		st.tainted_mask = ns_diff(&st.ns, home);
-	}
-	bpf_map_update_elem(&threads, &tid, &st, BPF_NOEXIST);
+	read_ns_set(t, &s);
+	bpf_map_update_elem(&homes, &pid, &s, BPF_NOEXIST);
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_setns")
-int enter_setns(void *ctx)
-{
-	return seed_thread();
-}
-
-SEC("tracepoint/syscalls/sys_enter_unshare")
-int enter_unshare(void *ctx)
-{
-	return seed_thread();
-}
-
-static __always_inline int on_exit(long ret, __u16 cause)
+static __always_inline int ns_syscall_exit(long ret, __u16 cause)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id, pid = id >> 32;
-	__u64 goid = 0, lockedm = 0;
-	struct thread_state *st;
+	__u64 id = bpf_get_current_pid_tgid(), task = 0;
+	__u32 tid = (__u32)id, pid = id >> 32, now, kind = 0;
 	struct nstaint_event *e;
-	struct ns_set new, *home;
-	struct go_offsets *off;
-	__u32 was, now;
-	bool single;
+	struct ns_set new, old, *home;
+	struct taint *tt;
+	bool single, locked = false;
 
-	st = bpf_map_lookup_elem(&threads, &tid);
-	if (!st)
-		return 0;
-	read_ns_set(t, &new);
-	if (!ns_diff(&st->ns, &new))
-		return 0;
 	home = bpf_map_lookup_elem(&homes, &pid);
 	if (!home)
 		return 0;
+	tt = bpf_map_lookup_elem(&tainted, &tid);
+	/* No entry: the thread had the home set (invariant above). */
+	if (tt)
+		__builtin_memcpy(old.ino, tt->ns, sizeof(old.ino));
+	else
+		old = *home;
+	read_ns_set(t, &new);
+	if (!ns_diff(old.ino, new.ino))
+		return 0;
 
-	/* A single-threaded process that changes namespaces moved as a
-	 * whole: its home moves with it and it is never tainted by it. */
+	/*
+	 * A single-threaded process that changes namespaces moved as a
+	 * whole: its home moves with it and it is never tainted by it.
+	 */
 	single = BPF_CORE_READ(t, signal, nr_threads) == 1;
 	if (single)
 		*home = new;
+	now = ns_diff(new.ino, home->ino);
+	if (now && !tt)		/* the owner: the task making the call */
+		kind = running_task(t, pid, &task, &locked);
 
 	if (followed(pid)) {
 		e = ev_new(NSTAINT_EV_NS_CHANGE, cause, t);
 		if (e) {
-			ev_sets(e, &st->ns, &new, home);
+			ev_sets(e, old.ino, new.ino, home);
 			e->ret = ret;
 			if (single)
 				e->flags |= NSTAINT_F_HOME_MOVED;
 			bpf_ringbuf_submit(e, 0);
 		}
 	}
-
-	was = st->tainted_mask;
-	now = ns_diff(&new, home);
-	if (!was != !now && followed(pid)) {
+	if (!tt != !now && followed(pid)) {
 		e = ev_new(now ? NSTAINT_EV_THREAD_TAINTED :
 				 NSTAINT_EV_THREAD_RESTORED, cause, t);
 		if (e) {
-			ev_sets(e, &st->ns, &new, home);
+			ev_sets(e, old.ino, new.ino, home);
 			e->ret = ret;
-			/* The owner: the goroutine that made the call. */
-			off = bpf_map_lookup_elem(&goprocs, &pid);
-			if (off && !read_go_task(t, off, &goid, &lockedm) &&
-			    goid) {
-				e->owner_kind = NSTAINT_TASK_GO;
-				e->owner_id = goid;
-				if (lockedm)
-					e->flags |= NSTAINT_F_TASK_LOCKED;
-			}
+			e->owner_kind = kind;
+			e->owner_id = task;
+			if (kind && locked)
+				e->flags |= NSTAINT_F_TASK_LOCKED;
 			bpf_ringbuf_submit(e, 0);
 		}
 	}
-	st->ns = new;
-	st->tainted_mask = now;
+	if (now)
+		taint_set(tid, new.ino, now, kind, task);
+	else if (tt)
+		taint_del(tid);
 	return 0;
+}
+
+/*
+ * setns/unshare: fentry/fexit on the syscall functions cost nothing to the
+ * other syscalls.  The syscall tracepoints below are the fallback where
+ * there is no BPF trampoline: enabling any syscall tracepoint sends every
+ * syscall of every task through the slow path (+12-20% on a getppid loop).
+ * The loader enables one pair or the other.
+ */
+SEC("fentry/__x64_sys_setns")
+int BPF_PROG(fentry_setns)
+{
+	return seed_home();
+}
+
+SEC("fexit/__x64_sys_setns")
+int BPF_PROG(fexit_setns, struct pt_regs *regs, long ret)
+{
+	return ns_syscall_exit(ret, NSTAINT_CAUSE_SETNS);
+}
+
+SEC("fentry/__x64_sys_unshare")
+int BPF_PROG(fentry_unshare)
+{
+	return seed_home();
+}
+
+SEC("fexit/__x64_sys_unshare")
+int BPF_PROG(fexit_unshare, struct pt_regs *regs, long ret)
+{
+	return ns_syscall_exit(ret, NSTAINT_CAUSE_UNSHARE);
+}
+
+SEC("tracepoint/syscalls/sys_enter_setns")
+int enter_setns(void *ctx)
+{
+	return seed_home();
+}
+
+SEC("tracepoint/syscalls/sys_enter_unshare")
+int enter_unshare(void *ctx)
+{
+	return seed_home();
 }
 
 SEC("tracepoint/syscalls/sys_exit_setns")
 int exit_setns(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_exit(ctx->ret, NSTAINT_CAUSE_SETNS);
+	return ns_syscall_exit(ctx->ret, NSTAINT_CAUSE_SETNS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_unshare")
 int exit_unshare(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_exit(ctx->ret, NSTAINT_CAUSE_UNSHARE);
+	return ns_syscall_exit(ctx->ret, NSTAINT_CAUSE_UNSHARE);
 }
 
 /* exec: the process starts over with the set it has now as home. */
@@ -350,7 +434,9 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
 
 	read_ns_set(p, &s);
 	bpf_map_update_elem(&homes, &pid, &s, BPF_ANY);
-	bpf_map_delete_elem(&threads, &tid);
+	/* A non-leader that execs takes the leader's tid. */
+	taint_del(tid);
+	taint_del(old_pid);
 	bpf_map_delete_elem(&goprocs, &pid);
 	if (!followed(pid))
 		return 0;
@@ -370,6 +456,50 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
 }
 
 /*
+ * clone with CLONE_NEW* flags: the child starts in namespaces of its own.
+ * A new process moved as a whole (its home is that set: ns_change with
+ * home_moved); a new thread is tainted from birth.  Reported on the child,
+ * ns_old being the parent's set.
+ */
+static __always_inline void clone_new_ns(struct task_struct *p, __u32 ptid,
+					 __u32 ppid, const struct ns_set *cset,
+					 bool newproc, u64 clone_flags)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u32 ctid = BPF_CORE_READ(p, pid), mask = 0;
+	struct nstaint_event *e;
+	struct ns_set pset, *home;
+	int i;
+
+	read_ns_set(t, &pset);
+	home = newproc ? (struct ns_set *)cset :
+			 bpf_map_lookup_elem(&homes, &ppid);
+	if (!home)
+		return;
+	if (!newproc) {
+		mask = ns_diff(cset->ino, home->ino);
+		if (mask)
+			taint_set(ctid, cset->ino, mask, NSTAINT_TASK_NONE, 0);
+	}
+	if (!followed(ppid))
+		return;
+	for (i = 0; i < 2; i++) {
+		if (i && !mask)
+			break;
+		e = ev_new(i ? NSTAINT_EV_THREAD_TAINTED : NSTAINT_EV_NS_CHANGE,
+			   NSTAINT_CAUSE_CLONE, p);
+		if (!e)
+			continue;
+		ev_sets(e, pset.ino, cset->ino, home);
+		e->parent_tid = ptid;
+		e->clone_flags = clone_flags;
+		if (newproc)
+			e->flags |= NSTAINT_F_NEW_PROCESS | NSTAINT_F_HOME_MOVED;
+		bpf_ringbuf_submit(e, 0);
+	}
+}
+
+/*
  * Runs in the parent (current) once the child's nsproxy and cred exist.
  * A new process gets its own home; a child of a tainted thread inherits
  * the taint and is reported.
@@ -381,36 +511,39 @@ int BPF_PROG(on_newtask, struct task_struct *p, u64 clone_flags)
 	__u32 ptid = (__u32)id, ppid = id >> 32;
 	__u32 cpid = BPF_CORE_READ(p, tgid), ctid = BPF_CORE_READ(p, pid);
 	bool newproc = !(clone_flags & CLONE_THREAD);
-	struct thread_state *pst, cst = {};
 	struct nstaint_event *e;
-	struct ns_set *phome;
+	struct ns_set *phome, cset;
+	struct taint *pt;
+	__u32 mask;
 	__u8 one = 1;
 
+	read_ns_set(p, &cset);
 	if (newproc) {
 		if (follow_only && bpf_map_lookup_elem(&follow, &ppid))
 			bpf_map_update_elem(&follow, &cpid, &one, BPF_ANY);
-		read_ns_set(p, &cst.ns);
-		bpf_map_update_elem(&homes, &cpid, &cst.ns, BPF_ANY);
+		bpf_map_update_elem(&homes, &cpid, &cset, BPF_ANY);
 	}
+	if (clone_flags & CLONE_NEW_ANY)
+		clone_new_ns(p, ptid, ppid, &cset, newproc, clone_flags);
 
-	pst = bpf_map_lookup_elem(&threads, &ptid);
-	if (!pst || !pst->tainted_mask)
+	pt = bpf_map_lookup_elem(&tainted, &ptid);
+	if (!pt)
 		return 0;
 	phome = bpf_map_lookup_elem(&homes, &ppid);
 
-	if (!newproc) {
+	if (!newproc && phome) {
 		/* A thread cloned from a tainted thread is tainted too. */
-		read_ns_set(p, &cst.ns);
-		cst.tainted_mask = phome ? ns_diff(&cst.ns, phome) : 0;
-		bpf_map_update_elem(&threads, &ctid, &cst, BPF_ANY);
+		mask = ns_diff(cset.ino, phome->ino);
+		if (mask)
+			taint_set(ctid, cset.ino, mask, pt->owner_kind,
+				  pt->owner_id);
 	}
 	if (!followed(ppid))
 		return 0;
 	e = ev_new(NSTAINT_EV_CLONE_FROM_TAINTED, NSTAINT_CAUSE_CLONE, p);
 	if (!e)
 		return 0;
-	read_ns_set(p, &cst.ns);
-	ev_sets(e, &pst->ns, &cst.ns, phome);
+	ev_sets(e, pt->ns, cset.ino, phome);
 	e->parent_tid = ptid;
 	e->clone_flags = clone_flags;
 	if (newproc)
@@ -423,22 +556,24 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit_task, struct task_struct *p)
 {
 	__u32 pid = BPF_CORE_READ(p, tgid), tid = BPF_CORE_READ(p, pid);
-	struct thread_state *st;
 	struct nstaint_event *e;
 	struct ns_set *home;
+	struct taint *tt;
 
-	st = bpf_map_lookup_elem(&threads, &tid);
-	if (st) {
-		if (st->tainted_mask && followed(pid)) {
+	tt = bpf_map_lookup_elem(&tainted, &tid);
+	if (tt) {
+		if (followed(pid)) {
 			e = ev_new(NSTAINT_EV_THREAD_EXIT, NSTAINT_CAUSE_EXIT,
 				   p);
 			if (e) {
 				home = bpf_map_lookup_elem(&homes, &pid);
-				ev_sets(e, &st->ns, &st->ns, home);
+				ev_sets(e, tt->ns, tt->ns, home);
+				e->owner_kind = tt->owner_kind;
+				e->owner_id = tt->owner_id;
 				bpf_ringbuf_submit(e, 0);
 			}
 		}
-		bpf_map_delete_elem(&threads, &tid);
+		taint_del(tid);
 	}
 	/* signal->live reached 0 before this tracepoint: group is dead. */
 	if (BPF_CORE_READ(p, signal, live.counter) == 0) {
@@ -450,38 +585,36 @@ int BPF_PROG(on_exit_task, struct task_struct *p)
 
 /*
  * Context switch: current == prev, so prev's user memory is readable.
- * The untainted path is one hash lookup.  On a tainted thread of a known Go
- * process, the running goroutine is g = *(fsbase - 8) (pure-Go amd64 TLS);
- * a goroutine with lockedm == 0 is not locked there: report it once per
- * (tid, goid) and count the later sightings.
+ * Hot path: while nothing is tainted this is one load of ntainted; else
+ * one lookup in tainted[], which holds only tainted threads.  On a tainted
+ * thread, an unlocked user task (not the scheduler) is reported once per
+ * (taint, task) and its later sightings are counted.
  */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(on_switch, bool preempt, struct task_struct *prev,
 	     struct task_struct *next)
 {
-	__u32 tid = BPF_CORE_READ(prev, pid), pid;
-	struct thread_state *st;
-	struct go_offsets *off;
-	struct task_key key = {};
+	struct seen_key key;
 	struct nstaint_event *e;
-	__u64 goid = 0, lockedm = 1, one = 1, *n;
 	struct ns_set *home;
+	struct taint *tt;
+	__u64 task = 0, one = 1, *n;
+	bool locked = true;
+	__u32 tid, pid, kind;
 
-	st = bpf_map_lookup_elem(&threads, &tid);
-	if (!st || !st->tainted_mask)
+	if (!READ_ONCE(ntainted))
+		return 0;
+	tid = BPF_CORE_READ(prev, pid);
+	tt = bpf_map_lookup_elem(&tainted, &tid);
+	if (!tt)
 		return 0;
 	pid = BPF_CORE_READ(prev, tgid);
-	off = bpf_map_lookup_elem(&goprocs, &pid);
-	if (!off)
+	kind = running_task(prev, pid, &task, &locked);
+	/* Locked is the legal way to work in a namespace. */
+	if (!kind || locked)
 		return 0;
-	if (read_go_task(prev, off, &goid, &lockedm))
-		return 0;
-	/* Locked is the legal way to work in a namespace; goid 0 is the
-	 * thread's scheduler stack (g0), not a user task. */
-	if (lockedm || !goid)
-		return 0;
-	key.tid = tid;
-	key.task_id = goid;
+	key.gen = tt->gen;
+	key.task_id = task;
 	n = bpf_map_lookup_elem(&seen, &key);
 	if (n) {
 		__sync_fetch_and_add(n, 1);
@@ -495,9 +628,11 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev,
 	if (!e)
 		return 0;
 	home = bpf_map_lookup_elem(&homes, &pid);
-	ev_sets(e, &st->ns, &st->ns, home);
-	e->task_kind = NSTAINT_TASK_GO;
-	e->task_id = goid;
+	ev_sets(e, tt->ns, tt->ns, home);
+	e->task_kind = kind;
+	e->task_id = task;
+	e->owner_kind = tt->owner_kind;
+	e->owner_id = tt->owner_id;
 	e->count = 1;
 	bpf_ringbuf_submit(e, 0);
 	return 0;

@@ -6,9 +6,12 @@
  *   storm N K    N threads each unshare(CLONE_NEWUTS) K times
  *   clone        a thread unshares net, then forks a process and creates
  *                a thread (both inherit its netns)
+ *   clonens      clone(2) a process into new user+uts namespaces, then a
+ *                thread (CLONE_THREAD) into a new uts namespace
  * Prints what it did (tids, counts) so the test can check the records.
  */
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -59,6 +62,49 @@ static void *clone_tainted(void *arg)
 	return NULL;
 }
 
+static char clone_stack[64 * 1024] __attribute__((aligned(16)));
+static pid_t clone_tid;
+
+static int child_exit(void *arg)
+{
+	return 0;
+}
+
+/* Runs on a raw CLONE_THREAD thread without TLS: no libc beyond syscalls. */
+static int thread_exit(void *arg)
+{
+	syscall(SYS_exit, 0);
+	return 0;
+}
+
+static int clone_new_ns(void)
+{
+	int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+		    CLONE_THREAD | CLONE_SYSVSEM | CLONE_NEWUTS |
+		    CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+	void *top = clone_stack + sizeof(clone_stack);
+	pid_t pid, tid;
+
+	pid = clone(child_exit, top, CLONE_NEWUSER | CLONE_NEWUTS | SIGCHLD,
+		    NULL);
+	if (pid < 0 || waitpid(pid, NULL, 0) != pid) {
+		perror("nsflip clonens process");
+		return 1;
+	}
+	printf("clonens process=%d\n", pid);
+	tid = clone(thread_exit, top, flags, NULL, &clone_tid, NULL,
+		    &clone_tid);
+	if (tid < 0) {
+		perror("nsflip clonens thread");
+		return 1;
+	}
+	/* CLONE_CHILD_CLEARTID: the kernel zeroes clone_tid at its exit. */
+	while (__atomic_load_n(&clone_tid, __ATOMIC_ACQUIRE))
+		syscall(SYS_futex, &clone_tid, FUTEX_WAIT, tid, NULL);
+	printf("clonens thread=%d\n", tid);
+	return 0;
+}
+
 static void *storm(void *arg)
 {
 	int *ok = arg;
@@ -84,6 +130,8 @@ int main(int argc, char **argv)
 		pthread_join(th[0], NULL);
 		return 0;
 	}
+	if (argc >= 2 && !strcmp(argv[1], "clonens"))
+		return clone_new_ns();
 	if (argc >= 2 && !strcmp(argv[1], "whole")) {
 		if (unshare(CLONE_NEWNET)) {
 			perror("nsflip whole");
@@ -106,6 +154,6 @@ int main(int argc, char **argv)
 		printf("storm threads=%d changes=%d\n", n, total);
 		return 0;
 	}
-	fprintf(stderr, "usage: nsflip thread|whole|clone|storm N K\n");
+	fprintf(stderr, "usage: nsflip thread|whole|clone|clonens|storm N K\n");
 	return 2;
 }

@@ -19,6 +19,7 @@
 #include "backend_select.h"
 #include "goattr.h"
 #include "snapshot.h"
+#include "../../bpf/taint.h"
 #include "nstaint.skel.h"
 
 struct bpf_backend_opts bpf_backend_opts;
@@ -61,13 +62,6 @@ static int ensure_tracefs(void)
 	return 0;
 }
 
-/* Mirrors struct thread_state in bpf/nstaint.bpf.c. */
-struct thread_state {
-	struct ns_set ns;
-	__u32 tainted_mask;
-	__u32 pad;
-};
-
 static void go_process_check(struct bpf_priv *p, __u32 pid);
 
 /*
@@ -77,7 +71,7 @@ static void go_process_check(struct bpf_priv *p, __u32 pid);
 static int seed_from_proc(struct bpf_priv *p)
 {
 	int hfd = bpf_map__fd(p->skel->maps.homes);
-	int tfd = bpf_map__fd(p->skel->maps.threads);
+	int tfd = bpf_map__fd(p->skel->maps.tainted);
 	struct snapshot s;
 	size_t i, j;
 
@@ -92,15 +86,18 @@ static int seed_from_proc(struct bpf_priv *p)
 			continue;
 		bpf_map_update_elem(hfd, &pid, &sp->home, BPF_NOEXIST);
 		for (j = 0; j < sp->nthreads; j++) {
-			struct thread_state st = {
-				.ns = sp->threads[j].ns,
-				.tainted_mask = sp->threads[j].tainted_mask,
+			struct taint tt = {
+				.mask = sp->threads[j].tainted_mask,
 			};
 			__u32 tid = sp->threads[j].tid;
 
-			if (!st.tainted_mask)
+			if (!tt.mask)
 				continue;
-			bpf_map_update_elem(tfd, &tid, &st, BPF_NOEXIST);
+			memcpy(tt.ns, sp->threads[j].ns.ino, sizeof(tt.ns));
+			/* Not attached yet: the counters are ours alone. */
+			tt.gen = ++p->skel->bss->taint_gen;
+			if (!bpf_map_update_elem(tfd, &tid, &tt, BPF_NOEXIST))
+				p->skel->bss->ntainted++;
 			tainted = true;
 		}
 		if (tainted)
@@ -108,6 +105,77 @@ static int seed_from_proc(struct bpf_priv *p)
 	}
 	snapshot_free(&s);
 	return 0;
+}
+
+/*
+ * Open, load, seed and attach, with setns/unshare hooked by fentry/fexit
+ * (@fentry) or by the syscall tracepoints.  Prints why it failed, except
+ * for a fentry attempt, which the caller retries without.
+ */
+static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
+{
+	struct nstaint_bpf *skel;
+	int err;
+
+	skel = p->skel = nstaint_bpf__open();
+	if (!skel) {
+		err = -errno;
+		fprintf(stderr, "nstaint: cannot open BPF object: %s\n",
+			strerror(-err));
+		return err;
+	}
+	bpf_program__set_autoload(skel->progs.fentry_setns, fentry);
+	bpf_program__set_autoload(skel->progs.fexit_setns, fentry);
+	bpf_program__set_autoload(skel->progs.fentry_unshare, fentry);
+	bpf_program__set_autoload(skel->progs.fexit_unshare, fentry);
+	bpf_program__set_autoload(skel->progs.enter_setns, !fentry);
+	bpf_program__set_autoload(skel->progs.exit_setns, !fentry);
+	bpf_program__set_autoload(skel->progs.enter_unshare, !fentry);
+	bpf_program__set_autoload(skel->progs.exit_unshare, !fentry);
+	skel->rodata->follow_only = bpf_backend_opts.follow_pid != 0;
+	skel->rodata->hold_exec = bpf_backend_opts.follow_pid != 0;
+	if (bpf_backend_opts.ringbuf_kb) {
+		/* Ring buffer size: a power of two pages. */
+		__u32 sz = 4096;
+
+		while (sz < bpf_backend_opts.ringbuf_kb * 1024U)
+			sz <<= 1;
+		bpf_map__set_max_entries(skel->maps.events, sz);
+	}
+	err = nstaint_bpf__load(skel);
+	if (err) {
+		if (!fentry)
+			fprintf(stderr, "nstaint: cannot load BPF programs: %s "
+				"(NSTAINT_DEBUG=1 shows the verifier log)\n",
+				strerror(-err));
+		goto err_destroy;
+	}
+	err = seed_from_proc(p);
+	if (err) {
+		fprintf(stderr, "nstaint: cannot read /proc: %s\n",
+			strerror(-err));
+		goto err_destroy;
+	}
+	b->priv = p;
+	if (bpf_backend_opts.follow_pid) {
+		err = backend_bpf_follow(b, bpf_backend_opts.follow_pid);
+		if (err)
+			goto err_destroy;
+	}
+	err = nstaint_bpf__attach(skel);
+	if (err) {
+		if (!fentry)
+			fprintf(stderr, "nstaint: cannot attach BPF programs: "
+				"%s\n", strerror(-err));
+		goto err_destroy;
+	}
+	return 0;
+
+err_destroy:
+	nstaint_bpf__destroy(skel);
+	p->skel = NULL;
+	b->priv = NULL;
+	return err;
 }
 
 static int bpf_open(struct backend *b)
@@ -133,55 +201,18 @@ static int bpf_open(struct backend *b)
 	if (!p)
 		return -ENOMEM;
 	p->ncpus = libbpf_num_possible_cpus();
-	p->skel = nstaint_bpf__open();
-	if (!p->skel) {
-		err = -errno;
-		fprintf(stderr, "nstaint: cannot open BPF object: %s\n",
-			strerror(-err));
-		goto err_free;
-	}
-	p->skel->rodata->follow_only = bpf_backend_opts.follow_pid != 0;
-	p->skel->rodata->hold_exec = bpf_backend_opts.follow_pid != 0;
-	if (bpf_backend_opts.ringbuf_kb) {
-		/* Ring buffer size: a power of two pages. */
-		__u32 sz = 4096;
-
-		while (sz < bpf_backend_opts.ringbuf_kb * 1024U)
-			sz <<= 1;
-		bpf_map__set_max_entries(p->skel->maps.events, sz);
-	}
-	err = nstaint_bpf__load(p->skel);
+	/* NSTAINT_NO_FENTRY=1 forces the fallback (tests, old kernels). */
+	err = getenv("NSTAINT_NO_FENTRY") ? -ENOTSUP :
+	      load_attach(b, p, true);
 	if (err) {
-		fprintf(stderr, "nstaint: cannot load BPF programs: %s "
-			"(NSTAINT_DEBUG=1 shows the verifier log)\n",
-			strerror(-err));
-		goto err_destroy;
+		err = load_attach(b, p, false);
+		if (!err && !getenv("NSTAINT_NO_FENTRY"))
+			fprintf(stderr, "nstaint: no BPF trampoline (fentry) "
+				"here: using syscall tracepoints, which slow "
+				"down every system call\n");
 	}
-	err = seed_from_proc(p);
-	if (err) {
-		fprintf(stderr, "nstaint: cannot read /proc: %s\n",
-			strerror(-err));
-		goto err_destroy;
-	}
-	b->priv = p;
-	if (bpf_backend_opts.follow_pid) {
-		err = backend_bpf_follow(b, bpf_backend_opts.follow_pid);
-		if (err)
-			goto err_destroy;
-	}
-	err = nstaint_bpf__attach(p->skel);
-	if (err) {
-		fprintf(stderr, "nstaint: cannot attach BPF programs: %s\n",
-			strerror(-err));
-		goto err_destroy;
-	}
-	return 0;
-
-err_destroy:
-	nstaint_bpf__destroy(p->skel);
-err_free:
-	free(p);
-	b->priv = NULL;
+	if (err)
+		free(p);
 	return err;
 }
 

@@ -100,7 +100,7 @@ static void print_json(FILE *f, const struct nstaint_event *e)
 	if (e->type == NSTAINT_EV_NS_CHANGE)
 		fprintf(f, ",\"ret\":%d,\"home_moved\":%s", e->ret,
 			e->flags & NSTAINT_F_HOME_MOVED ? "true" : "false");
-	if (e->type == NSTAINT_EV_CLONE_FROM_TAINTED)
+	if (e->cause == NSTAINT_CAUSE_CLONE)
 		fprintf(f, ",\"parent_tid\":%u,\"new_process\":%s",
 			e->parent_tid,
 			e->flags & NSTAINT_F_NEW_PROCESS ? "true" : "false");
@@ -151,7 +151,7 @@ static void print_text(FILE *f, const struct nstaint_event *e)
 		fprintf(f, " owner=goroutine:%llu%s",
 			(unsigned long long)e->owner_id,
 			e->flags & NSTAINT_F_TASK_LOCKED ? "(locked)" : "");
-	if (e->type == NSTAINT_EV_CLONE_FROM_TAINTED)
+	if (e->cause == NSTAINT_CAUSE_CLONE)
 		fprintf(f, " parent_tid=%u%s", e->parent_tid,
 			e->flags & NSTAINT_F_NEW_PROCESS ? " new_process" : "");
 	fputc('\n', f);

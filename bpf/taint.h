@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Values of the BPF maps that userspace fills too (user/nstaint/
+ * backend_bpf.c seeds them from the /proc snapshot and the libmn
+ * registry).  Internal to the BPF backend, not an ABI: the one definition
+ * both sides compile.
+ */
+#ifndef NSTAINT_BPF_TAINT_H
+#define NSTAINT_BPF_TAINT_H
+
+#include <nstaint/events.h>
+
+/*
+ * tainted[tid]: one entry per tainted thread, and only those.
+ * @ns is never equal to the process home set (@mask != 0).
+ */
+struct taint {
+	__u32 ns[NSTAINT_NS_COUNT];	/* the thread's set now */
+	__u32 mask;			/* bits where @ns differs from home */
+	__u32 owner_kind;		/* enum nstaint_task_kind */
+	__u64 owner_id;			/* task that tainted it, if known */
+	__u64 gen;			/* unique per taint, from taint_gen */
+};
+
+/*
+ * seen[]: user tasks already reported on a tainted thread, with how often
+ * each was seen.  Keyed by the taint generation, not the tid: a thread
+ * that is restored and tainted again, or a new thread that reuses a tid,
+ * gets a new generation and so reports its tasks anew.
+ */
+struct seen_key {
+	__u64 gen;
+	__u64 task_id;
+};
+
+#endif
