@@ -4,12 +4,13 @@ NSTAINT_BPF_OBJ  := $(O)/bpf/nstaint.bpf.o
 NSTAINT_BPF_SKEL := $(O)/nstaint.skel.h
 
 NSTAINT_SRCS += $(addprefix user/nstaint/,backend.c backend_bpf.c goattr.c trace.c)
-NSTAINT_LIBS += -lbpf -lelf -lz
+NSTAINT_LIBS += -lbpf -ldw -lelf -lz
 NSTAINT_DEPS += $(NSTAINT_BPF_SKEL)
 
 ALL += $(NSTAINT_BPF_OBJ)
 
-$(O)/bpf/nstaint.tmp.o: bpf/nstaint.bpf.c include/nstaint/events.h bpf/taint.h $(VMLINUX_H)
+$(O)/bpf/nstaint.tmp.o: bpf/nstaint.bpf.c include/nstaint/events.h bpf/taint.h \
+		bpf/goproc.h $(VMLINUX_H)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(O) -Iinclude -c $< -o $@

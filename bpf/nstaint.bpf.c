@@ -29,6 +29,7 @@
 #include <bpf/bpf_core_read.h>
 #include <nstaint/events.h>
 #include "taint.h"
+#include "goproc.h"
 
 #define CLONE_THREAD	0x00010000
 /* clone flags that give the child new namespaces (include/uapi/linux/sched.h) */
@@ -83,12 +84,7 @@ struct {
 	__type(value, __u8);
 } follow SEC(".maps");
 
-/* Where runtime.g keeps goid and lockedm; set per Go process by userspace. */
-struct go_offsets {
-	__u32 goid;
-	__u32 lockedm;
-};
-
+/* Where a Go process keeps g, goid and lockedm; set by userspace. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
@@ -252,7 +248,9 @@ static __always_inline void ev_sets(struct nstaint_event *e,
 
 /*
  * The goroutine running on @t, which must be current (its user memory is
- * read): g = *(fsbase - 8) in pure-Go amd64 binaries.  0 on success.
+ * read): g = *(fsbase + tls_g), -8 in pure-Go amd64 binaries, inside the
+ * executable's PT_TLS block in cgo ones (userspace computes it).
+ * 0 on success.
  */
 static __always_inline int read_go_task(struct task_struct *t,
 					const struct go_offsets *off,
@@ -260,8 +258,9 @@ static __always_inline int read_go_task(struct task_struct *t,
 {
 	__u64 fsbase = BPF_CORE_READ(t, thread.fsbase), g = 0;
 
-	if (!fsbase ||
-	    bpf_probe_read_user(&g, sizeof(g), (void *)(fsbase - 8)) || !g)
+	if (!fsbase || bpf_probe_read_user(&g, sizeof(g),
+					   (void *)(fsbase + off->tls_g)) ||
+	    !g)
 		return -1;
 	if (bpf_probe_read_user(goid, sizeof(*goid), (void *)(g + off->goid)) ||
 	    bpf_probe_read_user(lockedm, sizeof(*lockedm),

@@ -229,28 +229,46 @@ int backend_bpf_follow(struct backend *b, pid_t pid)
 }
 
 /*
- * First taint in a process: if it is a Go binary of a known version, tell
- * the sched_switch program where goid and lockedm live so it can name the
- * goroutines that run on the tainted thread from now on.
+ * Pids already told about on stderr (goroutines not named), so a process
+ * that taints many threads is reported once.
+ */
+static __u32 go_warned[64];
+static unsigned int go_nwarned;
+
+static bool go_warn_once(__u32 pid)
+{
+	unsigned int i;
+
+	for (i = 0; i < go_nwarned && i < 64; i++)
+		if (go_warned[i] == pid)
+			return false;
+	go_warned[go_nwarned++ % 64] = pid;
+	return true;
+}
+
+/*
+ * First taint in a process: if it is a Go binary whose offsets are known
+ * (DWARF, else the version table), tell the BPF programs where its g,
+ * goid and lockedm live so they can name the goroutines that run on the
+ * tainted thread from now on.  Say why when a Go binary cannot be named.
  */
 static void go_process_check(struct bpf_priv *p, __u32 pid)
 {
 	int fd = bpf_map__fd(p->skel->maps.goprocs);
 	struct go_offsets off;
-	char exe[64], ver[64] = "";
+	struct goattr ga;
+	char exe[64];
 	int err;
 
 	if (!bpf_map_lookup_elem(fd, &pid, &off))
 		return;
 	snprintf(exe, sizeof(exe), "/proc/%u/exe", pid);
-	err = goattr_offsets(exe, &off, ver, sizeof(ver));
-	if (err == -ENOTSUP)
-		fprintf(stderr, "nstaint: pid %u runs Go %s: runtime.g "
-			"offsets unknown, goroutines not named\n", pid,
-			ver[0] ? ver : "(unknown version)");
-	if (err)
-		return;
-	bpf_map_update_elem(fd, &pid, &off, BPF_ANY);
+	err = goattr_read(exe, &ga);
+	if (!err)
+		bpf_map_update_elem(fd, &pid, &ga.off, BPF_ANY);
+	else if (err == -ENOTSUP && go_warn_once(pid))
+		fprintf(stderr, "nstaint: pid %u: goroutines will not be "
+			"named: %s\n", pid, ga.why);
 }
 
 /* A followed process exec'd and is stopped (hold_exec): check, resume. */

@@ -1,47 +1,72 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Go binary recognition: runtime.buildVersion from the .go.buildinfo
- * section (Go 1.18+ layout: 32-byte header with flag bit 1 "inline
- * strings", then uvarint-prefixed version string), mapped to the runtime.g
- * offsets through a table.  Every row was read from the DWARF of a binary
- * built by that toolchain (llvm-dwarfdump --name=runtime.g).
+ * Go binary inspection: where the running goroutine's g lives and where
+ * runtime.g keeps goid and lockedm.
+ *
+ *  - Recognised by the .go.buildinfo section; runtime.buildVersion is read
+ *    from it (Go 1.18+ layout: 32-byte header with flag bit 1 "inline
+ *    strings", then a uvarint-prefixed version string).
+ *  - goid/lockedm: DW_AT_data_member_location of the members of the DWARF
+ *    type runtime.g, through libdw (which inflates the SHF_COMPRESSED
+ *    .debug_* sections Go writes).  A binary built with -ldflags=-w has no
+ *    DWARF: then a table of versions, each row read from the DWARF of a
+ *    binary that toolchain built (llvm-dwarfdump --name=runtime.g).
+ *  - g's TLS slot (amd64): without a PT_TLS segment the Go runtime sets
+ *    fsbase itself and keeps g at fsbase - 8.  With one (cgo, or any
+ *    binary that libc's loader sets TLS up for) g is the TLS variable
+ *    runtime.tlsg of the executable, whose block is the first one below
+ *    the thread pointer (TLS variant II, glibc's _dl_determine_tlsoffset):
+ *    g = fsbase - block_offset + tlsg.
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <gelf.h>
+#include <libelf.h>
 
 #include "goattr.h"
 
 static const struct {
 	const char *prefix;	/* "go1.19" matches go1.19 and go1.19.N */
-	struct go_offsets off;
+	__u32 goid, lockedm;
 } go_table[] = {
-	{ "go1.19", { .goid = 152, .lockedm = 232 } },	/* Debian 12 */
+	{ "go1.19", 152, 232 },	/* Debian 12 */
 };
 
-static int buildinfo_version(Elf *elf, char *buf, size_t len)
+static Elf_Scn *section_named(Elf *elf, const char *want)
 {
-	static const char magic[] = "\xff Go buildinf:";
 	Elf_Scn *scn = NULL;
-	size_t shstrndx, n, i, shift = 0;
-	const unsigned char *p;
-	Elf_Data *d;
+	size_t shstrndx;
 	GElf_Shdr sh;
 	const char *name;
 
 	if (elf_getshdrstrndx(elf, &shstrndx))
-		return -ENOENT;
+		return NULL;
 	while ((scn = elf_nextscn(elf, scn))) {
 		if (!gelf_getshdr(scn, &sh))
 			continue;
 		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (name && !strcmp(name, ".go.buildinfo"))
-			break;
+		if (name && !strcmp(name, want))
+			return scn;
 	}
+	return NULL;
+}
+
+/* -ENOENT: not a Go binary; 0: Go, @buf holds the version or "". */
+static int buildinfo_version(Elf *elf, char *buf, size_t len)
+{
+	static const char magic[] = "\xff Go buildinf:";
+	Elf_Scn *scn = section_named(elf, ".go.buildinfo");
+	size_t n = 0, i, shift = 0;
+	const unsigned char *p;
+	Elf_Data *d;
+
+	buf[0] = 0;
 	if (!scn)
 		return -ENOENT;
 	d = elf_getdata(scn, NULL);
@@ -51,9 +76,7 @@ static int buildinfo_version(Elf *elf, char *buf, size_t len)
 	if (memcmp(p, magic, sizeof(magic) - 1))
 		return -ENOENT;
 	if (!(p[15] & 2))
-		return -ENOTSUP;	/* pre-1.18 pointer layout */
-	/* uvarint length at offset 32 */
-	n = 0;
+		return 0;	/* pre-1.18 pointer layout: version unknown */
 	for (i = 32; i < d->d_size && i < 42; i++) {
 		n |= (size_t)(p[i] & 0x7f) << shift;
 		shift += 7;
@@ -61,48 +84,182 @@ static int buildinfo_version(Elf *elf, char *buf, size_t len)
 			break;
 	}
 	i++;
-	if (i + n > d->d_size || n + 1 > len)
-		return -ENOTSUP;
-	memcpy(buf, p + i, n);
-	buf[n] = 0;
+	if (i + n <= d->d_size && n < len) {
+		memcpy(buf, p + i, n);
+		buf[n] = 0;
+	}
 	return 0;
 }
 
-int goattr_offsets(const char *path, struct go_offsets *out, char *version,
-		   size_t len)
+static int member_offset(Dwarf_Die *type, const char *name, __u32 *off)
 {
-	char ver[64] = "";
-	Elf *elf;
+	Dwarf_Attribute a;
+	Dwarf_Word w;
+	Dwarf_Die m;
+
+	if (dwarf_child(type, &m))
+		return -1;
+	do {
+		if (dwarf_tag(&m) != DW_TAG_member || !dwarf_diename(&m) ||
+		    strcmp(dwarf_diename(&m), name))
+			continue;
+		if (!dwarf_attr(&m, DW_AT_data_member_location, &a) ||
+		    dwarf_formudata(&a, &w))
+			return -1;
+		*off = (__u32)w;
+		return 0;
+	} while (!dwarf_siblingof(&m, &m));
+	return -1;
+}
+
+/* runtime.g's goid and lockedm from DWARF.  0 when both were found. */
+static int dwarf_offsets(Elf *elf, struct go_offsets *off)
+{
+	Dwarf *dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL);
+	Dwarf_Off cu_off = 0, next;
+	size_t hsize;
+	int err = -1;
+
+	if (!dw)
+		return -1;
+	while (err && !dwarf_nextcu(dw, cu_off, &next, &hsize, NULL, NULL,
+				    NULL)) {
+		Dwarf_Die cu, d;
+		const char *name;
+
+		if (!dwarf_offdie(dw, cu_off + hsize, &cu))
+			break;
+		cu_off = next;
+		if (dwarf_child(&cu, &d))
+			continue;
+		do {
+			name = dwarf_diename(&d);
+			if (dwarf_tag(&d) != DW_TAG_structure_type || !name ||
+			    strcmp(name, "runtime.g"))
+				continue;
+			if (!member_offset(&d, "goid", &off->goid) &&
+			    !member_offset(&d, "lockedm", &off->lockedm))
+				err = 0;
+			break;
+		} while (!dwarf_siblingof(&d, &d));
+	}
+	dwarf_end(dw);
+	return err;
+}
+
+static int table_offsets(const char *version, struct go_offsets *off)
+{
 	size_t i, pl;
+
+	for (i = 0; i < sizeof(go_table) / sizeof(go_table[0]); i++) {
+		pl = strlen(go_table[i].prefix);
+		if (!strncmp(version, go_table[i].prefix, pl) &&
+		    (version[pl] == 0 || version[pl] == '.')) {
+			off->goid = go_table[i].goid;
+			off->lockedm = go_table[i].lockedm;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* st_value of symbol @want in .symtab (TLS symbols: offset in PT_TLS). */
+static int symtab_value(Elf *elf, const char *want, GElf_Addr *val)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	GElf_Sym sym;
+	Elf_Data *d;
+	const char *name;
+	size_t k;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
+		    !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (k = 0; d && k < sh.sh_size / sh.sh_entsize; k++) {
+			if (!gelf_getsym(d, k, &sym))
+				continue;
+			name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (name && !strcmp(name, want)) {
+				*val = sym.st_value;
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+/* g's offset from fsbase (see the top of this file).  0 on success. */
+static int tls_g_offset(Elf *elf, struct goattr *ga)
+{
+	GElf_Addr tlsg = 0, align, first, block;
+	GElf_Phdr ph, tls = { 0 };
+	size_t n, i;
+
+	if (elf_getphdrnum(elf, &n))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_TLS)
+			tls = ph;
+	if (tls.p_type != PT_TLS) {
+		ga->off.tls_g = -8;
+		return 0;
+	}
+	ga->cgo = true;
+	/* Without a symbol table the slot is known only when g is all the
+	 * block holds. */
+	if (symtab_value(elf, "runtime.tlsg", &tlsg) && tls.p_memsz > 8) {
+		snprintf(ga->why, sizeof(ga->why), "cgo binary without "
+			 "symbols: runtime.tlsg's place in its %llu-byte TLS "
+			 "block is unknown", (unsigned long long)tls.p_memsz);
+		return -1;
+	}
+	/* glibc: off = roundup(memsz - firstbyte, align) + firstbyte. */
+	align = tls.p_align ? tls.p_align : 1;
+	first = (-(tls.p_vaddr & (align - 1))) & (align - 1);
+	block = (tls.p_memsz - first + align - 1) / align * align + first;
+	ga->off.tls_g = (__s64)tlsg - (__s64)block;
+	return 0;
+}
+
+int goattr_read(const char *path, struct goattr *ga)
+{
+	Elf *elf;
 	int fd, err;
 
+	memset(ga, 0, sizeof(*ga));
 	elf_version(EV_CURRENT);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf) {
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF) {
 		err = -ENOENT;
-		goto out_close;
+		goto out_end;
 	}
-	err = buildinfo_version(elf, ver, sizeof(ver));
+	err = buildinfo_version(elf, ga->version, sizeof(ga->version));
 	if (err)
 		goto out_end;
-	if (version)
-		snprintf(version, len, "%s", ver);
 	err = -ENOTSUP;
-	for (i = 0; i < sizeof(go_table) / sizeof(go_table[0]); i++) {
-		pl = strlen(go_table[i].prefix);
-		if (!strncmp(ver, go_table[i].prefix, pl) &&
-		    (ver[pl] == 0 || ver[pl] == '.')) {
-			*out = go_table[i].off;
-			err = 0;
-			break;
-		}
+	if (tls_g_offset(elf, ga))
+		goto out_end;
+	if (!dwarf_offsets(elf, &ga->off)) {
+		ga->from_dwarf = true;
+		err = 0;
+	} else if (!table_offsets(ga->version, &ga->off)) {
+		err = 0;
+	} else {
+		snprintf(ga->why, sizeof(ga->why), "Go %s binary without "
+			 "DWARF (built with -ldflags=-w or stripped) and %s",
+			 ga->version[0] ? ga->version : "(version unknown)",
+			 ga->version[0] ? "that version is not in nstaint's "
+			 "table" : "its version is unknown");
 	}
 out_end:
-	elf_end(elf);
-out_close:
+	if (elf)
+		elf_end(elf);
 	close(fd);
 	return err;
 }
