@@ -3,7 +3,8 @@
 NSTAINT_BPF_OBJ  := $(O)/bpf/nstaint.bpf.o
 NSTAINT_BPF_SKEL := $(O)/nstaint.skel.h
 
-NSTAINT_SRCS += $(addprefix user/nstaint/,backend.c backend_bpf.c goattr.c trace.c)
+NSTAINT_SRCS += $(addprefix user/nstaint/,backend.c backend_bpf.c goattr.c trace.c \
+		symbolize.c ustack.c)
 NSTAINT_LIBS += -lbpf -ldw -lelf -lz
 NSTAINT_DEPS += $(NSTAINT_BPF_SKEL)
 

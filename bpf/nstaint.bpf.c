@@ -247,6 +247,23 @@ static __always_inline void ev_sets(struct nstaint_event *e,
 }
 
 /*
+ * User stack of the current syscall, innermost first.  Only on the
+ * setns/unshare exit path: never on sched_switch.
+ */
+static __always_inline void ev_stack(void *ctx, struct nstaint_event *e)
+{
+	long n = bpf_get_stack(ctx, e->ustack, sizeof(e->ustack),
+			       BPF_F_USER_STACK);
+
+	if (n <= 0)
+		return;
+	e->stack_depth = n / sizeof(e->ustack[0]);
+	/* A full buffer: there may have been more frames. */
+	if (n == sizeof(e->ustack))
+		e->flags |= NSTAINT_F_STACK_TRUNC;
+}
+
+/*
  * The goroutine running on @t, which must be current (its user memory is
  * read): g = *(fsbase + tls_g), -8 in pure-Go amd64 binaries, inside the
  * executable's PT_TLS block in cgo ones (userspace computes it).
@@ -303,7 +320,8 @@ static __always_inline int seed_home(void)
 	return 0;
 }
 
-static __always_inline int ns_syscall_exit(long ret, __u16 cause)
+static __always_inline int ns_syscall_exit(void *ctx, long ret,
+					   __u16 cause)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	__u64 id = bpf_get_current_pid_tgid(), task = 0;
@@ -344,6 +362,7 @@ static __always_inline int ns_syscall_exit(long ret, __u16 cause)
 			e->ret = ret;
 			if (single)
 				e->flags |= NSTAINT_F_HOME_MOVED;
+			ev_stack(ctx, e);
 			bpf_ringbuf_submit(e, 0);
 		}
 	}
@@ -357,6 +376,7 @@ static __always_inline int ns_syscall_exit(long ret, __u16 cause)
 			e->owner_id = task;
 			if (kind && locked)
 				e->flags |= NSTAINT_F_TASK_LOCKED;
+			ev_stack(ctx, e);
 			bpf_ringbuf_submit(e, 0);
 		}
 	}
@@ -383,7 +403,7 @@ int BPF_PROG(fentry_setns)
 SEC("fexit/__x64_sys_setns")
 int BPF_PROG(fexit_setns, struct pt_regs *regs, long ret)
 {
-	return ns_syscall_exit(ret, NSTAINT_CAUSE_SETNS);
+	return ns_syscall_exit(ctx, ret, NSTAINT_CAUSE_SETNS);
 }
 
 SEC("fentry/__x64_sys_unshare")
@@ -395,7 +415,7 @@ int BPF_PROG(fentry_unshare)
 SEC("fexit/__x64_sys_unshare")
 int BPF_PROG(fexit_unshare, struct pt_regs *regs, long ret)
 {
-	return ns_syscall_exit(ret, NSTAINT_CAUSE_UNSHARE);
+	return ns_syscall_exit(ctx, ret, NSTAINT_CAUSE_UNSHARE);
 }
 
 SEC("tracepoint/syscalls/sys_enter_setns")
@@ -413,13 +433,13 @@ int enter_unshare(void *ctx)
 SEC("tracepoint/syscalls/sys_exit_setns")
 int exit_setns(struct trace_event_raw_sys_exit *ctx)
 {
-	return ns_syscall_exit(ctx->ret, NSTAINT_CAUSE_SETNS);
+	return ns_syscall_exit(ctx, ctx->ret, NSTAINT_CAUSE_SETNS);
 }
 
 SEC("tracepoint/syscalls/sys_exit_unshare")
 int exit_unshare(struct trace_event_raw_sys_exit *ctx)
 {
-	return ns_syscall_exit(ctx->ret, NSTAINT_CAUSE_UNSHARE);
+	return ns_syscall_exit(ctx, ctx->ret, NSTAINT_CAUSE_UNSHARE);
 }
 
 /* exec: the process starts over with the set it has now as home. */

@@ -19,6 +19,7 @@
 #include "backend_select.h"
 #include "goattr.h"
 #include "snapshot.h"
+#include "symbolize.h"
 #include "../../bpf/taint.h"
 #include "nstaint.skel.h"
 
@@ -279,6 +280,7 @@ static int on_exec(void *ctx, void *data, size_t size)
 	if (size < sizeof(pid))
 		return 0;
 	pid = *(__u32 *)data;
+	sym_forget(pid);
 	go_process_check(ctx, pid);
 	if (bpf_backend_opts.follow_pid)
 		kill(pid, SIGCONT);

@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "nsset.h"
 #include "strout.h"
+#include "ustack.h"
 
 #define EXIT_FAIL_ON_TAINT	66
 
@@ -111,6 +112,7 @@ static void print_json(FILE *f, const struct nstaint_event *e)
 	if (e->owner_kind)
 		fprintf(f, ",\"owner_id\":%llu",
 			(unsigned long long)e->owner_id);
+	ustack_print_json(f, e);
 	fputs("}\n", f);
 }
 
@@ -155,6 +157,7 @@ static void print_text(FILE *f, const struct nstaint_event *e)
 		fprintf(f, " parent_tid=%u%s", e->parent_tid,
 			e->flags & NSTAINT_F_NEW_PROCESS ? " new_process" : "");
 	fputc('\n', f);
+	ustack_print_text(f, e);
 }
 
 static int on_event(void *ctx, const struct nstaint_event *e)

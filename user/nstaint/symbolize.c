@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Symbolization with elfutils libdwfl: the modules of a process come from
+ * /proc/PID/maps, symbols from each module's .symtab/.dynsym (Go binaries
+ * keep a .symtab unless stripped), file:line from its DWARF (Go's
+ * compressed sections included) or a separate debuginfo file.
+ *
+ * One Dwfl per process, reported the first time one of its addresses is
+ * looked up and cached (least recently used out), because a record is
+ * read after the fact: once reported, the opened ELF files outlive the
+ * process, so a process that exits later is still symbolized.  A process
+ * that was gone before its first lookup yields raw addresses only.
+ *
+ * Invariant: a cached Dwfl describes the image @exe_dev/@exe_ino that
+ * /proc/PID/exe pointed to when it was reported; an exec (sym_forget, or
+ * an exe that no longer matches) drops it.
+ */
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "symbolize.h"
+
+#define SYM_CACHE	16
+
+struct sym_proc {
+	pid_t pid;		/* 0: free slot */
+	Dwfl *dwfl;
+	dev_t exe_dev;
+	ino_t exe_ino;
+	unsigned long used;	/* LRU stamp */
+};
+
+static struct sym_proc cache[SYM_CACHE];
+static unsigned long clock_now;
+
+static char *debuginfo_path;
+static const Dwfl_Callbacks proc_callbacks = {
+	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &debuginfo_path,
+};
+
+static void drop(struct sym_proc *sp)
+{
+	dwfl_end(sp->dwfl);
+	memset(sp, 0, sizeof(*sp));
+}
+
+void sym_forget(pid_t pid)
+{
+	for (int i = 0; i < SYM_CACHE; i++)
+		if (cache[i].pid == pid)
+			drop(&cache[i]);
+}
+
+static int exe_id(pid_t pid, struct stat *st)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	return stat(path, st);
+}
+
+static Dwfl *dwfl_for(pid_t pid)
+{
+	struct sym_proc *sp = NULL, *victim = &cache[0];
+	struct stat st;
+	Dwfl *dwfl;
+	int i;
+
+	for (i = 0; i < SYM_CACHE; i++) {
+		if (cache[i].pid == pid)
+			sp = &cache[i];
+		if (cache[i].used < victim->used)
+			victim = &cache[i];
+	}
+	if (sp) {
+		/* Gone: keep what was reported.  Another image: re-report. */
+		if (exe_id(pid, &st) || (st.st_dev == sp->exe_dev &&
+					 st.st_ino == sp->exe_ino)) {
+			sp->used = ++clock_now;
+			return sp->dwfl;
+		}
+		drop(sp);
+		victim = sp;
+	}
+	if (exe_id(pid, &st))
+		return NULL;
+	dwfl = dwfl_begin(&proc_callbacks);
+	if (!dwfl)
+		return NULL;
+	if (dwfl_linux_proc_report(dwfl, pid) ||
+	    dwfl_report_end(dwfl, NULL, NULL)) {
+		dwfl_end(dwfl);
+		return NULL;
+	}
+	if (victim->pid)
+		drop(victim);
+	victim->pid = pid;
+	victim->dwfl = dwfl;
+	victim->exe_dev = st.st_dev;
+	victim->exe_ino = st.st_ino;
+	victim->used = ++clock_now;
+	return dwfl;
+}
+
+/*
+ * file:line when libdwfl's lookup fails: it finds a CU through
+ * .debug_aranges, which Go does not write; walk the CUs' DW_AT_ranges.
+ */
+static void cu_line(Dwfl_Module *mod, Dwarf_Addr pc, struct sym_frame *f)
+{
+	Dwarf_Addr bias, base, lo, hi;
+	Dwarf *dw = dwfl_module_getdwarf(mod, &bias);
+	Dwarf_Off off = 0, next;
+	Dwarf_Line *line;
+	Dwarf_Die cu;
+	ptrdiff_t r;
+	size_t hsize;
+
+	if (!dw)
+		return;
+	pc -= bias;
+	while (!dwarf_nextcu(dw, off, &next, &hsize, NULL, NULL, NULL)) {
+		if (!dwarf_offdie(dw, off + hsize, &cu))
+			return;
+		off = next;
+		r = 0;
+		while ((r = dwarf_ranges(&cu, r, &base, &lo, &hi)) > 0) {
+			if (pc < lo || pc >= hi)
+				continue;
+			line = dwarf_getsrc_die(&cu, pc);
+			if (!line || dwarf_lineno(line, &f->line))
+				return;
+			f->file = dwarf_linesrc(line, NULL, NULL);
+			return;
+		}
+	}
+}
+
+bool sym_lookup(pid_t pid, uint64_t addr, bool ret_addr,
+		struct sym_frame *f)
+{
+	/* A return address follows the call: look up the call itself. */
+	Dwarf_Addr pc = ret_addr && addr ? addr - 1 : addr;
+	Dwfl *dwfl = dwfl_for(pid);
+	Dwfl_Module *mod;
+	Dwfl_Line *line;
+	GElf_Off off;
+	GElf_Sym sym;
+
+	memset(f, 0, sizeof(*f));
+	if (!dwfl)
+		return false;
+	mod = dwfl_addrmodule(dwfl, pc);
+	if (!mod)
+		return true;
+	f->module = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL,
+				     NULL);
+	f->func = dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL);
+	if (f->func)
+		f->off = off + (addr - pc);
+	line = dwfl_module_getsrc(mod, pc);
+	if (line)
+		f->file = dwfl_lineinfo(line, NULL, &f->line, NULL, NULL,
+					NULL);
+	else
+		cu_line(mod, pc, f);
+	return true;
+}

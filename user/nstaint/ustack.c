@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The user stack of the call that changed a thread's namespaces
+ * (nstaint_event.ustack, innermost first), printed with the symbols of the
+ * process that made it.  Addresses come from frame-pointer unwinding in
+ * the kernel, so the function that called a leaf syscall wrapper (one that
+ * sets up no frame: glibc's unshare, Go's Syscall6) does not appear: the
+ * frame after the wrapper is its caller's caller, as in perf.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "strout.h"
+#include "symbolize.h"
+#include "ustack.h"
+
+static const char *base_name(const char *path)
+{
+	const char *s = path ? strrchr(path, '/') : NULL;
+
+	return s ? s + 1 : path;
+}
+
+static unsigned int depth(const struct nstaint_event *e)
+{
+	return e->stack_depth < NSTAINT_MAX_STACK ? e->stack_depth :
+	       NSTAINT_MAX_STACK;
+}
+
+void ustack_print_text(FILE *f, const struct nstaint_event *e)
+{
+	struct sym_frame fr;
+	unsigned int i, n = depth(e);
+	bool alive;
+
+	for (i = 0; i < n; i++) {
+		alive = sym_lookup(e->pid, e->ustack[i], i > 0, &fr);
+		fprintf(f, "    #%-2u 0x%" PRIx64, i, (uint64_t)e->ustack[i]);
+		if (fr.func) {
+			fputc(' ', f);
+			fput_text(f, fr.func);
+			fprintf(f, "+0x%" PRIx64, fr.off);
+		}
+		if (fr.file) {
+			fputs(" at ", f);
+			fput_text(f, fr.file);
+			fprintf(f, ":%d", fr.line);
+		}
+		if (fr.module) {
+			fputs(" (", f);
+			fput_text(f, base_name(fr.module));
+			fputc(')', f);
+		}
+		if (!alive && i == 0)
+			fputs(" (process gone before its stack was read: "
+			      "not symbolized)", f);
+		fputc('\n', f);
+	}
+	if (n && e->flags & NSTAINT_F_STACK_TRUNC)
+		fputs("    ... (deeper frames not captured)\n", f);
+}
+
+void ustack_print_json(FILE *f, const struct nstaint_event *e)
+{
+	unsigned int i, n = depth(e);
+	struct sym_frame fr;
+
+	if (!n)
+		return;
+	fputs(",\"stack\":[", f);
+	for (i = 0; i < n; i++) {
+		sym_lookup(e->pid, e->ustack[i], i > 0, &fr);
+		fprintf(f, "%s{\"addr\":\"0x%" PRIx64 "\"", i ? "," : "",
+			(uint64_t)e->ustack[i]);
+		if (fr.func) {
+			fputs(",\"func\":", f);
+			fput_json_str(f, fr.func);
+			fprintf(f, ",\"off\":%" PRIu64, fr.off);
+		}
+		if (fr.file) {
+			fputs(",\"file\":", f);
+			fput_json_str(f, fr.file);
+			fprintf(f, ",\"line\":%d", fr.line);
+		}
+		if (fr.module) {
+			fputs(",\"module\":", f);
+			fput_json_str(f, fr.module);
+		}
+		fputc('}', f);
+	}
+	fprintf(f, "],\"stack_truncated\":%s",
+		e->flags & NSTAINT_F_STACK_TRUNC ? "true" : "false");
+}
