@@ -31,3 +31,32 @@ VM_FILES   += $(O)/nstaint $(NSFLIP) $(O)/selftests/go/leak scripts/tap.sh \
 	/bin/bash /usr/bin/python3 $(wildcard $(PY_LIB)/*.py) \
 	$(addprefix $(PY_LIB)/,encodings json collections re importlib) \
 	$(wildcard $(PY_LIB)/lib-dynload/_json.*.so)
+
+# User stacks and symbolization (stack_test.sh): a C program with known
+# frames, built so that the kernel's frame-pointer walk and DWARF see them.
+STACK_TEST := $(O)/selftests/bpf/stack_test
+STACKPROG  := $(O)/selftests/bpf/stackprog
+
+ALL   += $(STACK_TEST) $(STACKPROG)
+TESTS += $(STACK_TEST)
+
+$(STACKPROG): selftests/bpf/stackprog.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -O0 -g -fno-omit-frame-pointer -pthread -o $@ $<
+
+$(STACK_TEST): selftests/bpf/stack_test.sh selftests/lib/jcount.py $(STACKPROG) $(O)/nstaint $(O)/selftests/go/leak
+	$(call msg,INSTALL,$@)
+	$(Q)install -m 755 $< $@
+
+# Go attribution across builds (gosym_test.sh): DWARF, version table,
+# unknown stripped version, cgo.
+GOSYM_TEST := $(O)/selftests/bpf/gosym_test
+
+ALL   += $(GOSYM_TEST)
+TESTS += $(GOSYM_TEST)
+
+$(GOSYM_TEST): selftests/bpf/gosym_test.sh selftests/lib/jcount.py $(STACKPROG) $(O)/nstaint $(O)/selftests/go/leak \
+		$(O)/selftests/go/cgoleak $(GO_STRIPPED)
+	$(call msg,INSTALL,$@)
+	$(Q)install -m 755 $< $@

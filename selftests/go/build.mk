@@ -9,3 +9,18 @@ $(O)/selftests/go/%: selftests/go/%/main.go
 	$(call msg,GO,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)cd $(dir $<) && env $(GO_ENV) GOFLAGS= $(GO) build -o $(TOP)/$@ .
+
+# cgo programs (selftests/go/cgo*/) link with libc, which owns the TLS.
+$(filter $(O)/selftests/go/cgo%,$(GO_PROGS)): GO_ENV += CGO_ENABLED=1
+$(O)/selftests/go/cgoleak $(O)/selftests/go/cgoleak-stripped: selftests/go/cgoleak/tls.go
+
+# Stripped builds (no symbol table, no DWARF) for the version-table
+# fallback of Go attribution: make $(O)/selftests/go/<name>-stripped.
+GO_STRIPPED := $(addsuffix -stripped,$(O)/selftests/go/leak $(O)/selftests/go/cgoleak)
+ALL += $(GO_STRIPPED)
+$(O)/selftests/go/cgoleak-stripped: GO_ENV += CGO_ENABLED=1
+
+$(O)/selftests/go/%-stripped: selftests/go/%/main.go
+	$(call msg,GO,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)cd $(dir $<) && env $(GO_ENV) GOFLAGS= $(GO) build -ldflags='-s -w' -o $(TOP)/$@ .

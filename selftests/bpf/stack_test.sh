@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Selftests of the user stacks that `nstaint trace` attaches to ns_change
+# and thread_tainted, symbolized with libdwfl: the Go leak demo's unshare
+# call, a C program's file:line, a stack deeper than a record holds, and a
+# process that is gone before trace reads its record (raw addresses only).
+# Run from the top of the tree as root.
+set -u
+. scripts/tap.sh
+
+O=${O:-build}
+NSTAINT=$O/nstaint
+STACKPROG=$O/selftests/bpf/stackprog
+LEAK=$O/selftests/go/leak
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+jcount() { python3 selftests/lib/jcount.py "$@"; }
+
+plan 10
+
+# The Go leak demo: the stack of the unshare that tainted the leader
+# thread goes through syscall.Unshare, the demo's function (at the line
+# of its Unshare call) and main.main.
+uline=$(grep -n 'syscall.Unshare(' selftests/go/leak/main.go | cut -d: -f1)
+timeout 60 $NSTAINT trace --json -- sh -c "sleep 2 | $LEAK" \
+	>"$TMP/leak" 2>"$TMP/leak.err"
+tid=$(sed -n 's/^tainted tid=\([0-9]*\).*/\1/p' "$TMP/leak")
+diag "leak: tid=${tid:-?} Unshare at main.go:$uline"
+check "leak: thread_tainted stack has main.goroutineWithNs at main.go:$uline" \
+	[ "$(jcount "$TMP/leak" "e['event']=='thread_tainted' and e['tid']==${tid:-0} and ('main.goroutineWithNs','main.go',$uline) in frames(e)")" -eq 1 ]
+check "leak: thread_tainted stack has syscall.Unshare and main.main, in that order" \
+	[ "$(jcount "$TMP/leak" "e['event']=='thread_tainted' and [f[0] for f in frames(e) if f[0] in ('syscall.Unshare','main.goroutineWithNs','main.main')]==['syscall.Unshare','main.goroutineWithNs','main.main'] and not e['stack_truncated']")" -eq 1 ]
+check "leak: ns_change carries the same stack" \
+	[ "$(jcount "$TMP/leak" "e['event']=='ns_change' and e['tid']==${tid:-0} and ('main.goroutineWithNs','main.go',$uline) in frames(e)")" -eq 1 ]
+check "leak: no stack on task_on_tainted_thread (not a namespace call)" \
+	[ "$(jcount "$TMP/leak" "e['event']=='task_on_tainted_thread' and 'stack' in e")" -eq 0 ]
+
+# Text output: one indented line per frame after the event line.
+timeout 60 $NSTAINT trace -- sh -c "sleep 2 | $LEAK" >"$TMP/leak.txt" 2>&1
+check "text: frame lines follow thread_tainted, with function and file:line" \
+	grep -A8 '^thread_tainted' "$TMP/leak.txt" -m1 -q -E \
+	"^    #[0-9]+ +0x[0-9a-f]+ main\.goroutineWithNs\+0x[0-9a-f]+ at .*/main\.go:$uline \(leak\)$"
+
+# C, -g -fno-omit-frame-pointer: file:line of the call in worker().
+timeout 30 $NSTAINT trace --json -- sh -c "sleep 1 | $STACKPROG line" \
+	>"$TMP/c" 2>/dev/null
+cline=$(sed -n 's/^line=//p' "$TMP/c")
+diag "C: call at stackprog.c:${cline:-?}"
+check "C: thread_tainted stack has worker at stackprog.c:$cline" \
+	[ "$(jcount "$TMP/c" "e['event']=='thread_tainted' and ('worker','stackprog.c',${cline:-0}) in frames(e)")" -eq 1 ]
+check "C: the innermost frame is libc's unshare" \
+	[ "$(jcount "$TMP/c" "e['event']=='thread_tainted' and e['stack'][0].get('func')=='unshare' and 'libc' in e['stack'][0].get('module','')")" -eq 1 ]
+
+# Deeper than NSTAINT_MAX_STACK (16): truncated, innermost frames kept.
+timeout 30 $NSTAINT trace --json -- sh -c "sleep 1 | $STACKPROG deep" \
+	>"$TMP/deep" 2>/dev/null
+check "deep: 16 frames, stack_truncated, recurse frames kept" \
+	[ "$(jcount "$TMP/deep" "e['event']=='thread_tainted' and e['stack_truncated'] and len(e['stack'])==16 and [f[0] for f in frames(e)].count('recurse')>=14")" -eq 1 ]
+
+# Gone before trace reads the record: trace is stopped while the program
+# taints a thread and exits (it stays a zombie: trace is its parent), so
+# only raw addresses can be printed, never another process's symbols.
+mkfifo "$TMP/in"
+$NSTAINT trace --json -- $STACKPROG quick <"$TMP/in" >"$TMP/gone" 2>&1 &
+tp=$!
+exec 9>"$TMP/in"
+for _ in $(seq 100); do grep -q waiting "$TMP/gone" && break; sleep 0.1; done
+cpid=$(pgrep -P $tp -x stackprog)
+kill -STOP $tp
+echo go >&9
+exec 9>&-
+for _ in $(seq 100); do
+	[ "$(ps -o stat= -p "${cpid:-1}" | cut -c1)" = Z ] && break
+	sleep 0.1
+done
+diag "gone: pid ${cpid:-?} state $(ps -o stat= -p "${cpid:-1}")"
+kill -CONT $tp
+wait $tp
+check "gone: thread_tainted stack has raw addresses only" \
+	[ "$(jcount "$TMP/gone" "e['event']=='thread_tainted' and len(e['stack'])>=2 and all(set(f)=={'addr'} for f in e['stack'])")" -eq 1 ]
+check "gone: the program ran to its end" grep -q '^line=' "$TMP/gone"
+
+tap_done

@@ -1,0 +1,1 @@
+../leak/main.go
