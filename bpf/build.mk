@@ -4,7 +4,7 @@ NSTAINT_BPF_OBJ  := $(O)/bpf/nstaint.bpf.o
 NSTAINT_BPF_SKEL := $(O)/nstaint.skel.h
 
 NSTAINT_SRCS += $(addprefix user/nstaint/,backend.c backend_bpf.c goattr.c trace.c \
-		symbolize.c ustack.c)
+		top.c symbolize.c ustack.c)
 NSTAINT_LIBS += -lbpf -ldw -lelf -lz
 NSTAINT_DEPS += $(NSTAINT_BPF_SKEL)
 

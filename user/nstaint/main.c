@@ -23,6 +23,7 @@ static const struct command {
 } commands[] = {
 	{ "ps", cmd_ps, "list tainted threads now, from /proc" },
 	{ "trace", cmd_trace, "print namespace events live (BPF)" },
+	{ "top", cmd_top, "live table of tainted threads and the tasks on them" },
 };
 
 static void usage(FILE *f)
