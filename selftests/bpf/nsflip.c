@@ -8,6 +8,9 @@
  *                a thread (both inherit its netns)
  *   clonens      clone(2) a process into new user+uts namespaces, then a
  *                thread (CLONE_THREAD) into a new uts namespace
+ *   exec         a thread unshares net, runs readlink /proc/self/ns/net
+ *                (fork + exec: the program inherits the netns, as with
+ *                Go's os/exec from a locked thread), then setns back home
  * Prints what it did (tids, counts) so the test can check the records.
  */
 #include <fcntl.h>
@@ -105,6 +108,33 @@ static int clone_new_ns(void)
 	return 0;
 }
 
+static void *exec_tainted(void *arg)
+{
+	int home = open("/proc/thread-self/ns/net", O_RDONLY);
+	int status;
+	pid_t pid;
+
+	if (home < 0 || unshare(CLONE_NEWNET)) {
+		perror("nsflip exec");
+		exit(1);
+	}
+	printf("exec tid=%ld\n", (long)syscall(SYS_gettid));
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/readlink", "readlink", "/proc/self/ns/net", NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status ||
+	    setns(home, CLONE_NEWNET)) {
+		fprintf(stderr, "nsflip exec: child or setns back failed\n");
+		exit(1);
+	}
+	printf("exec child pid=%d\n", pid);
+	close(home);
+	return NULL;
+}
+
 static void *storm(void *arg)
 {
 	int *ok = arg;
@@ -132,6 +162,11 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && !strcmp(argv[1], "clonens"))
 		return clone_new_ns();
+	if (argc >= 2 && !strcmp(argv[1], "exec")) {
+		pthread_create(&th[0], NULL, exec_tainted, NULL);
+		pthread_join(th[0], NULL);
+		return 0;
+	}
 	if (argc >= 2 && !strcmp(argv[1], "whole")) {
 		if (unshare(CLONE_NEWNET)) {
 			perror("nsflip whole");
@@ -154,6 +189,6 @@ int main(int argc, char **argv)
 		printf("storm threads=%d changes=%d\n", n, total);
 		return 0;
 	}
-	fprintf(stderr, "usage: nsflip thread|whole|clone|clonens|storm N K\n");
+	fprintf(stderr, "usage: nsflip thread|whole|clone|clonens|exec|storm N K\n");
 	return 2;
 }
