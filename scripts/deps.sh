@@ -9,7 +9,7 @@ clang-19 llvm-19 libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev
 libjson-c-dev libmicrohttpd-dev systemtap-sdt-dev
 linux-headers-amd64 linux-image-amd64 linux-source-6.1
 qemu-system-x86 busybox-static cpio xz-utils
-golang-go python3 iproute2 util-linux procps kmod
+golang-go python3 iproute2 util-linux procps kmod tmux
 bpftrace linux-perf
 "
 

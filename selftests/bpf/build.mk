@@ -15,17 +15,22 @@ $(TRACE_TEST): selftests/bpf/trace_test.sh $(NSFLIP) $(O)/nstaint $(O)/selftests
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
-# Legal patterns of real programs (Go correct pattern, os/exec, C exec).
+# Legal patterns of real programs (Go correct pattern, os/exec, C exec),
+# and `nstaint top` in batch mode and in tmux.
 PATTERNS_TEST := $(O)/selftests/bpf/patterns_test
+TOP_TEST      := $(O)/selftests/bpf/top_test
 
-ALL   += $(PATTERNS_TEST)
-TESTS += $(PATTERNS_TEST)
+ALL   += $(PATTERNS_TEST) $(TOP_TEST)
+TESTS += $(PATTERNS_TEST) $(TOP_TEST)
 
 $(PATTERNS_TEST): selftests/bpf/patterns_test.sh scripts/jcount.py $(NSFLIP) $(O)/nstaint \
 		  $(O)/selftests/go/nscorrect $(O)/selftests/go/nsexec
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
+$(TOP_TEST): selftests/bpf/top_test.sh $(O)/nstaint $(O)/selftests/go/leak
+	$(call msg,INSTALL,$@)
+	$(Q)install -m 755 $< $@
 
 # The same selftests in the 6.1 VM (selftests/vm/run-vm-tests): the CO-RE
 # object must work there as on the host.  The script needs bash and

@@ -1,0 +1,185 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Selftests of `nstaint top` (BPF backend) on the Go leak demo: in batch
+# mode a thread tainted while top runs shows with its netns, the owner
+# goroutine and the goroutines seen on it, and disappears when it exits; a
+# thread tainted before top started shows from the /proc snapshot; -p
+# scopes the table; in a real terminal (tmux) it draws and q quits, and
+# with TERM=dumb it writes no escape sequence.  Plus usage errors and the
+# not-root message.  Run from the top of the tree as root.
+set -u
+. scripts/tap.sh
+
+O=${O:-build}
+NSTAINT=$O/nstaint
+LEAK=$O/selftests/go/leak
+TMP=$(mktemp -d)
+TMUX_SOCK=nstaint-top-$$		# a private tmux server
+WRITERS=
+cleanup() {
+	# shellcheck disable=SC2086
+	[ -n "$WRITERS" ] && kill $WRITERS 2>/dev/null	# demos exit on EOF
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+	wait
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+# wait_for FILE ERE [TENTHS]: true once a line of FILE matches ERE.
+wait_for() {
+	local i
+
+	for ((i = 0; i < ${3:-100}; i++)); do
+		grep -Eq "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# absent_from FILE N ERE: true if no line matching ERE is in frame N or
+# later of a batch output (frames start with "nstaint top - ").
+absent_from() {
+	awk -v from="$2" -v pat="$3" '/^nstaint top - /{n++}
+		n >= from && $0 ~ pat {bad=1} END{exit bad}' "$1"
+}
+
+# fifo_held NAME: a fifo with a writer that keeps it open; sets WRITER.
+# A leak demo reading it exits once the writer is killed (EOF).
+fifo_held() {
+	mkfifo "$TMP/$1"
+	sleep 600 >"$TMP/$1" &
+	WRITER=$!
+	WRITERS="$WRITERS $WRITER"
+}
+
+# start_leak NAME: a leak demo, output in $TMP/NAME; sets LEAK_PID.
+start_leak() {
+	fifo_held "$1.in"
+	$LEAK <"$TMP/$1.in" >"$TMP/$1" 2>&1 &
+	LEAK_PID=$!
+	wait_for "$TMP/$1" '^ready' 100
+}
+
+screen() { tmux -L "$TMUX_SOCK" capture-pane -p -t top >"$1"; }
+
+plan 14
+
+# --- arguments
+rcs=
+for args in "-n 0" "-d 0" "extra" "--bogus" "--backend=nope"; do
+	# shellcheck disable=SC2086
+	$NSTAINT top $args >/dev/null 2>&1
+	rcs="$rcs $?"
+done
+diag "usage error statuses:$rcs"
+check "usage errors exit 2" [ "$rcs" = " 2 2 2 2 2" ]
+$NSTAINT top --help >"$TMP/help" 2>&1
+rc=$?
+good=0
+[ $rc -eq 0 ] && grep -q -- '--batch' "$TMP/help" &&
+	grep -q 'owner task' "$TMP/help" && good=1
+check "--help exits 0 and explains batch mode and the columns" [ $good = 1 ]
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups $NSTAINT top -b -n 1 2>&1)
+rc=$?
+good=0
+[ $rc -eq 2 ] && grep -q 'needs root' <<<"$out" && good=1
+check "not root: says it needs root, exits 2" [ $good = 1 ]
+sh -c 'exit 0' &
+dead=$!
+wait $dead
+out=$($NSTAINT top -b -n 1 -p $dead 2>&1)
+rc=$?
+good=0
+[ $rc -eq 2 ] && grep -q "no process $dead" <<<"$out" && good=1
+check "-p of a process that is gone: says so, exits 2" [ $good = 1 ]
+
+# --- batch mode, a thread tainted while top runs.  top follows a shell
+# (-p) that execs the demo only once top has drawn: the exec is held until
+# top knows the Go binary, so the owner goroutine is named.
+mkfifo "$TMP/go"
+fifo_held live.in
+live_writer=$WRITER
+sh -c "read x <'$TMP/go'; exec '$LEAK'" <"$TMP/live.in" >"$TMP/live" 2>&1 &
+spid=$!
+timeout 180 $NSTAINT top -b -d 0.5 -n 300 -p $spid >"$TMP/batch" \
+	2>"$TMP/batch.err" &
+tpid=$!
+wait_for "$TMP/batch" '^PID' 300
+echo go >"$TMP/go"
+wait_for "$TMP/live" '^ready' 100
+read -r tid ino goid < <(sed -n 's/^tainted tid=\([0-9]*\) netns=\([0-9]*\) goid=\([0-9]*\).*/\1 \2 \3/p' "$TMP/live")
+diag "live leak: pid=$spid tid=${tid:-?} netns=${ino:-?} owner goroutine=${goid:-?}"
+# After unlocking, main (goroutine 1) blocks in read(stdin) on that thread.
+row="^$spid +${tid:-x} +leak +net:${ino:-x} +go:${goid:-x} +[0-9]+s +[1-9][0-9]* +go:([0-9]+,)*1(,| |$)"
+wait_for "$TMP/batch" "$row" 100
+check "batch: live-tainted thread with netns, owner goroutine, goroutine 1 seen" \
+	grep -Eq "$row" "$TMP/batch"
+kill $live_writer		# EOF: the demo exits
+wait $spid
+frames=$(grep -c '^nstaint top - ' "$TMP/batch")
+for _ in $(seq 100); do
+	[ "$(grep -c '^nstaint top - ' "$TMP/batch")" -ge $((frames + 3)) ] && break
+	sleep 0.1
+done
+kill -TERM $tpid
+wait $tpid
+rc=$?
+diag "frames before the exit: $frames, after: $(($(grep -c '^nstaint top - ' "$TMP/batch") - frames))"
+# The frame being drawn when the demo exited may still show it; the ones
+# after it must not, and the row must have gone by its exit record.
+check "batch: the thread disappears once it exits" \
+	absent_from "$TMP/batch" $((frames + 2)) "^$spid +${tid:-x} "
+check "batch: removed by its thread_exit record, not by the /proc check" \
+	sh -c "tail -n 8 '$TMP/batch' | grep -q 'exit 1,.*gone unreported 0'"
+check "batch: SIGTERM ends top with status 0" [ $rc -eq 0 ]
+check "batch: plain text, not one escape byte" \
+	sh -c "! LC_ALL=C grep -q \"\$(printf '\\033')\" '$TMP/batch'"
+
+# --- the /proc snapshot: two demos tainted before top starts.
+start_leak a
+apid=$LEAK_PID
+start_leak b
+bpid=$LEAK_PID
+read -r atid aino < <(sed -n 's/^tainted tid=\([0-9]*\) netns=\([0-9]*\).*/\1 \2/p' "$TMP/a")
+diag "before start: a pid=$apid tid=${atid:-?} netns=${aino:-?}; b pid=$bpid"
+timeout 60 $NSTAINT top -b -n 1 -p "$apid" >"$TMP/snap" 2>&1
+check "snapshot: a thread tainted before start shows, SINCE '>Ns'" \
+	grep -Eq "^$apid +${atid:-x} +leak +net:${aino:-x} +- +>[0-9]+s " "$TMP/snap"
+check "-p: the other process is not shown" \
+	sh -c "! grep -Eq '^$bpid ' '$TMP/snap'"
+
+# --- interactive, in a terminal: draws, q quits with status 0.
+tmux -L "$TMUX_SOCK" new-session -d -s top -x 160 -y 30 \
+	"$NSTAINT top -d 0.5; echo TOP-EXIT=\$?; sleep 600"
+for _ in $(seq 300); do
+	screen "$TMP/screen"
+	grep -Eq "^$apid +${atid:-x} +leak" "$TMP/screen" && break
+	sleep 0.1
+done
+diag "screen:"
+sed -e '/^$/d' -e 's/^/#   /' "$TMP/screen" | head -n 12
+check "tmux: draws the table with the thread tainted before start" \
+	grep -Eq "^$apid +${atid:-x} +leak +net:${aino:-x} " "$TMP/screen"
+tmux -L "$TMUX_SOCK" send-keys -t top q
+for _ in $(seq 100); do
+	screen "$TMP/screen"
+	grep -q 'TOP-EXIT=' "$TMP/screen" && break
+	sleep 0.1
+done
+check "tmux: q quits with status 0" grep -q 'TOP-EXIT=0' "$TMP/screen"
+
+# TERM=dumb on a terminal: frames one after another, no escape sequence
+# (the pane's raw output is piped to a file).
+tmux -L "$TMUX_SOCK" new-session -d -s dumb -x 160 -y 30 \
+	"read x; TERM=dumb $NSTAINT top -d 0.3; echo TOP-EXIT=\$?; sleep 600"
+tmux -L "$TMUX_SOCK" pipe-pane -o -t dumb "cat >'$TMP/raw'"
+tmux -L "$TMUX_SOCK" send-keys -t dumb Enter
+wait_for "$TMP/raw" "^$apid +${atid:-x} +leak" 300
+sleep 1
+tmux -L "$TMUX_SOCK" send-keys -t dumb q
+wait_for "$TMP/raw" 'TOP-EXIT=' 100
+diag "TERM=dumb: $(grep -c 'nstaint top - ' "$TMP/raw") frames, $(LC_ALL=C grep -c "$(printf '\033')" "$TMP/raw") lines with ESC"
+check "TERM=dumb: several frames, q quits with 0, no escape byte" \
+	sh -c "[ \$(grep -c 'nstaint top - ' '$TMP/raw') -ge 2 ] && grep -q 'TOP-EXIT=0' '$TMP/raw' && ! LC_ALL=C grep -q \"\$(printf '\\033')\" '$TMP/raw'"
+
+tap_done
