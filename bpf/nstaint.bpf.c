@@ -27,7 +27,9 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/usdt.bpf.h>
 #include <nstaint/events.h>
+#include <nstaint/mn_abi.h>
 #include "taint.h"
 #include "goproc.h"
 
@@ -91,6 +93,19 @@ struct {
 	__type(key, __u32);
 	__type(value, struct go_offsets);
 } goprocs SEC(".maps");
+
+/*
+ * libmn threads: tid -> address of the thread's struct mn_abi_slot in its
+ * process.  Filled by userspace from the registry (threads started before
+ * it looked) and by the libmn:thread_start probe (threads started after);
+ * removed when the thread exits or execs.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u64);
+} mnslots SEC(".maps");
 
 /*
  * (taint, task) pairs already reported, with how often each was seen.  An
@@ -287,20 +302,54 @@ static __always_inline int read_go_task(struct task_struct *t,
 }
 
 /*
- * The user task running on thread @t (current) of process @pid, and
+ * The libmn task in the slot at @addr, of a thread that is current (it is
+ * not writing its slot now).  A slot caught mid-update by a preemption
+ * (odd seq) names nobody.  0 on success.
+ */
+static __always_inline int read_mn_task(__u64 addr, __u64 *id, bool *locked)
+{
+	struct mn_abi_slot s;
+
+	if (bpf_probe_read_user(&s, sizeof(s), (void *)addr) ||
+	    s.magic != MN_ABI_SLOT_MAGIC || s.version != MN_ABI_VERSION ||
+	    (s.seq & 1))
+		return -1;
+	*id = s.task_id;
+	*locked = s.locked != 0;
+	return 0;
+}
+
+/*
+ * The user task running on thread @t (current, @tid) of process @pid, and
  * whether it is locked there: its enum nstaint_task_kind, NONE if unknown
- * or if the thread runs its scheduler (goid 0: g0).
+ * or if the thread runs its scheduler (task 0, Go's g0).
  */
 static __always_inline __u32 running_task(struct task_struct *t, __u32 pid,
-					  __u64 *id, bool *locked)
+					  __u32 tid, __u64 *id, bool *locked)
 {
-	struct go_offsets *off = bpf_map_lookup_elem(&goprocs, &pid);
+	__u64 *slot = bpf_map_lookup_elem(&mnslots, &tid);
+	struct go_offsets *off;
 	__u64 lockedm = 0;
 
+	if (slot)
+		return read_mn_task(*slot, id, locked) || !*id ?
+		       NSTAINT_TASK_NONE : NSTAINT_TASK_LIBMN;
+	off = bpf_map_lookup_elem(&goprocs, &pid);
 	if (!off || read_go_task(t, off, id, &lockedm) || !*id)
 		return NSTAINT_TASK_NONE;
 	*locked = lockedm != 0;
 	return NSTAINT_TASK_GO;
+}
+
+/* libmn:thread_start(tid, slot): a libmn thread and its slot, at birth. */
+SEC("usdt")
+int BPF_USDT(mn_thread_start, long tid, long slot)
+{
+	__u32 key = tid;
+	__u64 addr = slot;
+
+	bpf_map_update_elem(&mnslots, &key, &addr, BPF_ANY);
+	return 0;
 }
 
 /*
@@ -353,7 +402,7 @@ static __always_inline int ns_syscall_exit(void *ctx, long ret,
 		*home = new;
 	now = ns_diff(new.ino, home->ino);
 	if (now && !tt)		/* the owner: the task making the call */
-		kind = running_task(t, pid, &task, &locked);
+		kind = running_task(t, pid, tid, &task, &locked);
 
 	if (followed(pid)) {
 		e = ev_new(NSTAINT_EV_NS_CHANGE, cause, t);
@@ -456,6 +505,8 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
 	/* A non-leader that execs takes the leader's tid. */
 	taint_del(tid);
 	taint_del(old_pid);
+	bpf_map_delete_elem(&mnslots, &tid);
+	bpf_map_delete_elem(&mnslots, &old_pid);
 	bpf_map_delete_elem(&goprocs, &pid);
 	if (!followed(pid))
 		return 0;
@@ -594,6 +645,7 @@ int BPF_PROG(on_exit_task, struct task_struct *p)
 		}
 		taint_del(tid);
 	}
+	bpf_map_delete_elem(&mnslots, &tid);
 	/* signal->live reached 0 before this tracepoint: group is dead. */
 	if (BPF_CORE_READ(p, signal, live.counter) == 0) {
 		bpf_map_delete_elem(&homes, &pid);
@@ -628,7 +680,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev,
 	if (!tt)
 		return 0;
 	pid = BPF_CORE_READ(prev, tgid);
-	kind = running_task(prev, pid, &task, &locked);
+	kind = running_task(prev, pid, tid, &task, &locked);
 	/* Locked is the legal way to work in a namespace. */
 	if (!kind || locked)
 		return 0;

@@ -6,6 +6,22 @@ NSFLIP     := $(O)/selftests/bpf/nsflip
 ALL   += $(TRACE_TEST) $(NSFLIP)
 TESTS += $(TRACE_TEST)
 
+# libmn task attribution: real libmn programs (static libmn.a) under trace.
+LIBMN_TEST := $(O)/selftests/bpf/libmn_test
+MNLEAK     := $(O)/selftests/bpf/mnleak
+
+ALL   += $(LIBMN_TEST) $(MNLEAK)
+TESTS += $(LIBMN_TEST)
+
+$(MNLEAK): selftests/bpf/mnleak.c $(O)/libmn.a include/mn.h include/nstaint/mn_abi.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(O)/libmn.a -lpthread
+
+$(LIBMN_TEST): selftests/bpf/libmn_test.sh $(MNLEAK) $(O)/nstaint
+	$(call msg,INSTALL,$@)
+	$(Q)install -m 755 $< $@
+
 $(NSFLIP): selftests/bpf/nsflip.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
@@ -44,7 +60,7 @@ $(TOP_TEST): selftests/bpf/top_test.sh $(O)/nstaint $(O)/selftests/go/leak
 # (all 18 other checks pass there, so the CO-RE object loads and works).
 PY_LIB := /usr/lib/python3.11
 VM_SCRIPTS ?=
-VM_FILES   += $(O)/nstaint $(NSFLIP) $(O)/selftests/go/leak scripts/tap.sh \
+VM_FILES   += $(O)/nstaint $(NSFLIP) $(O)/selftests/go/leak scripts/tap.sh selftests/bpf/records.sh \
 	/bin/bash /usr/bin/python3 $(wildcard $(PY_LIB)/*.py) \
 	$(addprefix $(PY_LIB)/,encodings json collections re importlib) \
 	$(wildcard $(PY_LIB)/lib-dynload/_json.*.so)

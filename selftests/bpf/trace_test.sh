@@ -6,6 +6,7 @@
 # silently).  Run from the top of the tree as root.
 set -u
 . scripts/tap.sh
+. selftests/bpf/records.sh
 
 O=${O:-build}
 NSTAINT=$O/nstaint
@@ -13,19 +14,6 @@ NSFLIP=$O/selftests/bpf/nsflip
 LEAK=$O/selftests/go/leak
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-
-# jcount FILE PYEXPR: number of JSON lines e for which PYEXPR is true.
-jcount() {
-	python3 - "$1" "$2" <<'PY'
-import json, sys
-n = 0
-for line in open(sys.argv[1]):
-    e = json.loads(line)
-    if eval(sys.argv[2], {}, {"e": e}):
-        n += 1
-print(n)
-PY
-}
 
 plan 23
 

@@ -18,6 +18,7 @@
 
 #include "backend_select.h"
 #include "goattr.h"
+#include "mnattr.h"
 #include "snapshot.h"
 #include "symbolize.h"
 #include "../../bpf/taint.h"
@@ -35,6 +36,16 @@ struct bpf_priv {
 	int delivered;
 	__u64 lost_seen;	/* lost total already reported */
 	int ncpus;
+	/* libmn: files with the thread_start probe attached, one link each,
+	 * and the processes whose registry was read (until they exec). */
+	struct mn_usdt {
+		dev_t dev;
+		ino_t ino;
+		struct bpf_link *link;
+	} *usdt;
+	size_t nusdt;
+	__u32 *mnpids;
+	size_t nmnpids;
 };
 
 static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt,
@@ -64,6 +75,7 @@ static int ensure_tracefs(void)
 }
 
 static void go_process_check(struct bpf_priv *p, __u32 pid);
+static void libmn_process_check(struct bpf_priv *p, __u32 pid);
 
 /*
  * Home sets of running processes, and threads already tainted before we
@@ -103,9 +115,24 @@ static int seed_from_proc(struct bpf_priv *p)
 		}
 		if (tainted)
 			go_process_check(p, pid);
+		if (!bpf_backend_opts.follow_pid ||
+		    pid == (__u32)bpf_backend_opts.follow_pid)
+			libmn_process_check(p, pid);
 	}
 	snapshot_free(&s);
 	return 0;
+}
+
+/* Detach every libmn probe and forget the processes read. */
+static void libmn_forget(struct bpf_priv *p)
+{
+	for (size_t i = 0; i < p->nusdt; i++)
+		bpf_link__destroy(p->usdt[i].link);
+	free(p->usdt);
+	free(p->mnpids);
+	p->usdt = NULL;
+	p->mnpids = NULL;
+	p->nusdt = p->nmnpids = 0;
 }
 
 /*
@@ -173,6 +200,7 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 	return 0;
 
 err_destroy:
+	libmn_forget(p);
 	nstaint_bpf__destroy(skel);
 	p->skel = NULL;
 	b->priv = NULL;
@@ -272,6 +300,80 @@ static void go_process_check(struct bpf_priv *p, __u32 pid)
 			"named: %s\n", pid, ga.why);
 }
 
+static void mn_slot_add(void *ctx, __u32 tid, __u64 slot_addr)
+{
+	int *fd = ctx;
+
+	bpf_map_update_elem(*fd, &tid, &slot_addr, BPF_ANY);
+}
+
+/* Attach libmn:thread_start in @mp's file, once per file. */
+static int libmn_usdt_attach(struct bpf_priv *p, const struct mn_proc *mp)
+{
+	struct bpf_link *link;
+	struct mn_usdt *u;
+
+	for (size_t i = 0; i < p->nusdt; i++)
+		if (p->usdt[i].dev == mp->dev && p->usdt[i].ino == mp->ino)
+			return 0;
+	u = realloc(p->usdt, (p->nusdt + 1) * sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	p->usdt = u;
+	link = bpf_program__attach_usdt(p->skel->progs.mn_thread_start, -1,
+					mp->path, "libmn", "thread_start",
+					NULL);
+	if (!link)
+		return -errno;
+	u[p->nusdt++] = (struct mn_usdt){ mp->dev, mp->ino, link };
+	return 0;
+}
+
+/*
+ * A process that may run libmn (at start, at exec, at its first taint):
+ * tell sched_switch where each of its threads publishes its running task.
+ * The probe goes first, then the registry is read: a thread started in
+ * between is in the registry, one started after fires the probe.
+ */
+static void libmn_process_check(struct bpf_priv *p, __u32 pid)
+{
+	int fd = bpf_map__fd(p->skel->maps.mnslots), err;
+	struct mn_proc mp;
+	__u32 *np;
+
+	for (size_t i = 0; i < p->nmnpids; i++)
+		if (p->mnpids[i] == pid)
+			return;
+	if (mnattr_find(pid, &mp))
+		return;
+	err = libmn_usdt_attach(p, &mp);
+	if (err)
+		fprintf(stderr, "nstaint: pid %u: cannot attach "
+			"libmn:thread_start in %s: %s; its new threads' tasks "
+			"go unnamed\n", pid, mp.path, strerror(-err));
+	err = mnattr_threads(pid, mp.registry, mn_slot_add, &fd);
+	if (err < 0)
+		fprintf(stderr, "nstaint: pid %u: cannot read the libmn "
+			"registry: %s\n", pid, strerror(-err));
+	np = realloc(p->mnpids, (p->nmnpids + 1) * sizeof(*np));
+	if (!np)
+		return;
+	p->mnpids = np;
+	np[p->nmnpids++] = pid;
+}
+
+/* @pid exec'd: whatever it ran before, it is a new program now. */
+static void libmn_process_exec(struct bpf_priv *p, __u32 pid)
+{
+	for (size_t i = 0; i < p->nmnpids; i++) {
+		if (p->mnpids[i] == pid) {
+			p->mnpids[i] = p->mnpids[--p->nmnpids];
+			break;
+		}
+	}
+	libmn_process_check(p, pid);
+}
+
 /* A followed process exec'd and is stopped (hold_exec): check, resume. */
 static int on_exec(void *ctx, void *data, size_t size)
 {
@@ -282,6 +384,7 @@ static int on_exec(void *ctx, void *data, size_t size)
 	pid = *(__u32 *)data;
 	sym_forget(pid);
 	go_process_check(ctx, pid);
+	libmn_process_exec(ctx, pid);
 	if (bpf_backend_opts.follow_pid)
 		kill(pid, SIGCONT);
 	return 0;
@@ -296,8 +399,10 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (size < sizeof(struct nstaint_event) || p->closing)
 		return 0;
 	if (e->type == NSTAINT_EV_THREAD_TAINTED ||
-	    e->type == NSTAINT_EV_CLONE_FROM_TAINTED)
+	    e->type == NSTAINT_EV_CLONE_FROM_TAINTED) {
 		go_process_check(p, e->pid);
+		libmn_process_check(p, e->pid);
+	}
 	r = p->fn(p->ctx, data);
 	p->delivered++;
 	if (r) {
@@ -382,6 +487,7 @@ static void bpf_close(struct backend *b)
 		ring_buffer__consume(p->rb);
 	}
 	ring_buffer__free(p->rb);
+	libmn_forget(p);
 	nstaint_bpf__destroy(p->skel);
 	free(p);
 	b->priv = NULL;

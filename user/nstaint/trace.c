@@ -39,6 +39,13 @@ static const char *const cause_names[] = {
 	"snapshot", "sched",
 };
 
+/* JSON value of task_kind / owner_kind (enum nstaint_task_kind). */
+static const char *task_kind_name(__u32 kind)
+{
+	return kind == NSTAINT_TASK_GO ? "go" :
+	       kind == NSTAINT_TASK_LIBMN ? "libmn" : "none";
+}
+
 struct trace_state {
 	bool json;
 	unsigned long counts[NSTAINT_EV_TYPE_COUNT];
@@ -106,12 +113,15 @@ static void print_json(FILE *f, const struct nstaint_event *e)
 			e->parent_tid,
 			e->flags & NSTAINT_F_NEW_PROCESS ? "true" : "false");
 	if (e->task_kind)
-		fprintf(f, ",\"task_id\":%llu,\"count\":%llu",
+		fprintf(f, ",\"task_kind\":\"%s\",\"task_id\":%llu,"
+			"\"count\":%llu", task_kind_name(e->task_kind),
 			(unsigned long long)e->task_id,
 			(unsigned long long)e->count);
 	if (e->owner_kind)
-		fprintf(f, ",\"owner_id\":%llu",
-			(unsigned long long)e->owner_id);
+		fprintf(f, ",\"owner_kind\":\"%s\",\"owner_id\":%llu,"
+			"\"owner_locked\":%s", task_kind_name(e->owner_kind),
+			(unsigned long long)e->owner_id,
+			e->flags & NSTAINT_F_TASK_LOCKED ? "true" : "false");
 	ustack_print_json(f, e);
 	fputs("}\n", f);
 }
@@ -147,10 +157,12 @@ static void print_text(FILE *f, const struct nstaint_event *e)
 	}
 	if (e->type == NSTAINT_EV_NS_CHANGE && e->flags & NSTAINT_F_HOME_MOVED)
 		fputs(" home_moved", f);
-	if (e->task_kind == NSTAINT_TASK_GO)
-		fprintf(f, " goroutine=%llu", (unsigned long long)e->task_id);
-	if (e->owner_kind == NSTAINT_TASK_GO)
-		fprintf(f, " owner=goroutine:%llu%s",
+	if (e->task_kind)
+		fprintf(f, " %s=%llu", e->task_kind == NSTAINT_TASK_GO ?
+			"goroutine" : "task", (unsigned long long)e->task_id);
+	if (e->owner_kind)
+		fprintf(f, " owner=%s:%llu%s", e->owner_kind ==
+			NSTAINT_TASK_GO ? "goroutine" : "task",
 			(unsigned long long)e->owner_id,
 			e->flags & NSTAINT_F_TASK_LOCKED ? "(locked)" : "");
 	if (e->cause == NSTAINT_CAUSE_CLONE)

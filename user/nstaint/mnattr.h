@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Finding the libmn runtime in a running process (include/nstaint/
+ * mn_abi.h): the file that holds mn_nstaint_registry, the registry's
+ * address in the process, and the per-thread slots it lists.
+ */
+#ifndef NSTAINT_MNATTR_H
+#define NSTAINT_MNATTR_H
+
+#include <limits.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+struct mn_proc {
+	char path[PATH_MAX];	/* the ELF file, openable from here */
+	dev_t dev;		/* of @path: one USDT attachment per file */
+	ino_t ino;
+	__u64 registry;		/* address of mn_nstaint_registry in @pid */
+};
+
+/*
+ * Look for mn_nstaint_registry in the files mapped by @pid (the executable
+ * for a static libmn, libmn.so once loaded).  0 and @out filled, -ENOENT
+ * if the process does not use libmn, another negative errno on failure.
+ */
+int mnattr_find(pid_t pid, struct mn_proc *out);
+
+typedef void (*mn_slot_fn)(void *ctx, __u32 tid, __u64 slot_addr);
+
+/*
+ * Call @fn for every thread listed in the registry of @pid at @registry,
+ * read from /proc/PID/mem while the registry is not being changed.
+ * Returns the number of threads, or a negative errno.
+ */
+int mnattr_threads(pid_t pid, __u64 registry, mn_slot_fn fn, void *ctx);
+
+#endif
