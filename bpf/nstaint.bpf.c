@@ -262,8 +262,8 @@ static __always_inline void ev_sets(struct nstaint_event *e,
 }
 
 /*
- * User stack of the current syscall, innermost first.  Only on the
- * setns/unshare exit path: never on sched_switch.
+ * User stack of the current task's syscall (setns, unshare, or clone: the
+ * parent's), innermost first.  Never on the sched_switch path.
  */
 static __always_inline void ev_stack(void *ctx, struct nstaint_event *e)
 {
@@ -531,8 +531,9 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
  * home_moved); a new thread is tainted from birth.  Reported on the child,
  * ns_old being the parent's set.
  */
-static __always_inline void clone_new_ns(struct task_struct *p, __u32 ptid,
-					 __u32 ppid, const struct ns_set *cset,
+static __always_inline void clone_new_ns(void *ctx, struct task_struct *p,
+					 __u32 ptid, __u32 ppid,
+					 const struct ns_set *cset,
 					 bool newproc, u64 clone_flags)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
@@ -565,6 +566,7 @@ static __always_inline void clone_new_ns(struct task_struct *p, __u32 ptid,
 		e->clone_flags = clone_flags;
 		if (newproc)
 			e->flags |= NSTAINT_F_NEW_PROCESS | NSTAINT_F_HOME_MOVED;
+		ev_stack(ctx, e);
 		bpf_ringbuf_submit(e, 0);
 	}
 }
@@ -594,7 +596,7 @@ int BPF_PROG(on_newtask, struct task_struct *p, u64 clone_flags)
 		bpf_map_update_elem(&homes, &cpid, &cset, BPF_ANY);
 	}
 	if (clone_flags & CLONE_NEW_ANY)
-		clone_new_ns(p, ptid, ppid, &cset, newproc, clone_flags);
+		clone_new_ns(ctx, p, ptid, ppid, &cset, newproc, clone_flags);
 
 	pt = bpf_map_lookup_elem(&tainted, &ptid);
 	if (!pt)
@@ -618,6 +620,7 @@ int BPF_PROG(on_newtask, struct task_struct *p, u64 clone_flags)
 	e->clone_flags = clone_flags;
 	if (newproc)
 		e->flags |= NSTAINT_F_NEW_PROCESS;
+	ev_stack(ctx, e);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

@@ -56,7 +56,7 @@ unnamed() {
 	[ "$(jcount "$TMP/$1.out" "'owner_id' in e or 'task_id' in e")" -eq 0 ]
 }
 
-plan 11
+plan 12
 
 unknown_version $GODIR/leak "$TMP/leak-go199"
 run dwarf "$TMP/leak-go199"
@@ -84,8 +84,21 @@ check "cgo stripped: tainted, no goroutine named" unnamed cgostripped
 check "cgo stripped: one message about runtime.tlsg" \
 	[ "$(grep -c 'goroutines will not be named: cgo binary without symbols: runtime.tlsg' "$TMP/cgostripped.err")" -eq 1 ]
 
-# Not a Go program: nothing said about goroutines.
+# Not a Go program: nothing said about goroutines, not even about an
+# unattributable Go process that is tainted elsewhere on the system but
+# not followed.
+mkfifo "$TMP/in"
+"$TMP/stripped-go199" <"$TMP/in" >"$TMP/bg.out" 2>&1 &
+bg=$!
+exec 9>"$TMP/in"
+for _ in $(seq 50); do grep -q ready "$TMP/bg.out" && break; sleep 0.1; done
 timeout 30 $NSTAINT trace -- sh -c "sleep 1 | $STACKPROG line" >/dev/null 2>"$TMP/c.err"
-check "C program: no goroutine message" [ "$(grep -c 'goroutines' "$TMP/c.err")" -eq 0 ]
+timeout 30 $NSTAINT trace --duration 1 >/dev/null 2>"$TMP/all.err"
+exec 9>&-
+wait $bg
+check "C program: no goroutine message, with another Go process tainted" \
+	[ "$(grep -c 'goroutines' "$TMP/c.err")" -eq 0 ]
+check "system-wide: that tainted Go process is reported" \
+	[ "$(grep -c "pid $bg: goroutines will not be named" "$TMP/all.err")" -eq 1 ]
 
 tap_done

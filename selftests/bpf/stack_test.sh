@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Selftests of the user stacks that `nstaint trace` attaches to ns_change
-# and thread_tainted, symbolized with libdwfl: the Go leak demo's unshare
-# call, a C program's file:line, a stack deeper than a record holds, and a
-# process that is gone before trace reads its record (raw addresses only).
+# Selftests of the user stacks that `nstaint trace` attaches to ns_change,
+# thread_tainted and clone records, symbolized with libdwfl: the Go leak
+# demo's unshare call, a C program's file:line, a fork from a tainted
+# thread, a stack deeper than a record holds, and a process that is gone
+# before trace reads its record (raw addresses only).
 # Run from the top of the tree as root.
 set -u
 . scripts/tap.sh
@@ -17,7 +18,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 jcount() { python3 selftests/lib/jcount.py "$@"; }
 
-plan 10
+plan 11
 
 # The Go leak demo: the stack of the unshare that tainted the leader
 # thread goes through syscall.Unshare, the demo's function (at the line
@@ -51,6 +52,15 @@ check "C: thread_tainted stack has worker at stackprog.c:$cline" \
 	[ "$(jcount "$TMP/c" "e['event']=='thread_tainted' and ('worker','stackprog.c',${cline:-0}) in frames(e)")" -eq 1 ]
 check "C: the innermost frame is libc's unshare" \
 	[ "$(jcount "$TMP/c" "e['event']=='thread_tainted' and e['stack'][0].get('func')=='unshare' and 'libc' in e['stack'][0].get('module','')")" -eq 1 ]
+
+# A process cloned from the tainted thread: the stack is the parent's (the
+# clone call in worker()), symbolized in the parent's process although
+# the record is about the child, which has exited by then.
+timeout 30 $NSTAINT trace --json -- sh -c "sleep 1 | $STACKPROG fork" \
+	>"$TMP/fork" 2>/dev/null
+fline=$(sed -n 's/^fork_line=//p' "$TMP/fork")
+check "fork: clone_from_tainted stack has worker at stackprog.c:$fline" \
+	[ "$(jcount "$TMP/fork" "e['event']=='clone_from_tainted' and e['new_process'] and ('worker','stackprog.c',${fline:-0}) in frames(e)")" -eq 1 ]
 
 # Deeper than NSTAINT_MAX_STACK (16): truncated, innermost frames kept.
 timeout 30 $NSTAINT trace --json -- sh -c "sleep 1 | $STACKPROG deep" \

@@ -7,19 +7,23 @@
  * it is still alive when nstaint symbolizes), one mode per argument:
  *   line   worker() calls enter_netns() at the printed line
  *   deep   the call is 40 frames deep (more than a record holds)
+ *   fork   then, still tainted, worker() forks a child (which exits) at
+ *          the printed fork_line
  *   quick  waits for one line on stdin first, then taints and exits at
  *          once (the test makes it exit before nstaint reads the record)
- * Prints "line=N tid=T" for the call, then "ready".
+ * Prints "line=N" for the call (and "fork_line=N"), then "ready".
  */
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
-static int call_line;
+static int call_line, fork_line;
 
 /* unshare() is a leaf without a frame: this frame is the one a
  * frame-pointer walk skips, worker()'s call line is what it shows. */
@@ -39,6 +43,20 @@ static __attribute__((noinline)) void recurse(int n)
 		enter_netns();
 }
 
+/*
+ * A process through the raw clone syscall: glibc's fork() is built without
+ * frame pointers, which would end the walk inside it; syscall() is a
+ * frameless leaf like unshare(), so worker() shows at the call's line.
+ */
+static __attribute__((noinline)) void fork_child(void)
+{
+	pid_t pid = syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+}
+
 static void *worker(void *arg)
 {
 	const char *mode = arg;
@@ -50,6 +68,10 @@ static void *worker(void *arg)
 		call_line = __LINE__ + 1;
 		enter_netns();
 	}
+	if (!strcmp(mode, "fork")) {
+		fork_line = __LINE__ + 1;
+		fork_child();
+	}
 	return NULL;
 }
 
@@ -60,8 +82,8 @@ int main(int argc, char **argv)
 	pthread_t t;
 
 	if (strcmp(mode, "line") && strcmp(mode, "deep") &&
-	    strcmp(mode, "quick")) {
-		fprintf(stderr, "usage: stackprog line|deep|quick\n");
+	    strcmp(mode, "fork") && strcmp(mode, "quick")) {
+		fprintf(stderr, "usage: stackprog line|deep|fork|quick\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -73,6 +95,8 @@ int main(int argc, char **argv)
 	pthread_create(&t, NULL, worker, (void *)mode);
 	pthread_join(t, NULL);
 	printf("line=%d\n", call_line);
+	if (fork_line)
+		printf("fork_line=%d\n", fork_line);
 	if (!strcmp(mode, "quick"))
 		return 0;
 	printf("ready\n");

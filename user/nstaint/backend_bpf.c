@@ -178,17 +178,18 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 				strerror(-err));
 		goto err_destroy;
 	}
+	b->priv = p;
+	/* Followed first: seeding looks at followed Go processes only. */
+	if (bpf_backend_opts.follow_pid) {
+		err = backend_bpf_follow(b, bpf_backend_opts.follow_pid);
+		if (err)
+			goto err_destroy;
+	}
 	err = seed_from_proc(p);
 	if (err) {
 		fprintf(stderr, "nstaint: cannot read /proc: %s\n",
 			strerror(-err));
 		goto err_destroy;
-	}
-	b->priv = p;
-	if (bpf_backend_opts.follow_pid) {
-		err = backend_bpf_follow(b, bpf_backend_opts.follow_pid);
-		if (err)
-			goto err_destroy;
 	}
 	err = nstaint_bpf__attach(skel);
 	if (err) {
@@ -287,9 +288,14 @@ static void go_process_check(struct bpf_priv *p, __u32 pid)
 	struct go_offsets off;
 	struct goattr ga;
 	char exe[64];
+	__u8 one;
 	int err;
 
 	if (!bpf_map_lookup_elem(fd, &pid, &off))
+		return;
+	/* Not reported (trace -p, -- CMD): nothing to name, nothing to say. */
+	if (bpf_backend_opts.follow_pid &&
+	    bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.follow), &pid, &one))
 		return;
 	snprintf(exe, sizeof(exe), "/proc/%u/exe", pid);
 	err = goattr_read(exe, &ga);

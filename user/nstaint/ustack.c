@@ -21,6 +21,58 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+/*
+ * Which process each recently seen thread belongs to: the parent of a
+ * clone is a tainted thread, so its thread_tainted record (or another
+ * one of its process) came first, even if the thread is gone by now.
+ */
+#define TID_PIDS	256
+
+static struct {
+	__u32 tid, pid;
+} tid_pids[TID_PIDS];
+
+static void remember_tid(const struct nstaint_event *e)
+{
+	unsigned int i = e->tid % TID_PIDS;
+
+	tid_pids[i].tid = e->tid;
+	tid_pids[i].pid = e->pid;
+}
+
+/*
+ * Whose address space the stack is in: the caller's.  Records made at
+ * clone are reported on the child, but the stack is the parent's (the
+ * thread @parent_tid, which called clone), and a new process may already
+ * have exec'd something else.  0 when unknown: raw addresses.
+ */
+static pid_t stack_pid(const struct nstaint_event *e)
+{
+	unsigned int i = e->parent_tid % TID_PIDS, tgid;
+	char path[64], line[128];
+	pid_t pid = 0;
+	FILE *f;
+
+	if (e->cause != NSTAINT_CAUSE_CLONE ||
+	    !(e->flags & NSTAINT_F_NEW_PROCESS)) {
+		remember_tid(e);
+		return e->pid;
+	}
+	if (tid_pids[i].tid == e->parent_tid)
+		return tid_pids[i].pid;
+	snprintf(path, sizeof(path), "/proc/%u/status", e->parent_tid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %u", &tgid) == 1) {
+			pid = tgid;
+			break;
+		}
+	fclose(f);
+	return pid;
+}
+
 static unsigned int depth(const struct nstaint_event *e)
 {
 	return e->stack_depth < NSTAINT_MAX_STACK ? e->stack_depth :
@@ -29,12 +81,13 @@ static unsigned int depth(const struct nstaint_event *e)
 
 void ustack_print_text(FILE *f, const struct nstaint_event *e)
 {
-	struct sym_frame fr;
 	unsigned int i, n = depth(e);
+	pid_t pid = n ? stack_pid(e) : 0;
+	struct sym_frame fr;
 	bool alive;
 
 	for (i = 0; i < n; i++) {
-		alive = sym_lookup(e->pid, e->ustack[i], i > 0, &fr);
+		alive = sym_lookup(pid, e->ustack[i], i > 0, &fr);
 		fprintf(f, "    #%-2u 0x%" PRIx64, i, (uint64_t)e->ustack[i]);
 		if (fr.func) {
 			fputc(' ', f);
@@ -64,12 +117,14 @@ void ustack_print_json(FILE *f, const struct nstaint_event *e)
 {
 	unsigned int i, n = depth(e);
 	struct sym_frame fr;
+	pid_t pid;
 
 	if (!n)
 		return;
+	pid = stack_pid(e);
 	fputs(",\"stack\":[", f);
 	for (i = 0; i < n; i++) {
-		sym_lookup(e->pid, e->ustack[i], i > 0, &fr);
+		sym_lookup(pid, e->ustack[i], i > 0, &fr);
 		fprintf(f, "%s{\"addr\":\"0x%" PRIx64 "\"", i ? "," : "",
 			(uint64_t)e->ustack[i]);
 		if (fr.func) {
