@@ -39,7 +39,7 @@ TOP_TEST      := $(O)/selftests/bpf/top_test
 ALL   += $(PATTERNS_TEST) $(TOP_TEST)
 TESTS += $(PATTERNS_TEST) $(TOP_TEST)
 
-$(PATTERNS_TEST): selftests/bpf/patterns_test.sh scripts/jcount.py $(NSFLIP) $(O)/nstaint \
+$(PATTERNS_TEST): selftests/bpf/patterns_test.sh selftests/lib/jcount.py $(NSFLIP) $(O)/nstaint \
 		  $(O)/selftests/go/nscorrect $(O)/selftests/go/nsexec
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@

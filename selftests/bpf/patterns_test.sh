@@ -18,7 +18,7 @@ GODIR=$O/selftests/go
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-jcount() { python3 scripts/jcount.py "$@"; }
+jcount() { python3 selftests/lib/jcount.py "$@"; }
 
 plan 9
 
