@@ -62,7 +62,7 @@ start_leak() {
 
 screen() { tmux -L "$TMUX_SOCK" capture-pane -p -t top >"$1"; }
 
-plan 14
+plan 15
 
 # --- arguments
 rcs=
@@ -167,6 +167,39 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 check "tmux: q quits with status 0" grep -q 'TOP-EXIT=0' "$TMP/screen"
+
+# A small terminal, 60x7: lines cut at its width (the records line is
+# longer), the three rows of one process tree do not fit: one is drawn,
+# the others counted.
+fifo_held fam.in
+# (sh gives an asynchronous command /dev/null as stdin: pass fd 3.)
+sh -c "exec 3<&0; for i in 1 2 3; do '$LEAK' <&3 & done; wait" <"$TMP/fam.in" \
+	>"$TMP/fam" 2>&1 &
+fam=$!
+for _ in $(seq 100); do
+	[ "$(grep -c '^ready' "$TMP/fam")" -eq 3 ] && break
+	sleep 0.1
+done
+tmux -L "$TMUX_SOCK" new-session -d -s small -x 60 -y 7 \
+	"$NSTAINT top -d 0.5 -p $fam; echo TOP-EXIT=\$?; sleep 600"
+for _ in $(seq 300); do
+	tmux -L "$TMUX_SOCK" capture-pane -p -t small >"$TMP/small"
+	grep -q '^\.\.\. 2 more' "$TMP/small" && break
+	sleep 0.1
+done
+diag "60x7 screen:"
+sed -e 's/^/#   |/' "$TMP/small"
+check "small terminal: lines cut at 60 columns, 1 row drawn, '... 2 more'" \
+	python3 - "$TMP/small" <<'PY'
+import re, sys
+l = open(sys.argv[1]).read().split('\n')
+sys.exit(not (l[0].startswith('nstaint top - ') and
+              l[1].startswith('records: ') and len(l[1]) == 60 and
+              l[2] == '' and l[3].startswith('PID ') and
+              re.match(r'[0-9]+ +[0-9]+ +leak ', l[4]) and
+              l[5] == '... 2 more'))
+PY
+tmux -L "$TMUX_SOCK" send-keys -t small q
 
 # TERM=dumb on a terminal: frames one after another, no escape sequence
 # (the pane's raw output is piped to a file).
