@@ -46,6 +46,10 @@ struct bpf_priv {
 	size_t nusdt;
 	__u32 *mnpids;
 	size_t nmnpids;
+	/* Processes found tainted at start, whose Go binary is inspected
+	 * once the probes are attached (reading DWARF takes a while). */
+	__u32 *gopending;
+	size_t ngopending;
 };
 
 static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt,
@@ -81,6 +85,29 @@ static void libmn_process_check(struct bpf_priv *p, __u32 pid);
  * Home sets of running processes, and threads already tainted before we
  * attached, so their later moves and the tasks running on them are known.
  */
+static int go_pending_add(struct bpf_priv *p, __u32 pid)
+{
+	__u32 *n = realloc(p->gopending,
+			   (p->ngopending + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;	/* then checked at once */
+	p->gopending = n;
+	p->gopending[p->ngopending++] = pid;
+	return 0;
+}
+
+static void go_pending_check(struct bpf_priv *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ngopending; i++)
+		go_process_check(p, p->gopending[i]);
+	free(p->gopending);
+	p->gopending = NULL;
+	p->ngopending = 0;
+}
+
 static int seed_from_proc(struct bpf_priv *p)
 {
 	int hfd = bpf_map__fd(p->skel->maps.homes);
@@ -113,7 +140,7 @@ static int seed_from_proc(struct bpf_priv *p)
 				p->skel->bss->ntainted++;
 			tainted = true;
 		}
-		if (tainted)
+		if (tainted && !go_pending_add(p, pid))
 			go_process_check(p, pid);
 		if (!bpf_backend_opts.follow_pid ||
 		    pid == (__u32)bpf_backend_opts.follow_pid)
@@ -198,9 +225,13 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 				"%s\n", strerror(-err));
 		goto err_destroy;
 	}
+	go_pending_check(p);
 	return 0;
 
 err_destroy:
+	free(p->gopending);
+	p->gopending = NULL;
+	p->ngopending = 0;
 	libmn_forget(p);
 	nstaint_bpf__destroy(skel);
 	p->skel = NULL;
