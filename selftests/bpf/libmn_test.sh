@@ -9,13 +9,14 @@
 # from the top of the tree as root.
 set -u
 . scripts/tap.sh
-. selftests/bpf/records.sh
 
 O=${O:-build}
 NSTAINT=$O/nstaint
 MNLEAK=$O/selftests/bpf/mnleak
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+
+jcount() { python3 selftests/lib/jcount.py "$@"; }
 
 # field FILE WORD KEY: KEY=value from the program's line starting WORD.
 field() {

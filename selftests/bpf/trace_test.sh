@@ -6,7 +6,6 @@
 # silently).  Run from the top of the tree as root.
 set -u
 . scripts/tap.sh
-. selftests/bpf/records.sh
 
 O=${O:-build}
 NSTAINT=$O/nstaint
@@ -14,6 +13,8 @@ NSFLIP=$O/selftests/bpf/nsflip
 LEAK=$O/selftests/go/leak
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+
+jcount() { python3 selftests/lib/jcount.py "$@"; }
 
 plan 23
 
