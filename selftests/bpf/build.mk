@@ -18,7 +18,7 @@ $(MNLEAK): selftests/bpf/mnleak.c $(O)/libmn.a include/mn.h include/nstaint/mn_a
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(O)/libmn.a -lpthread
 
-$(LIBMN_TEST): selftests/bpf/libmn_test.sh selftests/lib/jcount.py $(MNLEAK) $(O)/nstaint
+$(LIBMN_TEST): selftests/bpf/libmn_test.sh selftests/lib/jcount.py selftests/lib/attached.sh $(MNLEAK) $(O)/nstaint
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
@@ -27,7 +27,7 @@ $(NSFLIP): selftests/bpf/nsflip.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -pthread -o $@ $<
 
-$(TRACE_TEST): selftests/bpf/trace_test.sh selftests/lib/jcount.py $(NSFLIP) $(O)/nstaint $(O)/selftests/go/leak
+$(TRACE_TEST): selftests/bpf/trace_test.sh selftests/lib/jcount.py selftests/lib/attached.sh $(NSFLIP) $(O)/nstaint $(O)/selftests/go/leak
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
@@ -60,7 +60,7 @@ $(TOP_TEST): selftests/bpf/top_test.sh $(O)/nstaint $(O)/selftests/go/leak
 # (all 18 other checks pass there, so the CO-RE object loads and works).
 PY_LIB := /usr/lib/python3.11
 VM_SCRIPTS ?=
-VM_FILES   += $(O)/nstaint $(NSFLIP) $(O)/selftests/go/leak scripts/tap.sh selftests/lib/jcount.py \
+VM_FILES   += $(O)/nstaint $(NSFLIP) $(O)/selftests/go/leak scripts/tap.sh selftests/lib/jcount.py selftests/lib/attached.sh \
 	/bin/bash /usr/bin/python3 $(wildcard $(PY_LIB)/*.py) \
 	$(addprefix $(PY_LIB)/,encodings json collections re importlib) \
 	$(wildcard $(PY_LIB)/lib-dynload/_json.*.so) $(MNLEAK)

@@ -9,6 +9,7 @@
 # from the top of the tree as root.
 set -u
 . scripts/tap.sh
+. selftests/lib/attached.sh
 
 O=${O:-build}
 NSTAINT=$O/nstaint
@@ -71,8 +72,7 @@ exec 9>"$TMP/in"
 for _ in $(seq 50); do grep -q ready "$TMP/pre.out" && break; sleep 0.1; done
 timeout 60 $NSTAINT trace --json -p $mpid >"$TMP/pre.json" 2>"$TMP/pre.err" 9>&- &
 tpid=$!
-# trace prints nothing when attached: give it time to load and attach.
-sleep 2
+wait_attached "$TMP/pre.err"
 echo go >&9
 exec 9>&-
 wait $mpid

@@ -6,6 +6,7 @@
 # silently).  Run from the top of the tree as root.
 set -u
 . scripts/tap.sh
+. selftests/lib/attached.sh
 
 O=${O:-build}
 NSTAINT=$O/nstaint
@@ -111,9 +112,10 @@ $LEAK <"$TMP/in" >"$TMP/pre.out" 2>&1 &
 lpid=$!
 exec 9>"$TMP/in"
 for _ in $(seq 50); do grep -q ready "$TMP/pre.out" && break; sleep 0.1; done
-timeout 30 $NSTAINT trace --json -p $lpid --duration 3 >"$TMP/pre.json" 2>/dev/null 9>&- &
+timeout 60 $NSTAINT trace --json -p $lpid --duration 3 >"$TMP/pre.json" \
+	2>"$TMP/pre.err" 9>&- &
 tpid=$!
-sleep 1
+wait_attached "$TMP/pre.err"
 exec 9>&-
 wait $lpid
 wait $tpid

@@ -325,6 +325,12 @@ int cmd_trace(int argc, char **argv)
 		}
 		return EXIT_ERROR;
 	}
+	/* Scripts wait for this line before they start what is traced. */
+	if (pid)
+		fprintf(stderr, "nstaint trace: attached, following pid %d\n",
+			pid);
+	else
+		fprintf(stderr, "nstaint trace: attached, all processes\n");
 	if (child) {
 		/* Attached: let CMD exec. */
 		if (write(go_fd, "g", 1) != 1)
