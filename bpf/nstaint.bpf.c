@@ -649,11 +649,30 @@ int BPF_PROG(on_exit_task, struct task_struct *p)
 		taint_del(tid);
 	}
 	bpf_map_delete_elem(&mnslots, &tid);
-	/* signal->live reached 0 before this tracepoint: group is dead. */
-	if (BPF_CORE_READ(p, signal, live.counter) == 0) {
-		bpf_map_delete_elem(&homes, &pid);
-		bpf_map_delete_elem(&follow, &pid);
-	}
+	return 0;
+}
+
+/*
+ * The process's own entries go when its leader's task_struct is freed:
+ * that happens only after every thread of the group was released, so
+ * after each one passed sched_process_exit above, whose thread_exit
+ * record needs follow[] and homes[].  Not at group death (signal->live
+ * reaching 0): a thread that exits first but slowly can still be before
+ * its exit tracepoint then (seen in the 6.1 VM: thread_exit lost when the
+ * thread's CLONE_CHILD_CLEARTID wake-up let the process exit at once).
+ * A non-leader that exec'd gave its tid to the old leader (exchange_tids),
+ * so the old leader's free, which may come after the exec, is skipped.
+ */
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(on_free_task, struct task_struct *p)
+{
+	__u32 pid = BPF_CORE_READ(p, tgid);
+
+	if (BPF_CORE_READ(p, pid) != pid)
+		return 0;
+	bpf_map_delete_elem(&homes, &pid);
+	bpf_map_delete_elem(&follow, &pid);
+	bpf_map_delete_elem(&goprocs, &pid);
 	return 0;
 }
 
