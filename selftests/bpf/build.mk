@@ -44,7 +44,7 @@ $(PATTERNS_TEST): selftests/bpf/patterns_test.sh selftests/lib/jcount.py $(NSFLI
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
-$(TOP_TEST): selftests/bpf/top_test.sh $(O)/nstaint $(O)/selftests/go/leak
+$(TOP_TEST): selftests/bpf/top_test.sh $(O)/nstaint $(O)/selftests/go/leak $(MNLEAK)
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 

@@ -11,6 +11,8 @@
  *   pre      prints its thread ids and "ready", waits for a line on stdin
  *            (parked in the netpoller: no thread is created meanwhile),
  *            then runs "leak": its threads started before a tracer could.
+ *   hold     runs "leak", then prints "ready" and waits for a line on
+ *            stdin with its thread still tainted (for `nstaint top`).
  * A task is seen by a tracer at a context switch of its thread, so the
  * tasks sleep with usleep (a blocking call on the thread) where they must
  * be seen.  Prints task ids and tids for the test to check records with.
@@ -137,8 +139,11 @@ static int main_task(void *arg)
 	} else if (!strcmp(mode, "pre")) {
 		wait_line();
 		leak();
+	} else if (!strcmp(mode, "hold")) {
+		leak();
+		wait_line();
 	} else {
-		fprintf(stderr, "usage: mnleak leak|correct|pre\n");
+		fprintf(stderr, "usage: mnleak leak|correct|pre|hold\n");
 		return 2;
 	}
 	mn_chan_close(go_b);

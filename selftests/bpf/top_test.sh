@@ -13,6 +13,7 @@ set -u
 O=${O:-build}
 NSTAINT=$O/nstaint
 LEAK=$O/selftests/go/leak
+MNLEAK=$O/selftests/bpf/mnleak
 TMP=$(mktemp -d)
 TMUX_SOCK=nstaint-top-$$		# a private tmux server
 WRITERS=
@@ -62,7 +63,7 @@ start_leak() {
 
 screen() { tmux -L "$TMUX_SOCK" capture-pane -p -t top >"$1"; }
 
-plan 15
+plan 16
 
 # --- arguments
 rcs=
@@ -134,6 +135,32 @@ check "batch: removed by its thread_exit record, not by the /proc check" \
 check "batch: SIGTERM ends top with status 0" [ $rc -eq 0 ]
 check "batch: plain text, not one escape byte" \
 	sh -c "! LC_ALL=C grep -q \"\$(printf '\\033')\" '$TMP/batch'"
+
+# --- a libmn program (mnleak hold): task A unshares uts unlocked, task B
+# runs on the thread; the row names A as owner, marked not locked ('!'),
+# and B as a task seen there.  Started the same way as the Go demo.
+mkfifo "$TMP/mngo"
+fifo_held mn.in
+mn_writer=$WRITER
+sh -c "read x <'$TMP/mngo'; exec '$MNLEAK' hold" <"$TMP/mn.in" >"$TMP/mn" 2>&1 &
+mpid=$!
+timeout 120 $NSTAINT top -b -d 0.5 -n 200 -p $mpid >"$TMP/mntop" 2>&1 &
+tpid=$!
+wait_for "$TMP/mntop" '^PID' 300
+echo go >"$TMP/mngo"
+wait_for "$TMP/mn" '^ready' 100
+mtid=$(sed -n 's/^retainted task=[0-9]* tid=//p' "$TMP/mn")
+ma=$(sed -n 's/^retainted task=\([0-9]*\).*/\1/p' "$TMP/mn")
+mb=$(sed -n 's/^b task=\([0-9]*\).*/\1/p' "$TMP/mn" | head -1)
+diag "mnleak: pid=$mpid tid=${mtid:-?} owner task=${ma:-?} b task=${mb:-?}"
+row="^$mpid +${mtid:-x} +mnleak +uts:[0-9]+ +mn:${ma:-x}! +[0-9]+s +[1-9][0-9]* +mn:([0-9]+,)*${mb:-x}(,| |$)"
+wait_for "$TMP/mntop" "$row" 100
+check "libmn: owner task named, marked unlocked, task B seen on the thread" \
+	grep -Eq "$row" "$TMP/mntop"
+kill $mn_writer
+wait $mpid
+kill -TERM $tpid
+wait $tpid
 
 # --- the /proc snapshot: two demos tainted before top starts.
 start_leak a
