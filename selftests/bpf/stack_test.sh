@@ -18,7 +18,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 jcount() { python3 selftests/lib/jcount.py "$@"; }
 
-plan 11
+plan 12
 
 # The Go leak demo: the stack of the unshare that tainted the leader
 # thread goes through syscall.Unshare, the demo's function (at the line
@@ -76,15 +76,18 @@ $NSTAINT trace --json -- $STACKPROG quick <"$TMP/in" >"$TMP/gone" 2>&1 &
 tp=$!
 exec 9>"$TMP/in"
 for _ in $(seq 100); do grep -q waiting "$TMP/gone" && break; sleep 0.1; done
-cpid=$(pgrep -P $tp -x stackprog)
+cpid=$(sed -n 's/^waiting pid=//p' "$TMP/gone")
 kill -STOP $tp
 echo go >&9
 exec 9>&-
+# state() : the third field of /proc/PID/stat (after "(comm)").
+state() { sed 's/.*) \(.\).*/\1/' "/proc/${cpid:-0}/stat" 2>/dev/null; }
 for _ in $(seq 100); do
-	[ "$(ps -o stat= -p "${cpid:-1}" | cut -c1)" = Z ] && break
+	[ "$(state)" = Z ] && break
 	sleep 0.1
 done
-diag "gone: pid ${cpid:-?} state $(ps -o stat= -p "${cpid:-1}")"
+diag "gone: pid ${cpid:-?} state $(state)"
+check "gone: the program exited while trace was stopped" [ "$(state)" = Z ]
 kill -CONT $tp
 wait $tp
 check "gone: thread_tainted stack has raw addresses only" \

@@ -9,8 +9,9 @@
  *   deep   the call is 40 frames deep (more than a record holds)
  *   fork   then, still tainted, worker() forks a child (which exits) at
  *          the printed fork_line
- *   quick  waits for one line on stdin first, then taints and exits at
- *          once (the test makes it exit before nstaint reads the record)
+ *   quick  prints "waiting pid=P", waits for one line on stdin, then
+ *          taints and exits at once (the test makes it exit before
+ *          nstaint reads the record)
  * Prints "line=N" for the call (and "fork_line=N"), then "ready".
  */
 #include <pthread.h>
@@ -88,7 +89,7 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(mode, "quick")) {
-		printf("waiting\n");
+		printf("waiting pid=%d\n", (int)getpid());
 		if (!fgets(buf, sizeof(buf), stdin))
 			return 1;
 	}
