@@ -11,6 +11,9 @@
  *   exec         a thread unshares net, runs readlink /proc/self/ns/net
  *                (fork + exec: the program inherits the netns, as with
  *                Go's os/exec from a locked thread), then setns back home
+ *   joinexit N   N processes one after the other; in each a thread
+ *                unshares uts and returns, main joins it and exits at once
+ *                (main's exit races the tainted thread's)
  * Prints what it did (tids, counts) so the test can check the records.
  */
 #include <fcntl.h>
@@ -135,6 +138,15 @@ static void *exec_tainted(void *arg)
 	return NULL;
 }
 
+static void *taint_uts(void *arg)
+{
+	if (unshare(CLONE_NEWUTS)) {
+		perror("nsflip joinexit");
+		exit(1);
+	}
+	return NULL;
+}
+
 static void *storm(void *arg)
 {
 	int *ok = arg;
@@ -175,6 +187,26 @@ int main(int argc, char **argv)
 		printf("whole tid=%ld\n", (long)syscall(SYS_gettid));
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "joinexit")) {
+		n = atoi(argv[2]);
+		for (int i = 0; i < n; i++) {
+			pid_t pid = fork();
+			int status;
+
+			if (pid == 0) {
+				pthread_create(&th[0], NULL, taint_uts, NULL);
+				pthread_join(th[0], NULL);
+				_exit(0);
+			}
+			if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+			    status) {
+				fprintf(stderr, "nsflip joinexit: child failed\n");
+				return 1;
+			}
+		}
+		printf("joinexit processes=%d\n", n);
+		return 0;
+	}
 	if (argc == 4 && !strcmp(argv[1], "storm")) {
 		n = atoi(argv[2]);
 		storm_k = atoi(argv[3]);
@@ -189,6 +221,7 @@ int main(int argc, char **argv)
 		printf("storm threads=%d changes=%d\n", n, total);
 		return 0;
 	}
-	fprintf(stderr, "usage: nsflip thread|whole|clone|clonens|exec|storm N K\n");
+	fprintf(stderr, "usage: nsflip thread|whole|clone|clonens|exec|\n"
+		"       storm N K|joinexit N\n");
 	return 2;
 }

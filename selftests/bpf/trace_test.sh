@@ -17,7 +17,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 jcount() { python3 selftests/lib/jcount.py "$@"; }
 
-plan 23
+plan 24
 
 # The Go leak demo: its locked goroutine unshares net and unlocks; the
 # thread it printed must be reported tainted with the new netns inode.
@@ -136,6 +136,16 @@ diag "storm: changes=${changes:-?} delivered=$delivered lost=$lost"
 check "storm: records were dropped and reported as lost" [ "$lost" -gt 0 ]
 check "storm: delivered + lost == changes + 8 tainted + 8 exits" \
 	[ $((delivered + lost)) -eq $((${changes:-0} + 16)) ]
+
+# Main exits as soon as pthread_join returns, which on kernels before 6.16
+# can be before the joined thread reaches sched_process_exit: the tainted
+# thread's exit must still be reported, once per process.
+timeout 120 $NSTAINT trace --json -- $NSFLIP joinexit 100 >"$TMP/join" 2>/dev/null
+grep '^{' "$TMP/join" >"$TMP/join.json"
+n=$(jcount "$TMP/join.json" "e['event']=='thread_exit' and e['differs']==['uts']")
+diag "joinexit: thread_exit for $n of 100 processes"
+check "joinexit: the exit of each joined tainted thread is reported" \
+	[ "$(sed -n 's/^joinexit processes=//p' "$TMP/join")" = 100 -a "$n" -eq 100 ]
 
 # Followed processes are held at exec until trace has looked at them.
 # Stopping trace while its command keeps exec'ing must resume them all:
