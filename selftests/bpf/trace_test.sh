@@ -151,8 +151,9 @@ check "joinexit: the exit of each joined tainted thread is reported" \
 # Stopping trace while its command keeps exec'ing must resume them all:
 # afterwards no process of the tree is left in the stopped state.
 loop="i=0; while [ \$i -lt 200000 ]; do /bin/true; i=\$((i+1)); done"
-$NSTAINT trace -- sh -c "$loop" >/dev/null 2>&1 &
+$NSTAINT trace -- sh -c "$loop" >/dev/null 2>"$TMP/stop.err" &
 tp=$!
+wait_attached "$TMP/stop.err"
 sleep 1
 kill -TERM $tp
 wait $tp

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 
@@ -476,6 +478,21 @@ static int report_lost(struct bpf_priv *p)
 	return p->fn(p->ctx, &ev);
 }
 
+/* One consumer for both rings, made at the first poll (or at close). */
+static int rb_open(struct bpf_priv *p)
+{
+	if (p->rb)
+		return 0;
+	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events),
+				 on_record, p, NULL);
+	if (!p->rb)
+		return -errno;
+	if (ring_buffer__add(p->rb, bpf_map__fd(p->skel->maps.execs),
+			     on_exec, p))
+		return -errno;
+	return 0;
+}
+
 static int bpf_poll(struct backend *b, int timeout_ms, event_fn fn,
 		    void *ctx)
 {
@@ -486,15 +503,9 @@ static int bpf_poll(struct backend *b, int timeout_ms, event_fn fn,
 	p->ctx = ctx;
 	p->ret = 0;
 	p->delivered = 0;
-	if (!p->rb) {
-		p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events),
-					 on_record, p, NULL);
-		if (!p->rb)
-			return -errno;
-		if (ring_buffer__add(p->rb, bpf_map__fd(p->skel->maps.execs),
-				     on_exec, p))
-			return -errno;
-	}
+	err = rb_open(p);
+	if (err)
+		return err;
 	err = ring_buffer__poll(p->rb, timeout_ms);
 	if (p->ret)
 		return p->ret;
@@ -516,13 +527,19 @@ static void bpf_close(struct backend *b)
 	 * Processes stopped at exec wait for on_exec's SIGCONT.  Detach first,
 	 * so no new stop can come, then drain the exec ring and resume every
 	 * process still queued there: stopping trace never leaves a followed
-	 * program stopped.
+	 * program stopped.  Even with no poll yet (stopped while loading),
+	 * and only once no program that started before the detach still runs:
+	 * one may have sent SIGSTOP and not yet committed its record.  They
+	 * run inside RCU read-side sections, and MEMBARRIER_CMD_GLOBAL waits
+	 * for a grace period (synchronize_rcu()); where it is refused
+	 * (nohz_full), a pause does the same in practice.
 	 */
 	nstaint_bpf__detach(p->skel);
-	if (p->rb) {
-		p->closing = true;
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(100 * 1000);
+	p->closing = true;
+	if (!rb_open(p))
 		ring_buffer__consume(p->rb);
-	}
 	ring_buffer__free(p->rb);
 	libmn_forget(p);
 	nstaint_bpf__destroy(p->skel);

@@ -331,7 +331,16 @@ int cmd_trace(int argc, char **argv)
 			pid);
 	else
 		fprintf(stderr, "nstaint trace: attached, all processes\n");
-	if (child) {
+	if (child && stop) {
+		/* Stopped while loading: CMD never started; it will not. */
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		close(go_fd);
+		fprintf(stderr, "nstaint trace: stopped before %s started\n",
+			argv[optind]);
+		child = 0;
+		ret = EXIT_ERROR;
+	} else if (child) {
 		/* Attached: let CMD exec. */
 		if (write(go_fd, "g", 1) != 1)
 			perror("nstaint trace: start command");
