@@ -1,541 +1,328 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * nstaint.ko: reports threads whose namespace set leaves their process's
- * home set, as struct nstaint_event records on /dev/nstaint.
+ * home set, as struct nstaint_event records on /dev/nstaint (the same
+ * records the BPF backend produces).
  *
- * Hooks: a kprobe on switch_task_namespaces() (setns and unshare; new ==
- * NULL is exit and is ignored there), and the task_newtask and
- * sched_process_exit tracepoints.
+ * Hooks:
+ *   kprobe switch_task_namespaces  setns, unshare (new == NULL is exit:
+ *                                  sched_process_exit reports it)
+ *   kprobe commit_creds            user namespace changes
+ *   tracepoint task_newtask        clone_from_tainted; a new process's home
+ *   tracepoint sched_process_exec  the home set is the set at exec
+ *   tracepoint sched_process_exit  thread_exit; the last thread of a
+ *                                  process frees its home set
  *
- * Invariant: all per-task and per-process state and the ring are guarded
- * by nst_lock, taken with irqsave; nothing under it sleeps or allocates
- * with anything but GFP_ATOMIC.
+ * Every hook runs in the context of the task it looks at, with preemption
+ * disabled (kprobes) or not (tracepoints), never under a scheduler lock:
+ * nothing here sleeps, memory is GFP_ATOMIC, every lock a spinlock.
+ *
+ * Home sets (design.md): the set at exec, or at fork for a child that has
+ * not exec'd.  A process running before the module was loaded gets one
+ * when first seen (nst_home_guess).  A single-threaded process that
+ * changes namespaces moved as a whole: its home set moves with it
+ * (NSTAINT_F_HOME_MOVED) and it is never tainted by that.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/kprobes.h>
 #include <linux/tracepoint.h>
-#include <linux/miscdevice.h>
-#include <linux/fs.h>
-#include <linux/poll.h>
-#include <linux/slab.h>
-#include <linux/vmalloc.h>
-#include <linux/hashtable.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/nsproxy.h>
-#include <linux/ns_common.h>
-#include <linux/utsname.h>
-#include <linux/ipc_namespace.h>
-#include <linux/cgroup.h>
-#include <linux/time_namespace.h>
-#include <linux/pid_namespace.h>
-#include <linux/user_namespace.h>
 #include <linux/cred.h>
-#include <net/net_namespace.h>
-#include <nstaint/events.h>
+#include <linux/nsproxy.h>
+#include <linux/binfmts.h>
+#include <linux/user_namespace.h>
+#include <asm/syscall.h>
 
-static unsigned int bufsize = 4096;
-module_param(bufsize, uint, 0444);
-MODULE_PARM_DESC(bufsize, "ring buffer size in records");
+#include "nst.h"
 
-static unsigned long stat_emitted;
-static unsigned long stat_dropped;
-static unsigned int stat_readers;
-module_param_named(emitted, stat_emitted, ulong, 0444);
-module_param_named(dropped, stat_dropped, ulong, 0444);
-module_param_named(readers, stat_readers, uint, 0444);
-
-static DEFINE_SPINLOCK(nst_lock);
-static DECLARE_WAIT_QUEUE_HEAD(nst_wait);
-
-/* Ring of bufsize records; head is the next to read, len how many. */
-static struct nstaint_event *ring;
-static unsigned int ring_head, ring_len;
-static u64 ring_lost;		/* dropped since the last lost record */
-static bool nst_dying;
-static atomic_t nst_open = ATOMIC_INIT(0);
-
-struct nst_thread {
-	struct hlist_node node;
-	pid_t tid;
-	pid_t tgid;
-	bool tainted;
-};
-
-struct nst_proc {
-	struct hlist_node node;
-	pid_t tgid;
-	u32 home[NSTAINT_NS_COUNT];
-};
-
-static DEFINE_HASHTABLE(nst_threads, 10);
-static DEFINE_HASHTABLE(nst_procs, 8);
-
-static u32 ns_inum(struct ns_common *ns)
+/* The home set of current's process, guessed and kept if unknown. */
+static void nst_home_of_current(struct nst_set *home)
 {
-	return ns ? ns->inum : 0;
+	pid_t tgid = task_tgid_nr(current);
+
+	if (nst_proc_get_home(tgid, home))
+		return;
+	nst_home_guess(current->group_leader, home);
+	nst_proc_set_home(tgid, home);
 }
 
-/* The namespace set @nsp describes for @task (user ns from its cred). */
-static void nst_read_set(struct task_struct *task, struct nsproxy *nsp,
-			 u32 *set)
+/* What made current change namespaces: the syscall it is in, or exec. */
+static u16 nst_cause(u16 otherwise)
 {
-	memset(set, 0, sizeof(u32) * NSTAINT_NS_COUNT);
-	if (nsp) {
-		/* struct mnt_namespace starts with its ns_common. */
-		set[NSTAINT_NS_MNT] = ns_inum((struct ns_common *)nsp->mnt_ns);
-		set[NSTAINT_NS_NET] = ns_inum(&nsp->net_ns->ns);
-		set[NSTAINT_NS_UTS] = ns_inum(&nsp->uts_ns->ns);
-		set[NSTAINT_NS_IPC] = ns_inum(&nsp->ipc_ns->ns);
-		set[NSTAINT_NS_CGROUP] = ns_inum(&nsp->cgroup_ns->ns);
-		if (nsp->time_ns_for_children)
-			set[NSTAINT_NS_TIME] =
-				ns_inum(&nsp->time_ns_for_children->ns);
-		if (nsp->pid_ns_for_children)
-			set[NSTAINT_NS_PID] =
-				ns_inum(&nsp->pid_ns_for_children->ns);
+	if (current->in_execve)
+		return NSTAINT_CAUSE_EXEC;
+	switch (syscall_get_nr(current, task_pt_regs(current))) {
+	case __NR_setns:
+		return NSTAINT_CAUSE_SETNS;
+	case __NR_unshare:
+		return NSTAINT_CAUSE_UNSHARE;
+	default:
+		return otherwise;
 	}
-	rcu_read_lock();
-	set[NSTAINT_NS_USER] = ns_inum(&__task_cred(task)->user_ns->ns);
-	rcu_read_unlock();
-}
-
-static u32 nst_mask(const u32 *a, const u32 *b)
-{
-	u32 m = 0;
-	int i;
-
-	for (i = 0; i < NSTAINT_NS_COUNT; i++)
-		if (a[i] != b[i])
-			m |= NSTAINT_NS_BIT(i);
-	return m;
 }
 
 /*
- * Queue a lost record for the drops so far, if there is room.  It goes
- * after every record queued before the drops and before any later one.
- * Caller holds nst_lock.
+ * current's set goes from @old to @new: ns_change, then thread_tainted or
+ * thread_restored when its standing against the home set changed.
  */
-static void nst_push_lost(void)
+static void nst_changed(const struct nst_set *old, const struct nst_set *new,
+			u16 cause)
 {
-	struct nstaint_event *ev;
+	struct nstaint_event ev;
+	struct nst_set home;
+	u32 was, now, changed = nst_set_diff(old, new);
 
-	if (!ring_lost || ring_len >= bufsize)
+	if (!changed)
 		return;
-	ev = &ring[(ring_head + ring_len++) % bufsize];
-	memset(ev, 0, sizeof(*ev));
-	ev->version = NSTAINT_ABI_VERSION;
-	ev->size = sizeof(*ev);
-	ev->type = NSTAINT_EV_LOST;
-	ev->ts_ns = ktime_get_ns();
-	ev->count = ring_lost;
-	ring_lost = 0;
-}
-
-/* Caller holds nst_lock. */
-static struct nstaint_event *nst_ring_slot(void)
-{
-	struct nstaint_event *ev;
-
-	if (!ring || nst_dying)
-		return NULL;
-	nst_push_lost();
-	/* Keep one slot free while records are lost so lost always fits. */
-	if (ring_len >= bufsize || (ring_lost && ring_len + 1 >= bufsize)) {
-		ring_lost++;
-		stat_dropped++;
-		return NULL;
+	nst_home_of_current(&home);
+	was = nst_set_diff(old, &home);
+	nst_fill(&ev, NSTAINT_EV_NS_CHANGE, cause, current);
+	if (get_nr_threads(current) <= 1) {
+		home = *new;
+		nst_proc_set_home(task_tgid_nr(current), &home);
+		ev.flags |= NSTAINT_F_HOME_MOVED;
 	}
-	ev = &ring[(ring_head + ring_len++) % bufsize];
-	stat_emitted++;
-	return ev;
-}
+	now = nst_set_diff(new, &home);
+	memcpy(ev.ns_old, old->ino, sizeof(ev.ns_old));
+	memcpy(ev.ns_new, new->ino, sizeof(ev.ns_new));
+	memcpy(ev.ns_home, home.ino, sizeof(ev.ns_home));
+	ev.changed_mask = changed;
+	ev.tainted_mask = now;
+	nst_submit(&ev);
 
-/* Caller holds nst_lock. */
-static void nst_emit(u16 type, u16 cause, struct task_struct *t,
-		     const u32 *old, const u32 *new, const u32 *home)
-{
-	struct nstaint_event *ev = nst_ring_slot();
-
-	if (!ev)
+	if (!was == !now)
 		return;
-	memset(ev, 0, sizeof(*ev));
-	ev->version = NSTAINT_ABI_VERSION;
-	ev->type = type;
-	ev->size = sizeof(*ev);
-	ev->cause = cause;
-	ev->ts_ns = ktime_get_ns();
-	ev->pid = task_tgid_nr(t);
-	ev->tid = task_pid_nr(t);
-	get_task_comm(ev->comm, t);
-	memcpy(ev->ns_old, old, sizeof(ev->ns_old));
-	memcpy(ev->ns_new, new, sizeof(ev->ns_new));
-	memcpy(ev->ns_home, home, sizeof(ev->ns_home));
-	ev->changed_mask = nst_mask(old, new);
-	ev->tainted_mask = nst_mask(new, home);
+	ev.type = now ? NSTAINT_EV_THREAD_TAINTED : NSTAINT_EV_THREAD_RESTORED;
+	nst_submit(&ev);
 }
 
-static struct nst_thread *nst_thread_find(pid_t tid)
+/* switch_task_namespaces(p, new): p is current for setns and unshare. */
+static int nst_switch_ns_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct nst_thread *th;
-
-	hash_for_each_possible(nst_threads, th, node, tid)
-		if (th->tid == tid)
-			return th;
-	return NULL;
-}
-
-static struct nst_proc *nst_proc_find(pid_t tgid)
-{
-	struct nst_proc *pr;
-
-	hash_for_each_possible(nst_procs, pr, node, tgid)
-		if (pr->tgid == tgid)
-			return pr;
-	return NULL;
-}
-
-/* Find or create; @set is the home a new process starts with. */
-static struct nst_proc *nst_proc_get(pid_t tgid, const u32 *set)
-{
-	struct nst_proc *pr = nst_proc_find(tgid);
-
-	if (pr)
-		return pr;
-	pr = kmalloc(sizeof(*pr), GFP_ATOMIC);
-	if (!pr)
-		return NULL;
-	pr->tgid = tgid;
-	memcpy(pr->home, set, sizeof(pr->home));
-	hash_add(nst_procs, &pr->node, tgid);
-	return pr;
-}
-
-static struct nst_thread *nst_thread_get(struct task_struct *t)
-{
-	struct nst_thread *th = nst_thread_find(t->pid);
-
-	if (th)
-		return th;
-	th = kzalloc(sizeof(*th), GFP_ATOMIC);
-	if (!th)
-		return NULL;
-	th->tid = t->pid;
-	th->tgid = t->tgid;
-	hash_add(nst_threads, &th->node, th->tid);
-	return th;
-}
-
-static int nst_switch_pre(struct kprobe *kp, struct pt_regs *regs)
-{
-	struct task_struct *t = (struct task_struct *)regs->di;
+	struct task_struct *p = (struct task_struct *)regs->di;
 	struct nsproxy *new = (struct nsproxy *)regs->si;
-	u32 old_set[NSTAINT_NS_COUNT], new_set[NSTAINT_NS_COUNT];
-	struct nst_thread *th;
-	struct nst_proc *pr;
-	unsigned long flags;
-	u16 cause;
-	bool single, tainted;
+	struct user_namespace *user = current_user_ns();
+	struct nst_set old_set, new_set;
 
-	if (!new || !t->nsproxy)
-		return 0;	/* exit: handled by sched_process_exit */
-	nst_read_set(t, t->nsproxy, old_set);
-	nst_read_set(t, new, new_set);
-	if (!nst_mask(old_set, new_set))
+	if (p != current || !new || (p->flags & PF_KTHREAD))
 		return 0;
-	cause = t->in_execve ? NSTAINT_CAUSE_EXEC : NSTAINT_CAUSE_SETNS;
-	single = get_nr_threads(t) == 1;
-
-	spin_lock_irqsave(&nst_lock, flags);
-	pr = nst_proc_get(t->tgid, old_set);
-	th = nst_thread_get(t);
-	if (!pr || !th)
-		goto out_unlock;
-	nst_emit(NSTAINT_EV_NS_CHANGE, cause, t, old_set, new_set, pr->home);
-	if (single) {
-		/* The whole process moved: its home moves with it. */
-		memcpy(pr->home, new_set, sizeof(pr->home));
-		if (th->tainted) {
-			struct nstaint_event *ev;
-
-			nst_emit(NSTAINT_EV_THREAD_RESTORED, cause, t,
-				 old_set, new_set, pr->home);
-			ev = ring_len ? &ring[(ring_head + ring_len - 1) %
-					      bufsize] : NULL;
-			if (ev && ev->tid == t->pid &&
-			    ev->type == NSTAINT_EV_THREAD_RESTORED)
-				ev->flags |= NSTAINT_F_HOME_MOVED;
-			th->tainted = false;
-		}
-		goto out_unlock;
-	}
-	tainted = nst_mask(new_set, pr->home) != 0;
-	if (tainted && !th->tainted)
-		nst_emit(NSTAINT_EV_THREAD_TAINTED, cause, t, old_set,
-			 new_set, pr->home);
-	else if (!tainted && th->tainted)
-		nst_emit(NSTAINT_EV_THREAD_RESTORED, cause, t, old_set,
-			 new_set, pr->home);
-	th->tainted = tainted;
-out_unlock:
-	spin_unlock_irqrestore(&nst_lock, flags);
-	if (ring_len)
-		wake_up_interruptible(&nst_wait);
+	nst_set_of(&old_set, p->nsproxy, user);
+	nst_set_of(&new_set, new, user);
+	nst_changed(&old_set, &new_set, nst_cause(NSTAINT_CAUSE_UNKNOWN));
 	return 0;
 }
 
-static struct kprobe nst_kp = {
+/* commit_creds(new): current's user namespace may change. */
+static int nst_commit_creds_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	const struct cred *new = (const struct cred *)regs->di;
+	struct nst_set old_set, new_set;
+
+	if ((current->flags & PF_KTHREAD) || !current->nsproxy ||
+	    current_user_ns() == new->user_ns)
+		return 0;
+	nst_set_of(&old_set, current->nsproxy, current_user_ns());
+	new_set = old_set;
+	new_set.ino[NSTAINT_NS_USER] = new->user_ns->ns.inum;
+	nst_changed(&old_set, &new_set, nst_cause(NSTAINT_CAUSE_CREDS));
+	return 0;
+}
+
+static struct kprobe nst_kp_switch_ns = {
 	.symbol_name = "switch_task_namespaces",
-	.pre_handler = nst_switch_pre,
+	.pre_handler = nst_switch_ns_pre,
 };
 
-static void nst_newtask(void *data, struct task_struct *t,
+static struct kprobe nst_kp_commit_creds = {
+	.symbol_name = "commit_creds",
+	.pre_handler = nst_commit_creds_pre,
+};
+
+static struct kprobe *nst_kprobes[] = {
+	&nst_kp_switch_ns,
+	&nst_kp_commit_creds,
+};
+
+/*
+ * task_newtask runs in the parent (current) once the child is complete
+ * but before it first runs.  A new process gets its home set here.
+ */
+static void nst_newtask(void *data, struct task_struct *child,
 			unsigned long clone_flags)
 {
-	u32 par_set[NSTAINT_NS_COUNT], set[NSTAINT_NS_COUNT];
-	struct nst_thread *pth, *th;
-	struct nst_proc *pr;
-	unsigned long flags;
-	bool woke = false;
+	bool thread = clone_flags & CLONE_THREAD;
+	struct nst_set parent_set, child_set, home;
+	struct nstaint_event ev;
 
-	nst_read_set(current, current->nsproxy, par_set);
-	nst_read_set(t, t->nsproxy, set);
-	spin_lock_irqsave(&nst_lock, flags);
-	pth = nst_thread_find(current->pid);
-	if (!pth || !pth->tainted)
-		goto out_unlock;
-	pr = nst_proc_get(t->tgid, set);
-	th = nst_thread_get(t);
-	if (!pr || !th)
-		goto out_unlock;
-	nst_emit(NSTAINT_EV_CLONE_FROM_TAINTED, NSTAINT_CAUSE_CLONE, t,
-		 par_set, set, pr->home);
-	if (ring_len) {
-		struct nstaint_event *ev =
-			&ring[(ring_head + ring_len - 1) % bufsize];
+	if ((current->flags & PF_KTHREAD) || (child->flags & PF_KTHREAD))
+		return;
+	if (!nst_set_of_task(current, &parent_set) ||
+	    !nst_set_of_task(child, &child_set))
+		return;
+	nst_home_of_current(&home);
+	if (!thread)
+		nst_proc_set_home(task_tgid_nr(child), &child_set);
+	if (!nst_set_diff(&parent_set, &home))
+		return;
 
-		if (ev->type == NSTAINT_EV_CLONE_FROM_TAINTED &&
-		    ev->tid == t->pid) {
-			ev->parent_tid = current->pid;
-			ev->clone_flags = clone_flags;
-			if (!(clone_flags & CLONE_THREAD))
-				ev->flags |= NSTAINT_F_NEW_PROCESS;
-		}
+	nst_fill(&ev, NSTAINT_EV_CLONE_FROM_TAINTED, NSTAINT_CAUSE_CLONE,
+		 child);
+	memcpy(ev.ns_old, parent_set.ino, sizeof(ev.ns_old));
+	memcpy(ev.ns_new, child_set.ino, sizeof(ev.ns_new));
+	memcpy(ev.ns_home, home.ino, sizeof(ev.ns_home));
+	ev.changed_mask = nst_set_diff(&parent_set, &child_set);
+	ev.tainted_mask = nst_set_diff(&child_set, &home);
+	ev.parent_tid = task_pid_nr(current);
+	ev.clone_flags = clone_flags;
+	if (!thread)
+		ev.flags |= NSTAINT_F_NEW_PROCESS;
+	nst_submit(&ev);
+}
+
+/* After exec the process is single-threaded and its set is its home. */
+static void nst_exec(void *data, struct task_struct *p, pid_t old_pid,
+		     struct linux_binprm *bprm)
+{
+	struct nst_set set;
+
+	if (nst_set_of_task(p, &set))
+		nst_proc_set_home(task_tgid_nr(p), &set);
+}
+
+/*
+ * sched_process_exit: p (current) still holds its namespaces; they go in
+ * exit_task_namespaces, later.  A tainted thread is reported; the last
+ * thread of a process frees the process's home set.
+ */
+static void nst_exit(void *data, struct task_struct *p)
+{
+	struct nst_set set, home;
+	struct nstaint_event ev;
+	pid_t tgid = task_tgid_nr(p);
+
+	if (p->flags & PF_KTHREAD)
+		return;
+	if (nst_proc_get_home(tgid, &home) && nst_set_of_task(p, &set) &&
+	    nst_set_diff(&set, &home)) {
+		nst_fill(&ev, NSTAINT_EV_THREAD_EXIT, NSTAINT_CAUSE_EXIT, p);
+		memcpy(ev.ns_old, set.ino, sizeof(ev.ns_old));
+		memcpy(ev.ns_new, set.ino, sizeof(ev.ns_new));
+		memcpy(ev.ns_home, home.ino, sizeof(ev.ns_home));
+		ev.tainted_mask = nst_set_diff(&set, &home);
+		nst_submit(&ev);
 	}
-	th->tainted = nst_mask(set, pr->home) != 0;
-	woke = true;
-out_unlock:
-	spin_unlock_irqrestore(&nst_lock, flags);
-	if (woke)
-		wake_up_interruptible(&nst_wait);
+	/*
+	 * do_exit dropped signal->live before this tracepoint: at 0 every
+	 * thread is past it, and none can create the entry again.
+	 */
+	if (atomic_read(&p->signal->live) == 0)
+		nst_proc_forget(tgid);
 }
 
-static void nst_exit(void *data, struct task_struct *t)
-{
-	u32 set[NSTAINT_NS_COUNT];
-	struct nst_thread *th;
-	struct nst_proc *pr;
-	unsigned long flags;
-	bool woke = false;
-
-	nst_read_set(t, t->nsproxy, set);
-	spin_lock_irqsave(&nst_lock, flags);
-	th = nst_thread_find(t->pid);
-	pr = nst_proc_find(t->tgid);
-	if (th) {
-		if (th->tainted) {
-			nst_emit(NSTAINT_EV_THREAD_EXIT, NSTAINT_CAUSE_EXIT, t,
-				 set, set, pr ? pr->home : set);
-			woke = true;
-		}
-		hash_del(&th->node);
-		kfree(th);
-	}
-	/* The last thread of the process: drop its home too. */
-	if (pr && get_nr_threads(t) <= 1) {
-		hash_del(&pr->node);
-		kfree(pr);
-	}
-	spin_unlock_irqrestore(&nst_lock, flags);
-	if (woke)
-		wake_up_interruptible(&nst_wait);
-}
-
-static struct tracepoint *tp_newtask, *tp_exit;
-
-static void nst_find_tp(struct tracepoint *tp, void *priv)
-{
-	if (!strcmp(tp->name, "task_newtask"))
-		tp_newtask = tp;
-	else if (!strcmp(tp->name, "sched_process_exit"))
-		tp_exit = tp;
-}
-
-static int nst_open_dev(struct inode *inode, struct file *file)
-{
-	if (atomic_cmpxchg(&nst_open, 0, 1))
-		return -EBUSY;
-	stat_readers = 1;
-	return nonseekable_open(inode, file);
-}
-
-static int nst_release(struct inode *inode, struct file *file)
-{
-	stat_readers = 0;
-	atomic_set(&nst_open, 0);
-	return 0;
-}
-
-static ssize_t nst_read(struct file *file, char __user *buf, size_t count,
-			loff_t *ppos)
-{
-	struct nstaint_event *tmp;
-	size_t n, max = count / sizeof(*tmp), i;
-	unsigned long flags;
-	ssize_t ret;
-
-	if (!max)
-		return -EINVAL;
-	if (max > 64)
-		max = 64;
-	tmp = kmalloc_array(max, sizeof(*tmp), GFP_KERNEL);
-	if (!tmp)
-		return -ENOMEM;
-	for (;;) {
-		spin_lock_irqsave(&nst_lock, flags);
-		/* Drops end up reported even if no record follows them. */
-		if (!ring_len)
-			nst_push_lost();
-		n = min_t(size_t, max, ring_len);
-		for (i = 0; i < n; i++) {
-			tmp[i] = ring[ring_head];
-			ring_head = (ring_head + 1) % bufsize;
-			ring_len--;
-		}
-		spin_unlock_irqrestore(&nst_lock, flags);
-		if (n || nst_dying)
-			break;
-		if (file->f_flags & O_NONBLOCK) {
-			ret = -EAGAIN;
-			goto out_free;
-		}
-		ret = wait_event_interruptible(nst_wait,
-					       READ_ONCE(ring_len) ||
-					       READ_ONCE(ring_lost) ||
-					       READ_ONCE(nst_dying));
-		if (ret)
-			goto out_free;
-	}
-	ret = n * sizeof(*tmp);
-	if (n && copy_to_user(buf, tmp, ret))
-		ret = -EFAULT;
-out_free:
-	kfree(tmp);
-	return ret;
-}
-
-static __poll_t nst_poll(struct file *file, poll_table *wait)
-{
-	poll_wait(file, &nst_wait, wait);
-	if (READ_ONCE(ring_len) || READ_ONCE(ring_lost))
-		return EPOLLIN | EPOLLRDNORM;
-	if (READ_ONCE(nst_dying))
-		return EPOLLHUP;
-	return 0;
-}
-
-static const struct file_operations nst_fops = {
-	.owner = THIS_MODULE,
-	.open = nst_open_dev,
-	.release = nst_release,
-	.read = nst_read,
-	.poll = nst_poll,
-	.llseek = no_llseek,
+struct nst_tp {
+	const char *name;
+	void *probe;
+	struct tracepoint *tp;
+	bool registered;
 };
 
-static struct miscdevice nst_misc = {
-	.minor = MISC_DYNAMIC_MINOR,
-	.name = "nstaint",
-	.fops = &nst_fops,
-	.mode = 0600,
+static struct nst_tp nst_tps[] = {
+	{ .name = "task_newtask", .probe = nst_newtask },
+	{ .name = "sched_process_exec", .probe = nst_exec },
+	{ .name = "sched_process_exit", .probe = nst_exit },
 };
 
-static void nst_free_state(void)
+static void nst_tp_lookup(struct tracepoint *tp, void *priv)
 {
-	struct nst_thread *th;
-	struct nst_proc *pr;
-	struct hlist_node *tmp;
-	int bkt;
+	int i;
 
-	hash_for_each_safe(nst_threads, bkt, tmp, th, node) {
-		hash_del(&th->node);
-		kfree(th);
+	for (i = 0; i < ARRAY_SIZE(nst_tps); i++)
+		if (!strcmp(tp->name, nst_tps[i].name))
+			nst_tps[i].tp = tp;
+}
+
+static void nst_tps_unregister(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(nst_tps); i++) {
+		if (!nst_tps[i].registered)
+			continue;
+		tracepoint_probe_unregister(nst_tps[i].tp, nst_tps[i].probe,
+					    NULL);
+		nst_tps[i].registered = false;
 	}
-	hash_for_each_safe(nst_procs, bkt, tmp, pr, node) {
-		hash_del(&pr->node);
-		kfree(pr);
+	/* No probe of ours runs once this returns. */
+	tracepoint_synchronize_unregister();
+}
+
+static int nst_tps_register(void)
+{
+	int i, err;
+
+	for_each_kernel_tracepoint(nst_tp_lookup, NULL);
+	for (i = 0; i < ARRAY_SIZE(nst_tps); i++) {
+		if (!nst_tps[i].tp) {
+			pr_err("tracepoint %s not found\n", nst_tps[i].name);
+			err = -ENOENT;
+			goto err_unregister;
+		}
+		err = tracepoint_probe_register(nst_tps[i].tp,
+						nst_tps[i].probe, NULL);
+		if (err) {
+			pr_err("tracepoint %s: error %d\n", nst_tps[i].name,
+			       err);
+			goto err_unregister;
+		}
+		nst_tps[i].registered = true;
 	}
+	return 0;
+
+err_unregister:
+	nst_tps_unregister();
+	return err;
 }
 
 static int __init nst_init(void)
 {
 	int err;
 
-	if (bufsize < 2 || bufsize > (1U << 20))
-		return -EINVAL;
-	ring = vzalloc(array_size(bufsize, sizeof(*ring)));
-	if (!ring)
-		return -ENOMEM;
-	for_each_kernel_tracepoint(nst_find_tp, NULL);
-	if (!tp_newtask || !tp_exit) {
-		err = -ENOENT;
-		goto err_free_ring;
+	err = nst_dev_init();
+	if (err)
+		return err;
+	err = nst_tps_register();
+	if (err)
+		goto err_dev_exit;
+	err = register_kprobes(nst_kprobes, ARRAY_SIZE(nst_kprobes));
+	if (err) {
+		pr_err("kprobes on switch_task_namespaces/commit_creds: error %d (CONFIG_KPROBES?)\n",
+		       err);
+		goto err_tps_unregister;
 	}
-	err = tracepoint_probe_register(tp_newtask, nst_newtask, NULL);
-	if (err)
-		goto err_free_ring;
-	err = tracepoint_probe_register(tp_exit, nst_exit, NULL);
-	if (err)
-		goto err_unreg_newtask;
-	err = register_kprobe(&nst_kp);
-	if (err)
-		goto err_unreg_exit;
-	err = misc_register(&nst_misc);
-	if (err)
-		goto err_unreg_kprobe;
 	return 0;
 
-err_unreg_kprobe:
-	unregister_kprobe(&nst_kp);
-err_unreg_exit:
-	tracepoint_probe_unregister(tp_exit, nst_exit, NULL);
-err_unreg_newtask:
-	tracepoint_probe_unregister(tp_newtask, nst_newtask, NULL);
-	tracepoint_synchronize_unregister();
-err_free_ring:
-	vfree(ring);
+err_tps_unregister:
+	nst_tps_unregister();
+	nst_procs_free();
+err_dev_exit:
+	nst_dev_exit();
 	return err;
 }
 
+/*
+ * Hooks first: unregister_kprobes() and tracepoint_synchronize_unregister()
+ * return only when no handler of ours runs, after which the home sets and
+ * the ring can go.  No reader is open: it would pin the module.
+ */
 static void __exit nst_cleanup(void)
 {
-	unsigned long flags;
-
-	/*
-	 * The device holds a module reference while open, so no reader is
-	 * blocked here; still mark dying first so late probes stop.
-	 */
-	misc_deregister(&nst_misc);
-	unregister_kprobe(&nst_kp);
-	tracepoint_probe_unregister(tp_exit, nst_exit, NULL);
-	tracepoint_probe_unregister(tp_newtask, nst_newtask, NULL);
-	tracepoint_synchronize_unregister();
-	spin_lock_irqsave(&nst_lock, flags);
-	nst_dying = true;
-	nst_free_state();
-	spin_unlock_irqrestore(&nst_lock, flags);
-	wake_up_interruptible(&nst_wait);
-	vfree(ring);
+	unregister_kprobes(nst_kprobes, ARRAY_SIZE(nst_kprobes));
+	nst_tps_unregister();
+	nst_procs_free();
+	nst_dev_exit();
 }
 
 module_init(nst_init);
