@@ -19,6 +19,9 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/timekeeping.h>
+#include <linux/pid.h>
+#include <linux/sched/task.h>
+#include <nstaint/dev.h>
 
 #include "nst.h"
 
@@ -54,6 +57,13 @@ module_param_named(untracked, nst_stat_untracked, ulong, 0444);
 static struct nstaint_event *nst_ring;
 static u64 nst_head, nst_tail, nst_lost;
 static bool nst_reader;
+/*
+ * Each open() is a new reader generation; once it has followed a process
+ * (NSTAINT_IOC_FOLLOW), nst_follow_only is set and only processes whose
+ * nst_proc carries that generation are reported.
+ */
+static u32 nst_gen;
+static bool nst_follow_only;
 static DEFINE_SPINLOCK(nst_ring_lock);
 static DECLARE_WAIT_QUEUE_HEAD(nst_wait);
 
@@ -100,7 +110,10 @@ void nst_submit(const struct nstaint_event *ev)
 {
 	unsigned long flags;
 	bool wake = false;
+	u32 gen = nst_follow_gen();
 
+	if (gen && nst_proc_follow_gen(ev->pid) != gen)
+		return;
 	spin_lock_irqsave(&nst_ring_lock, flags);
 	if (!nst_reader)
 		goto out_unlock;
@@ -124,6 +137,12 @@ out_unlock:
 		wake_up_interruptible(&nst_wait);
 }
 
+/* The reader generation when it follows some processes only, else 0. */
+u32 nst_follow_gen(void)
+{
+	return READ_ONCE(nst_follow_only) ? READ_ONCE(nst_gen) : 0;
+}
+
 static int nst_open(struct inode *inode, struct file *file)
 {
 	unsigned long flags;
@@ -140,6 +159,9 @@ static int nst_open(struct inode *inode, struct file *file)
 		nst_head = 0;
 		nst_tail = 0;
 		nst_lost = 0;
+		nst_follow_only = false;
+		if (!++nst_gen)
+			nst_gen = 1;
 	}
 	spin_unlock_irqrestore(&nst_ring_lock, flags);
 	return err ? err : nonseekable_open(inode, file);
@@ -217,6 +239,33 @@ static ssize_t nst_read(struct file *file, char __user *buf, size_t count,
 	return done;
 }
 
+/* NSTAINT_IOC_FOLLOW: see include/nstaint/dev.h. */
+static long nst_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct task_struct *t;
+	struct nst_set home;
+	unsigned long flags;
+	struct pid *pid;
+	u32 nr;
+
+	if (cmd != NSTAINT_IOC_FOLLOW)
+		return -ENOTTY;
+	if (get_user(nr, (u32 __user *)arg))
+		return -EFAULT;
+	pid = find_get_pid(nr);
+	t = get_pid_task(pid, PIDTYPE_PID);
+	put_pid(pid);
+	if (!t)
+		return -ESRCH;
+	nst_home_of_task(t, &home);
+	nst_proc_follow(task_tgid_nr(t), READ_ONCE(nst_gen));
+	put_task_struct(t);
+	spin_lock_irqsave(&nst_ring_lock, flags);
+	nst_follow_only = true;
+	spin_unlock_irqrestore(&nst_ring_lock, flags);
+	return 0;
+}
+
 static __poll_t nst_poll(struct file *file, poll_table *wait)
 {
 	poll_wait(file, &nst_wait, wait);
@@ -229,6 +278,8 @@ static const struct file_operations nst_fops = {
 	.release = nst_release,
 	.read = nst_read,
 	.poll = nst_poll,
+	.unlocked_ioctl = nst_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = no_llseek,
 };
 

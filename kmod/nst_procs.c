@@ -4,9 +4,21 @@
  * state.  Whether a thread is tainted is decided by comparing its current
  * set with this home set, so nothing is kept per thread.
  *
- * Invariant: an entry exists from the first time the process is seen
- * (fork, exec, or its first namespace change) until its last thread
- * passes sched_process_exit; nst_stat_processes counts the entries.
+ * An entry lives from the first time the process is seen (fork, exec, or
+ * its first namespace change) until its last thread passes
+ * sched_process_exit, counted in @threads.  signal->live cannot tell
+ * that: do_exit drops it before exit_mm() wakes pthread_join(), so a
+ * joined thread can still be on its way to the tracepoint when the
+ * joiner's exit_group() brings live to 0, and it needs the home set to
+ * report its own exit.
+ *
+ * @threads is exact for a process seen from its fork: 1 there, +1 per
+ * CLONE_THREAD, -1 per exit, and 1 again after exec (de_thread() has
+ * reaped every other thread).  For a process already running when it is
+ * first seen it is the number of its threads not yet exiting; a race with
+ * a thread exiting or being cloned at that moment can make it wrong until
+ * the process execs, and the entry is then freed early (a later hook
+ * guesses again) or late (when the tgid is reused, or at unload).
  */
 #include <linux/hashtable.h>
 #include <linux/slab.h>
@@ -17,6 +29,8 @@
 struct nst_proc {
 	struct hlist_node node;
 	pid_t tgid;
+	int threads;		/* threads not yet past sched_process_exit */
+	u32 follow_gen;		/* reader generation following it; 0: none */
 	struct nst_set home;
 };
 
@@ -37,8 +51,12 @@ static struct nst_proc *nst_proc_find(pid_t tgid)
 	return NULL;
 }
 
-/* Record @home as the home set of @tgid (new or replaced). */
-void nst_proc_set_home(pid_t tgid, const struct nst_set *home)
+/*
+ * Set the home set of @tgid, creating the entry if needed.  @threads > 0
+ * sets the thread count too (fork, exec, first sight); 0 keeps it.
+ */
+static void nst_proc_store(pid_t tgid, const struct nst_set *home,
+			   int threads)
 {
 	struct nst_proc *p, *fresh;
 	unsigned long flags;
@@ -50,15 +68,39 @@ void nst_proc_set_home(pid_t tgid, const struct nst_set *home)
 		p = fresh;
 		fresh = NULL;
 		p->tgid = tgid;
+		p->threads = 1;
+		p->follow_gen = 0;
 		hash_add(nst_procs, &p->node, tgid);
 		nst_stat_processes++;
 	}
-	if (p)
+	if (p) {
 		p->home = *home;
-	else
+		if (threads)
+			p->threads = threads;
+	} else {
 		nst_stat_untracked++;
+	}
 	spin_unlock_irqrestore(&nst_procs_lock, flags);
 	kfree(fresh);
+}
+
+/* A new process (fork): one thread, @home; @follow_gen as its parent. */
+void nst_proc_born(pid_t tgid, const struct nst_set *home, u32 follow_gen)
+{
+	nst_proc_store(tgid, home, 1);
+	nst_proc_follow(tgid, follow_gen);
+}
+
+/* After exec: one thread, and its set is the home set. */
+void nst_proc_exec(pid_t tgid, const struct nst_set *home)
+{
+	nst_proc_store(tgid, home, 1);
+}
+
+/* A single-threaded process moved: the home set moves with it. */
+void nst_proc_set_home(pid_t tgid, const struct nst_set *home)
+{
+	nst_proc_store(tgid, home, 0);
 }
 
 /* The home set of @tgid, if it is known. */
@@ -75,19 +117,78 @@ bool nst_proc_get_home(pid_t tgid, struct nst_set *home)
 	return !!p;
 }
 
-void nst_proc_forget(pid_t tgid)
+/*
+ * The home set of @t's process (true), or false after guessing it and
+ * keeping the guess with the count of @t's threads not yet exiting.
+ */
+bool nst_home_of_task(struct task_struct *t, struct nst_set *home)
+{
+	pid_t tgid = task_tgid_nr(t);
+	int threads;
+
+	if (nst_proc_get_home(tgid, home))
+		return true;
+	threads = nst_home_guess(t->group_leader, home);
+	nst_proc_store(tgid, home, threads > 0 ? threads : 1);
+	return false;
+}
+
+/* A known process cloned a thread. */
+void nst_proc_thread_born(pid_t tgid)
 {
 	struct nst_proc *p;
 	unsigned long flags;
 
 	spin_lock_irqsave(&nst_procs_lock, flags);
 	p = nst_proc_find(tgid);
-	if (p) {
+	if (p)
+		p->threads++;
+	spin_unlock_irqrestore(&nst_procs_lock, flags);
+}
+
+/* A thread of @tgid passed sched_process_exit: the last frees the entry. */
+void nst_proc_thread_exit(pid_t tgid)
+{
+	struct nst_proc *p;
+	unsigned long flags;
+
+	spin_lock_irqsave(&nst_procs_lock, flags);
+	p = nst_proc_find(tgid);
+	if (p && --p->threads <= 0) {
 		hash_del(&p->node);
 		nst_stat_processes--;
+	} else {
+		p = NULL;	/* unknown, or still in use */
 	}
 	spin_unlock_irqrestore(&nst_procs_lock, flags);
 	kfree(p);
+}
+
+/* The reader generation following @tgid (NSTAINT_IOC_FOLLOW); 0: none. */
+u32 nst_proc_follow_gen(pid_t tgid)
+{
+	struct nst_proc *p;
+	unsigned long flags;
+	u32 gen;
+
+	spin_lock_irqsave(&nst_procs_lock, flags);
+	p = nst_proc_find(tgid);
+	gen = p ? p->follow_gen : 0;
+	spin_unlock_irqrestore(&nst_procs_lock, flags);
+	return gen;
+}
+
+/* Mark a known process followed by reader generation @gen (0: not). */
+void nst_proc_follow(pid_t tgid, u32 gen)
+{
+	struct nst_proc *p;
+	unsigned long flags;
+
+	spin_lock_irqsave(&nst_procs_lock, flags);
+	p = nst_proc_find(tgid);
+	if (p)
+		p->follow_gen = gen;
+	spin_unlock_irqrestore(&nst_procs_lock, flags);
 }
 
 /* At unload, once no hook can run any more. */

@@ -88,17 +88,21 @@ u32 nst_set_diff(const struct nst_set *a, const struct nst_set *b)
  * design.md's rule for a process already running: the set most of its
  * threads hold; on a tie the parent's, if it is one of the tied sets;
  * then the leader's.  Takes each thread's task_lock in turn under RCU.
+ * Returns the number of its threads not yet exiting.
  */
-void nst_home_guess(struct task_struct *leader, struct nst_set *home)
+int nst_home_guess(struct task_struct *leader, struct nst_set *home)
 {
 	struct nst_set sets[NST_VOTES], parent, cur;
 	unsigned int votes[NST_VOTES] = { 0 };
 	unsigned int n = 0, best = 0, i, ties = 0;
+	int live = 0;
 	struct task_struct *t;
 	bool have_parent;
 
 	rcu_read_lock();
 	for_each_thread(leader, t) {
+		if (!(READ_ONCE(t->flags) & PF_EXITING))
+			live++;
 		if (!nst_set_of_task(t, &cur))
 			continue;
 		for (i = 0; i < n; i++)
@@ -117,7 +121,7 @@ void nst_home_guess(struct task_struct *leader, struct nst_set *home)
 
 	if (!n) {
 		nst_set_of_task(leader, home);
-		return;
+		return live;
 	}
 	for (i = 0; i < n; i++)
 		if (votes[i] > votes[best])
@@ -127,14 +131,15 @@ void nst_home_guess(struct task_struct *leader, struct nst_set *home)
 			ties++;
 	if (ties == 1) {
 		*home = sets[best];
-		return;
+		return live;
 	}
 	for (i = 0; have_parent && i < n; i++)
 		if (votes[i] == votes[best] &&
 		    !memcmp(&sets[i], &parent, sizeof(parent))) {
 			*home = sets[i];
-			return;
+			return live;
 		}
 	if (!nst_set_of_task(leader, home))
 		*home = sets[best];
+	return live;
 }

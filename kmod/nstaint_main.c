@@ -38,17 +38,6 @@
 
 #include "nst.h"
 
-/* The home set of current's process, guessed and kept if unknown. */
-static void nst_home_of_current(struct nst_set *home)
-{
-	pid_t tgid = task_tgid_nr(current);
-
-	if (nst_proc_get_home(tgid, home))
-		return;
-	nst_home_guess(current->group_leader, home);
-	nst_proc_set_home(tgid, home);
-}
-
 /* What made current change namespaces: the syscall it is in, or exec. */
 static u16 nst_cause(u16 otherwise)
 {
@@ -77,7 +66,7 @@ static void nst_changed(const struct nst_set *old, const struct nst_set *new,
 
 	if (!changed)
 		return;
-	nst_home_of_current(&home);
+	nst_home_of_task(current, &home);
 	was = nst_set_diff(old, &home);
 	nst_fill(&ev, NSTAINT_EV_NS_CHANGE, cause, current);
 	if (get_nr_threads(current) <= 1) {
@@ -162,9 +151,17 @@ static void nst_newtask(void *data, struct task_struct *child,
 	if (!nst_set_of_task(current, &parent_set) ||
 	    !nst_set_of_task(child, &child_set))
 		return;
-	nst_home_of_current(&home);
-	if (!thread)
-		nst_proc_set_home(task_tgid_nr(child), &child_set);
+	/* A guess counts the child already: it is on the thread list. */
+	if (nst_home_of_task(current, &home) && thread)
+		nst_proc_thread_born(task_tgid_nr(current));
+	if (!thread) {
+		u32 gen = nst_follow_gen();
+
+		/* A followed process's children are followed too. */
+		if (gen && nst_proc_follow_gen(task_tgid_nr(current)) != gen)
+			gen = 0;
+		nst_proc_born(task_tgid_nr(child), &child_set, gen);
+	}
 	if (!nst_set_diff(&parent_set, &home))
 		return;
 
@@ -189,13 +186,13 @@ static void nst_exec(void *data, struct task_struct *p, pid_t old_pid,
 	struct nst_set set;
 
 	if (nst_set_of_task(p, &set))
-		nst_proc_set_home(task_tgid_nr(p), &set);
+		nst_proc_exec(task_tgid_nr(p), &set);
 }
 
 /*
  * sched_process_exit: p (current) still holds its namespaces; they go in
  * exit_task_namespaces, later.  A tainted thread is reported; the last
- * thread of a process frees the process's home set.
+ * thread of a process frees the process's home set (nst_procs.c).
  */
 static void nst_exit(void *data, struct task_struct *p)
 {
@@ -214,12 +211,7 @@ static void nst_exit(void *data, struct task_struct *p)
 		ev.tainted_mask = nst_set_diff(&set, &home);
 		nst_submit(&ev);
 	}
-	/*
-	 * do_exit dropped signal->live before this tracepoint: at 0 every
-	 * thread is past it, and none can create the entry again.
-	 */
-	if (atomic_read(&p->signal->live) == 0)
-		nst_proc_forget(tgid);
+	nst_proc_thread_exit(tgid);
 }
 
 struct nst_tp {
