@@ -8,7 +8,8 @@
 /* The ops named @name ("bpf" when NULL); NULL with a message if none. */
 const struct backend_ops *backend_find(const char *name);
 
-/* BPF backend knobs, set before ->open (trace.c). */
+/* Backend knobs, set before ->open (trace.c).  follow_pid applies to
+ * every backend (the kmod one too); ringbuf_kb to BPF only. */
 struct bpf_backend_opts {
 	pid_t follow_pid;	/* 0: every process */
 	unsigned int ringbuf_kb; /* 0: default */
