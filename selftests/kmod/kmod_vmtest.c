@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * nstaint.ko selftests; run inside the VM (scripts/vm-run) as root, with
- * the module at /nstaint.ko.  Not built for the host: it has no modules.
+ * nstaint.ko selftests of the device: permissions, one reader, read sizes,
+ * the records of one thread, overflow, load/unload cycles.  Run inside the
+ * VM (scripts/vm-run) as root, with the module at /nstaint.ko; not built
+ * for the host: it has no modules.  kmod_events.c and kmod_stress.c test
+ * the rest.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,25 +17,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <nstaint/events.h>
 #include "kselftest_harness.h"
-
-static int load(const char *params)
-{
-	int fd = open("/nstaint.ko", O_RDONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -1;
-	ret = syscall(SYS_finit_module, fd, params, 0);
-	close(fd);
-	return ret;
-}
-
-static int unload(void)
-{
-	return syscall(SYS_delete_module, "nstaint", O_NONBLOCK);
-}
+#include "kmod_lib.h"
 
 FIXTURE(mod) {
 	int fd;
@@ -40,7 +26,7 @@ FIXTURE(mod) {
 
 FIXTURE_SETUP(mod)
 {
-	ASSERT_EQ(0, load("bufsize=64"));
+	ASSERT_EQ(0, kmod_load("bufsize=64"));
 	self->fd = open("/dev/nstaint", O_RDONLY | O_NONBLOCK);
 	ASSERT_LE(0, self->fd);
 }
@@ -48,7 +34,7 @@ FIXTURE_SETUP(mod)
 FIXTURE_TEARDOWN(mod)
 {
 	close(self->fd);
-	EXPECT_EQ(0, unload());
+	EXPECT_EQ(0, kmod_unload());
 }
 
 /* The device exists as a root-only (0600) character device. */
@@ -80,15 +66,6 @@ TEST_F(mod, read_sizes)
 	EXPECT_EQ(EAGAIN, errno);
 }
 
-static unsigned int net_inum(pid_t tid)
-{
-	char p[64];
-	struct stat st;
-
-	snprintf(p, sizeof(p), "/proc/self/task/%d/ns/net", tid);
-	return stat(p, &st) ? 0 : (unsigned int)st.st_ino;
-}
-
 struct mover {
 	pid_t tid;
 	unsigned int before, after;
@@ -99,10 +76,10 @@ static void *unshare_net(void *arg)
 	struct mover *m = arg;
 
 	m->tid = gettid();
-	m->before = net_inum(m->tid);
+	m->before = kmod_thread_ns(m->tid, "net");
 	if (unshare(CLONE_NEWNET))
 		return NULL;
-	m->after = net_inum(m->tid);
+	m->after = kmod_thread_ns(m->tid, "net");
 	return NULL;
 }
 
@@ -150,30 +127,14 @@ static void *mover_back(void *arg)
 	int home = open("/proc/self/ns/net", O_RDONLY);
 
 	m->tid = gettid();
-	m->before = net_inum(m->tid);
+	m->before = kmod_thread_ns(m->tid, "net");
 	if (home < 0 || unshare(CLONE_NEWNET))
 		return NULL;
-	m->after = net_inum(m->tid);
+	m->after = kmod_thread_ns(m->tid, "net");
 	if (setns(home, CLONE_NEWNET))
 		m->after = 0;
 	close(home);
 	return NULL;
-}
-
-static ssize_t read_n(int fd, struct nstaint_event *ev, int want)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	ssize_t got = 0, n;
-
-	while (got < want * (ssize_t)sizeof(*ev)) {
-		if (poll(&pfd, 1, 5000) != 1)
-			break;
-		n = read(fd, (char *)ev + got, want * sizeof(*ev) - got);
-		if (n <= 0)
-			break;
-		got += n;
-	}
-	return got / (ssize_t)sizeof(*ev);
 }
 
 /*
@@ -189,7 +150,7 @@ TEST_F(mod, move_and_back_restores)
 	ASSERT_EQ(0, pthread_create(&t, NULL, mover_back, &m));
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	ASSERT_NE(0, m.after);
-	ASSERT_EQ(4, read_n(self->fd, ev, 4));
+	ASSERT_EQ(4, kmod_read_n(self->fd, ev, 4, 4, 5000));
 	EXPECT_EQ(NSTAINT_EV_NS_CHANGE, ev[0].type);
 	EXPECT_EQ(NSTAINT_EV_THREAD_TAINTED, ev[1].type);
 	EXPECT_EQ(NSTAINT_EV_NS_CHANGE, ev[2].type);
@@ -199,7 +160,7 @@ TEST_F(mod, move_and_back_restores)
 	EXPECT_EQ((__u32)m.tid, ev[3].tid);
 	EXPECT_EQ(0, ev[3].tainted_mask);
 	usleep(100000);
-	EXPECT_EQ(0, read_n(self->fd, ev, 1));
+	EXPECT_EQ(0, kmod_read_n(self->fd, ev, 1, 1, 0));
 }
 
 static void *noop(void *arg)
@@ -215,7 +176,7 @@ static void *taint_then_clone(void *arg)
 	m->tid = gettid();
 	if (unshare(CLONE_NEWNET))
 		return NULL;
-	m->after = net_inum(m->tid);
+	m->after = kmod_thread_ns(m->tid, "net");
 	if (pthread_create(&t, NULL, noop, NULL) == 0)
 		pthread_join(t, NULL);
 	return NULL;
@@ -232,7 +193,7 @@ TEST_F(mod, clone_from_tainted)
 	ASSERT_EQ(0, pthread_create(&t, NULL, taint_then_clone, &m));
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	ASSERT_NE(0, m.after);
-	n = read_n(self->fd, ev, 5);
+	n = kmod_read_n(self->fd, ev, 8, 5, 5000);
 	for (i = 0; i < n; i++) {
 		if (ev[i].type != NSTAINT_EV_CLONE_FROM_TAINTED)
 			continue;
@@ -255,7 +216,7 @@ TEST(overflow_counts_lost)
 	int fd, i, n, status;
 	pid_t pid;
 
-	ASSERT_EQ(0, load("bufsize=8"));
+	ASSERT_EQ(0, kmod_load("bufsize=8"));
 	fd = open("/dev/nstaint", O_RDONLY | O_NONBLOCK);
 	ASSERT_LE(0, fd);
 	pid = fork();
@@ -282,7 +243,7 @@ TEST(overflow_counts_lost)
 	close(fd);
 	EXPECT_LT(0, lost);
 	EXPECT_EQ(40, changes + lost);
-	EXPECT_EQ(0, unload());
+	EXPECT_EQ(0, kmod_unload());
 }
 
 /* Twenty load/unload cycles with a reader opened and closed each time. */
@@ -291,73 +252,14 @@ TEST(load_unload_cycles)
 	int i, fd;
 
 	for (i = 0; i < 20; i++) {
-		ASSERT_EQ(0, load("bufsize=16"));
+		ASSERT_EQ(0, kmod_load("bufsize=16"));
 		fd = open("/dev/nstaint", O_RDONLY);
 		ASSERT_LE(0, fd);
 		/* An open reader pins the module: rmmod is refused. */
-		EXPECT_EQ(-1, unload());
+		EXPECT_EQ(-EWOULDBLOCK, kmod_unload());
 		close(fd);
-		ASSERT_EQ(0, unload());
+		ASSERT_EQ(0, kmod_unload());
 	}
-}
-
-static volatile int stress_stop, reader_stop;
-
-static void *stress_worker(void *arg)
-{
-	int home = open("/proc/self/ns/net", O_RDONLY);
-	pthread_t t;
-
-	while (!stress_stop) {
-		if (unshare(CLONE_NEWNET) == 0 &&
-		    pthread_create(&t, NULL, noop, NULL) == 0)
-			pthread_join(t, NULL);
-		if (setns(home, CLONE_NEWNET))
-			break;
-	}
-	close(home);
-	return NULL;
-}
-
-static void *stress_reader(void *arg)
-{
-	struct nstaint_event ev[32];
-	int fd = *(int *)arg;
-
-	while (!reader_stop)
-		if (read(fd, ev, sizeof(ev)) < 0 && errno != EAGAIN)
-			break;
-	return NULL;
-}
-
-/*
- * Stress: 8 threads unshare/clone/setns for 8 s while a reader drains the
- * device, then the module is unloaded while the threads still run; the
- * run ends with a dmesg check for BUG/WARNING/Oops (run-vm-tests).
- */
-TEST(stress_and_unload_under_load)
-{
-	pthread_t w[8], r;
-	int fd, i;
-
-	ASSERT_EQ(0, load("bufsize=256"));
-	fd = open("/dev/nstaint", O_RDONLY | O_NONBLOCK);
-	ASSERT_LE(0, fd);
-	stress_stop = 0;
-	reader_stop = 0;
-	for (i = 0; i < 8; i++)
-		ASSERT_EQ(0, pthread_create(&w[i], NULL, stress_worker, NULL));
-	ASSERT_EQ(0, pthread_create(&r, NULL, stress_reader, &fd));
-	sleep(8);
-	reader_stop = 1;
-	pthread_join(r, NULL);
-	close(fd);
-	/* Workers still run: unload while events flow. */
-	usleep(200000);
-	EXPECT_EQ(0, unload());
-	stress_stop = 1;
-	for (i = 0; i < 8; i++)
-		pthread_join(w[i], NULL);
 }
 
 TEST_HARNESS_MAIN
