@@ -5,10 +5,12 @@
 #                 readers, home sets freed, following a tree
 #   kmod_stress   30 s of churn, rmmod under load, 20 load/unload cycles
 #   trace_kmod.sh `nstaint trace --backend=kmod` on real programs
-KMOD_VM_BINS := $(O)/selftests/kmod/kmod_events $(O)/selftests/kmod/kmod_stress
+# In this order: the stress runs last, so a stress that dies with the
+# module loaded does not fail the others.
+KMOD_VM_BINS := $(addprefix $(O)/selftests/kmod/,kmod_vmtest kmod_events kmod_stress)
 VM_TESTS   += $(KMOD_VM_BINS)
 VM_SCRIPTS += selftests/kmod/trace_kmod.sh
 VM_FILES   += $(O)/nstaint $(O)/selftests/bpf/nsflip $(O)/selftests/go/leak \
 	scripts/tap.sh
 
-$(O)/selftests/kmod/kmod_vmtest $(KMOD_VM_BINS): selftests/kmod/kmod_lib.h include/nstaint/dev.h
+$(KMOD_VM_BINS): selftests/kmod/kmod_lib.h include/nstaint/dev.h

@@ -3,7 +3,6 @@
 # append theirs.  VM_SCRIPTS: tests run there from the top of the tree, and
 # VM_FILES what they need in the guest (paths relative to the top, or
 # absolute for system files; directories are copied whole).
-VM_TESTS += $(O)/selftests/kmod/kmod_vmtest
 
 ALL   += $(VM_TESTS)
 TESTS += selftests/vm/run-vm-tests
