@@ -1,0 +1,127 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Overhead of `nstaint trace` while nothing is tainted, side by side in one
+# run, and its record throughput:
+#  1. `perf bench sched pipe` pinned to one CPU (two tasks ping-ponging:
+#     a context switch per message): no tracer, nstaint trace, and a
+#     bpftrace one-liner on tracepoint:sched:sched_switch (a peer);
+#  2. a getppid() loop: no tracer, nstaint trace;
+#  both also with bpftrace on sched_switch AND the setns/unshare syscall
+#  tracepoints ("bpftrace+sys"): the same hooks as nstaint where the kernel
+#  has no fentry, so what the hooks cost by themselves;
+#  3. a storm of unshare(CLONE_NEWUTS) from many threads through the
+#     default ring buffer: records/s delivered and lost, and the check
+#     delivered + lost == produced.
+# Configurations alternate within each round; medians and their ratios are
+# printed.  ROUNDS (7), PIPE_LOOPS (200000), PPID_CALLS (3000000),
+# BENCH_CPU (1), STORM_FLIPS (2000).
+set -u
+O=${1:-build}
+BIN=$O/nstaint
+ROUNDS=${ROUNDS:-7}
+PIPE_LOOPS=${PIPE_LOOPS:-200000}
+PPID_CALLS=${PPID_CALLS:-3000000}
+CPU=${BENCH_CPU:-1}
+FLIPS=${STORM_FLIPS:-2000}
+tmp=$(mktemp -d)
+tracer=
+
+[ "$(id -u)" -eq 0 ] || { echo "bench-trace: run as root" >&2; exit 1; }
+for t in perf bpftrace bpftool taskset; do
+	command -v $t >/dev/null || { echo "bench-trace: $t missing (scripts/deps.sh)" >&2; exit 1; }
+done
+
+stop_tracer() {
+	if [ -n "$tracer" ]; then
+		kill -INT "$tracer" 2>/dev/null
+		wait "$tracer" 2>/dev/null
+		tracer=
+	fi
+}
+trap 'stop_tracer; rm -rf "$tmp"' EXIT
+
+# start_tracer none|nstaint|bpftrace|bpftrace+sys: returns once the tracer
+# says it is attached.
+start_tracer() {
+	: >"$tmp/tr.out"; : >"$tmp/tr.err"
+	case $1 in
+	none) return ;;
+	nstaint) "$BIN" trace >/dev/null 2>"$tmp/tr.err" & tracer=$!
+		 ready='^nstaint trace: attached' ;;
+	bpftrace) bpftrace -e 'tracepoint:sched:sched_switch { @[cpu] = count(); }' \
+			>"$tmp/tr.out" 2>"$tmp/tr.err" & tracer=$!
+		  ready='^Attaching' ;;
+	bpftrace+sys) bpftrace -e 'tracepoint:sched:sched_switch { @[cpu] = count(); }
+		tracepoint:syscalls:sys_enter_setns, tracepoint:syscalls:sys_exit_setns,
+		tracepoint:syscalls:sys_enter_unshare, tracepoint:syscalls:sys_exit_unshare
+		{ @ns = count(); }' >"$tmp/tr.out" 2>"$tmp/tr.err" & tracer=$!
+		ready='^Attaching' ;;
+	esac
+	for _ in $(seq 300); do
+		cat "$tmp/tr.out" "$tmp/tr.err" | grep -q "$ready" && break
+		sleep 0.1
+	done
+	cat "$tmp/tr.out" "$tmp/tr.err" | grep -q "$ready" ||
+		{ echo "bench-trace: $1 did not attach:" >&2; cat "$tmp/tr.err" >&2; exit 1; }
+	sleep 0.5	# let the start-up (snapshot, probes) settle
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+pipe_once() { taskset -c "$CPU" perf bench sched pipe -l "$PIPE_LOOPS" 2>/dev/null | awk '/usecs\/op/ {print $1}'; }
+ppid_once() { taskset -c "$CPU" "$O/bench/trace/getppid" "$PPID_CALLS"; }
+
+echo "# nstaint trace overhead: $ROUNDS rounds, CPU $CPU, kernel $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+for r in $(seq "$ROUNDS"); do
+	for cfg in none nstaint bpftrace bpftrace+sys; do
+		start_tracer $cfg
+		pipe_once >>"$tmp/pipe.$cfg"
+		[ $cfg != bpftrace ] && ppid_once >>"$tmp/ppid.$cfg"
+		stop_tracer
+	done
+done
+pn=$(median <"$tmp/pipe.none"); pt=$(median <"$tmp/pipe.nstaint")
+pb=$(median <"$tmp/pipe.bpftrace"); ps=$(median <"$tmp/pipe.bpftrace+sys")
+gn=$(median <"$tmp/ppid.none"); gt=$(median <"$tmp/ppid.nstaint")
+gs=$(median <"$tmp/ppid.bpftrace+sys")
+printf 'sched pipe usecs/op, median: none %s  nstaint %s  bpftrace %s  bpftrace+sys %s\n' \
+	"$pn" "$pt" "$pb" "$ps"
+awk -v n="$pn" -v t="$pt" -v b="$pb" -v s="$ps" 'BEGIN {
+	printf "  nstaint/none       %.3f (%+.1f%%, target <= +3%%)\n", t/n, (t/n-1)*100
+	printf "  bpftrace/none      %.3f (%+.1f%%)\n", b/n, (b/n-1)*100
+	printf "  bpftrace+sys/none  %.3f (%+.1f%%)\n", s/n, (s/n-1)*100
+	printf "  nstaint/bpftrace   %.3f\n", t/b
+	printf "  nstaint/bpftrace+sys %.3f\n", t/s }'
+printf 'getppid ns/call, median: none %s  nstaint %s  bpftrace+sys %s\n' "$gn" "$gt" "$gs"
+awk -v n="$gn" -v t="$gt" -v s="$gs" 'BEGIN {
+	printf "  nstaint/none       %.3f (%+.1f%%, target <= +3%%)\n", t/n, (t/n-1)*100
+	printf "  bpftrace+sys/none  %.3f (%+.1f%%)\n", s/n, (s/n-1)*100
+	printf "  nstaint/bpftrace+sys %.3f\n", t/s }'
+if "$BIN" trace --duration 0.1 2>&1 >/dev/null | grep -q trampoline; then
+	echo "  (no fentry on this kernel: setns/unshare hooked by syscall tracepoints,"
+	echo "   which put every system call on the slow path)"
+fi
+
+# Storm: text output thrown away, the default ring buffer (256 KiB) and a
+# 16 MiB one.  Produced records: one ns_change per successful unshare, plus
+# per thread one thread_tainted (first unshare) and one thread_exit.  The
+# time is trace's whole run (start-up included).
+for rb in default 16384; do
+	for threads in 8 32; do
+		opt=; [ $rb = default ] || opt="--ringbuf-kb $rb"
+		start=$(date +%s.%N)
+		# shellcheck disable=SC2086
+		"$BIN" trace $opt -- "$O/selftests/bpf/nsflip" storm "$threads" "$FLIPS" \
+			>"$tmp/storm.out" 2>"$tmp/storm.err"
+		end=$(date +%s.%N)
+		changes=$(sed -n 's/^storm threads=[0-9]* changes=//p' "$tmp/storm.out")
+		sed -n 's/^nstaint trace: \([0-9]* ns_change\)/\1/p' "$tmp/storm.err" | tr -d ',' | awk \
+			-v s="$start" -v e="$end" -v th="$threads" -v ch="${changes:-0}" -v rb="$rb" '{
+			for (i = 1; i < NF; i += 2)
+				if ($(i+1) == "lost") lost = $i; else got += $i
+			prod = ch + 2 * th
+			printf "storm ring %s KiB, %d threads x %d unshares: produced %d, delivered %d (%.1f%%), lost %d, %.2fs, %.0f delivered/s; delivered+lost %s produced\n",
+				rb == "default" ? "256" : rb, th, ch / th, prod, got, 100 * got / prod, lost,
+				e - s, got / (e - s), got + lost == prod ? "==" : "!="
+		}'
+	done
+done
