@@ -56,7 +56,7 @@ unnamed() {
 	[ "$(jcount "$TMP/$1.out" "'owner_id' in e or 'task_id' in e")" -eq 0 ]
 }
 
-plan 12
+plan 14
 
 unknown_version $GODIR/leak "$TMP/leak-go199"
 run dwarf "$TMP/leak-go199"
@@ -65,6 +65,9 @@ check "DWARF: no message for it" [ "$(grep -c 'will not be named' "$TMP/dwarf.er
 
 run table $GODIR/leak-stripped
 check "table: stripped go1.19: owner and goroutine 1 named" named table
+# No .symtab left: function names come from .gopclntab (no file:line).
+check "stripped: stack functions named from .gopclntab" \
+	[ "$(jcount "$TMP/table.out" "e['event']=='thread_tainted' and [f[0] for f in frames(e) if f[0] in ('syscall.Unshare','main.goroutineWithNs','main.main')]==['syscall.Unshare','main.goroutineWithNs','main.main']")" -eq 1 ]
 
 unknown_version $GODIR/leak-stripped "$TMP/stripped-go199"
 run unknown "$TMP/stripped-go199"
@@ -81,6 +84,8 @@ check "cgo: --fail-on-taint exits 66" [ $? -eq 66 ]
 
 run cgostripped $GODIR/cgoleak-stripped
 check "cgo stripped: tainted, no goroutine named" unnamed cgostripped
+check "cgo stripped: stack still named from .gopclntab" \
+	[ "$(jcount "$TMP/cgostripped.out" "e['event']=='thread_tainted' and 'main.goroutineWithNs' in [f[0] for f in frames(e)]")" -eq 1 ]
 check "cgo stripped: one message about runtime.tlsg" \
 	[ "$(grep -c 'goroutines will not be named: cgo binary without symbols: runtime.tlsg' "$TMP/cgostripped.err")" -eq 1 ]
 

@@ -30,6 +30,7 @@
 #include <gelf.h>
 #include <libelf.h>
 
+#include "elfscn.h"
 #include "goattr.h"
 
 static const struct {
@@ -39,30 +40,12 @@ static const struct {
 	{ "go1.19", 152, 232 },	/* Debian 12 */
 };
 
-static Elf_Scn *section_named(Elf *elf, const char *want)
-{
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-	GElf_Shdr sh;
-	const char *name;
-
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return NULL;
-	while ((scn = elf_nextscn(elf, scn))) {
-		if (!gelf_getshdr(scn, &sh))
-			continue;
-		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (name && !strcmp(name, want))
-			return scn;
-	}
-	return NULL;
-}
-
 /* -ENOENT: not a Go binary; 0: Go, @buf holds the version or "". */
 static int buildinfo_version(Elf *elf, char *buf, size_t len)
 {
 	static const char magic[] = "\xff Go buildinf:";
-	Elf_Scn *scn = section_named(elf, ".go.buildinfo");
+	GElf_Shdr sh;
+	Elf_Scn *scn = elf_section_named(elf, ".go.buildinfo", &sh);
 	size_t n = 0, i, shift = 0;
 	const unsigned char *p;
 	Elf_Data *d;

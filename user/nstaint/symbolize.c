@@ -3,7 +3,8 @@
  * Symbolization with elfutils libdwfl: the modules of a process come from
  * /proc/PID/maps, symbols from each module's .symtab/.dynsym (Go binaries
  * keep a .symtab unless stripped), file:line from its DWARF (Go's
- * compressed sections included) or a separate debuginfo file.
+ * compressed sections included) or a separate debuginfo file; a
+ * stripped Go binary's function names from its .gopclntab.
  *
  * One Dwfl per process, reported the first time one of its addresses is
  * looked up and cached (least recently used out), because a record is
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "gopclntab.h"
 #include "symbolize.h"
 
 #define SYM_CACHE	16
@@ -43,10 +45,45 @@ static const Dwfl_Callbacks proc_callbacks = {
 	.debuginfo_path = &debuginfo_path,
 };
 
+/*
+ * Each module's user data: its parsed .gopclntab, NO_PCLNTAB once looked
+ * for and not found, NULL before.
+ */
+static char no_pclntab;
+#define NO_PCLNTAB	((void *)&no_pclntab)
+
+static int free_pclntab(Dwfl_Module *mod, void **userdata, const char *name,
+			Dwarf_Addr start, void *arg)
+{
+	if (*userdata != NO_PCLNTAB)
+		gopclntab_free(*userdata);
+	*userdata = NULL;
+	return DWARF_CB_OK;
+}
+
 static void drop(struct sym_proc *sp)
 {
+	dwfl_getmodules(sp->dwfl, free_pclntab, NULL, 0);
 	dwfl_end(sp->dwfl);
 	memset(sp, 0, sizeof(*sp));
+}
+
+/* A stripped Go binary has no symbol table but still its .gopclntab. */
+static const char *go_func(Dwfl_Module *mod, Dwarf_Addr pc, uint64_t *off)
+{
+	Dwarf_Addr bias;
+	void **userdata;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+
+	dwfl_module_info(mod, &userdata, NULL, NULL, NULL, NULL, NULL, NULL);
+	if (!*userdata) {
+		*userdata = gopclntab_open(elf);
+		if (!*userdata)
+			*userdata = NO_PCLNTAB;
+	}
+	if (*userdata == NO_PCLNTAB)
+		return NULL;
+	return gopclntab_func(*userdata, pc - bias, off);
 }
 
 void sym_forget(pid_t pid)
@@ -161,6 +198,8 @@ bool sym_lookup(pid_t pid, uint64_t addr, bool ret_addr,
 	f->module = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL,
 				     NULL);
 	f->func = dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL);
+	if (!f->func)
+		f->func = go_func(mod, pc, &off);
 	if (f->func)
 		f->off = off + (addr - pc);
 	line = dwfl_module_getsrc(mod, pc);
