@@ -17,7 +17,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 jcount() { python3 selftests/lib/jcount.py "$@"; }
 
-plan 24
+plan 25
 
 # First, since every other check needs it: the BPF object loads and
 # attaches on this kernel (the 6.1 VM runs this script too).  When it does
@@ -138,7 +138,7 @@ check "snapshot: exit of a thread tainted before start is reported" \
 # an ns_change; each thread is tainted once and exits tainted.  Records
 # delivered plus the lost counts must equal what was produced.
 timeout 60 $NSTAINT trace --json --ringbuf-kb 4 -- $NSFLIP storm 8 400 \
-	>"$TMP/storm" 2>/dev/null
+	>"$TMP/storm" 2>"$TMP/storm.err"
 changes=$(sed -n 's/^storm threads=8 changes=//p' "$TMP/storm")
 grep '^{' "$TMP/storm" >"$TMP/storm.json"
 delivered=$(jcount "$TMP/storm.json" "e['event']!='lost'")
@@ -157,6 +157,14 @@ n=$(jcount "$TMP/join.json" "e['event']=='thread_exit' and e['differs']==['uts']
 diag "joinexit: thread_exit for $n of 100 processes"
 check "joinexit: the exit of each joined tainted thread is reported" \
 	[ "$(sed -n 's/^joinexit processes=//p' "$TMP/join")" = 100 -a "$n" -eq 100 ]
+
+# sched_switch skips all work while a global count of tainted threads is
+# 0: the count must equal the entries of the tainted map at the end, after
+# threads tainted concurrently (storm) and a thread counted by userspace
+# at start and uncounted by BPF at its exit (snapshot).
+check "taint count equals the tainted map after storm and snapshot runs" \
+	[ "$(cat "$TMP/storm.err" "$TMP/pre.err" | grep -c 'internal error')" -eq 0 -a \
+	  "$(grep -c 'nstaint trace: attached' "$TMP/storm.err" "$TMP/pre.err" | grep -c ':1$')" -eq 2 ]
 
 # Followed processes are held at exec until trace has looked at them.
 # Stopping trace while its command keeps exec'ing must resume them all:

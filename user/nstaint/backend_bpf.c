@@ -517,6 +517,28 @@ static int bpf_poll(struct backend *b, int timeout_ms, event_fn fn,
 	return p->delivered;
 }
 
+/*
+ * The sched_switch fast path trusts ntainted to equal the number of
+ * entries of tainted[] (bpf/nstaint.bpf.c).  Once detached and past a
+ * grace period nothing changes either: say so if they differ.
+ */
+static void check_taint_count(struct bpf_priv *p)
+{
+	int fd = bpf_map__fd(p->skel->maps.tainted);
+	__u32 key, next, *prev = NULL;
+	unsigned long long n = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	if (n != p->skel->bss->ntainted)
+		fprintf(stderr, "nstaint: internal error: %llu tainted threads "
+			"counted, %llu in the map\n",
+			(unsigned long long)p->skel->bss->ntainted, n);
+}
+
 static void bpf_close(struct backend *b)
 {
 	struct bpf_priv *p = b->priv;
@@ -541,6 +563,7 @@ static void bpf_close(struct backend *b)
 	if (!rb_open(p))
 		ring_buffer__consume(p->rb);
 	ring_buffer__free(p->rb);
+	check_taint_count(p);
 	libmn_forget(p);
 	nstaint_bpf__destroy(p->skel);
 	free(p);
