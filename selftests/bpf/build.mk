@@ -18,7 +18,16 @@ $(MNLEAK): selftests/bpf/mnleak.c $(O)/libmn.a include/mn.h include/nstaint/mn_a
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(O)/libmn.a -lpthread
 
-$(LIBMN_TEST): selftests/bpf/libmn_test.sh selftests/lib/jcount.py selftests/lib/attached.sh $(MNLEAK) $(O)/nstaint
+# The same program on libmn.so (found through the loader's maps).
+MNLEAK_SO  := $(O)/selftests/bpf/mnleak-so
+ALL        += $(MNLEAK_SO)
+
+$(MNLEAK_SO): selftests/bpf/mnleak.c $(O)/libmn.so include/mn.h include/nstaint/mn_abi.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< -L$(O) -lmn -lpthread -Wl,-rpath,$(abspath $(O))
+
+$(LIBMN_TEST): selftests/bpf/libmn_test.sh selftests/lib/jcount.py selftests/lib/attached.sh $(MNLEAK) $(MNLEAK_SO) $(O)/nstaint
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 

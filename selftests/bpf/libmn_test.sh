@@ -14,6 +14,7 @@ set -u
 O=${O:-build}
 NSTAINT=$O/nstaint
 MNLEAK=$O/selftests/bpf/mnleak
+MNLEAK_SO=$O/selftests/bpf/mnleak-so
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -24,7 +25,7 @@ field() {
 	sed -n "s/^$2 .*\\b$3=\\([0-9]*\\).*/\\1/p" "$1" | head -1
 }
 
-plan 11
+plan 12
 
 # Unlocked unshare: the bug.  A (the owner) taints its thread, B runs
 # there; A restores and taints it again, B runs there again.
@@ -65,27 +66,39 @@ check "correct: no task_on_tainted_thread" \
 	[ "$(jcount "$TMP/ok.json" "e['event']=='task_on_tainted_thread'")" -eq 0 ]
 
 # Threads started before trace: only the registry can name their tasks.
-mkfifo "$TMP/in"
-$MNLEAK pre <"$TMP/in" >"$TMP/pre.out" 2>&1 &
-mpid=$!
-exec 9>"$TMP/in"
-for _ in $(seq 50); do grep -q ready "$TMP/pre.out" && break; sleep 0.1; done
-timeout 60 $NSTAINT trace --json -p $mpid >"$TMP/pre.json" 2>"$TMP/pre.err" 9>&- &
-tpid=$!
-wait_attached "$TMP/pre.err"
-echo go >&9
-exec 9>&-
-wait $mpid
-sleep 0.5
-kill -INT $tpid
-wait $tpid
-tid=$(field "$TMP/pre.out" tainted tid)
-b=$(field "$TMP/pre.out" b task)
-before=$(sed -n 's/^threads //p' "$TMP/pre.out")
-diag "pre: threads before attach: $before; tainted tid=${tid:-?} b task=${b:-?}"
+# pre BIN NAME: run BIN pre, attach trace to it, then let it leak.
+pre() {
+	rm -f "$TMP/in"
+	mkfifo "$TMP/in"
+	$1 pre <"$TMP/in" >"$TMP/$2.out" 2>&1 &
+	mpid=$!
+	exec 9>"$TMP/in"
+	for _ in $(seq 50); do grep -q ready "$TMP/$2.out" && break; sleep 0.1; done
+	timeout 60 $NSTAINT trace --json -p $mpid >"$TMP/$2.json" 2>"$TMP/$2.err" 9>&- &
+	tpid=$!
+	wait_attached "$TMP/$2.err"
+	echo go >&9
+	exec 9>&-
+	wait $mpid
+	sleep 0.5
+	kill -INT $tpid
+	wait $tpid
+	tid=$(field "$TMP/$2.out" tainted tid)
+	b=$(field "$TMP/$2.out" b task)
+	before=$(sed -n 's/^threads //p' "$TMP/$2.out")
+	diag "$2: threads before attach: $before; tainted tid=${tid:-?} b task=${b:-?}"
+}
+
+pre $MNLEAK pre
 check "pre: the tainted thread existed before trace attached" \
 	grep -qw "${tid:-none}" <<<"$before"
 check "pre: its tasks are named through the registry" \
 	[ "$(jcount "$TMP/pre.json" "e['event']=='task_on_tainted_thread' and e['tid']==${tid:-0} and e['task_kind']=='libmn' and e['task_id']==${b:-0}")" -eq 2 ]
 
+# The same program on libmn.so: the registry is found (in the executable,
+# by copy relocation, or in libmn.so) and the probe in libmn.so.
+pre $MNLEAK_SO preso
+check "libmn.so, started before trace: tasks named, probe attached" \
+	[ "$(jcount "$TMP/preso.json" "e['event']=='task_on_tainted_thread' and e['tid']==${tid:-0} and e['task_kind']=='libmn' and e['task_id']==${b:-0}")" -eq 2 -a \
+	  "$(grep -c 'cannot' "$TMP/preso.err")" -eq 0 ]
 tap_done

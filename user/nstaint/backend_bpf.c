@@ -360,7 +360,7 @@ static int libmn_usdt_attach(struct bpf_priv *p, const struct mn_proc *mp)
 		return -ENOMEM;
 	p->usdt = u;
 	link = bpf_program__attach_usdt(p->skel->progs.mn_thread_start, -1,
-					mp->path, "libmn", "thread_start",
+					mp->usdt_path, "libmn", "thread_start",
 					NULL);
 	if (!link)
 		return -errno;
@@ -385,11 +385,14 @@ static void libmn_process_check(struct bpf_priv *p, __u32 pid)
 			return;
 	if (mnattr_find(pid, &mp))
 		return;
+	/* libmn.so not mapped yet (at exec): look again at the first taint. */
+	if (!mp.usdt_path[0])
+		return;
 	err = libmn_usdt_attach(p, &mp);
 	if (err)
 		fprintf(stderr, "nstaint: pid %u: cannot attach "
 			"libmn:thread_start in %s: %s; its new threads' tasks "
-			"go unnamed\n", pid, mp.path, strerror(-err));
+			"go unnamed\n", pid, mp.usdt_path, strerror(-err));
 	err = mnattr_threads(pid, mp.registry, mn_slot_add, &fd);
 	if (err < 0)
 		fprintf(stderr, "nstaint: pid %u: cannot read the libmn "

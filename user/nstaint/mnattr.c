@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,78 +21,125 @@
 
 #define REGISTRY_SYM	"mn_nstaint_registry"
 
-/*
- * Value of REGISTRY_SYM in the ELF file @fd, and the file's first PT_LOAD
- * p_vaddr (page aligned) and type.  0 or -ENOENT.
- */
-static int registry_sym(int fd, __u64 *value, __u64 *first_vaddr, int *type)
+/* What one mapped ELF file holds of libmn. */
+struct elf_libmn {
+	bool has_sym;		/* defines REGISTRY_SYM, at @value */
+	bool has_usdt;		/* has the libmn:thread_start probe */
+	__u64 value;
+	__u64 first_vaddr;	/* first PT_LOAD p_vaddr, page aligned */
+	int type;		/* ET_EXEC, ET_DYN */
+};
+
+/* REGISTRY_SYM in the symbol table of type @shtype, if any. */
+static bool find_sym(Elf *elf, Elf64_Word shtype, __u64 *value)
 {
-	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
 	Elf_Scn *scn = NULL;
-	GElf_Ehdr eh;
-	GElf_Phdr ph;
 	GElf_Shdr sh;
-	size_t i, n;
-	int err = -ENOENT, pass;
+	GElf_Sym sym;
 
-	if (!elf || !gelf_getehdr(elf, &eh))
-		goto out;
-	*type = eh.e_type;
-	*first_vaddr = 0;
-	for (i = 0; i < eh.e_phnum; i++) {
-		if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD) {
-			*first_vaddr = ph.p_vaddr & ~(__u64)(ph.p_align - 1);
-			break;
-		}
-	}
-	/* .symtab first (static libmn keeps the hidden-free name there). */
-	for (pass = 0; pass < 2 && err; pass++) {
-		scn = NULL;
-		while (err && (scn = elf_nextscn(elf, scn))) {
-			Elf_Data *d;
-			GElf_Sym sym;
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *d;
+		size_t i, n;
 
-			if (!gelf_getshdr(scn, &sh) || sh.sh_type !=
-			    (pass ? SHT_DYNSYM : SHT_SYMTAB) || !sh.sh_entsize)
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != shtype ||
+		    !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		n = d ? sh.sh_size / sh.sh_entsize : 0;
+		for (i = 0; i < n; i++) {
+			const char *name;
+
+			if (!gelf_getsym(d, i, &sym) || !sym.st_value ||
+			    sym.st_shndx == SHN_UNDEF)
 				continue;
-			d = elf_getdata(scn, NULL);
-			n = d ? sh.sh_size / sh.sh_entsize : 0;
-			for (i = 0; i < n; i++) {
-				const char *name;
-
-				if (!gelf_getsym(d, i, &sym) || !sym.st_value ||
-				    sym.st_shndx == SHN_UNDEF)
-					continue;
-				name = elf_strptr(elf, sh.sh_link, sym.st_name);
-				if (name && !strcmp(name, REGISTRY_SYM)) {
-					*value = sym.st_value;
-					err = 0;
-					break;
-				}
+			name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (name && !strcmp(name, REGISTRY_SYM)) {
+				*value = sym.st_value;
+				return true;
 			}
 		}
 	}
-out:
-	elf_end(elf);
-	return err;
+	return false;
 }
 
+/*
+ * The stapsdt note of libmn:thread_start: its descriptor holds three
+ * addresses then "provider\0name\0args".
+ */
+static bool find_usdt(Elf *elf)
+{
+	static const char probe[] = "libmn\0thread_start";
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	GElf_Shdr sh;
+	Elf_Data *d;
+	const char *name;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return false;
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name || strcmp(name, ".note.stapsdt"))
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (d && d->d_buf &&
+		    memmem(d->d_buf, d->d_size, probe, sizeof(probe)))
+			return true;
+	}
+	return false;
+}
+
+static void inspect(int fd, struct elf_libmn *el)
+{
+	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+	GElf_Ehdr eh;
+	GElf_Phdr ph;
+
+	memset(el, 0, sizeof(*el));
+	if (!elf || !gelf_getehdr(elf, &eh))
+		goto out;
+	el->type = eh.e_type;
+	for (size_t i = 0; i < eh.e_phnum; i++) {
+		if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD) {
+			el->first_vaddr = ph.p_vaddr & ~(__u64)(ph.p_align - 1);
+			break;
+		}
+	}
+	/* .symtab first (a static libmn), then .dynsym (libmn.so). */
+	el->has_sym = find_sym(elf, SHT_SYMTAB, &el->value) ||
+		      find_sym(elf, SHT_DYNSYM, &el->value);
+	el->has_usdt = find_usdt(elf);
+out:
+	elf_end(elf);
+}
+
+/*
+ * The registry is the first definition in map order: the executable's
+ * when it refers to the registry itself (a copy relocation moves the
+ * object there, and libmn.so uses that copy), else libmn's.  The probe is
+ * in whichever file holds libmn's code.
+ */
 int mnattr_find(pid_t pid, struct mn_proc *out)
 {
 	char maps[64], line[PATH_MAX + 128], last[PATH_MAX] = "";
+	char file[PATH_MAX + 32];
 	unsigned long long start, end, off;
-	__u64 value, first;
+	struct elf_libmn el;
 	struct stat st;
-	int fd, type, n, err = -ENOENT;
+	int fd, n;
 	FILE *f;
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -EINVAL;
+	memset(out, 0, sizeof(*out));
 	snprintf(maps, sizeof(maps), "/proc/%d/maps", pid);
 	f = fopen(maps, "re");
 	if (!f)
 		return -errno;
-	while (err && fgets(line, sizeof(line), f)) {
+	while (!(out->registry && out->usdt_path[0]) &&
+	       fgets(line, sizeof(line), f)) {
 		char *path;
 
 		if (sscanf(line, "%llx-%llx %*s %llx %*s %*s %n", &start, &end,
@@ -104,24 +152,30 @@ int mnattr_find(pid_t pid, struct mn_proc *out)
 			continue;
 		snprintf(last, sizeof(last), "%s", path);
 		/* Through the process's root: it may be in another mnt ns. */
-		snprintf(out->path, sizeof(out->path), "/proc/%d/root%s", pid,
-			 path);
-		fd = open(out->path, O_RDONLY | O_CLOEXEC);
+		snprintf(file, sizeof(file), "/proc/%d/root%s", pid, path);
+		fd = open(file, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
-		    !registry_sym(fd, &value, &first, &type)) {
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+			close(fd);
+			continue;
+		}
+		inspect(fd, &el);
+		close(fd);
+		if (el.has_sym && !out->registry)
+			/* ET_EXEC is loaded at its link addresses. */
+			out->registry = el.type == ET_DYN ?
+					start - el.first_vaddr + el.value :
+					el.value;
+		if (el.has_usdt && !out->usdt_path[0]) {
+			snprintf(out->usdt_path, sizeof(out->usdt_path), "%s",
+				 file);
 			out->dev = st.st_dev;
 			out->ino = st.st_ino;
-			/* ET_EXEC is loaded at its link addresses. */
-			out->registry = type == ET_DYN ?
-					start - first + value : value;
-			err = 0;
 		}
-		close(fd);
 	}
 	fclose(f);
-	return err;
+	return out->registry ? 0 : -ENOENT;
 }
 
 int mnattr_threads(pid_t pid, __u64 registry, mn_slot_fn fn, void *ctx)

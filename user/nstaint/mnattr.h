@@ -12,16 +12,19 @@
 #include <linux/types.h>
 
 struct mn_proc {
-	char path[PATH_MAX];	/* the ELF file, openable from here */
-	dev_t dev;		/* of @path: one USDT attachment per file */
+	__u64 registry;		/* address of mn_nstaint_registry in the pid */
+	/* The file with the libmn:thread_start probe, openable from here;
+	 * "" when not mapped yet (libmn.so before the loader ran). */
+	char usdt_path[PATH_MAX + 32];
+	dev_t dev;		/* of @usdt_path: one attachment per file */
 	ino_t ino;
-	__u64 registry;		/* address of mn_nstaint_registry in @pid */
 };
 
 /*
- * Look for mn_nstaint_registry in the files mapped by @pid (the executable
- * for a static libmn, libmn.so once loaded).  0 and @out filled, -ENOENT
- * if the process does not use libmn, another negative errno on failure.
+ * Look for mn_nstaint_registry and the libmn probes in the files mapped
+ * by @pid (the executable for a static libmn, libmn.so once loaded).  0
+ * and @out filled, -ENOENT if the process does not use libmn (yet),
+ * another negative errno on failure.
  */
 int mnattr_find(pid_t pid, struct mn_proc *out);
 
