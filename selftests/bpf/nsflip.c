@@ -8,6 +8,9 @@
  *                a thread (both inherit its netns)
  *   clonens      clone(2) a process into new user+uts namespaces, then a
  *                thread (CLONE_THREAD) into a new uts namespace
+ *   userns       a second thread tries unshare(CLONE_NEWUSER) (the kernel
+ *                refuses it in a multithreaded process), then, alone
+ *                again, the process unshares its user namespace
  *   exec         a thread unshares net, runs readlink /proc/self/ns/net
  *                (fork + exec: the program inherits the netns, as with
  *                Go's os/exec from a locked thread), then setns back home
@@ -16,6 +19,7 @@
  *                (main's exit races the tainted thread's)
  * Prints what it did (tids, counts) so the test can check the records.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
@@ -147,6 +151,30 @@ static void *taint_uts(void *arg)
 	return NULL;
 }
 
+static void *userns_thread(void *arg)
+{
+	int *err = arg;
+
+	*err = unshare(CLONE_NEWUSER) ? errno : 0;
+	return NULL;
+}
+
+static int user_ns(void)
+{
+	pthread_t t;
+	int err = 0;
+
+	pthread_create(&t, NULL, userns_thread, &err);
+	pthread_join(t, NULL);
+	printf("userns threaded=%s\n", err ? strerror(err) : "ok");
+	if (unshare(CLONE_NEWUSER)) {
+		perror("nsflip userns");
+		return 1;
+	}
+	printf("userns tid=%ld\n", (long)syscall(SYS_gettid));
+	return 0;
+}
+
 static void *storm(void *arg)
 {
 	int *ok = arg;
@@ -174,6 +202,8 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && !strcmp(argv[1], "clonens"))
 		return clone_new_ns();
+	if (argc >= 2 && !strcmp(argv[1], "userns"))
+		return user_ns();
 	if (argc >= 2 && !strcmp(argv[1], "exec")) {
 		pthread_create(&th[0], NULL, exec_tainted, NULL);
 		pthread_join(th[0], NULL);
@@ -221,7 +251,7 @@ int main(int argc, char **argv)
 		printf("storm threads=%d changes=%d\n", n, total);
 		return 0;
 	}
-	fprintf(stderr, "usage: nsflip thread|whole|clone|clonens|exec|\n"
+	fprintf(stderr, "usage: nsflip thread|whole|clone|clonens|userns|exec|\n"
 		"       storm N K|joinexit N\n");
 	return 2;
 }

@@ -17,7 +17,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 jcount() { python3 selftests/lib/jcount.py "$@"; }
 
-plan 25
+plan 26
 
 # First, since every other check needs it: the BPF object loads and
 # attaches on this kernel (the 6.1 VM runs this script too).  When it does
@@ -106,6 +106,16 @@ grep '^{' "$TMP/whole" >"$TMP/whole.json"
 check "whole: exactly one ns_change, home moved, nothing differs" \
 	[ "$(jcount "$TMP/whole.json" "e['event']=='ns_change' and e['home_moved'] and e['differs']==[]")" -eq 1 ]
 check "whole: no other record" [ "$(wc -l <"$TMP/whole.json")" -eq 1 ]
+
+# User namespaces (cred->user_ns) change only through hooks nstaint has:
+# unshare/setns of a user ns are refused in a multithreaded process, so a
+# thread is never tainted in it; alone, the process moves as a whole.
+timeout 30 $NSTAINT trace --json -- $NSFLIP userns >"$TMP/user" 2>/dev/null
+grep '^{' "$TMP/user" >"$TMP/user.json"
+check "userns: refused to a thread; alone, one ns_change of user, home moved" \
+	[ "$(sed -n 's/^userns threaded=//p' "$TMP/user")" = "Invalid argument" -a \
+	  "$(jcount "$TMP/user.json" "e['event']=='ns_change' and e['cause']=='unshare' and e['changed']==['user'] and e['home_moved']")" -eq 1 -a \
+	  "$(wc -l <"$TMP/user.json")" -eq 1 ]
 
 # Exit statuses: the command's own, 66 with --fail-on-taint on a leak.
 # Tainted and restored by a C thread with no user task on it: not the bug.
