@@ -19,6 +19,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -26,10 +27,26 @@
 #include "symbolize.h"
 
 #define SYM_CACHE	16
+#define SYM_MEMO_BITS	9	/* per process, direct mapped */
+#define SYM_MEMO	(1U << SYM_MEMO_BITS)
+
+/*
+ * A looked-up address and its answer.  libdwfl's symbol lookup scans the
+ * module's symbol table, and a storm of records repeats the same few
+ * return addresses: remembered answers are what keeps the consumer ahead
+ * of the ring buffer.  The strings point into the Dwfl, so a memo lives
+ * and dies with its Dwfl.
+ */
+struct sym_memo {
+	uint64_t addr;		/* 0: empty */
+	bool ret_addr;
+	struct sym_frame f;
+};
 
 struct sym_proc {
 	pid_t pid;		/* 0: free slot */
 	Dwfl *dwfl;
+	struct sym_memo *memo;	/* SYM_MEMO entries, or NULL */
 	dev_t exe_dev;
 	ino_t exe_ino;
 	unsigned long used;	/* LRU stamp */
@@ -65,6 +82,7 @@ static void drop(struct sym_proc *sp)
 {
 	dwfl_getmodules(sp->dwfl, free_pclntab, NULL, 0);
 	dwfl_end(sp->dwfl);
+	free(sp->memo);
 	memset(sp, 0, sizeof(*sp));
 }
 
@@ -101,7 +119,7 @@ static int exe_id(pid_t pid, struct stat *st)
 	return stat(path, st);
 }
 
-static Dwfl *dwfl_for(pid_t pid)
+static struct sym_proc *proc_for(pid_t pid)
 {
 	struct sym_proc *sp = NULL, *victim = &cache[0];
 	struct stat st;
@@ -119,7 +137,7 @@ static Dwfl *dwfl_for(pid_t pid)
 		if (exe_id(pid, &st) || (st.st_dev == sp->exe_dev &&
 					 st.st_ino == sp->exe_ino)) {
 			sp->used = ++clock_now;
-			return sp->dwfl;
+			return sp;
 		}
 		drop(sp);
 		victim = sp;
@@ -141,7 +159,8 @@ static Dwfl *dwfl_for(pid_t pid)
 	victim->exe_dev = st.st_dev;
 	victim->exe_ino = st.st_ino;
 	victim->used = ++clock_now;
-	return dwfl;
+	victim->memo = calloc(SYM_MEMO, sizeof(*victim->memo));
+	return victim;
 }
 
 /*
@@ -178,23 +197,19 @@ static void cu_line(Dwfl_Module *mod, Dwarf_Addr pc, struct sym_frame *f)
 	}
 }
 
-bool sym_lookup(pid_t pid, uint64_t addr, bool ret_addr,
-		struct sym_frame *f)
+static void lookup(Dwfl *dwfl, uint64_t addr, bool ret_addr,
+		   struct sym_frame *f)
 {
 	/* A return address follows the call: look up the call itself. */
 	Dwarf_Addr pc = ret_addr && addr ? addr - 1 : addr;
-	Dwfl *dwfl = dwfl_for(pid);
 	Dwfl_Module *mod;
 	Dwfl_Line *line;
 	GElf_Off off;
 	GElf_Sym sym;
 
-	memset(f, 0, sizeof(*f));
-	if (!dwfl)
-		return false;
 	mod = dwfl_addrmodule(dwfl, pc);
 	if (!mod)
-		return true;
+		return;
 	f->module = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL,
 				     NULL);
 	f->func = dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL);
@@ -208,5 +223,29 @@ bool sym_lookup(pid_t pid, uint64_t addr, bool ret_addr,
 					NULL);
 	else
 		cu_line(mod, pc, f);
+}
+
+bool sym_lookup(pid_t pid, uint64_t addr, bool ret_addr,
+		struct sym_frame *f)
+{
+	struct sym_proc *sp = proc_for(pid);
+	struct sym_memo *m;
+
+	memset(f, 0, sizeof(*f));
+	if (!sp)
+		return false;
+	if (!sp->memo) {
+		lookup(sp->dwfl, addr, ret_addr, f);
+		return true;
+	}
+	/* Fibonacci hashing: return addresses share their low bits badly. */
+	m = &sp->memo[(addr * 0x9e3779b97f4a7c15ULL) >> (64 - SYM_MEMO_BITS)];
+	if (m->addr != addr || m->ret_addr != ret_addr || !addr) {
+		m->addr = addr;
+		m->ret_addr = ret_addr;
+		memset(&m->f, 0, sizeof(m->f));
+		lookup(sp->dwfl, addr, ret_addr, &m->f);
+	}
+	*f = m->f;
 	return true;
 }
