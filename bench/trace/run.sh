@@ -9,8 +9,8 @@
 #  both also with bpftrace on sched_switch AND the setns/unshare syscall
 #  tracepoints ("bpftrace+sys"): the same hooks as nstaint where the kernel
 #  has no fentry, so what the hooks cost by themselves;
-#  3. a storm of unshare(CLONE_NEWUTS) from many threads through the
-#     default ring buffer: records/s delivered and lost, and the check
+#  3. a storm of unshare(CLONE_NEWUTS) from many threads through ring
+#     buffers of three sizes: records/s delivered and lost, and the check
 #     delivered + lost == produced.
 # Configurations alternate within each round; medians and their ratios are
 # printed.  ROUNDS (7), PIPE_LOOPS (200000), PPID_CALLS (3000000),
@@ -101,16 +101,14 @@ if "$BIN" trace --duration 0.1 2>&1 >/dev/null | grep -q trampoline; then
 	echo "   which put every system call on the slow path)"
 fi
 
-# Storm: text output thrown away, the default ring buffer (256 KiB) and a
-# 16 MiB one.  Produced records: one ns_change per successful unshare, plus
+# Storm: text output thrown away, ring buffers of 256 KiB, the default
+# (4 MiB) and 16 MiB.  Produced records: one ns_change per successful unshare, plus
 # per thread one thread_tainted (first unshare) and one thread_exit.  The
 # time is trace's whole run (start-up included).
-for rb in default 16384; do
+for rb in 256 4096 16384; do
 	for threads in 8 32; do
-		opt=; [ $rb = default ] || opt="--ringbuf-kb $rb"
 		start=$(date +%s.%N)
-		# shellcheck disable=SC2086
-		"$BIN" trace $opt -- "$O/selftests/bpf/nsflip" storm "$threads" "$FLIPS" \
+		"$BIN" trace --ringbuf-kb "$rb" -- "$O/selftests/bpf/nsflip" storm "$threads" "$FLIPS" \
 			>"$tmp/storm.out" 2>"$tmp/storm.err"
 		end=$(date +%s.%N)
 		changes=$(sed -n 's/^storm threads=[0-9]* changes=//p' "$tmp/storm.out")
@@ -120,7 +118,7 @@ for rb in default 16384; do
 				if ($(i+1) == "lost") lost = $i; else got += $i
 			prod = ch + 2 * th
 			printf "storm ring %s KiB, %d threads x %d unshares: produced %d, delivered %d (%.1f%%), lost %d, %.2fs, %.0f delivered/s; delivered+lost %s produced\n",
-				rb == "default" ? "256" : rb, th, ch / th, prod, got, 100 * got / prod, lost,
+				rb, th, ch / th, prod, got, 100 * got / prod, lost,
 				e - s, got / (e - s), got + lost == prod ? "==" : "!="
 		}'
 	done

@@ -123,6 +123,11 @@ timeout 30 $NSTAINT trace --fail-on-taint -- $NSFLIP thread >/dev/null 2>&1
 check "trace --fail-on-taint on a thread that restores exits 0" [ $? -eq 0 ]
 timeout 30 $NSTAINT trace -- sh -c 'exit 3' >/dev/null 2>&1
 check "trace -- sh -c 'exit 3' exits 3" [ $? -eq 3 ]
+
+$NSTAINT trace --ringbuf-kb 0 -- /bin/true >/dev/null 2>"$TMP/rb.err"
+rc=$?
+check "trace --ringbuf-kb 0 is a usage error (2) that names the range" \
+	[ $rc -eq 2 -a "$(grep -c '1 to 1048576 KiB' "$TMP/rb.err")" -eq 1 ]
 timeout 60 $NSTAINT trace --fail-on-taint -- sh -c "sleep 1 | $LEAK" >/dev/null 2>&1
 check "trace --fail-on-taint on the leak demo exits 66" [ $? -eq 66 ]
 

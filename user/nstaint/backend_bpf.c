@@ -169,6 +169,17 @@ static void libmn_forget(struct bpf_priv *p)
  * (@fentry) or by the syscall tracepoints.  Prints why it failed, except
  * for a fentry attempt, which the caller retries without.
  */
+/* A BPF ring buffer is a power of two pages: the smallest holding @kb KiB. */
+static __u32 ringbuf_bytes(unsigned int kb)
+{
+	__u64 want = (__u64)(kb ?: RINGBUF_KB_DEFAULT) * 1024;
+	__u32 sz = 4096;
+
+	while (sz < want)
+		sz <<= 1;
+	return sz;
+}
+
 static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 {
 	struct nstaint_bpf *skel;
@@ -191,14 +202,8 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 	bpf_program__set_autoload(skel->progs.exit_unshare, !fentry);
 	skel->rodata->follow_only = bpf_backend_opts.follow_pid != 0;
 	skel->rodata->hold_exec = bpf_backend_opts.follow_pid != 0;
-	if (bpf_backend_opts.ringbuf_kb) {
-		/* Ring buffer size: a power of two pages. */
-		__u32 sz = 4096;
-
-		while (sz < bpf_backend_opts.ringbuf_kb * 1024U)
-			sz <<= 1;
-		bpf_map__set_max_entries(skel->maps.events, sz);
-	}
+	bpf_map__set_max_entries(skel->maps.events,
+				 ringbuf_bytes(bpf_backend_opts.ringbuf_kb));
 	err = nstaint_bpf__load(skel);
 	if (err) {
 		if (!fentry)

@@ -10,9 +10,17 @@ const struct backend_ops *backend_find(const char *name);
 
 /* Backend knobs, set before ->open (trace.c).  follow_pid applies to
  * every backend (the kmod one too); ringbuf_kb to BPF only. */
+/*
+ * The events ring buffer: large enough by default for a burst of about
+ * 12 000 records (a storm of 8 threads doing 2000 unshares each, with the
+ * consumer starved of CPU, fits); what does not fit is counted as lost.
+ */
+#define RINGBUF_KB_DEFAULT	4096U
+#define RINGBUF_KB_MAX		(1024U * 1024U)
+
 struct bpf_backend_opts {
 	pid_t follow_pid;	/* 0: every process */
-	unsigned int ringbuf_kb; /* 0: default */
+	unsigned int ringbuf_kb; /* 0: RINGBUF_KB_DEFAULT */
 };
 extern struct bpf_backend_opts bpf_backend_opts;
 

@@ -194,7 +194,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: nstaint trace [-p PID] [--json] [--duration SEC] "
 	      "[--fail-on-taint]\n"
-	      "                     [--backend=bpf|kmod] [-- CMD ARGS...]\n"
+	      "                     [--backend=bpf|kmod] [--ringbuf-kb KB]\n"
+	      "                     [-- CMD ARGS...]\n"
 	      "Print namespace events live, one line each.\n"
 	      "  -p, --pid PID       only process PID and its descendants\n"
 	      "  -j, --json          JSON lines (field names of ps --json)\n"
@@ -202,6 +203,9 @@ static void usage(FILE *f)
 	      "  -f, --fail-on-taint exit 66 if a user task (goroutine) ran\n"
 	      "                      unlocked on a tainted thread\n"
 	      "  -b, --backend NAME  record source: bpf (default) or kmod\n"
+	      "      --ringbuf-kb KB BPF ring buffer size (default 4096, up\n"
+	      "                      to 1048576): more rides out longer\n"
+	      "                      bursts; overflow is reported as lost\n"
 	      "  -- CMD ARGS...      run CMD, follow its process tree, exit\n"
 	      "                      with its status\n", f);
 }
@@ -240,7 +244,7 @@ int cmd_trace(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "fail-on-taint", no_argument, NULL, 'f' },
 		{ "backend", required_argument, NULL, 'b' },
-		{ "ringbuf-kb", required_argument, NULL, 'R' }, /* tests */
+		{ "ringbuf-kb", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -287,7 +291,16 @@ int cmd_trace(int argc, char **argv)
 			backend_name = optarg;
 			break;
 		case 'R':
-			bpf_backend_opts.ringbuf_kb = strtoul(optarg, NULL, 10);
+			errno = 0;
+			bpf_backend_opts.ringbuf_kb = strtoul(optarg, &end, 10);
+			if (errno || *end || optarg[0] == '-' ||
+			    !bpf_backend_opts.ringbuf_kb ||
+			    bpf_backend_opts.ringbuf_kb > RINGBUF_KB_MAX) {
+				fprintf(stderr, "nstaint trace: bad ring buffer "
+					"size '%s' (1 to %u KiB)\n", optarg,
+					RINGBUF_KB_MAX);
+				return EXIT_ERROR;
+			}
 			break;
 		case 'h':
 			usage(stdout);
