@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,6 +38,12 @@ struct mn_sched mn_sched;
 __thread struct mn_m *mn_tls_m;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+/*
+ * Posted by the template and sysmon threads once they are in
+ * mn_nstaint_registry: the runtime is not handed out before both are, so
+ * a tool reading the registry after start sees every runtime thread.
+ */
+static sem_t runtime_threads_up;
 static uint32_t nextmid;
 
 __attribute__((noinline)) struct mn_m *mn_getm(void)
@@ -1216,6 +1223,7 @@ static void *template_main(void *arg)
 
 	self.tid = (pid_t)syscall(SYS_gettid);
 	mn_registry_add(&self, MN_ABI_THREAD_TEMPLATE);
+	sem_post(&runtime_threads_up);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	for (;;) {
@@ -1350,6 +1358,7 @@ static void *sysmon_main(void *arg)
 
 	self.tid = (pid_t)syscall(SYS_gettid);
 	mn_registry_add(&self, MN_ABI_THREAD_SYSMON);
+	sem_post(&runtime_threads_up);
 	sigemptyset(&quit);
 	sigaddset(&quit, SIGQUIT);
 	pthread_sigmask(SIG_UNBLOCK, &quit, NULL);
@@ -1523,11 +1532,15 @@ static void do_init(void)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 * 1024);
+	sem_init(&runtime_threads_up, 0, 0);
 	if (pthread_create(&t, &attr, template_main, NULL) ||
 	    pthread_create(&t, &attr, sysmon_main, NULL))
 		mn_fatal("cannot create runtime threads");
 	pthread_attr_destroy(&attr);
 	pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
+	for (int up = 0; up < 2; up++)
+		while (sem_wait(&runtime_threads_up) && errno == EINTR)
+			;
 }
 
 void mn_runtime_init(void)
