@@ -412,6 +412,7 @@ TEST(usdt_probes_fire)
 	}
 	close(go[0]);
 	snprintf(prog, sizeof(prog),
+		 "BEGIN { printf(\"READY\\n\"); } "
 		 "usdt:%s:libmn:thread_start { printf(\"start tid=%%d slot=%%lx\\n\", arg0, arg1); } "
 		 "usdt:%s:libmn:thread_retire { printf(\"retire tid=%%d task=%%d mask=%%d\\n\", arg0, arg1, arg2); }",
 		 exe, exe);
@@ -428,10 +429,11 @@ TEST(usdt_probes_fire)
 	close(outp[1]);
 	f = fdopen(outp[0], "r");
 	ASSERT_NE(NULL, f);
-	/* wait until the probes are attached */
-	while (fgets(line, sizeof(line), f) && !strstr(line, "Attaching"))
+	/* BEGIN fires once every probe is attached ("Attaching..." is
+	 * printed before, and a fixed sleep after it lost probes on a busy
+	 * host). */
+	while (fgets(line, sizeof(line), f) && strcmp(line, "READY\n"))
 		strncat(out, line, sizeof(out) - strlen(out) - 1);
-	usleep(200000);
 	ASSERT_EQ(1, write(go[1], "g", 1));
 	waitpid(child, &st, 0);
 	while (fgets(line, sizeof(line), f))	/* bpftrace exits with the child */
