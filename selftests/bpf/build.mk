@@ -73,12 +73,12 @@ $(TOP_TEST): selftests/bpf/top_test.sh $(O)/nstaint $(O)/selftests/go/leak $(MNL
 # One script alone (command-line variables, so MAKEFLAGS):
 #   MAKEFLAGS="VM_TESTS= VM_SCRIPTS=build/selftests/bpf/trace_test" \
 #   selftests/vm/run-vm-tests
-VM_SCRIPTS += $(TRACE_TEST)
+VM_SCRIPTS += $(TRACE_TEST) $(LIBMN_TEST)
 PY_LIB := /usr/lib/python3.11
 VM_FILES   += $(O)/nstaint $(NSFLIP) $(O)/selftests/go/leak scripts/tap.sh selftests/lib/jcount.py selftests/lib/attached.sh \
 	/bin/bash /usr/bin/python3 $(wildcard $(PY_LIB)/*.py) \
 	$(addprefix $(PY_LIB)/,encodings json collections re importlib) \
-	$(wildcard $(PY_LIB)/lib-dynload/_json.*.so) $(MNLEAK)
+	$(wildcard $(PY_LIB)/lib-dynload/_json.*.so) $(MNLEAK) $(MNLEAK_SO)
 
 # User stacks and symbolization (stack_test.sh): a C program with known
 # frames, built so that the kernel's frame-pointer walk and DWARF see them.
