@@ -86,6 +86,18 @@ struct {
 	__type(value, __u8);
 } follow SEC(".maps");
 
+/*
+ * execd[pid]: when the process last exec'd.  Userspace symbolizes a
+ * record's stack after the fact, from /proc/PID/maps: a record older than
+ * the process's exec holds addresses of the image it no longer has.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u64);
+} execd SEC(".maps");
+
 /* Where a Go process keeps g, goid and lockedm; set by userspace. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -497,11 +509,13 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
 	__u32 pid = BPF_CORE_READ(p, tgid), tid = BPF_CORE_READ(p, pid);
+	__u64 now = bpf_ktime_get_ns();
 	struct ns_set s;
 	__u32 *rec;
 
 	read_ns_set(p, &s);
 	bpf_map_update_elem(&homes, &pid, &s, BPF_ANY);
+	bpf_map_update_elem(&execd, &pid, &now, BPF_ANY);
 	/* A non-leader that execs takes the leader's tid. */
 	taint_del(tid);
 	taint_del(old_pid);
@@ -673,6 +687,7 @@ int BPF_PROG(on_free_task, struct task_struct *p)
 	bpf_map_delete_elem(&homes, &pid);
 	bpf_map_delete_elem(&follow, &pid);
 	bpf_map_delete_elem(&goprocs, &pid);
+	bpf_map_delete_elem(&execd, &pid);
 	return 0;
 }
 

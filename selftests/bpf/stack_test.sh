@@ -3,8 +3,9 @@
 # Selftests of the user stacks that `nstaint trace` attaches to ns_change,
 # thread_tainted and clone records, symbolized with libdwfl: the Go leak
 # demo's unshare call, a C program's file:line, a fork from a tainted
-# thread, a stack deeper than a record holds, and a process that is gone
-# before trace reads its record (raw addresses only).
+# thread, a stack deeper than a record holds, a frame-pointer chain that
+# runs into data, and a process that is gone, or has exec'd, before trace
+# reads its record (raw addresses only).
 # Run from the top of the tree as root.
 set -u
 . scripts/tap.sh
@@ -18,7 +19,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 jcount() { python3 selftests/lib/jcount.py "$@"; }
 
-plan 12
+plan 15
 
 # The Go leak demo: the stack of the unshare that tainted the leader
 # thread goes through syscall.Unshare, the demo's function (at the line
@@ -68,28 +69,51 @@ timeout 30 $NSTAINT trace --json -- sh -c "sleep 1 | $STACKPROG deep" \
 check "deep: 16 frames, stack_truncated, recurse frames kept" \
 	[ "$(jcount "$TMP/deep" "e['event']=='thread_tainted' and e['stack_truncated'] and len(e['stack'])==16 and [f[0] for f in frames(e)].count('recurse')>=14")" -eq 1 ]
 
-# Gone before trace reads the record: trace is stopped while the program
-# taints a thread and exits (it stays a zombie: trace is its parent), so
-# only raw addresses can be printed, never another process's symbols.
-mkfifo "$TMP/in"
-$NSTAINT trace --json -- $STACKPROG quick <"$TMP/in" >"$TMP/gone" 2>&1 &
-tp=$!
-exec 9>"$TMP/in"
-for _ in $(seq 100); do grep -q waiting "$TMP/gone" && break; sleep 0.1; done
-cpid=$(sed -n 's/^waiting pid=//p' "$TMP/gone")
-kill -STOP $tp
-echo go >&9
-exec 9>&-
-# state() : the third field of /proc/PID/stat (after "(comm)").
-state() { sed 's/.*) \(.\).*/\1/' "/proc/${cpid:-0}/stat" 2>/dev/null; }
-for _ in $(seq 100); do
-	[ "$(state)" = Z ] && break
-	sleep 0.1
-done
-diag "gone: pid ${cpid:-?} state $(state)"
-check "gone: the program exited while trace was stopped" [ "$(state)" = Z ]
-kill -CONT $tp
-wait $tp
+# A caller without frame pointers leaves the walk in data: the stack ends
+# at the first address outside every mapping, and says how many it cut.
+timeout 30 $NSTAINT trace --json -- sh -c "sleep 1 | $STACKPROG badfp" \
+	>"$TMP/badfp" 2>/dev/null
+check "badfp: stack cut before 0x4141414141414141, stack_unmapped 1" \
+	[ "$(jcount "$TMP/badfp" "e['event']=='thread_tainted' and [f['addr'] for f in e['stack']]!=[] and '0x4141414141414141' not in [f['addr'] for f in e['stack']] and e['stack'][0].get('func')=='enter_netns_badfp' and e['stack_unmapped']==1")" -eq 1 ]
+
+# trace_stopped MODE OUT COND: run `stackprog MODE` (quick or execd) under
+# trace --json into OUT, with trace stopped (SIGSTOP) from the moment the
+# program is told to go until COND (a function) holds; held=1 if it did
+# while trace was stopped.  cpid is the program's pid.
+trace_stopped() {
+	local mode=$1 out=$2 cond=$3 tp
+	mkfifo "$TMP/$mode.in"
+	$NSTAINT trace --json -- $STACKPROG "$mode" <"$TMP/$mode.in" >"$out" 2>&1 &
+	tp=$!
+	exec 9>"$TMP/$mode.in"
+	for _ in $(seq 100); do grep -q waiting "$out" && break; sleep 0.1; done
+	cpid=$(sed -n 's/^waiting pid=//p' "$out")
+	kill -STOP $tp
+	echo go >&9
+	exec 9>&-
+	for _ in $(seq 100); do $cond && break; sleep 0.1; done
+	held=0
+	$cond && held=1
+	kill -CONT $tp
+	wait $tp
+}
+
+# Exec'd before trace reads the record: /proc/PID/maps are the new
+# program's, so the stack is shown raw and flagged, never symbolized
+# against sleep's mappings.
+is_sleep() { [ "$(cat "/proc/${cpid:-0}/comm" 2>/dev/null)" = sleep ]; }
+trace_stopped execd "$TMP/execd" is_sleep
+check "execd: the program exec'd sleep while trace was stopped" [ $held -eq 1 ]
+check "execd: thread_tainted stack is raw and stack_stale" \
+	[ "$(jcount "$TMP/execd" "e['event']=='thread_tainted' and e['stack_stale'] and len(e['stack'])>=1 and all(set(f)=={'addr'} for f in e['stack'])")" -eq 1 ]
+
+# Gone before trace reads the record: the program taints a thread and
+# exits while trace is stopped (it stays a zombie: trace is its parent),
+# so only raw addresses can be printed, never another process's symbols.
+# The third field of /proc/PID/stat (after "(comm)") is the state.
+is_zombie() { [ "$(sed 's/.*) \(.\).*/\1/' "/proc/${cpid:-0}/stat" 2>/dev/null)" = Z ]; }
+trace_stopped quick "$TMP/gone" is_zombie
+check "gone: the program exited while trace was stopped" [ $held -eq 1 ]
 check "gone: thread_tainted stack has raw addresses only" \
 	[ "$(jcount "$TMP/gone" "e['event']=='thread_tainted' and len(e['stack'])>=2 and all(set(f)=={'addr'} for f in e['stack'])")" -eq 1 ]
 check "gone: the program ran to its end" grep -q '^line=' "$TMP/gone"

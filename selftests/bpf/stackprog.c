@@ -12,11 +12,17 @@
  *   quick  prints "waiting pid=P", waits for one line on stdin, then
  *          taints and exits at once (the test makes it exit before
  *          nstaint reads the record)
+ *   execd  as quick, but then execs "sleep 2" (the test makes it exec
+ *          before nstaint reads the record)
+ *   badfp  the unshare is made with the frame-pointer register pointing
+ *          at a fake frame whose return address is 0x4141414141414141,
+ *          as a caller without frame pointers can leave it
  * Prints "line=N" for the call (and "fork_line=N"), then "ready".
  */
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +38,26 @@ static __attribute__((noinline)) void enter_netns(void)
 {
 	if (unshare(CLONE_NEWNET)) {
 		perror("stackprog: unshare");
+		exit(1);
+	}
+}
+
+/* The syscall with %rbp at a fake frame {next 0, return 0x41...41}. */
+static __attribute__((noinline)) void enter_netns_badfp(void)
+{
+	static unsigned long fake[2] = { 0, 0x4141414141414141UL };
+	long ret;
+
+	__asm__ volatile("mov %%rbp, %%r12\n\t"
+			 "mov %[fake], %%rbp\n\t"
+			 "syscall\n\t"
+			 "mov %%r12, %%rbp"
+			 : "=a"(ret)
+			 : "0"((long)SYS_unshare), "D"((long)CLONE_NEWNET),
+			   [fake] "r"(fake)
+			 : "rcx", "r11", "r12", "memory");
+	if (ret) {
+		fprintf(stderr, "stackprog: unshare: %ld\n", ret);
 		exit(1);
 	}
 }
@@ -65,6 +91,9 @@ static void *worker(void *arg)
 	if (!strcmp(mode, "deep")) {
 		call_line = __LINE__ + 1;
 		recurse(40);
+	} else if (!strcmp(mode, "badfp")) {
+		call_line = __LINE__ + 1;
+		enter_netns_badfp();
 	} else {
 		call_line = __LINE__ + 1;
 		enter_netns();
@@ -82,13 +111,16 @@ int main(int argc, char **argv)
 	char buf[64];
 	pthread_t t;
 
+	bool quick = !strcmp(mode, "quick") || !strcmp(mode, "execd");
+
 	if (strcmp(mode, "line") && strcmp(mode, "deep") &&
-	    strcmp(mode, "fork") && strcmp(mode, "quick")) {
-		fprintf(stderr, "usage: stackprog line|deep|fork|quick\n");
+	    strcmp(mode, "fork") && strcmp(mode, "badfp") && !quick) {
+		fprintf(stderr,
+			"usage: stackprog line|deep|fork|quick|execd|badfp\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!strcmp(mode, "quick")) {
+	if (quick) {
 		printf("waiting pid=%d\n", (int)getpid());
 		if (!fgets(buf, sizeof(buf), stdin))
 			return 1;
@@ -98,7 +130,12 @@ int main(int argc, char **argv)
 	printf("line=%d\n", call_line);
 	if (fork_line)
 		printf("fork_line=%d\n", fork_line);
-	if (!strcmp(mode, "quick"))
+	if (!strcmp(mode, "execd")) {
+		execlp("sleep", "sleep", "2", (char *)NULL);
+		perror("stackprog: exec sleep");
+		return 1;
+	}
+	if (quick)
 		return 0;
 	printf("ready\n");
 	while (fgets(buf, sizeof(buf), stdin))

@@ -23,6 +23,7 @@
 #include "mnattr.h"
 #include "snapshot.h"
 #include "symbolize.h"
+#include "ustack.h"
 #include "../../bpf/taint.h"
 #include "nstaint.skel.h"
 
@@ -180,6 +181,20 @@ static __u32 ringbuf_bytes(unsigned int kb)
 	return sz;
 }
 
+/* The loaded object's execd map (one BPF backend per process), or -1. */
+static int execd_fd = -1;
+
+/* ustack_execd_since for this backend: the exec times BPF records. */
+static bool execd_since(pid_t pid, __u64 ts_ns)
+{
+	__u32 key = pid;
+	__u64 when;
+
+	if (execd_fd < 0 || bpf_map_lookup_elem(execd_fd, &key, &when))
+		return false;
+	return when > ts_ns;
+}
+
 static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 {
 	struct nstaint_bpf *skel;
@@ -213,6 +228,8 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 		goto err_destroy;
 	}
 	b->priv = p;
+	execd_fd = bpf_map__fd(skel->maps.execd);
+	ustack_execd_since = execd_since;
 	/* Followed first: seeding looks at followed Go processes only. */
 	if (bpf_backend_opts.follow_pid) {
 		err = backend_bpf_follow(b, bpf_backend_opts.follow_pid);
@@ -240,6 +257,8 @@ err_destroy:
 	p->gopending = NULL;
 	p->ngopending = 0;
 	libmn_forget(p);
+	ustack_execd_since = NULL;
+	execd_fd = -1;
 	nstaint_bpf__destroy(skel);
 	p->skel = NULL;
 	b->priv = NULL;
@@ -573,6 +592,8 @@ static void bpf_close(struct backend *b)
 	ring_buffer__free(p->rb);
 	check_taint_count(p);
 	libmn_forget(p);
+	ustack_execd_since = NULL;
+	execd_fd = -1;
 	nstaint_bpf__destroy(p->skel);
 	free(p);
 	b->priv = NULL;

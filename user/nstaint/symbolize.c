@@ -202,6 +202,7 @@ static void lookup(Dwfl *dwfl, uint64_t addr, bool ret_addr,
 {
 	/* A return address follows the call: look up the call itself. */
 	Dwarf_Addr pc = ret_addr && addr ? addr - 1 : addr;
+	Dwarf_Addr start, end;
 	Dwfl_Module *mod;
 	Dwfl_Line *line;
 	GElf_Off off;
@@ -210,8 +211,14 @@ static void lookup(Dwfl *dwfl, uint64_t addr, bool ret_addr,
 	mod = dwfl_addrmodule(dwfl, pc);
 	if (!mod)
 		return;
-	f->module = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL,
-				     NULL);
+	f->module = dwfl_module_info(mod, NULL, &start, &end, NULL, NULL,
+				     NULL, NULL);
+	/* dwfl_addrmodule answers the last module for any address above
+	 * every mapping (seen: 0x4141414141414141 in ld.so): not its. */
+	if (pc < start || pc >= end) {
+		f->module = NULL;
+		return;
+	}
 	f->func = dwfl_module_addrinfo(mod, pc, &off, &sym, NULL, NULL, NULL);
 	if (!f->func)
 		f->func = go_func(mod, pc, &off);
@@ -228,11 +235,11 @@ static void lookup(Dwfl *dwfl, uint64_t addr, bool ret_addr,
 bool sym_lookup(pid_t pid, uint64_t addr, bool ret_addr,
 		struct sym_frame *f)
 {
-	struct sym_proc *sp = proc_for(pid);
+	struct sym_proc *sp = pid > 0 ? proc_for(pid) : NULL;
 	struct sym_memo *m;
 
 	memset(f, 0, sizeof(*f));
-	if (!sp)
+	if (!sp || !sp->dwfl)
 		return false;
 	if (!sp->memo) {
 		lookup(sp->dwfl, addr, ret_addr, f);

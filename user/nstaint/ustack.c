@@ -79,70 +79,129 @@ static unsigned int depth(const struct nstaint_event *e)
 	       NSTAINT_MAX_STACK;
 }
 
+bool (*ustack_execd_since)(pid_t pid, __u64 ts_ns);
+
+/* A record's stack, looked up and checked, before it is printed. */
+struct resolved {
+	unsigned int all;	/* frames in the record */
+	unsigned int n;		/* frames worth showing */
+	bool gone;		/* process gone: raw addresses */
+	bool stale;		/* process exec'd since: raw addresses */
+	struct sym_frame fr[NSTAINT_MAX_STACK];
+};
+
+/*
+ * Frames worth showing: a caller compiled without frame pointers (glibc)
+ * leaves the kernel's walk following whatever its frame-pointer register
+ * held, and the "return addresses" after that are data (seen:
+ * 0x69622f3d4c4c4548, text of the environment).  While the process can be
+ * asked, the stack ends at the first return address outside every
+ * mapping; a gone process shows them all, nothing tells them apart.
+ *
+ * The mappings are read after the record was made: when the process
+ * exec'd in between, they are another program's, and the stack is shown
+ * raw.  The exec check comes after the lookups, so an exec racing them is
+ * caught too.
+ */
+static void resolve(const struct nstaint_event *e, struct resolved *r)
+{
+	pid_t pid = stack_pid(e);
+	unsigned int i;
+
+	memset(r, 0, sizeof(*r));
+	r->all = r->n = depth(e);
+	for (i = 0; i < r->all; i++) {
+		if (!sym_lookup(pid, e->ustack[i], i > 0, &r->fr[i])) {
+			r->gone = true;
+			break;
+		}
+		if (i > 0 && !r->fr[i].module) {
+			r->n = i;
+			break;
+		}
+	}
+	if (pid > 0 && ustack_execd_since && ustack_execd_since(pid, e->ts_ns))
+		r->stale = true;
+	if (r->gone || r->stale) {
+		memset(r->fr, 0, sizeof(r->fr));
+		r->n = r->all;
+	}
+}
+
 void ustack_print_text(FILE *f, const struct nstaint_event *e)
 {
-	unsigned int i, n = depth(e);
-	pid_t pid = n ? stack_pid(e) : 0;
-	struct sym_frame fr;
-	bool alive;
+	struct resolved r;
+	unsigned int i;
 
-	for (i = 0; i < n; i++) {
-		alive = sym_lookup(pid, e->ustack[i], i > 0, &fr);
+	if (!depth(e))
+		return;
+	resolve(e, &r);
+	for (i = 0; i < r.n; i++) {
+		const struct sym_frame *fr = &r.fr[i];
+
 		fprintf(f, "    #%-2u 0x%" PRIx64, i, (uint64_t)e->ustack[i]);
-		if (fr.func) {
+		if (fr->func) {
 			fputc(' ', f);
-			fput_text(f, fr.func);
-			fprintf(f, "+0x%" PRIx64, fr.off);
+			fput_text(f, fr->func);
+			fprintf(f, "+0x%" PRIx64, fr->off);
 		}
-		if (fr.file) {
+		if (fr->file) {
 			fputs(" at ", f);
-			fput_text(f, fr.file);
-			fprintf(f, ":%d", fr.line);
+			fput_text(f, fr->file);
+			fprintf(f, ":%d", fr->line);
 		}
-		if (fr.module) {
+		if (fr->module) {
 			fputs(" (", f);
-			fput_text(f, base_name(fr.module));
+			fput_text(f, base_name(fr->module));
 			fputc(')', f);
 		}
-		if (!alive && i == 0)
+		if (i == 0 && r.stale)
+			fputs(" (process exec'd before its stack was read: "
+			      "not symbolized)", f);
+		else if (i == 0 && r.gone)
 			fputs(" (process gone before its stack was read: "
 			      "not symbolized)", f);
 		fputc('\n', f);
 	}
-	if (n && e->flags & NSTAINT_F_STACK_TRUNC)
+	if (r.n < r.all)
+		fprintf(f, "    ... (%u more outside any mapping: the frame "
+			"pointer chain ran into data)\n", r.all - r.n);
+	else if (e->flags & NSTAINT_F_STACK_TRUNC)
 		fputs("    ... (deeper frames not captured)\n", f);
 }
 
 void ustack_print_json(FILE *f, const struct nstaint_event *e)
 {
-	unsigned int i, n = depth(e);
-	struct sym_frame fr;
-	pid_t pid;
+	struct resolved r;
+	unsigned int i;
 
-	if (!n)
+	if (!depth(e))
 		return;
-	pid = stack_pid(e);
+	resolve(e, &r);
 	fputs(",\"stack\":[", f);
-	for (i = 0; i < n; i++) {
-		sym_lookup(pid, e->ustack[i], i > 0, &fr);
+	for (i = 0; i < r.n; i++) {
+		const struct sym_frame *fr = &r.fr[i];
+
 		fprintf(f, "%s{\"addr\":\"0x%" PRIx64 "\"", i ? "," : "",
 			(uint64_t)e->ustack[i]);
-		if (fr.func) {
+		if (fr->func) {
 			fputs(",\"func\":", f);
-			fput_json_str(f, fr.func);
-			fprintf(f, ",\"off\":%" PRIu64, fr.off);
+			fput_json_str(f, fr->func);
+			fprintf(f, ",\"off\":%" PRIu64, fr->off);
 		}
-		if (fr.file) {
+		if (fr->file) {
 			fputs(",\"file\":", f);
-			fput_json_str(f, fr.file);
-			fprintf(f, ",\"line\":%d", fr.line);
+			fput_json_str(f, fr->file);
+			fprintf(f, ",\"line\":%d", fr->line);
 		}
-		if (fr.module) {
+		if (fr->module) {
 			fputs(",\"module\":", f);
-			fput_json_str(f, fr.module);
+			fput_json_str(f, fr->module);
 		}
 		fputc('}', f);
 	}
-	fprintf(f, "],\"stack_truncated\":%s",
-		e->flags & NSTAINT_F_STACK_TRUNC ? "true" : "false");
+	fprintf(f, "],\"stack_truncated\":%s,\"stack_unmapped\":%u,"
+		"\"stack_stale\":%s",
+		e->flags & NSTAINT_F_STACK_TRUNC ? "true" : "false",
+		r.all - r.n, r.stale ? "true" : "false");
 }
