@@ -159,6 +159,31 @@ static void *userns_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * pthread_join() returns once the thread's exit cleared its tid (in
+ * exit_mm()), before it has left the thread group: until then the kernel
+ * still counts it, refuses unshare(CLONE_NEWUSER) with EINVAL and nstaint
+ * sees two threads.  Wait for the count in /proc to drop to one.
+ */
+static void wait_single_threaded(void)
+{
+	char line[128];
+	int n = 0;
+
+	for (int tries = 0; tries < 5000 && n != 1; tries++) {
+		FILE *f = fopen("/proc/self/status", "re");
+
+		n = 0;
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "Threads: %d", &n) == 1)
+				break;
+		if (f)
+			fclose(f);
+		if (n != 1)
+			usleep(1000);
+	}
+}
+
 static int user_ns(void)
 {
 	pthread_t t;
@@ -167,6 +192,7 @@ static int user_ns(void)
 	pthread_create(&t, NULL, userns_thread, &err);
 	pthread_join(t, NULL);
 	printf("userns threaded=%s\n", err ? strerror(err) : "ok");
+	wait_single_threaded();
 	if (unshare(CLONE_NEWUSER)) {
 		perror("nsflip userns");
 		return 1;
