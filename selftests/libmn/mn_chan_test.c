@@ -225,10 +225,7 @@ static void reader(void *a)
 {
 	for (int i = 0; i < 200; i++) {
 		mn_rwmutex_rlock(&rw);
-		int n = atomic_fetch_add(&readers_in, 1) + 1;
-
-		if (n > atomic_load(&max_readers))
-			atomic_store(&max_readers, n);
+		atomic_fetch_add(&readers_in, 1);
 		if (atomic_load(&writer_in))
 			atomic_store(&rw_bad, 1);
 		mn_yield();
@@ -251,15 +248,38 @@ static void writer(void *a)
 	mn_wg_done(&wg);
 }
 
+static atomic_int sharers_in;
+
+/* Holds a read lock until all four sharers hold one (or gives up). */
+static void sharer(void *a)
+{
+	mn_rwmutex_rlock(&rw);
+	atomic_fetch_add(&sharers_in, 1);
+	for (int i = 0; i < 100000 && atomic_load(&sharers_in) < 4; i++)
+		mn_yield();
+	if (atomic_load(&sharers_in) > atomic_load(&max_readers))
+		atomic_store(&max_readers, atomic_load(&sharers_in));
+	atomic_fetch_sub(&sharers_in, 1);
+	mn_rwmutex_runlock(&rw);
+	mn_wg_done(&wg);
+}
+
 static int rw_main(void *a)
 {
+	/* Without writers, readers share: all four hold it at once. */
+	mn_wg_add(&wg, 4);
+	for (int i = 0; i < 4; i++)
+		mn_go(sharer, NULL);
+	mn_wg_wait(&wg);
+	/* Mixed: no reader ever runs with a writer, nor two writers.  (Readers
+	 * need not overlap here: a waiting writer holds new readers back.) */
 	mn_wg_add(&wg, 6);
 	for (int i = 0; i < 4; i++)
 		mn_go(reader, NULL);
 	for (int i = 0; i < 2; i++)
 		mn_go(writer, NULL);
 	mn_wg_wait(&wg);
-	return !atomic_load(&rw_bad) && atomic_load(&max_readers) > 1;
+	return !atomic_load(&rw_bad) && atomic_load(&max_readers) == 4;
 }
 
 /* RWMutex: readers share, writers exclude readers and each other. */
