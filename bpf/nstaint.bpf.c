@@ -55,6 +55,15 @@ const volatile bool follow_only = false;
 const volatile bool hold_exec = false;
 
 #define SIGSTOP		19
+#define PF_KTHREAD	0x00200000
+
+/*
+ * Lazy mode (trace --lazy): no setns/unshare hook at all.  A thread's
+ * namespace change is found at its next context switch (and at clone,
+ * exec and exit, which it cannot pass without being seen), by comparing
+ * its nsproxy and user_ns pointers with the last ones seen for it.
+ */
+const volatile bool lazy_ns = false;
 
 struct ns_set {
 	__u32 ino[NSTAINT_NS_COUNT];
@@ -78,6 +87,25 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ns_set);
 } homes SEC(".maps");
+
+/*
+ * Lazy mode: the namespace pointers a thread had when last seen.  Both
+ * are replaced, never modified, when a namespace changes (nsproxy by
+ * switch_task_namespaces, user_ns with the whole cred), so an unchanged
+ * pair means unchanged namespaces and the inodes need not be read.  Task
+ * storage: found from the task_struct, no hash lookup, freed with it.
+ */
+struct ns_ptrs {
+	__u64 nsproxy;
+	__u64 user_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ns_ptrs);
+} lastns SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -275,7 +303,9 @@ static __always_inline void ev_sets(struct nstaint_event *e,
 
 /*
  * User stack of the current task's syscall (setns, unshare, or clone: the
- * parent's), innermost first.  Never on the sched_switch path.
+ * parent's), innermost first.  On the sched_switch path only in lazy mode
+ * and only for a namespace change: then it is where the thread entered
+ * the kernel before being switched out.
  */
 static __always_inline void ev_stack(void *ctx, struct nstaint_event *e)
 {
@@ -449,6 +479,36 @@ static __always_inline int ns_syscall_exit(void *ctx, long ret,
 }
 
 /*
+ * Lazy mode: @t is current (a switch's prev, or at clone, exec, exit).  If
+ * its namespace pointers moved since it was last seen, do what the
+ * setns/unshare exit does, with cause sched: the syscall and its return
+ * value are unknown, the stack is where the thread entered the kernel,
+ * and the owner is the task running now.  A thread first seen here has
+ * no pointers yet: it is compared with its tainted[] or home set, so
+ * only a real difference is reported.
+ */
+static __always_inline void lazy_ns_check(void *ctx, struct task_struct *t)
+{
+	struct ns_ptrs *last, now;
+
+	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
+		return;
+	now.nsproxy = (__u64)BPF_CORE_READ(t, nsproxy);
+	if (!now.nsproxy)	/* exiting: its namespaces are gone */
+		return;
+	now.user_ns = (__u64)BPF_CORE_READ(t, cred, user_ns);
+	last = bpf_task_storage_get(&lastns, t, NULL,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!last || (last->nsproxy == now.nsproxy &&
+		      last->user_ns == now.user_ns))
+		return;
+	*last = now;
+	/* Started between snapshot and attach: its set now is its home. */
+	seed_home();
+	ns_syscall_exit(ctx, 0, NSTAINT_CAUSE_SCHED);
+}
+
+/*
  * setns/unshare: fentry/fexit on the syscall functions cost nothing to the
  * other syscalls.  The syscall tracepoints below are the fallback where
  * there is no BPF trampoline: enabling any syscall tracepoint sends every
@@ -513,6 +573,9 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
 	struct ns_set s;
 	__u32 *rec;
 
+	/* A change before exec is reported before the home is reset. */
+	if (lazy_ns)
+		lazy_ns_check(ctx, p);
 	read_ns_set(p, &s);
 	bpf_map_update_elem(&homes, &pid, &s, BPF_ANY);
 	bpf_map_update_elem(&execd, &pid, &now, BPF_ANY);
@@ -603,6 +666,13 @@ int BPF_PROG(on_newtask, struct task_struct *p, u64 clone_flags)
 	__u32 mask;
 	__u8 one = 1;
 
+	/*
+	 * The parent's own change first: a process that unshares and then
+	 * creates a thread before any switch moved as a whole, and its
+	 * home must have moved before the child is compared with it.
+	 */
+	if (lazy_ns)
+		lazy_ns_check(ctx, bpf_get_current_task_btf());
 	read_ns_set(p, &cset);
 	if (newproc) {
 		if (follow_only && bpf_map_lookup_elem(&follow, &ppid))
@@ -647,6 +717,8 @@ int BPF_PROG(on_exit_task, struct task_struct *p)
 	struct ns_set *home;
 	struct taint *tt;
 
+	if (lazy_ns)
+		lazy_ns_check(ctx, p);
 	tt = bpf_map_lookup_elem(&tainted, &tid);
 	if (tt) {
 		if (followed(pid)) {
@@ -710,6 +782,8 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev,
 	bool locked = true;
 	__u32 tid, pid, kind;
 
+	if (lazy_ns)
+		lazy_ns_check(ctx, prev);
 	if (!READ_ONCE(ntainted))
 		return 0;
 	tid = BPF_CORE_READ(prev, pid);

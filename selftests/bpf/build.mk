@@ -117,3 +117,13 @@ $(GOSYM_TEST): selftests/bpf/gosym_test.sh selftests/lib/jcount.py $(STACKPROG) 
 # host.  top_test needs tmux and a terminal, which the guest lacks.
 VM_SCRIPTS += $(STACK_TEST)
 VM_FILES   += $(STACKPROG) selftests/go/leak/main.go
+
+# trace --lazy (lazy_test.sh): no syscall hook, changes seen at switches.
+LAZY_TEST := $(O)/selftests/bpf/lazy_test
+
+ALL   += $(LAZY_TEST)
+TESTS += $(LAZY_TEST)
+
+$(LAZY_TEST): selftests/bpf/lazy_test.sh selftests/lib/jcount.py selftests/lib/attached.sh $(NSFLIP) $(O)/nstaint $(O)/selftests/go/leak
+	$(call msg,INSTALL,$@)
+	$(Q)install -m 755 $< $@

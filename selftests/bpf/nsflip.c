@@ -2,6 +2,8 @@
 /*
  * Namespace moves for the trace selftests, one per mode:
  *   thread       a second thread unshares net, then setns back home
+ *   sleepflip    as thread, but sleeps 0.2 s in between, so the thread is
+ *                switched out while tainted (trace --lazy sees it then)
  *   whole        the single-threaded process unshares net (moves whole)
  *   storm N K    N threads each unshare(CLONE_NEWUTS) K times
  *   clone        a thread unshares net, then forks a process and creates
@@ -43,6 +45,24 @@ static void *flip_back(void *arg)
 		exit(1);
 	}
 	printf("thread tid=%ld\n", (long)syscall(SYS_gettid));
+	close(home);
+	return NULL;
+}
+
+static void *sleep_flip_back(void *arg)
+{
+	int home = open("/proc/thread-self/ns/net", O_RDONLY);
+
+	if (home < 0 || unshare(CLONE_NEWNET)) {
+		perror("nsflip sleepflip");
+		exit(1);
+	}
+	usleep(200000);
+	if (setns(home, CLONE_NEWNET)) {
+		perror("nsflip sleepflip");
+		exit(1);
+	}
+	printf("sleepflip tid=%ld\n", (long)syscall(SYS_gettid));
 	close(home);
 	return NULL;
 }
@@ -221,6 +241,11 @@ int main(int argc, char **argv)
 		pthread_join(th[0], NULL);
 		return 0;
 	}
+	if (argc >= 2 && !strcmp(argv[1], "sleepflip")) {
+		pthread_create(&th[0], NULL, sleep_flip_back, NULL);
+		pthread_join(th[0], NULL);
+		return 0;
+	}
 	if (argc >= 2 && !strcmp(argv[1], "clone")) {
 		pthread_create(&th[0], NULL, clone_tainted, NULL);
 		pthread_join(th[0], NULL);
@@ -277,7 +302,7 @@ int main(int argc, char **argv)
 		printf("storm threads=%d changes=%d\n", n, total);
 		return 0;
 	}
-	fprintf(stderr, "usage: nsflip thread|whole|clone|clonens|userns|exec|\n"
+	fprintf(stderr, "usage: nsflip thread|sleepflip|whole|clone|clonens|userns|exec|\n"
 		"       storm N K|joinexit N\n");
 	return 2;
 }

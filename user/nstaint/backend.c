@@ -24,3 +24,12 @@ const struct backend_ops *backend_find(const char *name)
 	fprintf(stderr, "nstaint: unknown backend '%s' (bpf, kmod)\n", name);
 	return NULL;
 }
+
+int lazy_check_backend(const char *cmd, const struct backend_ops *ops)
+{
+	if (!bpf_backend_opts.lazy || ops == &backend_bpf_ops)
+		return 0;
+	fprintf(stderr, "nstaint %s: --lazy is a mode of the bpf backend, "
+		"not of %s\n", cmd, ops->name);
+	return -1;
+}

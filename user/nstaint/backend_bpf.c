@@ -167,8 +167,9 @@ static void libmn_forget(struct bpf_priv *p)
 
 /*
  * Open, load, seed and attach, with setns/unshare hooked by fentry/fexit
- * (@fentry) or by the syscall tracepoints.  Prints why it failed, except
- * for a fentry attempt, which the caller retries without.
+ * (@fentry) or by the syscall tracepoints, or not at all in lazy mode
+ * (bpf_backend_opts.lazy).  Prints why it failed, except for a fentry
+ * attempt, which the caller retries without.
  */
 /* A BPF ring buffer is a power of two pages: the smallest holding @kb KiB. */
 static __u32 ringbuf_bytes(unsigned int kb)
@@ -197,6 +198,7 @@ static bool execd_since(pid_t pid, __u64 ts_ns)
 
 static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 {
+	bool lazy = bpf_backend_opts.lazy;
 	struct nstaint_bpf *skel;
 	int err;
 
@@ -207,14 +209,15 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 			strerror(-err));
 		return err;
 	}
-	bpf_program__set_autoload(skel->progs.fentry_setns, fentry);
-	bpf_program__set_autoload(skel->progs.fexit_setns, fentry);
-	bpf_program__set_autoload(skel->progs.fentry_unshare, fentry);
-	bpf_program__set_autoload(skel->progs.fexit_unshare, fentry);
-	bpf_program__set_autoload(skel->progs.enter_setns, !fentry);
-	bpf_program__set_autoload(skel->progs.exit_setns, !fentry);
-	bpf_program__set_autoload(skel->progs.enter_unshare, !fentry);
-	bpf_program__set_autoload(skel->progs.exit_unshare, !fentry);
+	bpf_program__set_autoload(skel->progs.fentry_setns, fentry && !lazy);
+	bpf_program__set_autoload(skel->progs.fexit_setns, fentry && !lazy);
+	bpf_program__set_autoload(skel->progs.fentry_unshare, fentry && !lazy);
+	bpf_program__set_autoload(skel->progs.fexit_unshare, fentry && !lazy);
+	bpf_program__set_autoload(skel->progs.enter_setns, !fentry && !lazy);
+	bpf_program__set_autoload(skel->progs.exit_setns, !fentry && !lazy);
+	bpf_program__set_autoload(skel->progs.enter_unshare, !fentry && !lazy);
+	bpf_program__set_autoload(skel->progs.exit_unshare, !fentry && !lazy);
+	skel->rodata->lazy_ns = lazy;
 	skel->rodata->follow_only = bpf_backend_opts.follow_pid != 0;
 	skel->rodata->hold_exec = bpf_backend_opts.follow_pid != 0;
 	bpf_map__set_max_entries(skel->maps.events,
@@ -289,11 +292,13 @@ static int bpf_open(struct backend *b)
 		return -ENOMEM;
 	p->ncpus = libbpf_num_possible_cpus();
 	/* NSTAINT_NO_FENTRY=1 forces the fallback (tests, old kernels). */
-	err = getenv("NSTAINT_NO_FENTRY") ? -ENOTSUP :
-	      load_attach(b, p, true);
+	/* Lazy mode hooks no syscall: nothing to fall back from. */
+	err = getenv("NSTAINT_NO_FENTRY") || bpf_backend_opts.lazy ?
+	      -ENOTSUP : load_attach(b, p, true);
 	if (err) {
 		err = load_attach(b, p, false);
-		if (!err && !getenv("NSTAINT_NO_FENTRY"))
+		if (!err && !getenv("NSTAINT_NO_FENTRY") &&
+		    !bpf_backend_opts.lazy)
 			fprintf(stderr, "nstaint: no BPF trampoline (fentry) "
 				"here: using syscall tracepoints, which slow "
 				"down every system call\n");

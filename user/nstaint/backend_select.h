@@ -2,6 +2,7 @@
 #ifndef NSTAINT_BACKEND_SELECT_H
 #define NSTAINT_BACKEND_SELECT_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 #include "backend.h"
 
@@ -21,8 +22,21 @@ const struct backend_ops *backend_find(const char *name);
 struct bpf_backend_opts {
 	pid_t follow_pid;	/* 0: every process */
 	unsigned int ringbuf_kb; /* 0: RINGBUF_KB_DEFAULT */
+	bool lazy;		/* BPF: namespace changes seen at the next
+				 * context switch, no setns/unshare hook */
 };
 extern struct bpf_backend_opts bpf_backend_opts;
+
+/*
+ * --lazy, shared by trace and top: its help line, and a check that prints
+ * why and returns -1 when it is combined with a backend other than bpf.
+ */
+#define LAZY_HELP \
+	"      --lazy          hook no system call: see namespace changes at\n" \
+	"                      the thread's next context switch (cheaper; a\n" \
+	"                      change undone before a switch is missed; see\n" \
+	"                      docs/trace.md)\n"
+int lazy_check_backend(const char *cmd, const struct backend_ops *ops);
 
 /* Add a process (and, through fork, its descendants) to the followed set. */
 int backend_bpf_follow(struct backend *b, pid_t pid);

@@ -445,7 +445,7 @@ static void keys_off(struct top *t)
 static void usage(FILE *f)
 {
 	fputs("usage: nstaint top [-p PID] [-d SECS] [-b] [-n COUNT] "
-	      "[--backend=bpf|kmod]\n"
+	      "[--backend=bpf|kmod] [--lazy]\n"
 	      "A live table of tainted threads: pid, tid, comm, the "
 	      "namespaces that differ\nfrom the process's home set (name:"
 	      "inode), the owner task that tainted the\nthread (go:GOID, "
@@ -457,6 +457,7 @@ static void usage(FILE *f)
 	      "tests)\n"
 	      "  -n, --iterations N    stop after N frames\n"
 	      "      --backend NAME    record source: bpf (default) or kmod\n"
+	      LAZY_HELP
 	      "SINCE '>5s': tainted before top started (5 s ago).\n", f);
 }
 
@@ -469,6 +470,7 @@ static int parse_args(struct top *t, const char **backend, int argc,
 		{ "batch", no_argument, NULL, 'b' },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "backend", required_argument, NULL, 'B' },
+		{ "lazy", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -510,6 +512,9 @@ static int parse_args(struct top *t, const char **backend, int argc,
 			break;
 		case 'B':
 			*backend = optarg;
+			break;
+		case 'L':
+			bpf_backend_opts.lazy = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -561,7 +566,7 @@ int cmd_top(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	t.b.ops = backend_find(backend);
-	if (!t.b.ops)
+	if (!t.b.ops || lazy_check_backend("top", t.b.ops))
 		return EXIT_ERROR;
 	bpf_backend_opts.follow_pid = t.pid;
 	sigaction(SIGINT, &sa, NULL);

@@ -105,8 +105,11 @@ static void print_json(FILE *f, const struct nstaint_event *e)
 	json_set(f, "home", e->ns_home);
 	json_mask(f, "differs", e->tainted_mask);
 	json_mask(f, "changed", e->changed_mask);
+	/* Seen at a switch (--lazy): no system call, no return value. */
+	if (e->type == NSTAINT_EV_NS_CHANGE && e->cause != NSTAINT_CAUSE_SCHED)
+		fprintf(f, ",\"ret\":%d", e->ret);
 	if (e->type == NSTAINT_EV_NS_CHANGE)
-		fprintf(f, ",\"ret\":%d,\"home_moved\":%s", e->ret,
+		fprintf(f, ",\"home_moved\":%s",
 			e->flags & NSTAINT_F_HOME_MOVED ? "true" : "false");
 	if (e->cause == NSTAINT_CAUSE_CLONE)
 		fprintf(f, ",\"parent_tid\":%u,\"new_process\":%s",
@@ -194,7 +197,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: nstaint trace [-p PID] [--json] [--duration SEC] "
 	      "[--fail-on-taint]\n"
-	      "                     [--backend=bpf|kmod] [--ringbuf-kb KB]\n"
+	      "                     [--backend=bpf|kmod] [--ringbuf-kb KB] "
+	      "[--lazy]\n"
 	      "                     [-- CMD ARGS...]\n"
 	      "Print namespace events live, one line each.\n"
 	      "  -p, --pid PID       only process PID and its descendants\n"
@@ -206,6 +210,7 @@ static void usage(FILE *f)
 	      "      --ringbuf-kb KB BPF ring buffer size (default 4096, up\n"
 	      "                      to 1048576): more rides out longer\n"
 	      "                      bursts; overflow is reported as lost\n"
+	      LAZY_HELP
 	      "  -- CMD ARGS...      run CMD, follow its process tree, exit\n"
 	      "                      with its status\n", f);
 }
@@ -245,6 +250,7 @@ int cmd_trace(int argc, char **argv)
 		{ "fail-on-taint", no_argument, NULL, 'f' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "ringbuf-kb", required_argument, NULL, 'R' },
+		{ "lazy", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -302,6 +308,9 @@ int cmd_trace(int argc, char **argv)
 				return EXIT_ERROR;
 			}
 			break;
+		case 'L':
+			bpf_backend_opts.lazy = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_CLEAN;
@@ -316,7 +325,7 @@ int cmd_trace(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	b.ops = backend_find(backend_name);
-	if (!b.ops)
+	if (!b.ops || lazy_check_backend("trace", b.ops))
 		return EXIT_ERROR;
 	if (optind < argc) {
 		child = spawn_held(argv + optind, &go_fd);
