@@ -491,12 +491,16 @@ static __always_inline void lazy_ns_check(void *ctx, struct task_struct *t)
 {
 	struct ns_ptrs *last, now;
 
-	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
+	/*
+	 * @t is a trusted BTF pointer: plain loads (CO-RE relocated), no
+	 * helper call, as this runs at every context switch.
+	 */
+	if (t->flags & PF_KTHREAD)
 		return;
-	now.nsproxy = (__u64)BPF_CORE_READ(t, nsproxy);
+	now.nsproxy = (__u64)t->nsproxy;
 	if (!now.nsproxy)	/* exiting: its namespaces are gone */
 		return;
-	now.user_ns = (__u64)BPF_CORE_READ(t, cred, user_ns);
+	now.user_ns = (__u64)t->cred->user_ns;
 	last = bpf_task_storage_get(&lastns, t, NULL,
 				    BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!last || (last->nsproxy == now.nsproxy &&
