@@ -6,6 +6,8 @@
 #     a context switch per message): no tracer, nstaint trace, and a
 #     bpftrace one-liner on tracepoint:sched:sched_switch (a peer);
 #  2. a getppid() loop: no tracer, nstaint trace;
+#  both also with `nstaint trace --lazy` ("lazy": no syscall hook at all,
+#  namespace changes seen at the next context switch);
 #  both also with bpftrace on sched_switch AND the setns/unshare syscall
 #  tracepoints ("bpftrace+sys"): the same hooks as nstaint where the kernel
 #  has no fentry, so what the hooks cost by themselves;
@@ -40,7 +42,7 @@ stop_tracer() {
 }
 trap 'stop_tracer; rm -rf "$tmp"' EXIT
 
-# start_tracer none|nstaint|bpftrace|bpftrace+sys: returns once the tracer
+# start_tracer none|nstaint|lazy|bpftrace|bpftrace+sys: returns once the tracer
 # says it is attached.
 start_tracer() {
 	: >"$tmp/tr.out"; : >"$tmp/tr.err"
@@ -48,6 +50,8 @@ start_tracer() {
 	none) return ;;
 	nstaint) "$BIN" trace >/dev/null 2>"$tmp/tr.err" & tracer=$!
 		 ready='^nstaint trace: attached' ;;
+	lazy) "$BIN" trace --lazy >/dev/null 2>"$tmp/tr.err" & tracer=$!
+	      ready='^nstaint trace: attached' ;;
 	bpftrace) bpftrace -e 'tracepoint:sched:sched_switch { @[cpu] = count(); }' \
 			>"$tmp/tr.out" 2>"$tmp/tr.err" & tracer=$!
 		  ready='^Attaching' ;;
@@ -72,7 +76,7 @@ ppid_once() { taskset -c "$CPU" "$O/bench/trace/getppid" "$PPID_CALLS"; }
 
 echo "# nstaint trace overhead: $ROUNDS rounds, CPU $CPU, kernel $(uname -r), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq "$ROUNDS"); do
-	for cfg in none nstaint bpftrace bpftrace+sys; do
+	for cfg in none nstaint lazy bpftrace bpftrace+sys; do
 		start_tracer $cfg
 		pipe_once >>"$tmp/pipe.$cfg"
 		[ $cfg != bpftrace ] && ppid_once >>"$tmp/ppid.$cfg"
@@ -81,19 +85,23 @@ for r in $(seq "$ROUNDS"); do
 done
 pn=$(median <"$tmp/pipe.none"); pt=$(median <"$tmp/pipe.nstaint")
 pb=$(median <"$tmp/pipe.bpftrace"); ps=$(median <"$tmp/pipe.bpftrace+sys")
+pl=$(median <"$tmp/pipe.lazy")
 gn=$(median <"$tmp/ppid.none"); gt=$(median <"$tmp/ppid.nstaint")
-gs=$(median <"$tmp/ppid.bpftrace+sys")
-printf 'sched pipe usecs/op, median: none %s  nstaint %s  bpftrace %s  bpftrace+sys %s\n' \
-	"$pn" "$pt" "$pb" "$ps"
-awk -v n="$pn" -v t="$pt" -v b="$pb" -v s="$ps" 'BEGIN {
+gs=$(median <"$tmp/ppid.bpftrace+sys"); gl=$(median <"$tmp/ppid.lazy")
+printf 'sched pipe usecs/op, median: none %s  nstaint %s  lazy %s  bpftrace %s  bpftrace+sys %s\n' \
+	"$pn" "$pt" "$pl" "$pb" "$ps"
+awk -v n="$pn" -v t="$pt" -v l="$pl" -v b="$pb" -v s="$ps" 'BEGIN {
 	printf "  nstaint/none       %.3f (%+.1f%%, target <= +3%%)\n", t/n, (t/n-1)*100
+	printf "  lazy/none          %.3f (%+.1f%%, target <= +3%%)\n", l/n, (l/n-1)*100
 	printf "  bpftrace/none      %.3f (%+.1f%%)\n", b/n, (b/n-1)*100
 	printf "  bpftrace+sys/none  %.3f (%+.1f%%)\n", s/n, (s/n-1)*100
 	printf "  nstaint/bpftrace   %.3f\n", t/b
+	printf "  lazy/bpftrace      %.3f\n", l/b
 	printf "  nstaint/bpftrace+sys %.3f\n", t/s }'
-printf 'getppid ns/call, median: none %s  nstaint %s  bpftrace+sys %s\n' "$gn" "$gt" "$gs"
-awk -v n="$gn" -v t="$gt" -v s="$gs" 'BEGIN {
+printf 'getppid ns/call, median: none %s  nstaint %s  lazy %s  bpftrace+sys %s\n' "$gn" "$gt" "$gl" "$gs"
+awk -v n="$gn" -v t="$gt" -v l="$gl" -v s="$gs" 'BEGIN {
 	printf "  nstaint/none       %.3f (%+.1f%%, target <= +3%%)\n", t/n, (t/n-1)*100
+	printf "  lazy/none          %.3f (%+.1f%%, target <= +3%%)\n", l/n, (l/n-1)*100
 	printf "  bpftrace+sys/none  %.3f (%+.1f%%)\n", s/n, (s/n-1)*100
 	printf "  nstaint/bpftrace+sys %.3f\n", t/s }'
 if "$BIN" trace --duration 0.1 2>&1 >/dev/null | grep -q trampoline; then
