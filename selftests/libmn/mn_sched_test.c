@@ -120,18 +120,29 @@ TEST(global_queue_fairness)
 
 static atomic_long ran_on[8];
 
+/*
+ * Busy until a task has run on each P (or, for all, 5 s have passed): the
+ * spawner's P is held by busy tasks, so only a steal can start one on the
+ * other P.  A fixed amount of work instead let the spawner's P finish
+ * everything while a loaded host kept the other P's thread off CPU (seen
+ * under TSan).
+ */
+static int64_t steal_deadline;
+
 static void busy(void *a)
 {
-	volatile long x = 0;
+	int p = mn_proc_id() & 7;
 
-	for (long i = 0; i < 2000000; i++)
-		x += i;
-	atomic_fetch_add(&ran_on[mn_proc_id() & 7], 1);
+	atomic_fetch_add(&ran_on[p], 1);
+	while (!(atomic_load(&ran_on[0]) && atomic_load(&ran_on[1])) &&
+	       mn_now() < steal_deadline)
+		;
 	mn_wg_done(&wg);
 }
 
 static int steal_main(void *a)
 {
+	steal_deadline = mn_now() + 5000000000LL;
 	mn_wg_add(&wg, 64);
 	for (int i = 0; i < 64; i++)
 		mn_go(busy, NULL);	/* all land on the spawner's P */
