@@ -147,34 +147,6 @@ static int table_offsets(const char *version, struct go_offsets *off)
 	return -1;
 }
 
-/* st_value of symbol @want in .symtab (TLS symbols: offset in PT_TLS). */
-static int symtab_value(Elf *elf, const char *want, GElf_Addr *val)
-{
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	GElf_Sym sym;
-	Elf_Data *d;
-	const char *name;
-	size_t k;
-
-	while ((scn = elf_nextscn(elf, scn))) {
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB ||
-		    !sh.sh_entsize)
-			continue;
-		d = elf_getdata(scn, NULL);
-		for (k = 0; d && k < sh.sh_size / sh.sh_entsize; k++) {
-			if (!gelf_getsym(d, k, &sym))
-				continue;
-			name = elf_strptr(elf, sh.sh_link, sym.st_name);
-			if (name && !strcmp(name, want)) {
-				*val = sym.st_value;
-				return 0;
-			}
-		}
-	}
-	return -1;
-}
-
 /* g's offset from fsbase (see the top of this file).  0 on success. */
 static int tls_g_offset(Elf *elf, struct goattr *ga)
 {
@@ -194,7 +166,7 @@ static int tls_g_offset(Elf *elf, struct goattr *ga)
 	ga->cgo = true;
 	/* Without a symbol table the slot is known only when g is all the
 	 * block holds. */
-	if (symtab_value(elf, "runtime.tlsg", &tlsg) && tls.p_memsz > 8) {
+	if (elf_symbol_value(elf, SHT_SYMTAB, "runtime.tlsg", &tlsg) && tls.p_memsz > 8) {
 		snprintf(ga->why, sizeof(ga->why), "cgo binary without "
 			 "symbols: runtime.tlsg's place in its %llu-byte TLS "
 			 "block is unknown", (unsigned long long)tls.p_memsz);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include <nstaint/mn_abi.h>
+#include "elfscn.h"
 #include "mnattr.h"
 
 #define REGISTRY_SYM	"mn_nstaint_registry"
@@ -25,42 +26,10 @@
 struct elf_libmn {
 	bool has_sym;		/* defines REGISTRY_SYM, at @value */
 	bool has_usdt;		/* has the libmn:thread_start probe */
-	__u64 value;
+	GElf_Addr value;
 	__u64 first_vaddr;	/* first PT_LOAD p_vaddr, page aligned */
 	int type;		/* ET_EXEC, ET_DYN */
 };
-
-/* REGISTRY_SYM in the symbol table of type @shtype, if any. */
-static bool find_sym(Elf *elf, Elf64_Word shtype, __u64 *value)
-{
-	Elf_Scn *scn = NULL;
-	GElf_Shdr sh;
-	GElf_Sym sym;
-
-	while ((scn = elf_nextscn(elf, scn))) {
-		Elf_Data *d;
-		size_t i, n;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != shtype ||
-		    !sh.sh_entsize)
-			continue;
-		d = elf_getdata(scn, NULL);
-		n = d ? sh.sh_size / sh.sh_entsize : 0;
-		for (i = 0; i < n; i++) {
-			const char *name;
-
-			if (!gelf_getsym(d, i, &sym) || !sym.st_value ||
-			    sym.st_shndx == SHN_UNDEF)
-				continue;
-			name = elf_strptr(elf, sh.sh_link, sym.st_name);
-			if (name && !strcmp(name, REGISTRY_SYM)) {
-				*value = sym.st_value;
-				return true;
-			}
-		}
-	}
-	return false;
-}
 
 /*
  * The stapsdt note of libmn:thread_start: its descriptor holds three
@@ -69,26 +38,12 @@ static bool find_sym(Elf *elf, Elf64_Word shtype, __u64 *value)
 static bool find_usdt(Elf *elf)
 {
 	static const char probe[] = "libmn\0thread_start";
-	Elf_Scn *scn = NULL;
-	size_t shstrndx;
 	GElf_Shdr sh;
-	Elf_Data *d;
-	const char *name;
+	Elf_Scn *scn = elf_section_named(elf, ".note.stapsdt", &sh);
+	Elf_Data *d = scn ? elf_getdata(scn, NULL) : NULL;
 
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return false;
-	while ((scn = elf_nextscn(elf, scn))) {
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
-			continue;
-		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (!name || strcmp(name, ".note.stapsdt"))
-			continue;
-		d = elf_getdata(scn, NULL);
-		if (d && d->d_buf &&
-		    memmem(d->d_buf, d->d_size, probe, sizeof(probe)))
-			return true;
-	}
-	return false;
+	return d && d->d_buf &&
+	       memmem(d->d_buf, d->d_size, probe, sizeof(probe));
 }
 
 static void inspect(int fd, struct elf_libmn *el)
@@ -108,8 +63,9 @@ static void inspect(int fd, struct elf_libmn *el)
 		}
 	}
 	/* .symtab first (a static libmn), then .dynsym (libmn.so). */
-	el->has_sym = find_sym(elf, SHT_SYMTAB, &el->value) ||
-		      find_sym(elf, SHT_DYNSYM, &el->value);
+	el->has_sym =
+		!elf_symbol_value(elf, SHT_SYMTAB, REGISTRY_SYM, &el->value) ||
+		!elf_symbol_value(elf, SHT_DYNSYM, REGISTRY_SYM, &el->value);
 	el->has_usdt = find_usdt(elf);
 out:
 	elf_end(elf);
