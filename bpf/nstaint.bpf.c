@@ -282,6 +282,7 @@ ev_new(__u16 type, __u16 cause, struct task_struct *t)
 	e->type = type;
 	e->size = sizeof(*e);
 	e->cause = cause;
+	e->syscall_nr = -1;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->pid = BPF_CORE_READ(t, tgid);
 	e->tid = BPF_CORE_READ(t, pid);

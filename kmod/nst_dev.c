@@ -76,6 +76,7 @@ void nst_fill(struct nstaint_event *ev, u16 type, u16 cause,
 	ev->type = type;
 	ev->size = sizeof(*ev);
 	ev->cause = cause;
+	ev->syscall_nr = -1;
 	ev->ts_ns = ktime_get_ns();
 	ev->pid = task_tgid_nr(t);
 	ev->tid = task_pid_nr(t);
@@ -90,6 +91,8 @@ static void nst_fill_lost(struct nstaint_event *ev, u64 count)
 	ev->version = NSTAINT_ABI_VERSION;
 	ev->type = NSTAINT_EV_LOST;
 	ev->size = sizeof(*ev);
+	ev->syscall_nr = -1;
+	ev->lost_reason = NSTAINT_LOST_RINGBUF;
 	ev->ts_ns = ktime_get_ns();
 	ev->count = count;
 }

@@ -23,7 +23,7 @@
 #include <linux/types.h>
 #endif
 
-#define NSTAINT_ABI_VERSION	1
+#define NSTAINT_ABI_VERSION	2
 
 /* Index of each namespace type in the inode arrays below. */
 enum nstaint_ns {
@@ -65,6 +65,16 @@ enum nstaint_cause {
 	NSTAINT_CAUSE_CREDS,		/* user namespace through commit_creds */
 	NSTAINT_CAUSE_SNAPSHOT,		/* found in /proc at startup */
 	NSTAINT_CAUSE_SCHED,		/* seen at a context switch */
+	NSTAINT_CAUSE_SYSCALL,		/* seen at a system call's entry */
+	NSTAINT_CAUSE_DISPATCH,		/* seen at the runtime's dispatch */
+};
+
+/* Why a `lost` record's @count records were dropped (@lost_reason). */
+enum nstaint_lost_reason {
+	NSTAINT_LOST_UNKNOWN = 0,
+	NSTAINT_LOST_RINGBUF,		/* the ring buffer was full */
+	NSTAINT_LOST_TAINTED_FULL,	/* tainted-thread table full: unseen */
+	NSTAINT_LOST_SEEN_FULL,		/* dedup table full: task unreported */
 };
 
 /* Which kind of user task @task_id and @owner_id name. */
@@ -99,6 +109,9 @@ enum nstaint_task_kind {
  *  owner_id        the user task that tainted the thread, if known.
  *  ustack          user stack of the tainting call, innermost first,
  *                  @stack_depth entries valid.
+ *  syscall_nr      the system call the thread was making (x86-64
+ *                  numbers), -1 if none or unknown.
+ *  lost_reason     lost: enum nstaint_lost_reason; 0 for other types.
  */
 struct nstaint_event {
 	__u16 version;			/* NSTAINT_ABI_VERSION */
@@ -125,6 +138,8 @@ struct nstaint_event {
 	__s32 ret;			/* syscall return value */
 	__u32 stack_depth;
 	__u64 ustack[NSTAINT_MAX_STACK];
+	__s32 syscall_nr;
+	__u32 lost_reason;		/* enum nstaint_lost_reason */
 };
 
 #endif /* NSTAINT_EVENTS_H */

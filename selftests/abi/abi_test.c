@@ -22,10 +22,11 @@ static const struct field {
 	F(parent_tid, 144), F(flags, 148), F(clone_flags, 152), F(count, 160),
 	F(task_id, 168), F(owner_id, 176), F(task_kind, 184),
 	F(owner_kind, 188), F(ret, 192), F(stack_depth, 196), F(ustack, 200),
+	F(syscall_nr, 328), F(lost_reason, 332),
 };
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
 
-/* Every field sits at its documented offset and the record is 328 bytes,
+/* Every field sits at its documented offset and the record is 336 bytes,
  * a multiple of 8 (ring buffers and read() hand out whole records). */
 TEST(userspace_layout)
 {
@@ -36,11 +37,11 @@ TEST(userspace_layout)
 
 		EXPECT_EQ(f->want, f->off) TH_LOG("field %s", f->name);
 	}
-	EXPECT_EQ(328, sizeof(struct nstaint_event));
+	EXPECT_EQ(336, sizeof(struct nstaint_event));
 	EXPECT_EQ(0, sizeof(struct nstaint_event) % 8);
 	EXPECT_EQ(8, NSTAINT_NS_COUNT);
 	EXPECT_EQ(0xff, NSTAINT_NS_ALL);
-	EXPECT_EQ(1, NSTAINT_ABI_VERSION);
+	EXPECT_EQ(2, NSTAINT_ABI_VERSION);
 }
 
 /* The BPF object built from the same header has the same size and the

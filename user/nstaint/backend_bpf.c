@@ -503,6 +503,7 @@ static int report_lost(struct bpf_priv *p)
 	ev.version = NSTAINT_ABI_VERSION;
 	ev.type = NSTAINT_EV_LOST;
 	ev.size = sizeof(ev);
+	ev.syscall_nr = -1;
 	ev.ts_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 	ev.count = total - p->lost_seen;
 	p->lost_seen = total;

@@ -36,7 +36,7 @@ static const char *const ev_names[NSTAINT_EV_TYPE_COUNT] = {
 
 static const char *const cause_names[] = {
 	"unknown", "setns", "unshare", "clone", "exec", "exit", "creds",
-	"snapshot", "sched",
+	"snapshot", "sched", "syscall", "dispatch",
 };
 
 /* JSON value of task_kind / owner_kind (enum nstaint_task_kind). */
