@@ -17,7 +17,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 jcount() { python3 selftests/lib/jcount.py "$@"; }
 
-plan 26
+plan 27
 
 # First, since every other check needs it: the BPF object loads and
 # attaches on this kernel (the 6.1 VM runs this script too).  When it does
