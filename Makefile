@@ -50,13 +50,29 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(patsubst $(TOP)/%,%,$(2))";
 endif
 
-ALL   :=
-TESTS :=
+# The lists the fragments append to.  Recursive (=) on purpose: a fragment
+# may append $(VAR) of a fragment included after it, and the value is read
+# only at the end.  For the same reason a prerequisite list that names
+# another fragment's variable writes it $$(VAR) (.SECONDEXPANSION): the
+# build must not depend on the order of the includes (selftests/make).
+ALL          =
+TESTS        =
+VM_TESTS     =
+VM_SCRIPTS   =
+VM_FILES     =
+NSTAINT_SRCS =
+NSTAINT_LIBS =
+NSTAINT_DEPS =
+
+.SECONDEXPANSION:
 
 .PHONY: all
 all: real-all
 
-include $(sort $(wildcard */build.mk */*/build.mk))
+# Every part's fragment, in any order (BUILD_MK: another order, for the
+# test that proves the order does not matter, selftests/make).
+BUILD_MK ?= $(sort $(wildcard */build.mk */*/build.mk))
+include $(BUILD_MK)
 
 .PHONY: real-all deps check run kmod clean help
 

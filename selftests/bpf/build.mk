@@ -105,7 +105,7 @@ ALL   += $(GOSYM_TEST)
 TESTS += $(GOSYM_TEST)
 
 $(GOSYM_TEST): selftests/bpf/gosym_test.sh selftests/lib/jcount.py $(STACKPROG) $(O)/nstaint $(O)/selftests/go/leak \
-		$(O)/selftests/go/cgoleak $(GO_STRIPPED)
+		$(O)/selftests/go/cgoleak $$(GO_STRIPPED)
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 

@@ -13,7 +13,7 @@ $(O)/selftests/kmod/%: selftests/kmod/%.c $(KSFT_HDR) include/nstaint/events.h
 	$(Q)$(CC) $(TEST_CFLAGS) -static -o $@ $(filter %.c,$^) -lpthread
 
 .PHONY: vm-tests
-vm-tests: $(VM_TESTS) $(VM_SCRIPTS) $(filter-out /%,$(VM_FILES))
+vm-tests: $$(VM_TESTS) $$(VM_SCRIPTS) $$(filter-out /%,$$(VM_FILES))
 	$(Q)echo $(VM_TESTS) > $(O)/selftests/vm-tests.list
 	$(Q)echo $(VM_SCRIPTS) > $(O)/selftests/vm-scripts.list
 	$(Q)echo $(VM_FILES) > $(O)/selftests/vm-files.list

@@ -7,11 +7,11 @@ NSTAINT_OBJS  = $(patsubst %.c,$(O)/%.o,$(NSTAINT_SRCS))
 
 ALL += $(O)/nstaint
 
-$(O)/nstaint: $(NSTAINT_OBJS)
+$(O)/nstaint: $$(NSTAINT_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(NSTAINT_LIBS)
 
-$(O)/user/%.o: user/%.c $(NSTAINT_DEPS) | $(O)/nstaint-dirs
+$(O)/user/%.o: user/%.c $$(NSTAINT_DEPS) | $(O)/nstaint-dirs
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
