@@ -20,11 +20,28 @@ CC       ?= cc
 CLANG    ?= $(shell command -v clang-19 || command -v clang)
 BPFTOOL  ?= $(shell command -v bpftool || echo /usr/sbin/bpftool)
 GO       ?= go
-ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+# Absolute $(O), for recipes that change directory (go build).
+OUT      := $(abspath $(O))
+
+# x86-64 only: the BPF programs hook __x64_sys_* and read thread.fsbase,
+# libmn switches stacks in x86-64 assembly (user/libmn/switch.S).
+CC_MACHINE := $(shell $(CC) -dumpmachine 2>/dev/null)
+ifeq ($(filter x86_64-%,$(CC_MACHINE)),)
+$(error nstaint builds for x86-64 only, and $(CC) targets '$(or $(CC_MACHINE),nothing it would say)': \
+	the BPF programs hook __x64_sys_* and read thread.fsbase, libmn's context switch is x86-64 assembly)
+endif
+ARCH      := x86
+MULTIARCH := x86_64-linux-gnu
+
+# -MMD -MP: every C object (and program built straight from C) writes
+# its header dependencies next to it, included below.
+# WERROR=1 (CI: .ci/run) makes every warning of the C, assembly and BPF
+# compilers an error; the tree is warning-free with gcc and clang-19.
+WERROR_FLAGS := $(if $(filter 1,$(WERROR)),-Werror)
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
-	    -I$(TOP)/include -I$(O)
+	    -I$(TOP)/include -I$(O) -MMD -MP $(WERROR_FLAGS)
 LDFLAGS  ?=
 
 # kselftest_harness.h comes from Debian's linux-source-6.1 tarball, extracted
@@ -34,6 +51,9 @@ KSFT_DIR := $(O)/kselftest
 KSFT_HDR := $(KSFT_DIR)/kselftest_harness.h
 TEST_CFLAGS = $(CFLAGS) -I$(KSFT_DIR) -pthread \
 	      -Wno-missing-field-initializers -Wno-sign-compare
+
+# BPF objects (CO-RE, clang only).
+BPF_CFLAGS = -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall $(WERROR_FLAGS) -I$(O) -Iinclude -MMD -MP
 
 # vmlinux.h for CO-RE BPF programs, generated from the running kernel's BTF.
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
@@ -69,10 +89,16 @@ NSTAINT_DEPS =
 .PHONY: all
 all: real-all
 
+# A recipe that fails leaves no half-written target behind to look fresh.
+.DELETE_ON_ERROR:
+
 # Every part's fragment, in any order (BUILD_MK: another order, for the
 # test that proves the order does not matter, selftests/make).
 BUILD_MK ?= $(sort $(wildcard */build.mk */*/build.mk))
 include $(BUILD_MK)
+
+# Header dependencies written by -MMD, wherever under $(O) the object is.
+-include $(wildcard $(addprefix $(O)/,*.d */*.d */*/*.d */*/*/*.d */*/*/*/*.d))
 
 .PHONY: real-all deps check run kmod clean help
 
@@ -93,7 +119,7 @@ kmod:
 	$(Q)if [ -z "$(KDIR)" ]; then \
 		echo "kmod: no linux-headers-6.1.*-amd64 under /usr/src; run scripts/deps.sh (skipped)"; \
 	else \
-		$(MAKE) -C $(KDIR) M=$(TOP) $(if $(V),V=$(V)) modules; \
+		$(MAKE) -C $(KDIR) M=$(TOP) $(if $(V),V=$(V)) $(if $(WERROR_FLAGS),KCFLAGS=-Werror) modules; \
 	fi
 
 $(KSFT_HDR):
@@ -122,5 +148,6 @@ help:
 	@echo "make check      install packages, build, run every test"
 	@echo "make kmod       build nstaint.ko against $(or $(KDIR),<no headers>)"
 	@echo "make V=1        show full commands"
+	@echo "make WERROR=1   warnings are errors (CI)"
 
 endif

@@ -6,19 +6,20 @@ NSTAINT_BPF_SKEL := $(O)/nstaint.skel.h
 NSTAINT_SRCS += $(addprefix user/nstaint/,backend.c backend_bpf.c goattr.c mnattr.c \
 		trace.c top.c symbolize.c ustack.c gopclntab.c elfscn.c)
 NSTAINT_LIBS += -lbpf -ldw -lelf -lz
-NSTAINT_DEPS += $(NSTAINT_BPF_SKEL)
+# Only the object that includes the skeleton waits for it.
+$(O)/user/nstaint/backend_bpf.o: $(NSTAINT_BPF_SKEL)
 
 ALL += $(NSTAINT_BPF_OBJ)
 
 # <bpf/usdt.bpf.h> includes <linux/errno.h>, whose asm/ lives in the
 # multiarch directory that -target bpf does not search.
-BPF_SYS_INC := -idirafter /usr/include/$(shell $(CC) -dumpmachine)
+BPF_SYS_INC := -idirafter /usr/include/$(MULTIARCH)
 
 $(O)/bpf/nstaint.tmp.o: bpf/nstaint.bpf.c include/nstaint/events.h bpf/taint.h \
 		bpf/goproc.h include/nstaint/mn_abi.h $(VMLINUX_H)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(O) -Iinclude $(BPF_SYS_INC) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_SYS_INC) -c $< -o $@
 
 $(NSTAINT_BPF_OBJ): $(O)/bpf/nstaint.tmp.o
 	$(call msg,GEN-OBJ,$@)

@@ -10,8 +10,8 @@ $(O)/bench/libmn/mnbench: bench/libmn/mnbench.c $(O)/libmn.a include/mn.h
 $(O)/bench/libmn/gobench: bench/libmn/go/main.go
 	$(call msg,GO,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)cd bench/libmn/go && env GOCACHE=$(TOP)/$(O)/gocache GOPATH=$(TOP)/$(O)/gopath \
-		GO111MODULE=off CGO_ENABLED=0 $(GO) build -o $(TOP)/$@ .
+	$(Q)cd bench/libmn/go && env GOCACHE=$(OUT)/gocache GOPATH=$(OUT)/gopath \
+		GO111MODULE=off CGO_ENABLED=0 $(GO) build -o $(abspath $@) .
 
 bench-libmn: $(O)/bench/libmn/mnbench $(O)/bench/libmn/gobench
 	$(Q)bench/libmn/run.sh $(O)

@@ -8,4 +8,4 @@ $(O)/selftests/abi/abi_test: $(ABI_PROBE)
 $(ABI_PROBE): selftests/abi/abi_probe.bpf.c include/nstaint/events.h $(VMLINUX_H)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(O) -Iinclude -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@

@@ -14,10 +14,8 @@ $(O)/nstaint: $$(NSTAINT_OBJS)
 $(O)/user/%.o: user/%.c $$(NSTAINT_DEPS) | $(O)/nstaint-dirs
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 .PHONY: $(O)/nstaint-dirs
 $(O)/nstaint-dirs:
 	$(Q)mkdir -p $(O)/user/nstaint
-
--include $(wildcard $(O)/user/nstaint/*.d)
