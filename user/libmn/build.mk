@@ -1,17 +1,24 @@
 # libmn: the M:N task runtime.  Built as build/libmn.a and build/libmn.so
-# (same -fPIC objects, only mn_* and mn_nstaint_registry exported), plus
+# (same -fPIC objects, only mn_* and mn_nstaint_registry exported; the
+# file is libmn.so.$(LIBMN_VERSION), SONAME libmn.so.0, since mn.h exposes
+# struct layouts: an incompatible change bumps the 0), plus
 # build/libmn.pc for in-tree use (PKG_CONFIG_PATH=build) and sanitizer
 # builds of the library for the ASan/TSan test binaries (selftests/libmn).
 LIBMN_SRCS := $(addprefix user/libmn/,sched.c thread.c timer.c chan.c sync.c \
 		netpoll.c ctx.c debug.c switch.S) user/nstaint/nsset.c
 LIBMN_HDRS := include/mn.h include/nstaint/mn_abi.h include/nstaint/events.h \
 		user/libmn/internal.h user/nstaint/nsset.h
-LIBMN_CFLAGS = $(CFLAGS) -fPIC -fvisibility=hidden -fno-omit-frame-pointer
+# -fcf-protection=branch: endbr64 everywhere (switch.S has _CET_ENDBR), so
+# the library is IBT-compatible; no shadow-stack claim (switch.S).
+LIBMN_CFLAGS = $(CFLAGS) -fPIC -fvisibility=hidden -fno-omit-frame-pointer -fcf-protection=branch
 
 # objects per flavour: $(O)/libmn-<flavour>/<src>.o
 libmn_objs = $(patsubst %,$(O)/libmn-$(1)/%.o,$(LIBMN_SRCS))
 
-ALL += $(O)/libmn.a $(O)/libmn.so $(O)/libmn.pc
+LIBMN_VERSION := 0.1.0
+LIBMN_SONAME  := libmn.so.0
+
+ALL += $(O)/libmn.a $(O)/libmn.so $(O)/$(LIBMN_SONAME) $(O)/libmn.pc
 
 $(O)/libmn-std/%.c.o: %.c $(LIBMN_HDRS)
 	$(call msg,CC,$@)
@@ -27,29 +34,41 @@ $(O)/libmn.a: $(call libmn_objs,std)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(O)/libmn.so: $(call libmn_objs,std)
+$(O)/libmn.so.$(LIBMN_VERSION): $(call libmn_objs,std)
 	$(call msg,LD,$@)
-	$(Q)$(CC) -shared -Wl,-soname,libmn.so -Wl,-z,now -o $@ $^ -lpthread
+	$(Q)$(CC) -shared -Wl,-soname,$(LIBMN_SONAME) -Wl,-z,now -o $@ $^ -lpthread
+
+# The usual links: libmn.so.0 for the loader, libmn.so for -lmn.
+$(O)/$(LIBMN_SONAME): $(O)/libmn.so.$(LIBMN_VERSION)
+	$(Q)ln -sfn $(notdir $<) $@
+$(O)/libmn.so: $(O)/$(LIBMN_SONAME)
+	$(Q)ln -sfn $(notdir $<) $@
 
 $(O)/libmn.pc: user/libmn/libmn.pc.in
 	$(call msg,GEN,$@)
-	$(Q)sed 's|@TOP@|$(TOP)|g;s|@O@|$(abspath $(O))|g' $< > $@
+	$(Q)sed 's|@TOP@|$(TOP)|g;s|@O@|$(abspath $(O))|g;s|@VERSION@|$(LIBMN_VERSION)|g' $< > $@
 
-# Sanitizer flavours (gcc: both sanitizers and their fiber APIs).
+# Sanitizer flavours (gcc: both sanitizers and their fiber APIs), and a
+# clang-19 flavour: libmn and its tests must build (warning-free) and pass
+# with both compilers, whatever CC is.
 SAN_CC ?= gcc
 LIBMN_SAN_asan := -fsanitize=address -fno-omit-frame-pointer
 LIBMN_SAN_tsan := -fsanitize=thread
+LIBMN_SAN_clang :=
+LIBMN_CC_asan  = $(SAN_CC)
+LIBMN_CC_tsan  = $(SAN_CC)
+LIBMN_CC_clang = $(CLANG)
 
 define libmn_san
 $(O)/libmn-$(1)/%.c.o: %.c $(LIBMN_HDRS)
 	$$(call msg,CC,$$@)
 	$$(Q)mkdir -p $$(dir $$@)
-	$$(Q)$(SAN_CC) $$(CFLAGS) -O1 $(LIBMN_SAN_$(1)) -c -o $$@ $$<
+	$$(Q)$$(LIBMN_CC_$(1)) $$(CFLAGS) -O1 $(LIBMN_SAN_$(1)) -c -o $$@ $$<
 
 $(O)/libmn-$(1)/%.S.o: %.S
 	$$(call msg,AS,$$@)
 	$$(Q)mkdir -p $$(dir $$@)
-	$$(Q)$(SAN_CC) $$(CFLAGS) -c -o $$@ $$<
+	$$(Q)$$(LIBMN_CC_$(1)) $$(CFLAGS) -c -o $$@ $$<
 
 $(O)/libmn-$(1).a: $(call libmn_objs,$(1))
 	$$(call msg,AR,$$@)
@@ -57,6 +76,7 @@ $(O)/libmn-$(1).a: $(call libmn_objs,$(1))
 endef
 $(eval $(call libmn_san,asan))
 $(eval $(call libmn_san,tsan))
+$(eval $(call libmn_san,clang))
 
 # Tests: selftests/libmn/*_test.c are built by selftests/build.mk; they
 # link libmn.a.
@@ -65,14 +85,15 @@ $(foreach t,$(LIBMN_TESTS),$(eval SELFTEST_LIBS_$(t) := $(O)/libmn.a -lm))
 $(foreach t,$(LIBMN_TESTS),$(eval $(O)/selftests/libmn/$(t): $(O)/libmn.a include/mn.h))
 
 # The runtime's own tests again under AddressSanitizer and ThreadSanitizer
-# (libmn annotates its context switches with the sanitizers' fiber APIs).
+# (libmn annotates its context switches with the sanitizers' fiber APIs),
+# and built with clang-19.
 LIBMN_SAN_TESTS := mn_sched_test mn_chan_test mn_net_ctx_test mn_thread_test
 define libmn_san_test
 $(O)/selftests/libmn/$(1)/$(2): selftests/libmn/$(2).c selftests/libmn/san_options.c selftests/libmn/mn_testlib.h $(O)/libmn-$(1).a $(KSFT_HDR)
 	$$(call msg,TEST,$$@)
 	$$(Q)mkdir -p $$(dir $$@)
-	$$(Q)$(SAN_CC) $$(TEST_CFLAGS) -O1 $(LIBMN_SAN_$(1)) -o $$@ selftests/libmn/$(2).c selftests/libmn/san_options.c $(O)/libmn-$(1).a -lm -lpthread
+	$$(Q)$$(LIBMN_CC_$(1)) $$(TEST_CFLAGS) -O1 $(LIBMN_SAN_$(1)) -o $$@ selftests/libmn/$(2).c selftests/libmn/san_options.c $(O)/libmn-$(1).a -lm -lpthread
 ALL += $(O)/selftests/libmn/$(1)/$(2)
 TESTS += $(O)/selftests/libmn/$(1)/$(2)
 endef
-$(foreach f,asan tsan,$(foreach t,$(LIBMN_SAN_TESTS),$(eval $(call libmn_san_test,$(f),$(t)))))
+$(foreach f,asan tsan clang,$(foreach t,$(LIBMN_SAN_TESTS),$(eval $(call libmn_san_test,$(f),$(t)))))

@@ -28,6 +28,11 @@
 
 #include <mn.h>
 #include <nstaint/mn_abi.h>
+
+#ifndef __x86_64__
+#error "libmn is x86-64 only: switch.S, the register frame of a new task"
+#endif
+
 #include "../nstaint/nsset.h"
 
 #define MN_HIDDEN __attribute__((visibility("hidden")))
@@ -181,7 +186,7 @@ struct mn_sched {
 	int evfd;
 	_Atomic int64_t sysmon_until;	/* when sysmon will wake by itself */
 	bool started;
-	uint32_t main_done;
+	uint32_t main_done;		/* futex word: __atomic_* builtins only */
 	int main_ret;
 	_Atomic int leak_check;
 };

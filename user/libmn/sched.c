@@ -537,7 +537,7 @@ static void pidleput(struct mn_p *p)
 	p->link = mn_sched.pidle;
 	mn_sched.pidle = p;
 	if (atomic_fetch_add(&mn_sched.npidle, 1) + 1 == mn_sched.nprocs &&
-	    !atomic_load(&mn_sched.main_done))
+	    !__atomic_load_n(&mn_sched.main_done, __ATOMIC_ACQUIRE))
 		mn_sysmon_kick();	/* everyone idle: maybe a deadlock */
 }
 
@@ -1391,7 +1391,7 @@ static void *sysmon_main(void *arg)
 		}
 		/* Deadlock: every P idle, nothing in a system call, the
 		 * netpoller or a timer, and no progress for 5 ms. */
-		if (mn_sched.started && !atomic_load(&mn_sched.main_done) &&
+		if (mn_sched.started && !__atomic_load_n(&mn_sched.main_done, __ATOMIC_ACQUIRE) &&
 		    mn_deadlock_check()) {
 			uint64_t prog = 0;
 

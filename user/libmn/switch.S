@@ -10,13 +10,29 @@
  * A new task's stack is prepared by sched.c with the same frame, r12 = the
  * struct mn_g pointer and a return address of mn_task_entry, which calls
  * mn_task_main(g) with a 16-byte aligned stack and never returns.
+ *
+ * Both entries start with _CET_ENDBR: built with -fcf-protection=branch
+ * (indirect branch tracking) the library is marked IBT-compatible, and
+ * every function in it must begin with endbr64.  Not shadow stacks: the
+ * switch returns into another stack, so libmn does not claim SHSTK.
  */
+#ifndef __x86_64__
+#error "libmn's context switch is x86-64 assembly"
+#endif
+#ifdef __CET__
+#include <cet.h>
+#endif
+#ifndef _CET_ENDBR
+#define _CET_ENDBR
+#endif
+
 	.text
 	.globl	mn_ctx_switch
 	.hidden	mn_ctx_switch
 	.type	mn_ctx_switch, @function
 mn_ctx_switch:
 	.cfi_startproc
+	_CET_ENDBR
 	pushq	%rbp
 	pushq	%rbx
 	pushq	%r12
@@ -47,6 +63,7 @@ mn_ctx_switch:
 mn_task_entry:
 	.cfi_startproc
 	.cfi_undefined rip
+	_CET_ENDBR
 	xorl	%ebp, %ebp
 	movq	%r12, %rdi
 	call	mn_task_main
