@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The libmn <-> nstaint runtime contract (include/nstaint/mn_abi.h) has the
+ * layout both sides expect: libmn writes the slots and the registry in
+ * userspace, nstaint reads them from /proc/PID/mem and BPF from the BTF
+ * layout of the same header compiled for BPF.  Offsets are written out
+ * here, independently of the header, as the contract documents them.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <bpf/btf.h>
+#include <linux/btf.h>
+
+#include "kselftest_harness.h"
+#include <nstaint/mn_abi.h>
+
+struct field {
+	const char *name;
+	size_t off;		/* offsetof as compiled here */
+	size_t want;		/* the contract's offset */
+};
+
+struct layout {
+	const char *name;	/* struct tag */
+	size_t size, want_size;
+	const struct field *fields;
+	size_t nfields;
+};
+
+#define F(type, name, off) { #name, offsetof(struct type, name), off }
+static const struct field slot_fields[] = {
+	F(mn_abi_slot, magic, 0), F(mn_abi_slot, version, 4), F(mn_abi_slot, tid, 8),
+	F(mn_abi_slot, locked, 12), F(mn_abi_slot, task_id, 16), F(mn_abi_slot, seq, 24),
+	F(mn_abi_slot, switches, 32),
+};
+static const struct field thread_fields[] = {
+	F(mn_abi_thread, slot_addr, 0), F(mn_abi_thread, tid, 8), F(mn_abi_thread, flags, 12),
+};
+static const struct field registry_fields[] = {
+	F(mn_abi_registry, magic, 0), F(mn_abi_registry, version, 4),
+	F(mn_abi_registry, max_threads, 8), F(mn_abi_registry, nr_used, 12),
+	F(mn_abi_registry, generation, 16), F(mn_abi_registry, overflow, 24),
+	F(mn_abi_registry, threads, 32),
+};
+#define L(type, fields, size) \
+	{ #type, sizeof(struct type), size, fields, sizeof(fields) / sizeof(fields[0]) }
+static const struct layout layouts[] = {
+	L(mn_abi_slot, slot_fields, 40),
+	L(mn_abi_thread, thread_fields, 16),
+	L(mn_abi_registry, registry_fields, 32 + 4096 * 16),
+};
+#define NLAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
+
+/* Every field at its contract offset, no padding anywhere (sizes are the
+ * sums of the fields), and the constants a reader checks first. */
+TEST(userspace_layout)
+{
+	size_t i, j;
+
+	for (i = 0; i < NLAYOUTS; i++) {
+		const struct layout *l = &layouts[i];
+
+		EXPECT_EQ(l->want_size, l->size) TH_LOG("sizeof(struct %s)", l->name);
+		for (j = 0; j < l->nfields; j++)
+			EXPECT_EQ(l->fields[j].want, l->fields[j].off)
+				TH_LOG("%s.%s", l->name, l->fields[j].name);
+	}
+	EXPECT_EQ(1, MN_ABI_VERSION);
+	EXPECT_EQ(0x6d6e736c, MN_ABI_SLOT_MAGIC);
+	EXPECT_EQ(0x6d6e7267, MN_ABI_REG_MAGIC);
+	EXPECT_EQ(4096, MN_ABI_MAX_THREADS);
+}
+
+/* The BPF object built from the same header has the same sizes and the
+ * same member offsets, read back from its BTF. */
+TEST(bpf_layout_matches)
+{
+	const char *obj = getenv("NSTAINT_MN_ABI_PROBE") ?: "build/selftests/abi/mn_abi_probe.bpf.o";
+	struct btf *btf = btf__parse_elf(obj, NULL);
+	size_t i, k;
+
+	ASSERT_NE(NULL, btf) TH_LOG("cannot read BTF of %s", obj);
+	for (i = 0; i < NLAYOUTS; i++) {
+		const struct layout *l = &layouts[i];
+		int id = btf__find_by_name_kind(btf, l->name, BTF_KIND_STRUCT);
+		const struct btf_member *m;
+		const struct btf_type *t;
+		size_t seen = 0;
+		int j;
+
+		ASSERT_GT(id, 0) TH_LOG("struct %s not in %s", l->name, obj);
+		t = btf__type_by_id(btf, id);
+		EXPECT_EQ(l->size, t->size) TH_LOG("struct %s", l->name);
+		EXPECT_EQ(l->nfields, btf_vlen(t)) TH_LOG("struct %s", l->name);
+		m = btf_members(t);
+		for (j = 0; j < btf_vlen(t); j++, m++) {
+			const char *name = btf__name_by_offset(btf, m->name_off);
+
+			for (k = 0; k < l->nfields; k++) {
+				if (strcmp(name, l->fields[k].name))
+					continue;
+				EXPECT_EQ(l->fields[k].off * 8, btf_member_bit_offset(t, j))
+					TH_LOG("%s.%s", l->name, name);
+				seen++;
+			}
+		}
+		EXPECT_EQ(l->nfields, seen) TH_LOG("struct %s", l->name);
+	}
+	btf__free(btf);
+}
+
+/* libmn.so is versioned (mn.h exposes struct layouts): SONAME libmn.so.0,
+ * and the in-tree name a program links with resolves to it (readelf). */
+TEST(shared_library_soname)
+{
+	char line[256];
+	bool found = false;
+	FILE *f = popen("readelf -d build/libmn.so 2>&1", "r");
+
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "(SONAME)") && strstr(line, "[libmn.so.0]"))
+			found = true;
+	EXPECT_EQ(0, pclose(f));
+	EXPECT_TRUE(found) TH_LOG("no SONAME libmn.so.0 in build/libmn.so");
+	EXPECT_EQ(0, access("build/libmn.so.0", R_OK));
+}
+
+TEST_HARNESS_MAIN
