@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* libmn threads and namespaces, checked through /proc; the nstaint ABI. */
+#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <nstaint/events.h>
@@ -352,6 +353,70 @@ TEST(abi_slots_show_running_task)
 	}
 	EXPECT_EQ(1, templates);
 	EXPECT_EQ(1, sysmons);
+}
+
+static pthread_key_t exit_key;
+static struct mn_abi_slot *retired_slot;
+static pid_t retired_tid;
+static atomic_int exit_seen;	/* the key destructor ran (or never will) */
+static uint32_t exit_magic, exit_tid;
+static int exit_on_same_thread;
+
+/*
+ * A pthread key destructor runs on the retiring thread after its start
+ * routine returned and before the kernel ends it: a BPF reader still
+ * looks at the slot then (until sched_process_exit).  Allocations of
+ * every small size first take back what this thread freed, so a freed
+ * slot shows up overwritten (and ASan reports the read).
+ */
+static void at_thread_exit(void *arg)
+{
+	struct mn_abi_slot *s = arg;
+	enum { NJUNK = 4 * 256 };
+	static void *junk[NJUNK];
+	size_t n = 0;
+
+	for (size_t size = 16; size <= 4096; size += 16)
+		for (int k = 0; k < 4 && n < NJUNK; k++)
+			if ((junk[n] = malloc(size)))
+				memset(junk[n++], 0xee, size);
+	exit_magic = __atomic_load_n(&s->magic, __ATOMIC_RELAXED);
+	exit_tid = __atomic_load_n(&s->tid, __ATOMIC_RELAXED);
+	exit_on_same_thread = mnt_gettid() == retired_tid;
+	while (n)
+		free(junk[--n]);
+	atomic_store(&exit_seen, 1);
+}
+
+static void retire_locked(void *a)
+{
+	mn_lock_thread();
+	retired_tid = mnt_gettid();
+	retired_slot = find_slot(retired_tid);
+	if (!retired_slot || pthread_setspecific(exit_key, retired_slot))
+		atomic_store(&exit_seen, 1);
+	/* returns while locked: the thread retires */
+}
+
+static int retired_slot_main(void *a)
+{
+	mn_go(retire_locked, NULL);
+	while (!atomic_load(&exit_seen))
+		mn_sleep(1000000);
+	return retired_slot != NULL;
+}
+
+/* A retiring thread's slot stays at its address, intact (magic, tid), for
+ * as long as the thread runs at all, as mn_abi.h promises: libmn must not
+ * free it before the thread is gone. */
+TEST(retired_thread_keeps_its_slot)
+{
+	ASSERT_EQ(0, pthread_key_create(&exit_key, at_thread_exit));
+	ASSERT_EQ(1, mn_main(retired_slot_main, NULL)) TH_LOG("no slot for thread %d", retired_tid);
+	EXPECT_EQ(1, exit_on_same_thread);
+	EXPECT_EQ(MN_ABI_SLOT_MAGIC, exit_magic);
+	EXPECT_EQ((uint32_t)retired_tid, exit_tid);
+	EXPECT_EQ(1, mnt_thread_gone(retired_tid));
 }
 
 /* libmn.so carries the USDT probes of the contract (provider libmn). */

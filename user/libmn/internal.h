@@ -145,9 +145,12 @@ struct mn_m {
 	int action;
 	void (*unlockf)(void *);
 	void *unlockarg;
+	/* mn_abi.h: at this address for the thread's whole life, so the M
+	 * is freed only once the thread is gone (template_main joins it). */
 	struct mn_abi_slot slot;
 	void *tsan_fiber;
 	void *exitjb;			/* jmp_buf in mstart: thread exit */
+	pthread_t thread;		/* joined by the template thread */
 };
 
 enum { ACT_NONE, ACT_YIELD, ACT_PARK, ACT_EXIT, ACT_SYSEXIT, ACT_RETIRE };
@@ -179,7 +182,8 @@ struct mn_sched {
 	size_t stack_size;
 	/* template thread */
 	uint32_t tmpl_lock;
-	struct mn_m *tmpl_list;
+	struct mn_m *tmpl_list;		/* Ms to start */
+	struct mn_m *tmpl_reap;		/* Ms whose thread is exiting: join, free */
 	uint32_t tmpl_wake;
 	/* sysmon */
 	int epfd;

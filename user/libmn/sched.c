@@ -889,12 +889,26 @@ int mn_nprocs(void)
 
 /* ---- thread exit ---- */
 
+/* Hand @m to the template thread on one of its lists (tmpl_list: start a
+ * thread for it; tmpl_reap: join its thread and free it). */
+static void tmpl_hand(struct mn_m **list, struct mn_m *m)
+{
+	mn_lk_lock(&mn_sched.tmpl_lock);
+	m->schedlink = *list;
+	*list = m;
+	__atomic_store_n(&mn_sched.tmpl_wake, 1, __ATOMIC_RELEASE);
+	mn_lk_unlock(&mn_sched.tmpl_lock);
+	mn_futex_wake(&mn_sched.tmpl_wake, 1);
+}
+
 /* The calling M (on g0) gives its P away and its thread exits: a task
- * returned while locked, or the thread's namespaces changed. */
+ * returned while locked, or the thread's namespaces changed.  The M (and
+ * the slot in it, which BPF reads until the thread's exit) is handed to
+ * the template thread, which frees it once the thread is gone. */
 void mn_thread_exit_locked(struct mn_m *m)
 {
 	struct mn_p *p = releasep(m);
-	jmp_buf *jb;
+	jmp_buf *jb = m->exitjb;
 
 	if (p)
 		mn_handoffp(p);
@@ -910,11 +924,24 @@ void mn_thread_exit_locked(struct mn_m *m)
 	mn_sched.mcount--;
 	mn_lk_unlock(&mn_sched.allm_lock);
 	mn_tls_m = NULL;
-	jb = m->exitjb;
-	free(m);
-	/* Unwind to mstart and return from the thread function: sanitizers
-	 * see an ordinary return, the g0 frames are discarded. */
+	tmpl_hand(&mn_sched.tmpl_reap, m);
+	/* m is the template thread's now.  Unwind to mstart and return from
+	 * the thread function: sanitizers see an ordinary return, the g0
+	 * frames are discarded. */
 	longjmp(*jb, 1);
+}
+
+/* Template thread: the thread of @m has ended (joined), nothing reads its
+ * slot any more; a stale reader still finds it marked dead. */
+static void reap_m(struct mn_m *m)
+{
+	int err = pthread_join(m->thread, NULL);
+
+	if (err)
+		mn_fatal("cannot join an exiting thread: %s", strerror(err));
+	__atomic_store_n(&m->slot.seq, m->slot.seq + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->slot.magic, 0, __ATOMIC_RELEASE);
+	free(m);
 }
 
 /* ---- the scheduler loop ---- */
@@ -1203,12 +1230,7 @@ void mn_newm(struct mn_p *p, bool spinning)
 	m->nextp = p;
 	m->spinning = spinning;
 	m->reg_index = -1;
-	mn_lk_lock(&mn_sched.tmpl_lock);
-	m->schedlink = mn_sched.tmpl_list;
-	mn_sched.tmpl_list = m;
-	__atomic_store_n(&mn_sched.tmpl_wake, 1, __ATOMIC_RELEASE);
-	mn_lk_unlock(&mn_sched.tmpl_lock);
-	mn_futex_wake(&mn_sched.tmpl_wake, 1);
+	tmpl_hand(&mn_sched.tmpl_list, m);
 }
 
 /* The template thread: never runs a task, never changes namespace, so
@@ -1217,30 +1239,35 @@ static void *template_main(void *arg)
 {
 	struct mn_m self = { .reg_index = -1 };
 	pthread_attr_t attr;
-	struct mn_m *list, *m;
-	pthread_t t;
+	struct mn_m *list, *reap, *m;
 	int err;
 
 	self.tid = (pid_t)syscall(SYS_gettid);
 	mn_registry_add(&self, MN_ABI_THREAD_TEMPLATE);
 	sem_post(&runtime_threads_up);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_init(&attr);	/* joinable: reap_m */
 	for (;;) {
 		while (__atomic_load_n(&mn_sched.tmpl_wake, __ATOMIC_ACQUIRE) == 0)
 			mn_futex_wait(&mn_sched.tmpl_wake, 0, -1);
 		mn_lk_lock(&mn_sched.tmpl_lock);
 		list = mn_sched.tmpl_list;
 		mn_sched.tmpl_list = NULL;
+		reap = mn_sched.tmpl_reap;
+		mn_sched.tmpl_reap = NULL;
 		__atomic_store_n(&mn_sched.tmpl_wake, 0, __ATOMIC_RELAXED);
 		mn_lk_unlock(&mn_sched.tmpl_lock);
 		while (list) {
 			m = list;
 			list = m->schedlink;
 			m->schedlink = NULL;
-			err = pthread_create(&t, &attr, mstart, m);
+			err = pthread_create(&m->thread, &attr, mstart, m);
 			if (err)
 				mn_fatal("cannot create a thread: %s", strerror(err));
+		}
+		while (reap) {
+			m = reap;
+			reap = m->schedlink;
+			reap_m(m);
 		}
 	}
 	return arg;
