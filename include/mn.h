@@ -87,7 +87,9 @@ struct mn_sel_case {
 #define MN_FOREVER	(-1)
 /* Wait until one case can proceed and do it; returns its index.  With
  * timeout_ns == 0 it never blocks (Go's default); with timeout_ns > 0 it
- * gives up after that long.  Returns -1 when nothing was ready in time. */
+ * gives up after that long.  Returns -1 when nothing was ready in time.
+ * Any number of cases: past 16 their bookkeeping is malloc'ed, not put on
+ * the task's small stack. */
 int mn_select(struct mn_sel_case *cases, int ncases, int64_t timeout_ns);
 
 /* A channel (elements int64_t: the mn_now() of firing, capacity 1) that

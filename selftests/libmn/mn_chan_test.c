@@ -187,6 +187,89 @@ TEST(select_send_stress)
 	ASSERT_EQ(200, mn_main(selsend_main, NULL));
 }
 
+enum { BIG_N = 4096, BIG_READY = 4001, BIG_LATER = 17 };
+static mn_chan *big_chans[BIG_N];
+static struct mn_sel_case big_cases[BIG_N];
+static int big_vals[BIG_N], big_got[2], neighbour_ok;
+static mn_waitgroup big_up;	/* a task reached its waiting point */
+static mn_waitgroup big_wg;	/* the selector and the sender are done */
+static mn_chan *big_start, *big_hold;
+
+/* A parked task with a patterned buffer on its stack: what an overrun of
+ * another task's stack hits where there is no guard page (or past it). */
+static void neighbour(void *a)
+{
+	volatile unsigned char buf[16384];
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)(i * 7 + 1);
+	mn_wg_done(&big_up);
+	mn_chan_recv(big_hold, NULL);	/* parked until big_main closes it */
+	neighbour_ok = 1;
+	for (size_t i = 0; i < sizeof(buf); i++)
+		if (buf[i] != (unsigned char)(i * 7 + 1))
+			neighbour_ok = 0;
+	mn_wg_done(&wg);
+}
+
+static void big_sender(void *a)
+{
+	int v = BIG_LATER;
+
+	mn_chan_send(big_chans[BIG_LATER], &v);
+	mn_wg_done(&big_wg);
+}
+
+static void big_selector(void *a)
+{
+	mn_wg_done(&big_up);
+	mn_chan_recv(big_start, NULL);	/* until the neighbour is parked */
+	big_got[0] = mn_select(big_cases, BIG_N, 0);		/* one case ready */
+	mn_go(big_sender, NULL);				/* then another */
+	big_got[1] = mn_select(big_cases, BIG_N, MN_FOREVER);
+	mn_wg_done(&big_wg);
+}
+
+static int big_main(void *a)
+{
+	int v = BIG_READY;
+
+	big_start = mn_chan_make(1, 0);
+	big_hold = mn_chan_make(1, 0);
+	for (int i = 0; i < BIG_N; i++) {
+		big_chans[i] = mn_chan_make(sizeof(int), i == BIG_READY);
+		big_cases[i] = (struct mn_sel_case){ big_chans[i], MN_SEL_RECV, &big_vals[i], false };
+	}
+	mn_chan_send(big_chans[BIG_READY], &v);
+	/* The selector's stack first, then the neighbour's (next to it,
+	 * below, where an overrun of the selector's stack goes). */
+	mn_wg_add(&big_wg, 2);
+	mn_wg_add(&big_up, 1);
+	mn_go(big_selector, NULL);
+	mn_wg_wait(&big_up);
+	mn_wg_add(&wg, 1);
+	mn_wg_add(&big_up, 1);
+	mn_go(neighbour, NULL);
+	mn_wg_wait(&big_up);
+	mn_chan_close(big_start);
+	mn_wg_wait(&big_wg);
+	mn_chan_close(big_hold);
+	mn_wg_wait(&wg);
+	return big_vals[BIG_READY] == BIG_READY && big_vals[BIG_LATER] == BIG_LATER;
+}
+
+/* A select over 4096 cases (far more than a 64 KiB task stack holds for
+ * its bookkeeping) does its job: the ready case at once, then the case a
+ * sender fires while it waits, and leaves a parked neighbour's stack
+ * untouched. */
+TEST(select_many_cases)
+{
+	ASSERT_EQ(1, mn_main(big_main, NULL));
+	EXPECT_EQ(BIG_READY, big_got[0]);
+	EXPECT_EQ(BIG_LATER, big_got[1]);
+	EXPECT_EQ(1, neighbour_ok);
+}
+
 static mn_mutex mu;
 static long shared;
 

@@ -362,12 +362,12 @@ static int cmp_chan(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int mn_select(struct mn_sel_case *cases, int ncases, int64_t timeout_ns)
+/* The select itself, with per-case arrays of ncases entries. */
+static int do_select(struct mn_sel_case *cases, int ncases, int64_t timeout_ns,
+		     int *pollorder, mn_chan **lockorder, struct sudog *sg)
 {
 	struct mn_g *g = mn_getg();
-	int pollorder[ncases > 0 ? ncases : 1];
-	mn_chan *lockorder[ncases > 0 ? ncases : 1];
-	struct sudog sg[ncases > 0 ? ncases : 1], *w = NULL, *won;
+	struct sudog *w = NULL, *won;
 	struct mn_timer timer = { 0 };
 	struct selstate st = { lockorder, 0, NULL };
 	static _Atomic uint64_t seed = 88172645463325252ULL;
@@ -466,6 +466,33 @@ int mn_select(struct mn_sel_case *cases, int ncases, int64_t timeout_ns)
 		cases[i].ok = won->success;
 	}
 	return i;
+}
+
+/*
+ * Task stacks are small (64 KiB, some without a guard page), so the
+ * per-case bookkeeping (about 80 bytes a case) lives on the stack only up
+ * to SEL_STACK_CASES cases, on the heap beyond: any number of cases works.
+ */
+#define SEL_STACK_CASES 16
+
+int mn_select(struct mn_sel_case *cases, int ncases, int64_t timeout_ns)
+{
+	int pollorder[SEL_STACK_CASES];
+	mn_chan *lockorder[SEL_STACK_CASES];
+	struct sudog sg[SEL_STACK_CASES], *hsg;
+	size_t n = (size_t)ncases;
+	int ret;
+
+	if (ncases <= SEL_STACK_CASES)
+		return do_select(cases, ncases, timeout_ns, pollorder, lockorder, sg);
+	/* One block: sudogs (the strictest alignment), channels, indexes. */
+	hsg = malloc(n * (sizeof(struct sudog) + sizeof(mn_chan *) + sizeof(int)));
+	if (!hsg)
+		mn_fatal("mn_select: out of memory for %d cases", ncases);
+	ret = do_select(cases, ncases, timeout_ns, (int *)((mn_chan **)(hsg + n) + n),
+			(mn_chan **)(hsg + n), hsg);
+	free(hsg);
+	return ret;
 }
 
 /* ---- mn_after ---- */
