@@ -127,3 +127,13 @@ TESTS += $(LAZY_TEST)
 $(LAZY_TEST): selftests/bpf/lazy_test.sh selftests/lib/jcount.py selftests/lib/attached.sh $(NSFLIP) $(O)/nstaint $(O)/selftests/go/leak
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
+
+# -p PID of ps, trace and top (pidopt_test.sh): one parser, one message.
+PIDOPT_TEST := $(O)/selftests/bpf/pidopt_test
+
+ALL   += $(PIDOPT_TEST)
+TESTS += $(PIDOPT_TEST)
+
+$(PIDOPT_TEST): selftests/bpf/pidopt_test.sh $(O)/nstaint
+	$(call msg,INSTALL,$@)
+	$(Q)install -m 755 $< $@
