@@ -137,3 +137,14 @@ TESTS += $(PIDOPT_TEST)
 $(PIDOPT_TEST): selftests/bpf/pidopt_test.sh $(O)/nstaint
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
+
+# Failures of the BPF backend caused for real (bpffail_test.sh): ring
+# consumer not mappable, possible CPUs unreadable; nothing left stopped.
+BPFFAIL_TEST := $(O)/selftests/bpf/bpffail_test
+
+ALL   += $(BPFFAIL_TEST)
+TESTS += $(BPFFAIL_TEST)
+
+$(BPFFAIL_TEST): selftests/bpf/bpffail_test.sh selftests/lib/attached.sh $(O)/nstaint
+	$(call msg,INSTALL,$@)
+	$(Q)install -m 755 $< $@
