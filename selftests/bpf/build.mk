@@ -148,3 +148,20 @@ TESTS += $(BPFFAIL_TEST)
 $(BPFFAIL_TEST): selftests/bpf/bpffail_test.sh selftests/lib/attached.sh $(O)/nstaint
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
+
+# The exec-hold path under an exec storm (execstorm_test.sh): the events
+# ring is read while execs are checked; nothing is left stopped.
+EXECSTORM_TEST := $(O)/selftests/bpf/execstorm_test
+EXECSTORM      := $(O)/selftests/bpf/execstorm
+
+ALL   += $(EXECSTORM_TEST) $(EXECSTORM)
+TESTS += $(EXECSTORM_TEST)
+
+$(EXECSTORM): selftests/bpf/execstorm.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -pthread -o $@ $<
+
+$(EXECSTORM_TEST): selftests/bpf/execstorm_test.sh selftests/lib/jcount.py $(EXECSTORM) $(O)/selftests/go/execloop $(O)/nstaint
+	$(call msg,INSTALL,$@)
+	$(Q)install -m 755 $< $@
