@@ -147,6 +147,7 @@ static bool execd_since(pid_t pid, __u64 ts_ns)
 }
 
 static int rb_open(struct bpf_priv *p, bool quiet);
+static void detach_release(struct bpf_priv *p);
 
 static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 {
@@ -226,9 +227,12 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 	return 0;
 
 err_destroy:
-	/* Not attached: nothing was held, nothing is stopped. */
+	/* Some programs may be attached (attach failed halfway). */
+	if (p->rb)
+		detach_release(p);
 	ring_buffer__free(p->rb);
 	p->rb = NULL;
+	p->closing = false;	/* the tracepoint attempt may follow */
 	procinfo_free(p->pi);
 	p->pi = NULL;
 	ustack_execd_since = NULL;
@@ -442,31 +446,34 @@ static void check_taint_count(struct bpf_priv *p)
 			(unsigned long long)p->skel->bss->ntainted, n);
 }
 
-static void bpf_close(struct backend *b)
+/*
+ * Processes stopped at exec wait for the worker's SIGCONT.  Detach first,
+ * so no new stop can come; stop the worker, which resumes what it holds
+ * without reading any more programs; then drain the exec ring, whose last
+ * records are resumed at once: stopping (or failing to start) never
+ * leaves a followed program stopped.  Only once no program that started
+ * before the detach still runs: one may have sent SIGSTOP and not yet
+ * committed its record.  They run inside RCU read-side sections, and
+ * MEMBARRIER_CMD_GLOBAL waits for a grace period (synchronize_rcu());
+ * where it is refused (nohz_full), a pause does the same in practice.
+ */
+static void detach_release(struct bpf_priv *p)
 {
-	struct bpf_priv *p = b->priv;
-
-	if (!p)
-		return;
-	/*
-	 * Processes stopped at exec wait for the worker's SIGCONT.  Detach
-	 * first, so no new stop can come; stop the worker, which resumes what
-	 * it holds without reading any more programs; then drain the exec
-	 * ring, whose last records are resumed at once: stopping trace never
-	 * leaves a followed program stopped.  Even with no poll yet (stopped
-	 * while loading), and only once no program that started before the
-	 * detach still runs:
-	 * one may have sent SIGSTOP and not yet committed its record.  They
-	 * run inside RCU read-side sections, and MEMBARRIER_CMD_GLOBAL waits
-	 * for a grace period (synchronize_rcu()); where it is refused
-	 * (nohz_full), a pause does the same in practice.
-	 */
 	nstaint_bpf__detach(p->skel);
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
 		usleep(100 * 1000);
 	p->closing = true;
 	procinfo_stop(p->pi);
 	ring_buffer__consume(p->rb);
+}
+
+static void bpf_close(struct backend *b)
+{
+	struct bpf_priv *p = b->priv;
+
+	if (!p)
+		return;
+	detach_release(p);
 	ring_buffer__free(p->rb);
 	check_taint_count(p);
 	procinfo_free(p->pi);

@@ -353,10 +353,16 @@ struct procinfo *procinfo_new(struct nstaint_bpf *skel, bool follow)
 	return pi;
 }
 
+/* Signals (Ctrl-C, SIGTERM) go to the thread that polls the rings. */
 int procinfo_start(struct procinfo *pi)
 {
-	int err = pthread_create(&pi->worker, NULL, work, pi);
+	sigset_t all, old;
+	int err;
 
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&pi->worker, NULL, work, pi);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err)
 		return -err;
 	pi->running = true;
