@@ -127,3 +127,41 @@ TESTS += $(LAZY_TEST)
 $(LAZY_TEST): selftests/bpf/lazy_test.sh selftests/lib/jcount.py selftests/lib/attached.sh $(NSFLIP) $(O)/nstaint $(O)/selftests/go/leak
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
+
+# -p PID of ps, trace and top (pidopt_test.sh): one parser, one message.
+PIDOPT_TEST := $(O)/selftests/bpf/pidopt_test
+
+ALL   += $(PIDOPT_TEST)
+TESTS += $(PIDOPT_TEST)
+
+$(PIDOPT_TEST): selftests/bpf/pidopt_test.sh $(O)/nstaint
+	$(call msg,INSTALL,$@)
+	$(Q)install -m 755 $< $@
+
+# Failures of the BPF backend caused for real (bpffail_test.sh): ring
+# consumer not mappable, possible CPUs unreadable; nothing left stopped.
+BPFFAIL_TEST := $(O)/selftests/bpf/bpffail_test
+
+ALL   += $(BPFFAIL_TEST)
+TESTS += $(BPFFAIL_TEST)
+
+$(BPFFAIL_TEST): selftests/bpf/bpffail_test.sh selftests/lib/attached.sh $(O)/nstaint
+	$(call msg,INSTALL,$@)
+	$(Q)install -m 755 $< $@
+
+# The exec-hold path under an exec storm (execstorm_test.sh): the events
+# ring is read while execs are checked; nothing is left stopped.
+EXECSTORM_TEST := $(O)/selftests/bpf/execstorm_test
+EXECSTORM      := $(O)/selftests/bpf/execstorm
+
+ALL   += $(EXECSTORM_TEST) $(EXECSTORM)
+TESTS += $(EXECSTORM_TEST)
+
+$(EXECSTORM): selftests/bpf/execstorm.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -pthread -o $@ $<
+
+$(EXECSTORM_TEST): selftests/bpf/execstorm_test.sh selftests/lib/jcount.py $(EXECSTORM) $(O)/selftests/go/execloop $(O)/nstaint
+	$(call msg,INSTALL,$@)
+	$(Q)install -m 755 $< $@

@@ -5,7 +5,6 @@
  * the kernel side could not reserve are turned into `lost` records here.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +18,7 @@
 #include <bpf/bpf.h>
 
 #include "backend_select.h"
-#include "goattr.h"
-#include "mnattr.h"
+#include "bpf_procinfo.h"
 #include "snapshot.h"
 #include "symbolize.h"
 #include "ustack.h"
@@ -39,20 +37,9 @@ struct bpf_priv {
 	int delivered;
 	__u64 lost_seen;	/* lost total already reported */
 	int ncpus;
-	/* libmn: files with the thread_start probe attached, one link each,
-	 * and the processes whose registry was read (until they exec). */
-	struct mn_usdt {
-		dev_t dev;
-		ino_t ino;
-		struct bpf_link *link;
-	} *usdt;
-	size_t nusdt;
-	__u32 *mnpids;
-	size_t nmnpids;
-	/* Processes found tainted at start, whose Go binary is inspected
-	 * once the probes are attached (reading DWARF takes a while). */
-	__u32 *gopending;
-	size_t ngopending;
+	/* Go offsets and libmn slots of processes, read by a worker; it
+	 * resumes the processes held at exec. */
+	struct procinfo *pi;
 };
 
 static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt,
@@ -81,36 +68,10 @@ static int ensure_tracefs(void)
 	return 0;
 }
 
-static void go_process_check(struct bpf_priv *p, __u32 pid);
-static void libmn_process_check(struct bpf_priv *p, __u32 pid);
-
 /*
  * Home sets of running processes, and threads already tainted before we
  * attached, so their later moves and the tasks running on them are known.
  */
-static int go_pending_add(struct bpf_priv *p, __u32 pid)
-{
-	__u32 *n = realloc(p->gopending,
-			   (p->ngopending + 1) * sizeof(*n));
-
-	if (!n)
-		return -ENOMEM;	/* then checked at once */
-	p->gopending = n;
-	p->gopending[p->ngopending++] = pid;
-	return 0;
-}
-
-static void go_pending_check(struct bpf_priv *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->ngopending; i++)
-		go_process_check(p, p->gopending[i]);
-	free(p->gopending);
-	p->gopending = NULL;
-	p->ngopending = 0;
-}
-
 static int seed_from_proc(struct bpf_priv *p)
 {
 	int hfd = bpf_map__fd(p->skel->maps.homes);
@@ -143,26 +104,15 @@ static int seed_from_proc(struct bpf_priv *p)
 				p->skel->bss->ntainted++;
 			tainted = true;
 		}
-		if (tainted && !go_pending_add(p, pid))
-			go_process_check(p, pid);
+		/* Their Go binaries: by the worker (DWARF takes a while). */
+		if (tainted)
+			procinfo_tainted(p->pi, pid);
 		if (!bpf_backend_opts.follow_pid ||
 		    pid == (__u32)bpf_backend_opts.follow_pid)
-			libmn_process_check(p, pid);
+			procinfo_check_libmn_now(p->pi, pid);
 	}
 	snapshot_free(&s);
 	return 0;
-}
-
-/* Detach every libmn probe and forget the processes read. */
-static void libmn_forget(struct bpf_priv *p)
-{
-	for (size_t i = 0; i < p->nusdt; i++)
-		bpf_link__destroy(p->usdt[i].link);
-	free(p->usdt);
-	free(p->mnpids);
-	p->usdt = NULL;
-	p->mnpids = NULL;
-	p->nusdt = p->nmnpids = 0;
 }
 
 /*
@@ -195,6 +145,9 @@ static bool execd_since(pid_t pid, __u64 ts_ns)
 		return false;
 	return when > ts_ns;
 }
+
+static int rb_open(struct bpf_priv *p, bool quiet);
+static void detach_release(struct bpf_priv *p);
 
 static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 {
@@ -231,6 +184,11 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 		goto err_destroy;
 	}
 	b->priv = p;
+	p->pi = procinfo_new(skel, bpf_backend_opts.follow_pid != 0);
+	if (!p->pi) {
+		err = -ENOMEM;
+		goto err_destroy;
+	}
 	execd_fd = bpf_map__fd(skel->maps.execd);
 	ustack_execd_since = execd_since;
 	/* Followed first: seeding looks at followed Go processes only. */
@@ -245,6 +203,20 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 			strerror(-err));
 		goto err_destroy;
 	}
+	/*
+	 * Once attached, a followed process that execs stays stopped until
+	 * its execs record is read and checked: the consumer and the worker
+	 * must exist before, or nobody would ever resume it.
+	 */
+	err = rb_open(p, fentry);
+	if (err)
+		goto err_destroy;
+	err = procinfo_start(p->pi);
+	if (err) {
+		fprintf(stderr, "nstaint: cannot start a thread: %s\n",
+			strerror(-err));
+		goto err_destroy;
+	}
 	err = nstaint_bpf__attach(skel);
 	if (err) {
 		if (!fentry)
@@ -252,14 +224,17 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 				"%s\n", strerror(-err));
 		goto err_destroy;
 	}
-	go_pending_check(p);
 	return 0;
 
 err_destroy:
-	free(p->gopending);
-	p->gopending = NULL;
-	p->ngopending = 0;
-	libmn_forget(p);
+	/* Some programs may be attached (attach failed halfway). */
+	if (p->rb)
+		detach_release(p);
+	ring_buffer__free(p->rb);
+	p->rb = NULL;
+	p->closing = false;	/* the tracepoint attempt may follow */
+	procinfo_free(p->pi);
+	p->pi = NULL;
 	ustack_execd_since = NULL;
 	execd_fd = -1;
 	nstaint_bpf__destroy(skel);
@@ -290,7 +265,16 @@ static int bpf_open(struct backend *b)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
+	/* Sizes the per-CPU lost counters (report_lost). */
 	p->ncpus = libbpf_num_possible_cpus();
+	if (p->ncpus <= 0) {
+		err = p->ncpus < 0 ? p->ncpus : -EINVAL;
+		fprintf(stderr, "nstaint: cannot count the possible CPUs "
+			"(/sys/devices/system/cpu/possible): %s\n",
+			strerror(-err));
+		free(p);
+		return err;
+	}
 	/* NSTAINT_NO_FENTRY=1 forces the fallback (tests, old kernels). */
 	/* Lazy mode hooks no syscall: nothing to fall back from. */
 	err = getenv("NSTAINT_NO_FENTRY") || bpf_backend_opts.lazy ?
@@ -321,143 +305,20 @@ int backend_bpf_follow(struct backend *b, pid_t pid)
 }
 
 /*
- * Pids already told about on stderr (goroutines not named), so a process
- * that taints many threads is reported once.
+ * A process exec'd, and is stopped if followed (hold_exec): the worker
+ * reads the new program, then resumes it.  Nothing slow here: this runs
+ * in the consumer of both rings.
  */
-static __u32 go_warned[64];
-static unsigned int go_nwarned;
-
-static bool go_warn_once(__u32 pid)
-{
-	unsigned int i;
-
-	for (i = 0; i < go_nwarned && i < 64; i++)
-		if (go_warned[i] == pid)
-			return false;
-	go_warned[go_nwarned++ % 64] = pid;
-	return true;
-}
-
-/*
- * First taint in a process: if it is a Go binary whose offsets are known
- * (DWARF, else the version table), tell the BPF programs where its g,
- * goid and lockedm live so they can name the goroutines that run on the
- * tainted thread from now on.  Say why when a Go binary cannot be named.
- */
-static void go_process_check(struct bpf_priv *p, __u32 pid)
-{
-	int fd = bpf_map__fd(p->skel->maps.goprocs);
-	struct go_offsets off;
-	struct goattr ga;
-	char exe[64];
-	__u8 one;
-	int err;
-
-	if (!bpf_map_lookup_elem(fd, &pid, &off))
-		return;
-	/* Not reported (trace -p, -- CMD): nothing to name, nothing to say. */
-	if (bpf_backend_opts.follow_pid &&
-	    bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.follow), &pid, &one))
-		return;
-	snprintf(exe, sizeof(exe), "/proc/%u/exe", pid);
-	err = goattr_read(exe, &ga);
-	if (!err)
-		bpf_map_update_elem(fd, &pid, &ga.off, BPF_ANY);
-	else if (err == -ENOTSUP && go_warn_once(pid))
-		fprintf(stderr, "nstaint: pid %u: goroutines will not be "
-			"named: %s\n", pid, ga.why);
-}
-
-static void mn_slot_add(void *ctx, __u32 tid, __u64 slot_addr)
-{
-	int *fd = ctx;
-
-	bpf_map_update_elem(*fd, &tid, &slot_addr, BPF_ANY);
-}
-
-/* Attach libmn:thread_start in @mp's file, once per file. */
-static int libmn_usdt_attach(struct bpf_priv *p, const struct mn_proc *mp)
-{
-	struct bpf_link *link;
-	struct mn_usdt *u;
-
-	for (size_t i = 0; i < p->nusdt; i++)
-		if (p->usdt[i].dev == mp->dev && p->usdt[i].ino == mp->ino)
-			return 0;
-	u = realloc(p->usdt, (p->nusdt + 1) * sizeof(*u));
-	if (!u)
-		return -ENOMEM;
-	p->usdt = u;
-	link = bpf_program__attach_usdt(p->skel->progs.mn_thread_start, -1,
-					mp->usdt_path, "libmn", "thread_start",
-					NULL);
-	if (!link)
-		return -errno;
-	u[p->nusdt++] = (struct mn_usdt){ mp->dev, mp->ino, link };
-	return 0;
-}
-
-/*
- * A process that may run libmn (at start, at exec, at its first taint):
- * tell sched_switch where each of its threads publishes its running task.
- * The probe goes first, then the registry is read: a thread started in
- * between is in the registry, one started after fires the probe.
- */
-static void libmn_process_check(struct bpf_priv *p, __u32 pid)
-{
-	int fd = bpf_map__fd(p->skel->maps.mnslots), err;
-	struct mn_proc mp;
-	__u32 *np;
-
-	for (size_t i = 0; i < p->nmnpids; i++)
-		if (p->mnpids[i] == pid)
-			return;
-	if (mnattr_find(pid, &mp))
-		return;
-	/* libmn.so not mapped yet (at exec): look again at the first taint. */
-	if (!mp.usdt_path[0])
-		return;
-	err = libmn_usdt_attach(p, &mp);
-	if (err)
-		fprintf(stderr, "nstaint: pid %u: cannot attach "
-			"libmn:thread_start in %s: %s; its new threads' tasks "
-			"go unnamed\n", pid, mp.usdt_path, strerror(-err));
-	err = mnattr_threads(pid, mp.registry, mn_slot_add, &fd);
-	if (err < 0)
-		fprintf(stderr, "nstaint: pid %u: cannot read the libmn "
-			"registry: %s\n", pid, strerror(-err));
-	np = realloc(p->mnpids, (p->nmnpids + 1) * sizeof(*np));
-	if (!np)
-		return;
-	p->mnpids = np;
-	np[p->nmnpids++] = pid;
-}
-
-/* @pid exec'd: whatever it ran before, it is a new program now. */
-static void libmn_process_exec(struct bpf_priv *p, __u32 pid)
-{
-	for (size_t i = 0; i < p->nmnpids; i++) {
-		if (p->mnpids[i] == pid) {
-			p->mnpids[i] = p->mnpids[--p->nmnpids];
-			break;
-		}
-	}
-	libmn_process_check(p, pid);
-}
-
-/* A followed process exec'd and is stopped (hold_exec): check, resume. */
 static int on_exec(void *ctx, void *data, size_t size)
 {
+	struct bpf_priv *p = ctx;
 	__u32 pid;
 
 	if (size < sizeof(pid))
 		return 0;
 	pid = *(__u32 *)data;
 	sym_forget(pid);
-	go_process_check(ctx, pid);
-	libmn_process_exec(ctx, pid);
-	if (bpf_backend_opts.follow_pid)
-		kill(pid, SIGCONT);
+	procinfo_exec(p->pi, pid);
 	return 0;
 }
 
@@ -470,10 +331,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (size < sizeof(struct nstaint_event) || p->closing)
 		return 0;
 	if (e->type == NSTAINT_EV_THREAD_TAINTED ||
-	    e->type == NSTAINT_EV_CLONE_FROM_TAINTED) {
-		go_process_check(p, e->pid);
-		libmn_process_check(p, e->pid);
-	}
+	    e->type == NSTAINT_EV_CLONE_FROM_TAINTED)
+		procinfo_tainted(p->pi, e->pid);
 	r = p->fn(p->ctx, data);
 	p->delivered++;
 	if (r) {
@@ -511,19 +370,37 @@ static int report_lost(struct bpf_priv *p)
 	return p->fn(p->ctx, &ev);
 }
 
-/* One consumer for both rings, made at the first poll (or at close). */
-static int rb_open(struct bpf_priv *p)
+/*
+ * One consumer for both rings, made before attaching (see load_attach).
+ * It maps each ring's data twice: a large --ringbuf-kb may not fit the
+ * address space (ulimit -v).  @quiet: the caller retries (fentry).
+ */
+static int rb_open(struct bpf_priv *p, bool quiet)
 {
-	if (p->rb)
-		return 0;
-	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.events),
-				 on_record, p, NULL);
-	if (!p->rb)
-		return -errno;
-	if (ring_buffer__add(p->rb, bpf_map__fd(p->skel->maps.execs),
-			     on_exec, p))
-		return -errno;
+	int err;
+
+	p->rb = ring_buffer__new(bpf_map__fd(p->skel->maps.execs), on_exec,
+				 p, NULL);
+	if (!p->rb) {
+		err = -errno;
+		goto fail;
+	}
+	err = ring_buffer__add(p->rb, bpf_map__fd(p->skel->maps.events),
+			       on_record, p);
+	if (err) {
+		ring_buffer__free(p->rb);
+		p->rb = NULL;
+		goto fail;
+	}
 	return 0;
+fail:
+	if (!quiet)
+		fprintf(stderr, "nstaint: cannot map the BPF ring buffer "
+			"(%u KiB): %s%s\n",
+			bpf_map__max_entries(p->skel->maps.events) / 1024,
+			strerror(-err), err == -ENOMEM ? "; a smaller "
+			"--ringbuf-kb or a larger ulimit -v would fit" : "");
+	return err;
 }
 
 static int bpf_poll(struct backend *b, int timeout_ms, event_fn fn,
@@ -536,9 +413,6 @@ static int bpf_poll(struct backend *b, int timeout_ms, event_fn fn,
 	p->ctx = ctx;
 	p->ret = 0;
 	p->delivered = 0;
-	err = rb_open(p);
-	if (err)
-		return err;
 	err = ring_buffer__poll(p->rb, timeout_ms);
 	if (p->ret)
 		return p->ret;
@@ -572,32 +446,37 @@ static void check_taint_count(struct bpf_priv *p)
 			(unsigned long long)p->skel->bss->ntainted, n);
 }
 
+/*
+ * Processes stopped at exec wait for the worker's SIGCONT.  Detach first,
+ * so no new stop can come; stop the worker, which resumes what it holds
+ * without reading any more programs; then drain the exec ring, whose last
+ * records are resumed at once: stopping (or failing to start) never
+ * leaves a followed program stopped.  Only once no program that started
+ * before the detach still runs: one may have sent SIGSTOP and not yet
+ * committed its record.  They run inside RCU read-side sections, and
+ * MEMBARRIER_CMD_GLOBAL waits for a grace period (synchronize_rcu());
+ * where it is refused (nohz_full), a pause does the same in practice.
+ */
+static void detach_release(struct bpf_priv *p)
+{
+	nstaint_bpf__detach(p->skel);
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(100 * 1000);
+	p->closing = true;
+	procinfo_stop(p->pi);
+	ring_buffer__consume(p->rb);
+}
+
 static void bpf_close(struct backend *b)
 {
 	struct bpf_priv *p = b->priv;
 
 	if (!p)
 		return;
-	/*
-	 * Processes stopped at exec wait for on_exec's SIGCONT.  Detach first,
-	 * so no new stop can come, then drain the exec ring and resume every
-	 * process still queued there: stopping trace never leaves a followed
-	 * program stopped.  Even with no poll yet (stopped while loading),
-	 * and only once no program that started before the detach still runs:
-	 * one may have sent SIGSTOP and not yet committed its record.  They
-	 * run inside RCU read-side sections, and MEMBARRIER_CMD_GLOBAL waits
-	 * for a grace period (synchronize_rcu()); where it is refused
-	 * (nohz_full), a pause does the same in practice.
-	 */
-	nstaint_bpf__detach(p->skel);
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
-		usleep(100 * 1000);
-	p->closing = true;
-	if (!rb_open(p))
-		ring_buffer__consume(p->rb);
+	detach_release(p);
 	ring_buffer__free(p->rb);
 	check_taint_count(p);
-	libmn_forget(p);
+	procinfo_free(p->pi);
 	ustack_execd_since = NULL;
 	execd_fd = -1;
 	nstaint_bpf__destroy(p->skel);

@@ -4,12 +4,12 @@
  */
 #include <argp.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cliopt.h"
 #include "commands.h"
 #include "snapshot.h"
 #include "strout.h"
@@ -51,16 +51,11 @@ static const struct argp_option ps_opts[] = {
 
 static error_t ps_parse(int key, char *arg, struct argp_state *state)
 {
-	char *end;
-	long v;
-
 	switch (key) {
 	case 'p':
-		errno = 0;
-		v = strtol(arg, &end, 10);
-		if (errno || *end || v <= 0 || v > INT_MAX)
-			argp_error(state, "invalid PID: %s", arg);
-		env.pid = (pid_t)v;
+		/* Says why; argp adds its "Try ... --help" and exits 2. */
+		if (!cliopt_pid("ps", arg, &env.pid))
+			argp_state_help(state, stderr, ARGP_HELP_STD_ERR);
 		break;
 	case 'a':
 		env.all = 1;
@@ -176,6 +171,8 @@ int cmd_ps(int argc, char **argv)
 	struct snapshot s;
 	int err, header = 0;
 
+	/* argp names the program after argv[0]: "nstaint ps: ...". */
+	argv[0] = (char *)"nstaint ps";
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 	if (err)
 		return EXIT_ERROR;

@@ -14,7 +14,9 @@
  *
  * Invariant: a cached Dwfl describes the image @exe_dev/@exe_ino that
  * /proc/PID/exe pointed to when it was reported; an exec (sym_forget, or
- * an exe that no longer matches) drops it.
+ * an exe that no longer matches at sym_process) drops it.  Only those two
+ * drop a Dwfl, so the strings of one record's lookups, which point into
+ * it, live until the next record.
  */
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
@@ -119,31 +121,36 @@ static int exe_id(pid_t pid, struct stat *st)
 	return stat(path, st);
 }
 
-static struct sym_proc *proc_for(pid_t pid)
+struct sym_proc *sym_process(pid_t pid)
 {
 	struct sym_proc *sp = NULL, *victim = &cache[0];
 	struct stat st;
 	Dwfl *dwfl;
 	int i;
 
+	if (pid <= 0)
+		return NULL;
 	for (i = 0; i < SYM_CACHE; i++) {
 		if (cache[i].pid == pid)
 			sp = &cache[i];
 		if (cache[i].used < victim->used)
 			victim = &cache[i];
 	}
+	/* Gone: keep what was reported, if anything. */
+	if (exe_id(pid, &st)) {
+		if (sp)
+			sp->used = ++clock_now;
+		return sp;
+	}
 	if (sp) {
-		/* Gone: keep what was reported.  Another image: re-report. */
-		if (exe_id(pid, &st) || (st.st_dev == sp->exe_dev &&
-					 st.st_ino == sp->exe_ino)) {
+		if (st.st_dev == sp->exe_dev && st.st_ino == sp->exe_ino) {
 			sp->used = ++clock_now;
 			return sp;
 		}
+		/* Another image: report it again. */
 		drop(sp);
 		victim = sp;
 	}
-	if (exe_id(pid, &st))
-		return NULL;
 	dwfl = dwfl_begin(&proc_callbacks);
 	if (!dwfl)
 		return NULL;
@@ -232,18 +239,15 @@ static void lookup(Dwfl *dwfl, uint64_t addr, bool ret_addr,
 		cu_line(mod, pc, f);
 }
 
-bool sym_lookup(pid_t pid, uint64_t addr, bool ret_addr,
+void sym_lookup(struct sym_proc *sp, uint64_t addr, bool ret_addr,
 		struct sym_frame *f)
 {
-	struct sym_proc *sp = pid > 0 ? proc_for(pid) : NULL;
 	struct sym_memo *m;
 
 	memset(f, 0, sizeof(*f));
-	if (!sp || !sp->dwfl)
-		return false;
 	if (!sp->memo) {
 		lookup(sp->dwfl, addr, ret_addr, f);
-		return true;
+		return;
 	}
 	/* Fibonacci hashing: return addresses share their low bits badly. */
 	m = &sp->memo[(addr * 0x9e3779b97f4a7c15ULL) >> (64 - SYM_MEMO_BITS)];
@@ -254,5 +258,4 @@ bool sym_lookup(pid_t pid, uint64_t addr, bool ret_addr,
 		lookup(sp->dwfl, addr, ret_addr, &m->f);
 	}
 	*f = m->f;
-	return true;
 }

@@ -15,14 +15,24 @@ struct sym_frame {
 	int line;
 };
 
+struct sym_proc;
+
 /*
- * Describe @addr in process @pid.  @ret_addr: @addr is a return address
- * (every frame but the innermost), so file:line is that of the call.
- * Strings stay valid until the next sym_* call.  Returns false, with
- * every field NULL, when the process's mappings cannot be read (it has
- * exited): then only the raw address is known.
+ * The symbols of process @pid as its image is now (/proc/PID/exe is
+ * looked at once, here), for one record.  Every string sym_lookup gives
+ * for it stays valid until the next sym_process or sym_forget call, so a
+ * record's frames all come from one image and outlive each other's
+ * lookups.  NULL when the process's mappings cannot be read (it exited
+ * before we first looked): then only raw addresses are known.
  */
-bool sym_lookup(pid_t pid, uint64_t addr, bool ret_addr,
+struct sym_proc *sym_process(pid_t pid);
+
+/*
+ * Describe @addr in @sp.  @ret_addr: @addr is a return address (every
+ * frame but the innermost), so file:line is that of the call.  Fields
+ * not known are NULL.
+ */
+void sym_lookup(struct sym_proc *sp, uint64_t addr, bool ret_addr,
 		struct sym_frame *f);
 
 /* @pid exec'd: its mappings are not the ones cached. */

@@ -25,6 +25,7 @@
 #include <sys/ioctl.h>
 
 #include "backend_select.h"
+#include "cliopt.h"
 #include "commands.h"
 #include "nsset.h"
 #include "snapshot.h"
@@ -475,20 +476,13 @@ static int parse_args(struct top *t, const char **backend, int argc,
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
-	long v;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "p:d:bn:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			errno = 0;
-			v = strtol(optarg, &end, 10);
-			if (errno || *end || v <= 0 || v > 0x3fffffff) {
-				fprintf(stderr, "nstaint top: bad pid '%s'\n",
-					optarg);
+			if (!cliopt_pid("top", optarg, &t->pid))
 				return EXIT_ERROR;
-			}
-			t->pid = v;
 			break;
 		case 'd':
 			t->delay = strtod(optarg, &end);

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include "backend_select.h"
+#include "cliopt.h"
 #include "commands.h"
 #include "nsset.h"
 #include "strout.h"
@@ -267,12 +268,8 @@ int cmd_trace(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+p:jd:fb:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			pid = strtol(optarg, &end, 10);
-			if (*end || pid <= 0) {
-				fprintf(stderr, "nstaint trace: bad pid '%s'\n",
-					optarg);
+			if (!cliopt_pid("trace", optarg, &pid))
 				return EXIT_ERROR;
-			}
 			if (kill(pid, 0) && errno == ESRCH) {
 				fprintf(stderr,
 					"nstaint trace: no process %d\n", pid);

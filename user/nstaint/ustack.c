@@ -106,15 +106,15 @@ struct resolved {
 static void resolve(const struct nstaint_event *e, struct resolved *r)
 {
 	pid_t pid = stack_pid(e);
+	/* One image for the whole record; its strings outlive the loop. */
+	struct sym_proc *sp = sym_process(pid);
 	unsigned int i;
 
 	memset(r, 0, sizeof(*r));
 	r->all = r->n = depth(e);
-	for (i = 0; i < r->all; i++) {
-		if (!sym_lookup(pid, e->ustack[i], i > 0, &r->fr[i])) {
-			r->gone = true;
-			break;
-		}
+	r->gone = !sp;
+	for (i = 0; sp && i < r->all; i++) {
+		sym_lookup(sp, e->ustack[i], i > 0, &r->fr[i]);
 		if (i > 0 && !r->fr[i].module) {
 			r->n = i;
 			break;

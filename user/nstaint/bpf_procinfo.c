@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Per-process facts for the BPF programs, found off the ring callbacks.
+ *
+ * Naming the task on a thread needs the process's binaries read: a Go
+ * binary's DWARF for g's offsets (goattr), the maps and ELF symbols of
+ * libmn (mnattr), a USDT probe attached in its file.  That takes
+ * milliseconds to seconds, and every exec on the host asks for it.  Done
+ * in a ring buffer callback, it kept the consumer from reading the events
+ * ring meanwhile (a busy host lost records for it).  So the callbacks only
+ * queue a pid here, and one worker thread does the reading.
+ *
+ * Hold-exec protocol (trace -p, -- CMD): the BPF side stops a followed
+ * process at exec (SIGSTOP, then the execs record), so that its Go offsets
+ * and libmn slots are known before its first setns.  Each such record is
+ * queued here and never dropped; the worker checks the new program, then
+ * sends SIGCONT.  From procinfo_stop on nothing is checked any more, and
+ * whatever is still held is resumed at once.
+ *
+ * Threads: the queue is shared (lock); everything else (the probes
+ * attached, the pids read, the warnings given) belongs to whoever runs the
+ * checks: the caller before procinfo_start, the worker until it ends.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+
+#include "bpf_procinfo.h"
+#include "goattr.h"
+#include "mnattr.h"
+#include "nstaint.skel.h"
+
+/*
+ * Checks of processes nobody waits for (no hold) beyond this many queued
+ * are skipped and counted: the first taint of such a process queues its
+ * check again.  Held execs are never skipped.
+ */
+#define PI_QUEUE_UNHELD	4096
+
+enum pi_kind { PI_TAINTED, PI_EXEC };
+
+struct pi_item {
+	__u32 pid;
+	enum pi_kind kind;
+};
+
+struct procinfo {
+	struct nstaint_bpf *skel;
+	bool follow;		/* only followed processes; execs are held */
+
+	pthread_mutex_t lock;	/* the queue and the two flags below */
+	pthread_cond_t more;
+	struct pi_item *q;	/* a ring of @cap items, @n from @head */
+	size_t cap, head, n, nunheld;
+	unsigned long long skipped;
+	bool running;		/* the worker exists */
+	bool stopping;		/* check nothing more; resume, then end */
+	pthread_t worker;
+
+	/* The checker's own (see Threads above). */
+	struct mn_usdt {
+		dev_t dev;
+		ino_t ino;
+		struct bpf_link *link;
+	} *usdt;		/* libmn:thread_start attached, once per file */
+	size_t nusdt;
+	__u32 *mnpids;		/* registry read, until they exec */
+	size_t nmnpids;
+	__u32 go_warned[64];	/* told about on stderr, newest 64 */
+	unsigned int go_nwarned;
+};
+
+static bool stopping(struct procinfo *pi)
+{
+	bool s;
+
+	pthread_mutex_lock(&pi->lock);
+	s = pi->stopping;
+	pthread_mutex_unlock(&pi->lock);
+	return s;
+}
+
+static void resume(__u32 pid)
+{
+	kill(pid, SIGCONT);
+}
+
+/* Pids told about on stderr (goroutines not named): once per process. */
+static bool go_warn_once(struct procinfo *pi, __u32 pid)
+{
+	unsigned int i;
+
+	for (i = 0; i < pi->go_nwarned && i < 64; i++)
+		if (pi->go_warned[i] == pid)
+			return false;
+	pi->go_warned[pi->go_nwarned++ % 64] = pid;
+	return true;
+}
+
+/*
+ * If @pid is a Go binary whose offsets are known (DWARF, else the version
+ * table), tell the BPF programs where its g, goid and lockedm live so they
+ * can name the goroutines that run on its tainted threads.  Say why when a
+ * Go binary cannot be named.
+ */
+void procinfo_check_go_now(struct procinfo *pi, __u32 pid)
+{
+	int fd = bpf_map__fd(pi->skel->maps.goprocs);
+	struct go_offsets off;
+	struct goattr ga;
+	char exe[64];
+	__u8 one;
+	int err;
+
+	if (!bpf_map_lookup_elem(fd, &pid, &off))
+		return;
+	/* Not reported (trace -p, -- CMD): nothing to name, nothing to say. */
+	if (pi->follow &&
+	    bpf_map_lookup_elem(bpf_map__fd(pi->skel->maps.follow), &pid, &one))
+		return;
+	snprintf(exe, sizeof(exe), "/proc/%u/exe", pid);
+	err = goattr_read(exe, &ga);
+	if (!err)
+		bpf_map_update_elem(fd, &pid, &ga.off, BPF_ANY);
+	else if (err == -ENOTSUP && go_warn_once(pi, pid))
+		fprintf(stderr, "nstaint: pid %u: goroutines will not be "
+			"named: %s\n", pid, ga.why);
+}
+
+static void mn_slot_add(void *ctx, __u32 tid, __u64 slot_addr)
+{
+	int *fd = ctx;
+
+	bpf_map_update_elem(*fd, &tid, &slot_addr, BPF_ANY);
+}
+
+/* Attach libmn:thread_start in @mp's file, once per file; not once the
+ * programs are detached (stopping). */
+static int libmn_usdt_attach(struct procinfo *pi, const struct mn_proc *mp)
+{
+	struct bpf_link *link;
+	struct mn_usdt *u;
+
+	for (size_t i = 0; i < pi->nusdt; i++)
+		if (pi->usdt[i].dev == mp->dev && pi->usdt[i].ino == mp->ino)
+			return 0;
+	if (stopping(pi))
+		return 0;
+	u = realloc(pi->usdt, (pi->nusdt + 1) * sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	pi->usdt = u;
+	link = bpf_program__attach_usdt(pi->skel->progs.mn_thread_start, -1,
+					mp->usdt_path, "libmn", "thread_start",
+					NULL);
+	if (!link)
+		return -errno;
+	u[pi->nusdt++] = (struct mn_usdt){ mp->dev, mp->ino, link };
+	return 0;
+}
+
+/*
+ * A process that may run libmn (at start, at exec, at its first taint):
+ * tell sched_switch where each of its threads publishes its running task.
+ * The probe goes first, then the registry is read: a thread started in
+ * between is in the registry, one started after fires the probe.
+ */
+void procinfo_check_libmn_now(struct procinfo *pi, __u32 pid)
+{
+	int fd = bpf_map__fd(pi->skel->maps.mnslots), err;
+	struct mn_proc mp;
+	__u32 *np;
+
+	for (size_t i = 0; i < pi->nmnpids; i++)
+		if (pi->mnpids[i] == pid)
+			return;
+	if (mnattr_find(pid, &mp))
+		return;
+	/* libmn.so not mapped yet (at exec): look again at the first taint. */
+	if (!mp.usdt_path[0])
+		return;
+	err = libmn_usdt_attach(pi, &mp);
+	if (err)
+		fprintf(stderr, "nstaint: pid %u: cannot attach "
+			"libmn:thread_start in %s: %s; its new threads' tasks "
+			"go unnamed\n", pid, mp.usdt_path, strerror(-err));
+	err = mnattr_threads(pid, mp.registry, mn_slot_add, &fd);
+	if (err < 0)
+		fprintf(stderr, "nstaint: pid %u: cannot read the libmn "
+			"registry: %s\n", pid, strerror(-err));
+	np = realloc(pi->mnpids, (pi->nmnpids + 1) * sizeof(*np));
+	if (!np)
+		return;
+	pi->mnpids = np;
+	np[pi->nmnpids++] = pid;
+}
+
+/* @pid exec'd: whatever it ran before, it is a new program now. */
+static void check_exec(struct procinfo *pi, __u32 pid)
+{
+	for (size_t i = 0; i < pi->nmnpids; i++) {
+		if (pi->mnpids[i] == pid) {
+			pi->mnpids[i] = pi->mnpids[--pi->nmnpids];
+			break;
+		}
+	}
+	procinfo_check_go_now(pi, pid);
+	procinfo_check_libmn_now(pi, pid);
+}
+
+static void check(struct procinfo *pi, const struct pi_item *it)
+{
+	if (it->kind == PI_EXEC) {
+		check_exec(pi, it->pid);
+	} else {
+		procinfo_check_go_now(pi, it->pid);
+		procinfo_check_libmn_now(pi, it->pid);
+	}
+}
+
+static bool held(const struct procinfo *pi, const struct pi_item *it)
+{
+	return pi->follow && it->kind == PI_EXEC;
+}
+
+static struct pi_item *at(struct procinfo *pi, size_t i)
+{
+	return &pi->q[(pi->head + i) % pi->cap];
+}
+
+/* Under the lock: one more slot, in order. */
+static int grow(struct procinfo *pi)
+{
+	size_t cap = pi->cap ? 2 * pi->cap : 64, i;
+	struct pi_item *q = malloc(cap * sizeof(*q));
+
+	if (!q)
+		return -ENOMEM;
+	for (i = 0; i < pi->n; i++)
+		q[i] = *at(pi, i);
+	free(pi->q);
+	pi->q = q;
+	pi->cap = cap;
+	pi->head = 0;
+	return 0;
+}
+
+/*
+ * Queue @pid for the worker.  A check already queued is not queued twice;
+ * past PI_QUEUE_UNHELD an unheld one is skipped.  A held exec that cannot
+ * be queued (after procinfo_stop, or out of memory) is resumed at once,
+ * unchecked: a stopped process is worse than an unnamed task.
+ */
+static void push(struct procinfo *pi, __u32 pid, enum pi_kind kind)
+{
+	struct pi_item it = { pid, kind };
+	bool hold = held(pi, &it);
+	size_t i;
+
+	pthread_mutex_lock(&pi->lock);
+	if (pi->stopping)
+		goto refuse;
+	if (!hold) {
+		for (i = 0; i < pi->n; i++)
+			if (at(pi, i)->pid == pid && at(pi, i)->kind == kind)
+				goto out;
+		if (pi->nunheld >= PI_QUEUE_UNHELD) {
+			pi->skipped++;
+			goto out;
+		}
+	}
+	if (pi->n == pi->cap && grow(pi)) {
+		if (hold)
+			fprintf(stderr, "nstaint: out of memory: pid %u "
+				"resumed before its program was read\n", pid);
+		goto refuse;
+	}
+	*at(pi, pi->n++) = it;
+	pi->nunheld += !hold;
+	pthread_cond_signal(&pi->more);
+out:
+	pthread_mutex_unlock(&pi->lock);
+	return;
+refuse:
+	pthread_mutex_unlock(&pi->lock);
+	if (hold)
+		resume(pid);
+}
+
+void procinfo_tainted(struct procinfo *pi, __u32 pid)
+{
+	push(pi, pid, PI_TAINTED);
+}
+
+void procinfo_exec(struct procinfo *pi, __u32 pid)
+{
+	push(pi, pid, PI_EXEC);
+}
+
+/* Under the lock, @pi->n > 0. */
+static struct pi_item pop(struct procinfo *pi)
+{
+	struct pi_item it = *at(pi, 0);
+
+	pi->head = (pi->head + 1) % pi->cap;
+	pi->n--;
+	pi->nunheld -= !held(pi, &it);
+	return it;
+}
+
+/* Check each queued process, then resume it if held; once stopping,
+ * only resume, until the queue is empty. */
+static void *work(void *arg)
+{
+	struct procinfo *pi = arg;
+	struct pi_item it;
+	bool stop;
+
+	pthread_mutex_lock(&pi->lock);
+	for (;;) {
+		while (!pi->n && !pi->stopping)
+			pthread_cond_wait(&pi->more, &pi->lock);
+		if (!pi->n)
+			break;
+		it = pop(pi);
+		stop = pi->stopping;
+		pthread_mutex_unlock(&pi->lock);
+		if (!stop)
+			check(pi, &it);
+		if (held(pi, &it))
+			resume(it.pid);
+		pthread_mutex_lock(&pi->lock);
+	}
+	pthread_mutex_unlock(&pi->lock);
+	return NULL;
+}
+
+struct procinfo *procinfo_new(struct nstaint_bpf *skel, bool follow)
+{
+	struct procinfo *pi = calloc(1, sizeof(*pi));
+
+	if (!pi)
+		return NULL;
+	pi->skel = skel;
+	pi->follow = follow;
+	pthread_mutex_init(&pi->lock, NULL);
+	pthread_cond_init(&pi->more, NULL);
+	return pi;
+}
+
+/* Signals (Ctrl-C, SIGTERM) go to the thread that polls the rings. */
+int procinfo_start(struct procinfo *pi)
+{
+	sigset_t all, old;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&pi->worker, NULL, work, pi);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		return -err;
+	pi->running = true;
+	return 0;
+}
+
+void procinfo_stop(struct procinfo *pi)
+{
+	pthread_mutex_lock(&pi->lock);
+	pi->stopping = true;
+	pthread_cond_signal(&pi->more);
+	pthread_mutex_unlock(&pi->lock);
+	if (pi->running) {
+		pthread_join(pi->worker, NULL);
+		pi->running = false;
+	}
+	/* Never started: resume what was queued for it. */
+	while (pi->n) {
+		struct pi_item it = pop(pi);
+
+		if (held(pi, &it))
+			resume(it.pid);
+	}
+	if (pi->skipped)
+		fprintf(stderr, "nstaint: %llu process checks skipped (more "
+			"than %u queued): tasks in those processes may have "
+			"gone unnamed\n", pi->skipped, PI_QUEUE_UNHELD);
+	pi->skipped = 0;
+}
+
+void procinfo_free(struct procinfo *pi)
+{
+	if (!pi)
+		return;
+	procinfo_stop(pi);
+	for (size_t i = 0; i < pi->nusdt; i++)
+		bpf_link__destroy(pi->usdt[i].link);
+	free(pi->usdt);
+	free(pi->mnpids);
+	free(pi->q);
+	pthread_cond_destroy(&pi->more);
+	pthread_mutex_destroy(&pi->lock);
+	free(pi);
+}
