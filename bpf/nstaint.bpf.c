@@ -29,6 +29,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/usdt.bpf.h>
 #include <nstaint/events.h>
+#include <nstaint/nsdiff.h>
 #include <nstaint/mn_abi.h>
 #include "taint.h"
 #include "goproc.h"
@@ -203,22 +204,13 @@ static __always_inline void read_ns_set(struct task_struct *t,
 }
 
 /*
- * Bit i set iff the sets differ in namespace i.  Branch-free on purpose: a
- * branch per namespace doubles the paths the verifier walks for each
- * ns_diff, and 6.1's verifier, which prunes less than newer ones, gives
- * up on exit_setns (over 1M instructions, E2BIG) with the branchy loop.
- * For a 32-bit x, (x + 0xffffffff) >> 32 is 1 iff x != 0.
+ * Bit i set iff the sets differ in namespace i, an unknown (0) inode
+ * differing from nothing: include/nstaint/nsdiff.h, shared with the
+ * module and userspace, and branch-free for 6.1's verifier (see there).
  */
 static __always_inline __u32 ns_diff(const __u32 *a, const __u32 *b)
 {
-	__u32 mask = 0;
-
-	for (int i = 0; i < NSTAINT_NS_COUNT; i++) {
-		__u64 x = a[i] ^ b[i];
-
-		mask |= (__u32)((x + 0xffffffffULL) >> 32) << i;
-	}
-	return mask;
+	return nstaint_ns_diff(a, b);
 }
 
 static __always_inline bool followed(__u32 pid)
