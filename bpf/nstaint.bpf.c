@@ -20,8 +20,9 @@
  *    uncounted only by whoever deleted it (delete succeeded), with atomic
  *    adds.  Between a map update and its add another CPU can see the old
  *    count; that only delays reporting by one context switch.
- *  - A record that cannot be reserved is counted in lost[] and reported by
- *    userspace as a `lost` record: nothing is dropped silently.
+ *  - A record that cannot be reserved, or a taint that does not fit in
+ *    tainted[], is counted in lost[] by reason and reported by userspace
+ *    as a `lost` record: nothing is dropped silently.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -175,9 +176,13 @@ struct {
 	__uint(max_entries, 64 * 1024);
 } execs SEC(".maps");
 
+/*
+ * lost[reason]: records dropped, per enum nstaint_lost_reason and per CPU;
+ * userspace sums the CPUs and reports one `lost` record per reason.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, NSTAINT_LOST_REASON_COUNT);
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
@@ -218,13 +223,19 @@ static __always_inline bool followed(__u32 pid)
 	return !follow_only || bpf_map_lookup_elem(&follow, &pid);
 }
 
-static __always_inline void count_lost(void)
+/*
+ * Count one record dropped for @reason (enum nstaint_lost_reason).  An
+ * atomic add although the counter is per CPU: fentry/fexit and tracepoint
+ * programs run preemptible, so another program can run on this CPU
+ * between a plain load and store, and the program can move to another CPU
+ * after the lookup, then adding to a slot that CPU's programs add to.
+ */
+static __always_inline void count_lost(__u32 reason)
 {
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+	__u64 *n = bpf_map_lookup_elem(&lost, &reason);
 
 	if (n)
-		(*n)++;
+		__sync_fetch_and_add(n, 1);
 }
 
 /*
@@ -247,7 +258,7 @@ static __always_inline void taint_set(__u32 tid, const __u32 *ns, __u32 mask,
 	tt.owner_id = owner_id;
 	tt.gen = __sync_fetch_and_add(&taint_gen, 1) + 1;
 	if (bpf_map_update_elem(&tainted, &tid, &tt, BPF_NOEXIST))
-		count_lost();	/* table full: this taint goes unseen */
+		count_lost(NSTAINT_LOST_TAINTED_FULL);	/* this taint unseen */
 	else
 		__sync_fetch_and_add(&ntainted, 1);
 }
@@ -266,7 +277,7 @@ ev_new(__u16 type, __u16 cause, struct task_struct *t)
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		count_lost();
+		count_lost(NSTAINT_LOST_RINGBUF);
 		return NULL;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
