@@ -571,13 +571,23 @@ int exit_unshare(struct trace_event_raw_sys_exit *ctx)
 	return ns_syscall_exit(ctx, ctx->ret, NSTAINT_CAUSE_UNSHARE);
 }
 
-/* exec: the process starts over with the set it has now as home. */
+/*
+ * exec: the process starts over with the set it has now as home.  So a
+ * tainted thread that execs is restored by it (de_thread() has killed the
+ * others, each reported at its exit): thread_restored of cause exec,
+ * under the tid it was tainted with, @old_pid, since a non-leader takes
+ * the leader's tid at exec.  Its set is unchanged: ns_old is the set it
+ * was tainted with, ns_new the set it has, ns_home the new home.
+ */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
 	__u32 pid = BPF_CORE_READ(p, tgid), tid = BPF_CORE_READ(p, pid);
+	__u32 was = old_pid;
 	__u64 now = bpf_ktime_get_ns();
+	struct nstaint_event *e;
+	struct taint *tt;
 	struct ns_set s;
 	__u32 *rec;
 
@@ -587,6 +597,15 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
 	read_ns_set(p, &s);
 	bpf_map_update_elem(&homes, &pid, &s, BPF_ANY);
 	bpf_map_update_elem(&execd, &pid, &now, BPF_ANY);
+	tt = bpf_map_lookup_elem(&tainted, &was);
+	if (tt && followed(pid)) {
+		e = ev_new(NSTAINT_EV_THREAD_RESTORED, NSTAINT_CAUSE_EXEC, p);
+		if (e) {
+			ev_sets(e, tt->ns, s.ino, &s);
+			e->tid = was;
+			bpf_ringbuf_submit(e, 0);
+		}
+	}
 	/* A non-leader that execs takes the leader's tid. */
 	taint_del(tid);
 	taint_del(old_pid);

@@ -8,8 +8,10 @@
  *   kprobe switch_task_namespaces  setns, unshare (new == NULL is exit:
  *                                  sched_process_exit reports it)
  *   kprobe commit_creds            user namespace changes
- *   tracepoint task_newtask        clone_from_tainted; a new process's home
- *   tracepoint sched_process_exec  the home set is the set at exec
+ *   tracepoint task_newtask        clone_from_tainted; clone into new
+ *                                  namespaces; a new process's home
+ *   tracepoint sched_process_exec  the home set is the set at exec; a
+ *                                  tainted thread is restored by it
  *   tracepoint sched_process_exit  thread_exit; the last thread of a
  *                                  process frees its home set
  *
@@ -179,14 +181,31 @@ static void nst_newtask(void *data, struct task_struct *child,
 	nst_submit(&ev);
 }
 
-/* After exec the process is single-threaded and its set is its home. */
+/*
+ * After exec the process is single-threaded and its set is its home.  So
+ * a thread tainted against the old home is restored by the exec (the
+ * others were killed and reported at their exit): thread_restored of
+ * cause exec, under the tid it was tainted with, @old_pid, since a
+ * non-leader takes the leader's tid at exec.  Its set is unchanged.
+ */
 static void nst_exec(void *data, struct task_struct *p, pid_t old_pid,
 		     struct linux_binprm *bprm)
 {
-	struct nst_set set;
+	struct nst_set set, home;
+	struct nstaint_event ev;
+	pid_t tgid = task_tgid_nr(p);
 
-	if (nst_set_of_task(p, &set))
-		nst_proc_exec(task_tgid_nr(p), &set);
+	if (!nst_set_of_task(p, &set))
+		return;
+	if (nst_proc_get_home(tgid, &home) && nst_set_diff(&set, &home)) {
+		nst_fill(&ev, NSTAINT_EV_THREAD_RESTORED, NSTAINT_CAUSE_EXEC, p);
+		ev.tid = old_pid;
+		memcpy(ev.ns_old, set.ino, sizeof(ev.ns_old));
+		memcpy(ev.ns_new, set.ino, sizeof(ev.ns_new));
+		memcpy(ev.ns_home, set.ino, sizeof(ev.ns_home));
+		nst_submit(&ev);
+	}
+	nst_proc_exec(tgid, &set);
 }
 
 /*
