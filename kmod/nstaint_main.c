@@ -138,6 +138,37 @@ static struct kprobe *nst_kprobes[] = {
 };
 
 /*
+ * clone with CLONE_NEW* flags: @child starts in namespaces other than its
+ * parent's (@pset), as the BPF backend reports it.  A new process moved
+ * as a whole (its home is @cset: ns_change with home_moved); a new thread
+ * is tainted from birth against its process's @home.
+ */
+static void nst_clone_new_ns(struct task_struct *child,
+			     const struct nst_set *pset,
+			     const struct nst_set *cset,
+			     const struct nst_set *home,
+			     unsigned long clone_flags)
+{
+	struct nstaint_event ev;
+
+	nst_fill(&ev, NSTAINT_EV_NS_CHANGE, NSTAINT_CAUSE_CLONE, child);
+	memcpy(ev.ns_old, pset->ino, sizeof(ev.ns_old));
+	memcpy(ev.ns_new, cset->ino, sizeof(ev.ns_new));
+	memcpy(ev.ns_home, home->ino, sizeof(ev.ns_home));
+	ev.changed_mask = nst_set_diff(pset, cset);
+	ev.tainted_mask = nst_set_diff(cset, home);
+	ev.parent_tid = task_pid_nr(current);
+	ev.clone_flags = clone_flags;
+	if (!(clone_flags & CLONE_THREAD))
+		ev.flags |= NSTAINT_F_NEW_PROCESS | NSTAINT_F_HOME_MOVED;
+	nst_submit(&ev);
+	if (!ev.tainted_mask)
+		return;
+	ev.type = NSTAINT_EV_THREAD_TAINTED;
+	nst_submit(&ev);
+}
+
+/*
  * task_newtask runs in the parent (current) once the child is complete
  * but before it first runs.  A new process gets its home set here.
  */
@@ -164,6 +195,9 @@ static void nst_newtask(void *data, struct task_struct *child,
 			gen = 0;
 		nst_proc_born(task_tgid_nr(child), &child_set, gen);
 	}
+	if (nst_set_diff(&parent_set, &child_set))
+		nst_clone_new_ns(child, &parent_set, &child_set,
+				 thread ? &home : &child_set, clone_flags);
 	if (!nst_set_diff(&parent_set, &home))
 		return;
 
