@@ -632,16 +632,21 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
 /*
  * clone with CLONE_NEW* flags: the child starts in namespaces of its own.
  * A new process moved as a whole (its home is that set: ns_change with
- * home_moved); a new thread is tainted from birth.  Reported on the child,
- * ns_old being the parent's set.
+ * home_moved); a new thread is tainted from birth, its owner that of the
+ * parent's taint (@pt, NULL if the parent is not tainted): it runs what
+ * that task set out to run there.  Reported on the child, ns_old being
+ * the parent's set.
  */
 static __always_inline void clone_new_ns(void *ctx, struct task_struct *p,
 					 __u32 ptid, __u32 ppid,
 					 const struct ns_set *cset,
-					 bool newproc, u64 clone_flags)
+					 bool newproc, u64 clone_flags,
+					 const struct taint *pt)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	__u32 ctid = BPF_CORE_READ(p, pid), mask = 0;
+	__u32 okind = pt ? pt->owner_kind : NSTAINT_TASK_NONE;
+	__u64 oid = pt ? pt->owner_id : 0;
 	struct nstaint_event *e;
 	struct ns_set pset, *home;
 	int i;
@@ -654,7 +659,7 @@ static __always_inline void clone_new_ns(void *ctx, struct task_struct *p,
 	if (!newproc) {
 		mask = ns_diff(cset->ino, home->ino);
 		if (mask)
-			taint_set(ctid, cset->ino, mask, NSTAINT_TASK_NONE, 0);
+			taint_set(ctid, cset->ino, mask, okind, oid);
 	}
 	if (!followed(ppid))
 		return;
@@ -668,6 +673,10 @@ static __always_inline void clone_new_ns(void *ctx, struct task_struct *p,
 		ev_sets(e, pset.ino, cset->ino, home);
 		e->parent_tid = ptid;
 		e->clone_flags = clone_flags;
+		if (i) {
+			e->owner_kind = okind;
+			e->owner_id = oid;
+		}
 		if (newproc)
 			e->flags |= NSTAINT_F_NEW_PROCESS | NSTAINT_F_HOME_MOVED;
 		ev_stack(ctx, e);
@@ -706,10 +715,10 @@ int BPF_PROG(on_newtask, struct task_struct *p, u64 clone_flags)
 			bpf_map_update_elem(&follow, &cpid, &one, BPF_ANY);
 		bpf_map_update_elem(&homes, &cpid, &cset, BPF_ANY);
 	}
-	if (clone_flags & CLONE_NEW_ANY)
-		clone_new_ns(ctx, p, ptid, ppid, &cset, newproc, clone_flags);
-
 	pt = bpf_map_lookup_elem(&tainted, &ptid);
+	if (clone_flags & CLONE_NEW_ANY)
+		clone_new_ns(ctx, p, ptid, ppid, &cset, newproc, clone_flags,
+			     pt);
 	if (!pt)
 		return 0;
 	phome = bpf_map_lookup_elem(&homes, &ppid);
