@@ -340,19 +340,24 @@ static int __init nst_init(void)
 		return err;
 	err = nst_tps_register();
 	if (err)
-		goto err_dev_exit;
+		goto err_free_procs;
 	err = register_kprobes(nst_kprobes, ARRAY_SIZE(nst_kprobes));
 	if (err) {
 		pr_err("kprobes on switch_task_namespaces/commit_creds: error %d (CONFIG_KPROBES?)\n",
 		       err);
-		goto err_tps_unregister;
+		goto err_unregister_tps;
 	}
 	return 0;
 
-err_tps_unregister:
+err_unregister_tps:
 	nst_tps_unregister();
+	/*
+	 * Hooks that ran before a later one failed to register may have
+	 * stored home sets, also when nst_tps_register() failed partway
+	 * (it unregisters what it registered itself).
+	 */
+err_free_procs:
 	nst_procs_free();
-err_dev_exit:
 	nst_dev_exit();
 	return err;
 }
