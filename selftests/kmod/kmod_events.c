@@ -292,7 +292,7 @@ static int proc_wait_exit(void *arg)
 TEST(clone_into_new_ns)
 {
 	static struct nstaint_event ev[MAXEV];
-	unsigned int home = kmod_ino("/proc/self/ns/uts"), tuts, puts_;
+	unsigned int home = kmod_ino("/proc/self/ns/uts"), thread_uts, proc_uts;
 	const struct nstaint_event *e;
 	int fd, n, status, p[2];
 	char path[64];
@@ -305,7 +305,7 @@ TEST(clone_into_new_ns)
 	tid = raw_thread_start(&clone_thread, raw_wait_exit, NULL,
 			       CLONE_NEWUTS);
 	ASSERT_LT(0, tid);
-	tuts = kmod_thread_ns(tid, "uts");
+	thread_uts = kmod_thread_ns(tid, "uts");
 	__atomic_store_n(&clone_go, 1, __ATOMIC_RELEASE);
 	syscall(SYS_futex, &clone_go, FUTEX_WAKE, 1, NULL);
 	raw_thread_join(&clone_thread);
@@ -313,24 +313,24 @@ TEST(clone_into_new_ns)
 		    CLONE_NEWUTS | SIGCHLD, p);
 	ASSERT_LT(0, pid);
 	snprintf(path, sizeof(path), "/proc/%d/ns/uts", pid);
-	puts_ = kmod_ino(path);
+	proc_uts = kmod_ino(path);
 	close(p[1]);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, status);
 	n = kmod_read_n(fd, ev, MAXEV, 4, 1000);
 	close(fd);
 	EXPECT_EQ(0, kmod_unload());
-	ASSERT_NE(0, tuts);
-	ASSERT_NE(home, tuts);
-	ASSERT_NE(0, puts_);
-	ASSERT_NE(home, puts_);
+	ASSERT_NE(0, thread_uts);
+	ASSERT_NE(home, thread_uts);
+	ASSERT_NE(0, proc_uts);
+	ASSERT_NE(home, proc_uts);
 
 	e = kmod_find(ev, n, NSTAINT_EV_NS_CHANGE, tid);
 	ASSERT_NE(NULL, e);
 	EXPECT_EQ(NSTAINT_CAUSE_CLONE, e->cause);
 	EXPECT_EQ(NSTAINT_NS_BIT(NSTAINT_NS_UTS), e->changed_mask);
 	EXPECT_EQ(home, e->ns_old[NSTAINT_NS_UTS]);
-	EXPECT_EQ(tuts, e->ns_new[NSTAINT_NS_UTS]);
+	EXPECT_EQ(thread_uts, e->ns_new[NSTAINT_NS_UTS]);
 	EXPECT_EQ(home, e->ns_home[NSTAINT_NS_UTS]);
 	EXPECT_EQ(0, e->flags & (NSTAINT_F_HOME_MOVED | NSTAINT_F_NEW_PROCESS));
 	EXPECT_EQ(getpid(), (pid_t)e->pid);
@@ -339,7 +339,7 @@ TEST(clone_into_new_ns)
 	ASSERT_NE(NULL, e);
 	EXPECT_EQ(NSTAINT_CAUSE_CLONE, e->cause);
 	EXPECT_EQ(NSTAINT_NS_BIT(NSTAINT_NS_UTS), e->tainted_mask);
-	EXPECT_EQ(tuts, e->ns_new[NSTAINT_NS_UTS]);
+	EXPECT_EQ(thread_uts, e->ns_new[NSTAINT_NS_UTS]);
 	EXPECT_EQ(1, kmod_count(ev, n, NSTAINT_EV_THREAD_EXIT, tid));
 
 	e = kmod_find(ev, n, NSTAINT_EV_NS_CHANGE, pid);
@@ -347,8 +347,8 @@ TEST(clone_into_new_ns)
 	EXPECT_EQ(NSTAINT_CAUSE_CLONE, e->cause);
 	EXPECT_EQ(NSTAINT_NS_BIT(NSTAINT_NS_UTS), e->changed_mask);
 	EXPECT_EQ(home, e->ns_old[NSTAINT_NS_UTS]);
-	EXPECT_EQ(puts_, e->ns_new[NSTAINT_NS_UTS]);
-	EXPECT_EQ(puts_, e->ns_home[NSTAINT_NS_UTS]);
+	EXPECT_EQ(proc_uts, e->ns_new[NSTAINT_NS_UTS]);
+	EXPECT_EQ(proc_uts, e->ns_home[NSTAINT_NS_UTS]);
 	EXPECT_EQ(0, e->tainted_mask);
 	EXPECT_EQ(NSTAINT_F_HOME_MOVED | NSTAINT_F_NEW_PROCESS,
 		  e->flags & (NSTAINT_F_HOME_MOVED | NSTAINT_F_NEW_PROCESS));
