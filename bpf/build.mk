@@ -15,7 +15,7 @@ ALL += $(NSTAINT_BPF_OBJ)
 # multiarch directory that -target bpf does not search.
 BPF_SYS_INC := -idirafter /usr/include/$(MULTIARCH)
 
-$(O)/bpf/nstaint.tmp.o: bpf/nstaint.bpf.c include/nstaint/events.h bpf/taint.h \
+$(O)/bpf/nstaint.tmp.o: bpf/nstaint.bpf.c include/nstaint/events.h include/nstaint/nsdiff.h bpf/taint.h \
 		bpf/goproc.h include/nstaint/mn_abi.h $(VMLINUX_H)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)

@@ -20,8 +20,9 @@
  *    uncounted only by whoever deleted it (delete succeeded), with atomic
  *    adds.  Between a map update and its add another CPU can see the old
  *    count; that only delays reporting by one context switch.
- *  - A record that cannot be reserved is counted in lost[] and reported by
- *    userspace as a `lost` record: nothing is dropped silently.
+ *  - A record that cannot be reserved, or a taint that does not fit in
+ *    tainted[], is counted in lost[] by reason and reported by userspace
+ *    as a `lost` record: nothing is dropped silently.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -29,6 +30,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/usdt.bpf.h>
 #include <nstaint/events.h>
+#include <nstaint/nsdiff.h>
 #include <nstaint/mn_abi.h>
 #include "taint.h"
 #include "goproc.h"
@@ -174,9 +176,13 @@ struct {
 	__uint(max_entries, 64 * 1024);
 } execs SEC(".maps");
 
+/*
+ * lost[reason]: records dropped, per enum nstaint_lost_reason and per CPU;
+ * userspace sums the CPUs and reports one `lost` record per reason.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, NSTAINT_LOST_REASON_COUNT);
 	__type(key, __u32);
 	__type(value, __u64);
 } lost SEC(".maps");
@@ -203,22 +209,13 @@ static __always_inline void read_ns_set(struct task_struct *t,
 }
 
 /*
- * Bit i set iff the sets differ in namespace i.  Branch-free on purpose: a
- * branch per namespace doubles the paths the verifier walks for each
- * ns_diff, and 6.1's verifier, which prunes less than newer ones, gives
- * up on exit_setns (over 1M instructions, E2BIG) with the branchy loop.
- * For a 32-bit x, (x + 0xffffffff) >> 32 is 1 iff x != 0.
+ * Bit i set iff the sets differ in namespace i, an unknown (0) inode
+ * differing from nothing: include/nstaint/nsdiff.h, shared with the
+ * module and userspace, and branch-free for 6.1's verifier (see there).
  */
 static __always_inline __u32 ns_diff(const __u32 *a, const __u32 *b)
 {
-	__u32 mask = 0;
-
-	for (int i = 0; i < NSTAINT_NS_COUNT; i++) {
-		__u64 x = a[i] ^ b[i];
-
-		mask |= (__u32)((x + 0xffffffffULL) >> 32) << i;
-	}
-	return mask;
+	return nstaint_ns_diff(a, b);
 }
 
 static __always_inline bool followed(__u32 pid)
@@ -226,13 +223,19 @@ static __always_inline bool followed(__u32 pid)
 	return !follow_only || bpf_map_lookup_elem(&follow, &pid);
 }
 
-static __always_inline void count_lost(void)
+/*
+ * Count one record dropped for @reason (enum nstaint_lost_reason).  An
+ * atomic add although the counter is per CPU: fentry/fexit and tracepoint
+ * programs run preemptible, so another program can run on this CPU
+ * between a plain load and store, and the program can move to another CPU
+ * after the lookup, then adding to a slot that CPU's programs add to.
+ */
+static __always_inline void count_lost(__u32 reason)
 {
-	__u32 zero = 0;
-	__u64 *n = bpf_map_lookup_elem(&lost, &zero);
+	__u64 *n = bpf_map_lookup_elem(&lost, &reason);
 
 	if (n)
-		(*n)++;
+		__sync_fetch_and_add(n, 1);
 }
 
 /*
@@ -255,7 +258,7 @@ static __always_inline void taint_set(__u32 tid, const __u32 *ns, __u32 mask,
 	tt.owner_id = owner_id;
 	tt.gen = __sync_fetch_and_add(&taint_gen, 1) + 1;
 	if (bpf_map_update_elem(&tainted, &tid, &tt, BPF_NOEXIST))
-		count_lost();	/* table full: this taint goes unseen */
+		count_lost(NSTAINT_LOST_TAINTED_FULL);	/* this taint unseen */
 	else
 		__sync_fetch_and_add(&ntainted, 1);
 }
@@ -274,7 +277,7 @@ ev_new(__u16 type, __u16 cause, struct task_struct *t)
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		count_lost();
+		count_lost(NSTAINT_LOST_RINGBUF);
 		return NULL;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
@@ -568,13 +571,23 @@ int exit_unshare(struct trace_event_raw_sys_exit *ctx)
 	return ns_syscall_exit(ctx, ctx->ret, NSTAINT_CAUSE_UNSHARE);
 }
 
-/* exec: the process starts over with the set it has now as home. */
+/*
+ * exec: the process starts over with the set it has now as home.  So a
+ * tainted thread that execs is restored by it (de_thread() has killed the
+ * others, each reported at its exit): thread_restored of cause exec,
+ * under the tid it was tainted with, @old_pid, since a non-leader takes
+ * the leader's tid at exec.  Its set is unchanged: ns_old is the set it
+ * was tainted with, ns_new the set it has, ns_home the new home.
+ */
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
 	__u32 pid = BPF_CORE_READ(p, tgid), tid = BPF_CORE_READ(p, pid);
+	__u32 was = old_pid;
 	__u64 now = bpf_ktime_get_ns();
+	struct nstaint_event *e;
+	struct taint *tt;
 	struct ns_set s;
 	__u32 *rec;
 
@@ -584,6 +597,15 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
 	read_ns_set(p, &s);
 	bpf_map_update_elem(&homes, &pid, &s, BPF_ANY);
 	bpf_map_update_elem(&execd, &pid, &now, BPF_ANY);
+	tt = bpf_map_lookup_elem(&tainted, &was);
+	if (tt && followed(pid)) {
+		e = ev_new(NSTAINT_EV_THREAD_RESTORED, NSTAINT_CAUSE_EXEC, p);
+		if (e) {
+			ev_sets(e, tt->ns, s.ino, &s);
+			e->tid = was;
+			bpf_ringbuf_submit(e, 0);
+		}
+	}
 	/* A non-leader that execs takes the leader's tid. */
 	taint_del(tid);
 	taint_del(old_pid);
@@ -610,16 +632,21 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
 /*
  * clone with CLONE_NEW* flags: the child starts in namespaces of its own.
  * A new process moved as a whole (its home is that set: ns_change with
- * home_moved); a new thread is tainted from birth.  Reported on the child,
- * ns_old being the parent's set.
+ * home_moved); a new thread is tainted from birth, its owner that of the
+ * parent's taint (@pt, NULL if the parent is not tainted): it runs what
+ * that task set out to run there.  Reported on the child, ns_old being
+ * the parent's set.
  */
 static __always_inline void clone_new_ns(void *ctx, struct task_struct *p,
 					 __u32 ptid, __u32 ppid,
 					 const struct ns_set *cset,
-					 bool newproc, u64 clone_flags)
+					 bool newproc, u64 clone_flags,
+					 const struct taint *pt)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	__u32 ctid = BPF_CORE_READ(p, pid), mask = 0;
+	__u32 okind = pt ? pt->owner_kind : NSTAINT_TASK_NONE;
+	__u64 oid = pt ? pt->owner_id : 0;
 	struct nstaint_event *e;
 	struct ns_set pset, *home;
 	int i;
@@ -632,7 +659,7 @@ static __always_inline void clone_new_ns(void *ctx, struct task_struct *p,
 	if (!newproc) {
 		mask = ns_diff(cset->ino, home->ino);
 		if (mask)
-			taint_set(ctid, cset->ino, mask, NSTAINT_TASK_NONE, 0);
+			taint_set(ctid, cset->ino, mask, okind, oid);
 	}
 	if (!followed(ppid))
 		return;
@@ -646,6 +673,10 @@ static __always_inline void clone_new_ns(void *ctx, struct task_struct *p,
 		ev_sets(e, pset.ino, cset->ino, home);
 		e->parent_tid = ptid;
 		e->clone_flags = clone_flags;
+		if (i) {
+			e->owner_kind = okind;
+			e->owner_id = oid;
+		}
 		if (newproc)
 			e->flags |= NSTAINT_F_NEW_PROCESS | NSTAINT_F_HOME_MOVED;
 		ev_stack(ctx, e);
@@ -684,10 +715,10 @@ int BPF_PROG(on_newtask, struct task_struct *p, u64 clone_flags)
 			bpf_map_update_elem(&follow, &cpid, &one, BPF_ANY);
 		bpf_map_update_elem(&homes, &cpid, &cset, BPF_ANY);
 	}
-	if (clone_flags & CLONE_NEW_ANY)
-		clone_new_ns(ctx, p, ptid, ppid, &cset, newproc, clone_flags);
-
 	pt = bpf_map_lookup_elem(&tainted, &ptid);
+	if (clone_flags & CLONE_NEW_ANY)
+		clone_new_ns(ctx, p, ptid, ppid, &cset, newproc, clone_flags,
+			     pt);
 	if (!pt)
 		return 0;
 	phome = bpf_map_lookup_elem(&homes, &ppid);

@@ -298,6 +298,9 @@ int nst_dev_init(void)
 {
 	int err;
 
+	/* The ABI's record size (selftests/abi checks userspace and BPF). */
+	BUILD_BUG_ON(sizeof(struct nstaint_event) != 336);
+
 	if (bufsize < NST_RING_MIN || bufsize > NST_RING_MAX) {
 		pr_err("bufsize %u out of range %u..%lu\n", bufsize,
 		       NST_RING_MIN, NST_RING_MAX);

@@ -18,6 +18,7 @@
 #include <linux/time_namespace.h>
 #include <linux/string.h>
 #include <net/net_namespace.h>
+#include <nstaint/nsdiff.h>
 
 #include "nst.h"
 
@@ -73,13 +74,7 @@ bool nst_set_of_task(struct task_struct *t, struct nst_set *s)
 /* Bit i set iff both sets know namespace i and they differ there. */
 u32 nst_set_diff(const struct nst_set *a, const struct nst_set *b)
 {
-	u32 mask = 0;
-	int i;
-
-	for (i = 0; i < NSTAINT_NS_COUNT; i++)
-		if (a->ino[i] && b->ino[i] && a->ino[i] != b->ino[i])
-			mask |= NSTAINT_NS_BIT(i);
-	return mask;
+	return nstaint_ns_diff(a->ino, b->ino);
 }
 
 #define NST_VOTES	8	/* distinct sets counted; more are rare */

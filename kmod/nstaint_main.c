@@ -8,8 +8,10 @@
  *   kprobe switch_task_namespaces  setns, unshare (new == NULL is exit:
  *                                  sched_process_exit reports it)
  *   kprobe commit_creds            user namespace changes
- *   tracepoint task_newtask        clone_from_tainted; a new process's home
- *   tracepoint sched_process_exec  the home set is the set at exec
+ *   tracepoint task_newtask        clone_from_tainted; clone into new
+ *                                  namespaces; a new process's home
+ *   tracepoint sched_process_exec  the home set is the set at exec; a
+ *                                  tainted thread is restored by it
  *   tracepoint sched_process_exit  thread_exit; the last thread of a
  *                                  process frees its home set
  *
@@ -136,6 +138,37 @@ static struct kprobe *nst_kprobes[] = {
 };
 
 /*
+ * clone with CLONE_NEW* flags: @child starts in namespaces other than its
+ * parent's (@pset), as the BPF backend reports it.  A new process moved
+ * as a whole (its home is @cset: ns_change with home_moved); a new thread
+ * is tainted from birth against its process's @home.
+ */
+static void nst_clone_new_ns(struct task_struct *child,
+			     const struct nst_set *pset,
+			     const struct nst_set *cset,
+			     const struct nst_set *home,
+			     unsigned long clone_flags)
+{
+	struct nstaint_event ev;
+
+	nst_fill(&ev, NSTAINT_EV_NS_CHANGE, NSTAINT_CAUSE_CLONE, child);
+	memcpy(ev.ns_old, pset->ino, sizeof(ev.ns_old));
+	memcpy(ev.ns_new, cset->ino, sizeof(ev.ns_new));
+	memcpy(ev.ns_home, home->ino, sizeof(ev.ns_home));
+	ev.changed_mask = nst_set_diff(pset, cset);
+	ev.tainted_mask = nst_set_diff(cset, home);
+	ev.parent_tid = task_pid_nr(current);
+	ev.clone_flags = clone_flags;
+	if (!(clone_flags & CLONE_THREAD))
+		ev.flags |= NSTAINT_F_NEW_PROCESS | NSTAINT_F_HOME_MOVED;
+	nst_submit(&ev);
+	if (!ev.tainted_mask)
+		return;
+	ev.type = NSTAINT_EV_THREAD_TAINTED;
+	nst_submit(&ev);
+}
+
+/*
  * task_newtask runs in the parent (current) once the child is complete
  * but before it first runs.  A new process gets its home set here.
  */
@@ -162,6 +195,9 @@ static void nst_newtask(void *data, struct task_struct *child,
 			gen = 0;
 		nst_proc_born(task_tgid_nr(child), &child_set, gen);
 	}
+	if (nst_set_diff(&parent_set, &child_set))
+		nst_clone_new_ns(child, &parent_set, &child_set,
+				 thread ? &home : &child_set, clone_flags);
 	if (!nst_set_diff(&parent_set, &home))
 		return;
 
@@ -179,14 +215,31 @@ static void nst_newtask(void *data, struct task_struct *child,
 	nst_submit(&ev);
 }
 
-/* After exec the process is single-threaded and its set is its home. */
+/*
+ * After exec the process is single-threaded and its set is its home.  So
+ * a thread tainted against the old home is restored by the exec (the
+ * others were killed and reported at their exit): thread_restored of
+ * cause exec, under the tid it was tainted with, @old_pid, since a
+ * non-leader takes the leader's tid at exec.  Its set is unchanged.
+ */
 static void nst_exec(void *data, struct task_struct *p, pid_t old_pid,
 		     struct linux_binprm *bprm)
 {
-	struct nst_set set;
+	struct nst_set set, home;
+	struct nstaint_event ev;
+	pid_t tgid = task_tgid_nr(p);
 
-	if (nst_set_of_task(p, &set))
-		nst_proc_exec(task_tgid_nr(p), &set);
+	if (!nst_set_of_task(p, &set))
+		return;
+	if (nst_proc_get_home(tgid, &home) && nst_set_diff(&set, &home)) {
+		nst_fill(&ev, NSTAINT_EV_THREAD_RESTORED, NSTAINT_CAUSE_EXEC, p);
+		ev.tid = old_pid;
+		memcpy(ev.ns_old, set.ino, sizeof(ev.ns_old));
+		memcpy(ev.ns_new, set.ino, sizeof(ev.ns_new));
+		memcpy(ev.ns_home, set.ino, sizeof(ev.ns_home));
+		nst_submit(&ev);
+	}
+	nst_proc_exec(tgid, &set);
 }
 
 /*
@@ -287,19 +340,24 @@ static int __init nst_init(void)
 		return err;
 	err = nst_tps_register();
 	if (err)
-		goto err_dev_exit;
+		goto err_free_procs;
 	err = register_kprobes(nst_kprobes, ARRAY_SIZE(nst_kprobes));
 	if (err) {
 		pr_err("kprobes on switch_task_namespaces/commit_creds: error %d (CONFIG_KPROBES?)\n",
 		       err);
-		goto err_tps_unregister;
+		goto err_unregister_tps;
 	}
 	return 0;
 
-err_tps_unregister:
+err_unregister_tps:
 	nst_tps_unregister();
+	/*
+	 * Hooks that ran before a later one failed to register may have
+	 * stored home sets, also when nst_tps_register() failed partway
+	 * (it unregisters what it registered itself).
+	 */
+err_free_procs:
 	nst_procs_free();
-err_dev_exit:
 	nst_dev_exit();
 	return err;
 }

@@ -75,6 +75,7 @@ enum nstaint_lost_reason {
 	NSTAINT_LOST_RINGBUF,		/* the ring buffer was full */
 	NSTAINT_LOST_TAINTED_FULL,	/* tainted-thread table full: unseen */
 	NSTAINT_LOST_SEEN_FULL,		/* dedup table full: task unreported */
+	NSTAINT_LOST_REASON_COUNT,
 };
 
 /* Which kind of user task @task_id and @owner_id name. */

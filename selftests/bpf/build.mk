@@ -13,7 +13,7 @@ MNLEAK     := $(O)/selftests/bpf/mnleak
 ALL   += $(LIBMN_TEST) $(MNLEAK)
 TESTS += $(LIBMN_TEST)
 
-$(MNLEAK): selftests/bpf/mnleak.c $(O)/libmn.a include/mn.h include/nstaint/mn_abi.h
+$(MNLEAK): selftests/bpf/mnleak.c selftests/lib/rawthread.h $(O)/libmn.a include/mn.h include/nstaint/mn_abi.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(O)/libmn.a -lpthread
@@ -22,7 +22,7 @@ $(MNLEAK): selftests/bpf/mnleak.c $(O)/libmn.a include/mn.h include/nstaint/mn_a
 MNLEAK_SO  := $(O)/selftests/bpf/mnleak-so
 ALL        += $(MNLEAK_SO)
 
-$(MNLEAK_SO): selftests/bpf/mnleak.c $(O)/libmn.so include/mn.h include/nstaint/mn_abi.h
+$(MNLEAK_SO): selftests/bpf/mnleak.c selftests/lib/rawthread.h $(O)/libmn.so include/mn.h include/nstaint/mn_abi.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< -L$(O) -lmn -lpthread -Wl,-rpath,$(abspath $(O))
@@ -31,7 +31,7 @@ $(LIBMN_TEST): selftests/bpf/libmn_test.sh selftests/lib/jcount.py selftests/lib
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
-$(NSFLIP): selftests/bpf/nsflip.c
+$(NSFLIP): selftests/bpf/nsflip.c selftests/lib/rawthread.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -pthread -o $@ $<
@@ -78,7 +78,7 @@ PY_LIB := /usr/lib/python3.11
 VM_FILES   += $(O)/nstaint $(NSFLIP) $(O)/selftests/go/leak scripts/tap.sh selftests/lib/jcount.py selftests/lib/attached.sh \
 	/bin/bash /usr/bin/python3 $(wildcard $(PY_LIB)/*.py) \
 	$(addprefix $(PY_LIB)/,encodings json collections re importlib) \
-	$(wildcard $(PY_LIB)/lib-dynload/_json.*.so) $(MNLEAK) $(MNLEAK_SO)
+	$(wildcard $(PY_LIB)/lib-dynload/_json.*.so) $(MNLEAK) $(MNLEAK_SO) /usr/sbin/bpftool
 
 # User stacks and symbolization (stack_test.sh): a C program with known
 # frames, built so that the kernel's frame-pointer walk and DWARF see them.

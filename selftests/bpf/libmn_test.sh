@@ -25,7 +25,7 @@ field() {
 	sed -n "s/^$2 .*\\b$3=\\([0-9]*\\).*/\\1/p" "$1" | head -1
 }
 
-plan 12
+plan 14
 
 # Unlocked unshare: the bug.  A (the owner) taints its thread, B runs
 # there; A restores and taints it again, B runs there again.
@@ -64,6 +64,21 @@ check "correct: mn_ns_do's thread is tainted by a locked task and exits" \
 	[ "$(jcount "$TMP/ok.json" "e['tid']==${nstid:-0} and ((e['event']=='thread_tainted' and e.get('owner_kind')=='libmn' and e['owner_locked']) or e['event']=='thread_exit')")" -eq 2 ]
 check "correct: no task_on_tainted_thread" \
 	[ "$(jcount "$TMP/ok.json" "e['event']=='task_on_tainted_thread'")" -eq 0 ]
+
+# A thread cloned into a new uts namespace by a tainted thread inherits
+# the taint's owner: its thread_tainted (cause clone) and its exit name
+# the task that tainted the parent, not nobody.
+timeout 60 $NSTAINT trace --json -- $MNLEAK clonens >"$TMP/cns" 2>"$TMP/cns.err"
+rc=$?
+grep '^{' "$TMP/cns" >"$TMP/cns.json"
+a=$(field "$TMP/cns" clonens task)
+tid=$(field "$TMP/cns" clonens tid)
+child=$(field "$TMP/cns" clonens child)
+diag "clonens: rc=$rc owner task=${a:-?} tid=${tid:-?} child=${child:-?}"
+check "clonens: the parent's thread_tainted names the owner task" \
+	[ "$rc" -eq 0 -a "$(jcount "$TMP/cns.json" "e['event']=='thread_tainted' and e['tid']==${tid:-0} and e.get('owner_kind')=='libmn' and e.get('owner_id')==${a:-0}")" -eq 1 ]
+check "clonens: the child's thread_tainted and thread_exit name that owner" \
+	[ "$(jcount "$TMP/cns.json" "e['tid']==${child:-0} and e['event'] in ('thread_tainted','thread_exit') and e.get('owner_kind')=='libmn' and e.get('owner_id')==${a:-0}")" -eq 2 ]
 
 # Threads started before trace: only the registry can name their tasks.
 # pre BIN NAME: run BIN pre, attach trace to it, then let it leak.

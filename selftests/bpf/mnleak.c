@@ -13,6 +13,9 @@
  *            then runs "leak": its threads started before a tracer could.
  *   hold     runs "leak", then prints "ready" and waits for a line on
  *            stdin with its thread still tainted (for `nstaint top`).
+ *   clonens  task A unshares uts without mn_lock_thread, then clones a
+ *            raw thread (CLONE_THREAD) into a new uts namespace and waits
+ *            for it to exit: a child of A's taint, born tainted.
  * A task is seen by a tracer at a context switch of its thread, so the
  * tasks sleep with usleep (a blocking call on the thread) where they must
  * be seen.  Prints task ids and tids for the test to check records with.
@@ -27,6 +30,8 @@
 
 #include <mn.h>
 #include <nstaint/mn_abi.h>
+
+#include "../lib/rawthread.h"
 
 extern struct mn_abi_registry mn_nstaint_registry;
 
@@ -78,6 +83,24 @@ static void leak(void)
 	       (unsigned long long)mn_task_id(), gettid_());
 	run_b();
 	close(home);
+}
+
+static struct raw_thread clone_thread;
+
+/* A tainted thread's task clones a thread into a new uts namespace. */
+static void clone_from_owner(void)
+{
+	pid_t tid;
+
+	if (unshare(CLONE_NEWUTS))
+		fail("mnleak: unshare");
+	tid = raw_thread_start(&clone_thread, raw_thread_exit, NULL,
+			       CLONE_NEWUTS);
+	if (tid < 0)
+		fail("mnleak: clone");
+	raw_thread_join(&clone_thread);
+	printf("clonens task=%llu tid=%ld child=%d\n",
+	       (unsigned long long)mn_task_id(), gettid_(), tid);
 }
 
 static int in_ns(void *arg)
@@ -139,11 +162,13 @@ static int main_task(void *arg)
 	} else if (!strcmp(mode, "pre")) {
 		wait_line();
 		leak();
+	} else if (!strcmp(mode, "clonens")) {
+		clone_from_owner();
 	} else if (!strcmp(mode, "hold")) {
 		leak();
 		wait_line();
 	} else {
-		fprintf(stderr, "usage: mnleak leak|correct|pre|hold\n");
+		fprintf(stderr, "usage: mnleak leak|correct|pre|hold|clonens\n");
 		return 2;
 	}
 	mn_chan_close(go_b);

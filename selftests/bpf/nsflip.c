@@ -19,11 +19,18 @@
  *   joinexit N   N processes one after the other; in each a thread
  *                unshares uts and returns, main joins it and exits at once
  *                (main's exit races the tainted thread's)
+ *   execself W   a tainted thread execs /bin/true: W "thread", a second
+ *                thread unshares net and execs (taking the leader's tid);
+ *                W "main", main unshares net (a second thread parked, so
+ *                it is tainted, not moved whole) and execs
+ *   pidns0       main unshares pid (no child yet, so /proc shows no
+ *                pid_for_children: inode 0) beside a parked thread, prints
+ *                "ready" and waits for a line or EOF on stdin; then the thread
+ *                setns's into its own netns (no change) and unshares uts
  * Prints what it did (tids, counts) so the test can check the records.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -32,6 +39,8 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+
+#include "../lib/rawthread.h"
 
 static int storm_k;
 static int storm_ok[64];
@@ -93,25 +102,15 @@ static void *clone_tainted(void *arg)
 }
 
 static char clone_stack[64 * 1024] __attribute__((aligned(16)));
-static pid_t clone_tid;
+static struct raw_thread clone_thread;
 
 static int child_exit(void *arg)
 {
 	return 0;
 }
 
-/* Runs on a raw CLONE_THREAD thread without TLS: no libc beyond syscalls. */
-static int thread_exit(void *arg)
-{
-	syscall(SYS_exit, 0);
-	return 0;
-}
-
 static int clone_new_ns(void)
 {
-	int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
-		    CLONE_THREAD | CLONE_SYSVSEM | CLONE_NEWUTS |
-		    CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
 	void *top = clone_stack + sizeof(clone_stack);
 	pid_t pid, tid;
 
@@ -122,15 +121,13 @@ static int clone_new_ns(void)
 		return 1;
 	}
 	printf("clonens process=%d\n", pid);
-	tid = clone(thread_exit, top, flags, NULL, &clone_tid, NULL,
-		    &clone_tid);
+	tid = raw_thread_start(&clone_thread, raw_thread_exit, NULL,
+			       CLONE_NEWUTS);
 	if (tid < 0) {
 		perror("nsflip clonens thread");
 		return 1;
 	}
-	/* CLONE_CHILD_CLEARTID: the kernel zeroes clone_tid at its exit. */
-	while (__atomic_load_n(&clone_tid, __ATOMIC_ACQUIRE))
-		syscall(SYS_futex, &clone_tid, FUTEX_WAIT, tid, NULL);
+	raw_thread_join(&clone_thread);
 	printf("clonens thread=%d\n", tid);
 	return 0;
 }
@@ -169,6 +166,95 @@ static void *taint_uts(void *arg)
 		exit(1);
 	}
 	return NULL;
+}
+
+static void *park(void *arg)
+{
+	pause();
+	return NULL;
+}
+
+static void *exec_self(void *arg)
+{
+	if (unshare(CLONE_NEWNET)) {
+		perror("nsflip execself");
+		exit(1);
+	}
+	printf("execself pid=%d tid=%ld\n", getpid(), (long)syscall(SYS_gettid));
+	fflush(stdout);
+	execl("/bin/true", "true", NULL);
+	perror("nsflip execself: exec");
+	exit(1);
+}
+
+static int exec_tainted_self(const char *who)
+{
+	pthread_t t;
+
+	if (!strcmp(who, "thread")) {
+		pthread_create(&t, NULL, exec_self, NULL);
+		pause();
+	}
+	if (strcmp(who, "main"))
+		return 2;
+	pthread_create(&t, NULL, park, NULL);
+	exec_self(NULL);
+	return 1;
+}
+
+static int pidns0_go[2];
+static pthread_barrier_t pidns0_bar;
+
+/* Waits for main's word, then a setns that changes nothing, then a taint. */
+static void *pidns0_thread(void *arg)
+{
+	char c, before[64] = "", after[64] = "";
+	int fd = open("/proc/thread-self/ns/net", O_RDONLY);
+
+	printf("pidns0 tid=%ld\n", (long)syscall(SYS_gettid));
+	fflush(stdout);
+	pthread_barrier_wait(&pidns0_bar);
+	if (fd < 0 || read(pidns0_go[0], &c, 1) != 1) {
+		perror("nsflip pidns0 thread");
+		exit(1);
+	}
+	if (readlink("/proc/thread-self/ns/net", before, sizeof(before)) < 0 ||
+	    setns(fd, CLONE_NEWNET) ||
+	    readlink("/proc/thread-self/ns/net", after, sizeof(after)) < 0 ||
+	    unshare(CLONE_NEWUTS)) {
+		perror("nsflip pidns0 setns");
+		exit(1);
+	}
+	printf("pidns0 netns %s\n", strcmp(before, after) ?
+	       "changed" : "unchanged");
+	close(fd);
+	return NULL;
+}
+
+static int pidns0(void)
+{
+	char line[16];
+	pthread_t t;
+
+	pthread_barrier_init(&pidns0_bar, NULL, 2);
+	if (pipe(pidns0_go) ||
+	    pthread_create(&t, NULL, pidns0_thread, NULL) ||
+	    unshare(CLONE_NEWPID)) {
+		perror("nsflip pidns0");
+		return 1;
+	}
+	pthread_barrier_wait(&pidns0_bar);
+	printf("pidns0 pid_for_children %s\nready\n",
+	       access("/proc/self/ns/pid_for_children", F_OK) ?
+	       "unreadable" : "readable");
+	fflush(stdout);
+	/* A line or EOF: either way, go. */
+	if (!fgets(line, sizeof(line), stdin) && ferror(stdin))
+		return 1;
+	if (write(pidns0_go[1], "g", 1) != 1)
+		return 1;
+	pthread_join(t, NULL);
+	return 0;
 }
 
 static void *userns_thread(void *arg)
@@ -302,7 +388,11 @@ int main(int argc, char **argv)
 		printf("storm threads=%d changes=%d\n", n, total);
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "execself"))
+		return exec_tainted_self(argv[2]);
+	if (argc == 2 && !strcmp(argv[1], "pidns0"))
+		return pidns0();
 	fprintf(stderr, "usage: nsflip thread|sleepflip|whole|clone|clonens|userns|exec|\n"
-		"       storm N K|joinexit N\n");
+		"       storm N K|joinexit N|execself thread|main|pidns0\n");
 	return 2;
 }

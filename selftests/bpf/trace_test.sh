@@ -17,7 +17,28 @@ trap 'rm -rf "$TMP"' EXIT
 
 jcount() { python3 selftests/lib/jcount.py "$@"; }
 
-plan 27
+# trace_from_ready NAME CMD...: start CMD with its stdin on a fifo, its
+# output in $TMP/NAME.out; once it printed "ready", follow it with
+# trace -p (records in $TMP/NAME.json), and once trace is attached close
+# the fifo (EOF lets CMD go on); then wait for both.
+trace_from_ready() {
+	local n=$1 cpid tpid
+	shift
+	mkfifo "$TMP/$n.in"
+	"$@" <"$TMP/$n.in" >"$TMP/$n.out" 2>&1 &
+	cpid=$!
+	exec 9>"$TMP/$n.in"
+	for _ in $(seq 50); do grep -q ready "$TMP/$n.out" && break; sleep 0.1; done
+	timeout 60 $NSTAINT trace --json -p $cpid --duration 3 \
+		>"$TMP/$n.json" 2>"$TMP/$n.err" 9>&- &
+	tpid=$!
+	wait_attached "$TMP/$n.err"
+	exec 9>&-
+	wait $cpid
+	wait $tpid
+}
+
+plan 33
 
 # First, since every other check needs it: the BPF object loads and
 # attaches on this kernel (the 6.1 VM runs this script too).  When it does
@@ -117,6 +138,36 @@ check "userns: refused to a thread; alone, one ns_change of user, home moved" \
 	  "$(jcount "$TMP/user.json" "e['event']=='ns_change' and e['cause']=='unshare' and e['changed']==['user'] and e['home_moved']")" -eq 1 -a \
 	  "$(wc -l <"$TMP/user.json")" -eq 1 ]
 
+# A tainted thread that execs: the new program's home is the set it has,
+# so the thread is restored there (cause exec), named by the tid it was
+# tainted under: a non-leader's (it takes the leader's tid at exec), or
+# the leader's.  Nothing exits tainted afterwards.
+for who in thread main; do
+	timeout 30 $NSTAINT trace --json -- $NSFLIP execself $who \
+		>"$TMP/ex$who" 2>/dev/null
+	set -- $(sed -n 's/^execself pid=\([0-9]*\) tid=\([0-9]*\)$/\1 \2/p' "$TMP/ex$who")
+	grep '^{' "$TMP/ex$who" >"$TMP/ex$who.json"
+	diag "execself $who: pid=${1:-?} tid=${2:-?}"
+	check "execself $who: thread_restored cause exec for the tainted tid, then nothing" \
+		[ "$(jcount "$TMP/ex$who.json" "e['event']=='thread_restored' and e['cause']=='exec' and e['pid']==${1:-0} and e['tid']==${2:-0} and e['differs']==[] and e['home']==e['ns']")" -eq 1 -a \
+		  "$(python3 -c "import json,sys; print(','.join(e['event'] for e in map(json.loads, open(sys.argv[1]))))" "$TMP/ex$who.json")" = "ns_change,thread_tainted,thread_restored" ]
+done
+
+# A namespace /proc cannot show is 0 there (pid_for_children after
+# unshare(CLONE_PID) with no child yet): 0 is unknown and never differs.
+# The process is seeded from the snapshot with that 0 in its home; a
+# setns into the thread's own netns changes nothing (the link reads the
+# same before and after) and must give no record, and a uts unshare after
+# it differs in uts alone.
+trace_from_ready p0 $NSFLIP pidns0
+tid=$(sed -n 's/^pidns0 tid=//p' "$TMP/p0.out")
+diag "pidns0: tid=${tid:-?}; $(grep -c . "$TMP/p0.json") records"
+check "pidns0: /proc shows no pid_for_children; the setns changed nothing" \
+	[ "$(grep -c -e 'pid_for_children unreadable' -e 'netns unchanged' "$TMP/p0.out")" -eq 2 ]
+check "pidns0: only the uts taint is reported: change, taint, exit in uts" \
+	[ "$(jcount "$TMP/p0.json" "e['tid']==${tid:-0} and ((e['event']=='ns_change' and e['changed']==['uts']) or (e['event'] in ('thread_tainted','thread_exit') and e['differs']==['uts']))")" -eq 3 -a \
+	  "$(jcount "$TMP/p0.json" "e['tid']==${tid:-0}")" -eq 3 ]
+
 # Exit statuses: the command's own, 66 with --fail-on-taint on a leak.
 # Tainted and restored by a C thread with no user task on it: not the bug.
 timeout 30 $NSTAINT trace --fail-on-taint -- $NSFLIP thread >/dev/null 2>&1
@@ -133,18 +184,7 @@ check "trace --fail-on-taint on the leak demo exits 66" [ $? -eq 66 ]
 
 # A thread tainted before trace started is known from the /proc snapshot:
 # its exit is reported as the exit of a tainted thread.
-mkfifo "$TMP/in"
-$LEAK <"$TMP/in" >"$TMP/pre.out" 2>&1 &
-lpid=$!
-exec 9>"$TMP/in"
-for _ in $(seq 50); do grep -q ready "$TMP/pre.out" && break; sleep 0.1; done
-timeout 60 $NSTAINT trace --json -p $lpid --duration 3 >"$TMP/pre.json" \
-	2>"$TMP/pre.err" 9>&- &
-tpid=$!
-wait_attached "$TMP/pre.err"
-exec 9>&-
-wait $lpid
-wait $tpid
+trace_from_ready pre $LEAK
 tid=$(sed -n 's/^tainted tid=\([0-9]*\).*/\1/p' "$TMP/pre.out")
 check "snapshot: exit of a thread tainted before start is reported" \
 	[ "$(jcount "$TMP/pre.json" "e['event']=='thread_exit' and e['tid']==${tid:-0} and e['differs']==['net']")" -eq 1 ]
@@ -160,8 +200,31 @@ delivered=$(jcount "$TMP/storm.json" "e['event']!='lost'")
 lost=$(python3 -c "import json,sys; print(sum(e['count'] for e in map(json.loads, open(sys.argv[1])) if e['event']=='lost'))" "$TMP/storm.json")
 diag "storm: changes=${changes:-?} delivered=$delivered lost=$lost"
 check "storm: records were dropped and reported as lost" [ "$lost" -gt 0 ]
+check "storm: every lost record says the ring buffer was full" \
+	[ "$(jcount "$TMP/storm.json" "e['event']=='lost' and e.get('reason')=='ringbuf'")" -eq "$(jcount "$TMP/storm.json" "e['event']=='lost'")" ]
 check "storm: delivered + lost == changes + 8 tainted + 8 exits" \
 	[ $((delivered + lost)) -eq $((${changes:-0} + 16)) ]
+
+# Losses are counted per reason in BPF and reported as one lost record
+# per reason.  The tainted-thread table (65536 entries) cannot be filled
+# in a test: add to its counter in this trace's own lost map (found among
+# the trace's file descriptors) with bpftool, which writes the value on
+# every possible CPU, and read what trace says.
+mkfifo "$TMP/lrin"
+$NSTAINT trace -- sh -c 'read x' <"$TMP/lrin" >"$TMP/lr" 2>"$TMP/lr.err" &
+tpid=$!
+exec 9>"$TMP/lrin"
+wait_attached "$TMP/lr.err"
+ids=$(sed -n 's/^map_id:[[:space:]]*//p' /proc/$tpid/fdinfo/* 2>/dev/null | tr '\n' ' ')
+id=$(bpftool -j map show | python3 -c "import json,sys; ids=set(map(int,sys.argv[1].split())); print(*[m['id'] for m in json.load(sys.stdin) if m['id'] in ids and m.get('name')=='lost'])" "$ids")
+bpftool map update id "${id:-0}" key 2 0 0 0 value 3 0 0 0 0 0 0 0
+for _ in $(seq 50); do grep -q '^lost' "$TMP/lr" && break; sleep 0.1; done
+exec 9>&-
+wait $tpid
+ncpus=$(python3 -c "print(sum(int(b)-int(a)+1 for a,_,b in (r.partition('-') if '-' in r else (r,'',r) for r in open('/sys/devices/system/cpu/possible').read().strip().split(','))))")
+diag "lost map id=${id:-?}, $ncpus possible CPUs: $(grep '^lost' "$TMP/lr")"
+check "lost: a full tainted-thread table is reported as such, with its count" \
+	grep -qE "^lost +$((3 * ncpus)) records dropped \(tainted-thread table full\)$" "$TMP/lr"
 
 # Main exits as soon as pthread_join returns, which on kernels before 6.16
 # can be before the joined thread reaches sched_process_exit: the tainted

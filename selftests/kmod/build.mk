@@ -14,4 +14,4 @@ VM_SCRIPTS += selftests/kmod/trace_kmod.sh selftests/kmod/top_kmod.sh
 VM_FILES   += $(O)/nstaint $(O)/selftests/bpf/nsflip $(O)/selftests/go/leak \
 	scripts/tap.sh
 
-$(KMOD_VM_BINS): selftests/kmod/kmod_lib.h include/nstaint/dev.h
+$(KMOD_VM_BINS): selftests/kmod/kmod_lib.h selftests/lib/rawthread.h include/nstaint/dev.h

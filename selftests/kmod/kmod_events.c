@@ -3,7 +3,8 @@
  * nstaint.ko: the records of real namespace moves, per thread; the causes;
  * user namespaces through commit_creds; exec resetting the home set; a
  * blocked reader woken by a record; rmmod with a blocked reader; home
- * sets freed with their process; following one process tree.
+ * sets freed with their process; following one process tree; clone into
+ * new namespaces.
  * Runs in the 6.1 VM (selftests/kmod/build.mk).
  */
 #include <pthread.h>
@@ -15,6 +16,7 @@
 #include <sys/wait.h>
 #include "kselftest_harness.h"
 #include "kmod_lib.h"
+#include "../lib/rawthread.h"
 
 #define MAXEV	256
 
@@ -204,14 +206,17 @@ static void *t_taint_and_exec(void *arg)
 
 /*
  * A thread unshares its netns (tainted), then execs a shell that forks.
- * After exec the process's home is the set it has then, so the forks are
- * not clone_from_tainted and nothing exits tainted; without the exec
- * hook the old home would make every fork a clone from a tainted thread.
+ * After exec the process's home is the set it has then: the thread is
+ * restored (cause exec), under the tid it was tainted with, though it
+ * takes the leader's at exec; the forks are not clone_from_tainted and
+ * nothing exits tainted.  Without the exec hook the old home would make
+ * every fork a clone from a tainted thread.
  */
 TEST(exec_resets_home)
 {
 	static struct nstaint_event ev[MAXEV];
-	int fd, n, status;
+	const struct nstaint_event *t, *r;
+	int fd, n, i, status;
 	pid_t pid;
 
 	ASSERT_EQ(0, kmod_load(""));
@@ -228,15 +233,126 @@ TEST(exec_resets_home)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
-	n = kmod_read_n(fd, ev, MAXEV, 2, 1000);
+	n = kmod_read_n(fd, ev, MAXEV, 3, 1000);
 	close(fd);
 	EXPECT_EQ(0, kmod_unload());
 	/* The unshare: ns_change and thread_tainted, from the thread. */
 	EXPECT_EQ(1, kmod_count(ev, n, NSTAINT_EV_NS_CHANGE, 0));
 	EXPECT_EQ(1, kmod_count(ev, n, NSTAINT_EV_THREAD_TAINTED, 0));
+	EXPECT_EQ(1, kmod_count(ev, n, NSTAINT_EV_THREAD_RESTORED, 0));
 	EXPECT_EQ(0, kmod_count(ev, n, NSTAINT_EV_CLONE_FROM_TAINTED, 0));
 	EXPECT_EQ(0, kmod_count(ev, n, NSTAINT_EV_THREAD_EXIT, 0));
-	EXPECT_EQ(2, n);
+	EXPECT_EQ(3, n);
+	for (t = NULL, i = 0; i < n && !t; i++)
+		if (ev[i].type == NSTAINT_EV_THREAD_TAINTED)
+			t = &ev[i];
+	ASSERT_NE(NULL, t);
+	EXPECT_NE(pid, (pid_t)t->tid);
+	r = kmod_find(ev, n, NSTAINT_EV_THREAD_RESTORED, t->tid);
+	ASSERT_NE(NULL, r);
+	EXPECT_EQ(pid, (pid_t)r->pid);
+	EXPECT_EQ(NSTAINT_CAUSE_EXEC, r->cause);
+	EXPECT_EQ(0, r->tainted_mask);
+	EXPECT_EQ(t->ns_new[NSTAINT_NS_NET], r->ns_new[NSTAINT_NS_NET]);
+	EXPECT_EQ(t->ns_new[NSTAINT_NS_NET], r->ns_home[NSTAINT_NS_NET]);
+}
+
+/* ---- clone into new namespaces ----------------------------------------- */
+
+static struct raw_thread clone_thread;
+static char clone_stack[16 * 1024] __attribute__((aligned(16)));
+static int clone_go;
+
+/* Until clone_go is set: a raw thread, system calls only. */
+static int raw_wait_exit(void *arg)
+{
+	while (!__atomic_load_n(&clone_go, __ATOMIC_ACQUIRE))
+		syscall(SYS_futex, &clone_go, FUTEX_WAIT, 0, NULL);
+	syscall(SYS_exit, 0);
+	return 0;
+}
+
+/* Until the parent closes the pipe @arg. */
+static int proc_wait_exit(void *arg)
+{
+	int *p = arg;
+	char c;
+
+	close(p[1]);
+	_exit(read(p[0], &c, 1) < 0);
+}
+
+/*
+ * clone(2) with CLONE_NEWUTS: a thread (CLONE_THREAD) is born in a uts
+ * namespace of its own, so it is tainted from birth: ns_change and
+ * thread_tainted of cause clone, then thread_exit.  A process is born
+ * moved whole: one ns_change, new_process and home_moved.  The inodes are
+ * the ones /proc shows for the children, read while they wait.
+ */
+TEST(clone_into_new_ns)
+{
+	static struct nstaint_event ev[MAXEV];
+	unsigned int home = kmod_ino("/proc/self/ns/uts"), thread_uts, proc_uts;
+	const struct nstaint_event *e;
+	int fd, n, status, p[2];
+	char path[64];
+	pid_t tid, pid;
+
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, kmod_load(""));
+	fd = open(NSTAINT_DEV_PATH, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	tid = raw_thread_start(&clone_thread, raw_wait_exit, NULL,
+			       CLONE_NEWUTS);
+	ASSERT_LT(0, tid);
+	thread_uts = kmod_thread_ns(tid, "uts");
+	__atomic_store_n(&clone_go, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &clone_go, FUTEX_WAKE, 1, NULL);
+	raw_thread_join(&clone_thread);
+	pid = clone(proc_wait_exit, clone_stack + sizeof(clone_stack),
+		    CLONE_NEWUTS | SIGCHLD, p);
+	ASSERT_LT(0, pid);
+	snprintf(path, sizeof(path), "/proc/%d/ns/uts", pid);
+	proc_uts = kmod_ino(path);
+	close(p[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+	n = kmod_read_n(fd, ev, MAXEV, 4, 1000);
+	close(fd);
+	EXPECT_EQ(0, kmod_unload());
+	ASSERT_NE(0, thread_uts);
+	ASSERT_NE(home, thread_uts);
+	ASSERT_NE(0, proc_uts);
+	ASSERT_NE(home, proc_uts);
+
+	e = kmod_find(ev, n, NSTAINT_EV_NS_CHANGE, tid);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(NSTAINT_CAUSE_CLONE, e->cause);
+	EXPECT_EQ(NSTAINT_NS_BIT(NSTAINT_NS_UTS), e->changed_mask);
+	EXPECT_EQ(home, e->ns_old[NSTAINT_NS_UTS]);
+	EXPECT_EQ(thread_uts, e->ns_new[NSTAINT_NS_UTS]);
+	EXPECT_EQ(home, e->ns_home[NSTAINT_NS_UTS]);
+	EXPECT_EQ(0, e->flags & (NSTAINT_F_HOME_MOVED | NSTAINT_F_NEW_PROCESS));
+	EXPECT_EQ(getpid(), (pid_t)e->pid);
+	EXPECT_EQ(gettid(), (pid_t)e->parent_tid);
+	e = kmod_find(ev, n, NSTAINT_EV_THREAD_TAINTED, tid);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(NSTAINT_CAUSE_CLONE, e->cause);
+	EXPECT_EQ(NSTAINT_NS_BIT(NSTAINT_NS_UTS), e->tainted_mask);
+	EXPECT_EQ(thread_uts, e->ns_new[NSTAINT_NS_UTS]);
+	EXPECT_EQ(1, kmod_count(ev, n, NSTAINT_EV_THREAD_EXIT, tid));
+
+	e = kmod_find(ev, n, NSTAINT_EV_NS_CHANGE, pid);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(NSTAINT_CAUSE_CLONE, e->cause);
+	EXPECT_EQ(NSTAINT_NS_BIT(NSTAINT_NS_UTS), e->changed_mask);
+	EXPECT_EQ(home, e->ns_old[NSTAINT_NS_UTS]);
+	EXPECT_EQ(proc_uts, e->ns_new[NSTAINT_NS_UTS]);
+	EXPECT_EQ(proc_uts, e->ns_home[NSTAINT_NS_UTS]);
+	EXPECT_EQ(0, e->tainted_mask);
+	EXPECT_EQ(NSTAINT_F_HOME_MOVED | NSTAINT_F_NEW_PROCESS,
+		  e->flags & (NSTAINT_F_HOME_MOVED | NSTAINT_F_NEW_PROCESS));
+	EXPECT_EQ(4, n);
 }
 
 /* ---- a blocked reader is woken by a record ---------------------------- */

@@ -3,9 +3,10 @@
 # `nstaint trace --backend=kmod` on real programs, in the 6.1 VM (busybox
 # sh, run from the top of the tree as root, module at /nstaint.ko): the
 # messages without the module and without root, the records of C threads
-# moving and coming back, cloning from a tainted thread, a process moving
-# whole, the Go leak demo, following only the traced command's tree, exit
-# statuses, and a storm through a tiny ring with nothing lost silently.
+# moving and coming back, cloning from a tainted thread, a tainted thread
+# exec'ing, cloning into new namespaces, a process moving whole, the Go
+# leak demo, following only the traced command's tree, exit statuses, and
+# a storm through a tiny ring with nothing lost silently.
 set -u
 . scripts/tap.sh
 
@@ -41,7 +42,7 @@ trace_json() {
 	grep '^{' "$TMP/$n" >"$TMP/$n.json"
 }
 
-plan 17
+plan 20
 
 rmmod nstaint 2>/dev/null
 $NSTAINT trace --backend=kmod -- /bin/true >/dev/null 2>"$TMP/err"
@@ -91,6 +92,26 @@ check "clone: the fork is a clone_from_tainted new process" \
 	[ "$(jcount "$TMP/clone.json" '"event":"clone_from_tainted"' "\"parent_tid\":${tid:-0}," '"new_process":true' '"differs":["net"]')" -eq 1 ]
 check "clone: the thread is a clone_from_tainted thread" \
 	[ "$(jcount "$TMP/clone.json" '"event":"clone_from_tainted"' "\"parent_tid\":${tid:-0}," '"new_process":false' '"differs":["net"]')" -eq 1 ]
+
+# A tainted non-leader thread that execs is restored by the exec, under
+# the tid it was tainted with; nothing exits tainted.
+trace_json exec $NSFLIP execself thread
+tid=$(sed -n 's/^execself pid=[0-9]* tid=//p' "$TMP/exec.out")
+check "execself: thread_restored cause exec for the tainted tid, last" \
+	[ "$(jcount "$TMP/exec.json" '"event":"thread_restored"' "\"tid\":${tid:-0}," '"cause":"exec"' '"differs":[]')" -eq 1 -a \
+	  "$(sed 's/^{"event":"\([a-z_]*\)".*/\1/' "$TMP/exec.json" | tr '\n' ,)" = "ns_change,thread_tainted,thread_restored," ]
+
+# clone(2) with CLONE_NEW*: the same records as the BPF backend gives
+# (trace_test): the process moved whole, the thread tainted from birth.
+trace_json cns $NSFLIP clonens
+cpid=$(sed -n 's/^clonens process=//p' "$TMP/cns.out")
+ctid=$(sed -n 's/^clonens thread=//p' "$TMP/cns.out")
+check "clonens: new process in new user+uts ns is an ns_change, home moved" \
+	[ "$(jcount "$TMP/cns.json" '"event":"ns_change"' "\"pid\":${cpid:-0}," '"cause":"clone"' '"changed":["uts","user"]' '"home_moved":true' '"new_process":true')" -eq 1 ]
+check "clonens: new thread: ns_change, thread_tainted, thread_exit; no more" \
+	[ "$(jcount "$TMP/cns.json" "\"tid\":${ctid:-0}," '"cause":"clone"' '"changed":["uts"]')" -eq 2 -a \
+	  "$(jcount "$TMP/cns.json" '"event":"thread_exit"' "\"tid\":${ctid:-0}," '"differs":["uts"]')" -eq 1 -a \
+	  "$(wc -l <"$TMP/cns.json")" -eq 4 ]
 
 # A single-threaded process that unshares moved whole.
 trace_json whole $NSFLIP whole

@@ -137,6 +137,32 @@ TEST(clone_thread_tracked_new_process_not)
 	tracker_free(&t);
 }
 
+/*
+ * An exec leaves one thread, with the new program's home: a
+ * thread_restored of cause exec drops every thread of the process (here
+ * a second tainted thread whose exit record was lost, while another
+ * process's tainted thread stays), and the process is no longer listed.
+ */
+TEST(exec_drops_the_whole_process)
+{
+	struct tracker t = {};
+	struct nstaint_event e;
+
+	feed(_metadata, &t, rec(NSTAINT_EV_THREAD_TAINTED, 10, 11, true, 1));
+	feed(_metadata, &t, rec(NSTAINT_EV_THREAD_TAINTED, 10, 12, true, 2));
+	feed(_metadata, &t, rec(NSTAINT_EV_THREAD_TAINTED, 30, 31, true, 3));
+	ASSERT_EQ(3, t.n);
+	e = rec(NSTAINT_EV_THREAD_RESTORED, 10, 11, false, 4);
+	e.cause = NSTAINT_CAUSE_EXEC;
+	feed(_metadata, &t, e);
+	EXPECT_EQ(NULL, tracker_find(&t, 10, 11));
+	EXPECT_EQ(NULL, tracker_find(&t, 10, 12));
+	EXPECT_NE(NULL, tracker_find(&t, 30, 31));
+	EXPECT_EQ(1, t.n);
+	EXPECT_EQ(1, tracker_nprocs(&t));
+	tracker_free(&t);
+}
+
 TEST(exit_lost_and_bad_records)
 {
 	struct tracker t = {};

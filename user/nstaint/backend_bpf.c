@@ -35,7 +35,8 @@ struct bpf_priv {
 	void *ctx;
 	int ret;		/* fn's non-zero value, stops the poll */
 	int delivered;
-	__u64 lost_seen;	/* lost total already reported */
+	/* lost[] totals already reported, per enum nstaint_lost_reason */
+	__u64 lost_seen[NSTAINT_LOST_REASON_COUNT];
 	int ncpus;
 	/* Go offsets and libmn slots of processes, read by a worker; it
 	 * resumes the processes held at exec. */
@@ -342,32 +343,42 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Turn the per-CPU drop counters into one `lost` record if they grew. */
+/*
+ * Turn the per-CPU drop counters into `lost` records: one for each reason
+ * whose count grew since the last call.
+ */
 static int report_lost(struct bpf_priv *p)
 {
-	__u64 vals[p->ncpus], total = 0;
+	int fd = bpf_map__fd(p->skel->maps.lost);
+	__u64 vals[p->ncpus], total;
 	struct nstaint_event ev;
 	struct timespec ts;
-	__u32 zero = 0;
-	int i;
+	__u32 reason;
+	int i, err;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.lost), &zero, vals))
-		return 0;
-	for (i = 0; i < p->ncpus; i++)
-		total += vals[i];
-	if (total == p->lost_seen)
-		return 0;
-	memset(&ev, 0, sizeof(ev));
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ev.version = NSTAINT_ABI_VERSION;
-	ev.type = NSTAINT_EV_LOST;
-	ev.size = sizeof(ev);
-	ev.syscall_nr = -1;
-	ev.ts_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-	ev.count = total - p->lost_seen;
-	p->lost_seen = total;
-	p->delivered++;
-	return p->fn(p->ctx, &ev);
+	for (reason = 0; reason < NSTAINT_LOST_REASON_COUNT; reason++) {
+		if (bpf_map_lookup_elem(fd, &reason, vals))
+			continue;
+		for (total = 0, i = 0; i < p->ncpus; i++)
+			total += vals[i];
+		if (total == p->lost_seen[reason])
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ev.version = NSTAINT_ABI_VERSION;
+		ev.type = NSTAINT_EV_LOST;
+		ev.size = sizeof(ev);
+		ev.syscall_nr = -1;
+		ev.lost_reason = reason;
+		ev.ts_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		ev.count = total - p->lost_seen[reason];
+		p->lost_seen[reason] = total;
+		p->delivered++;
+		err = p->fn(p->ctx, &ev);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 /*

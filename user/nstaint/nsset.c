@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <nstaint/nsdiff.h>
+
 #include "nsset.h"
 
 const char *const ns_names[NSTAINT_NS_COUNT] = {
@@ -77,11 +79,5 @@ int ns_set_read(int taskfd, struct ns_set *out)
 
 unsigned int ns_set_diff(const struct ns_set *a, const struct ns_set *b)
 {
-	unsigned int mask = 0;
-	int i;
-
-	for (i = 0; i < NSTAINT_NS_COUNT; i++)
-		if (a->ino[i] && b->ino[i] && a->ino[i] != b->ino[i])
-			mask |= NSTAINT_NS_BIT(i);
-	return mask;
+	return nstaint_ns_diff(a->ino, b->ino);
 }

@@ -40,6 +40,26 @@ static const char *const cause_names[] = {
 	"snapshot", "sched", "syscall", "dispatch",
 };
 
+/*
+ * Why a `lost` record's records were dropped (enum nstaint_lost_reason):
+ * its JSON "reason" and the words of the text line.
+ */
+static const struct {
+	const char *json, *text;
+} lost_reasons[NSTAINT_LOST_REASON_COUNT] = {
+	[NSTAINT_LOST_UNKNOWN] = { "unknown", "reason unknown" },
+	[NSTAINT_LOST_RINGBUF] = { "ringbuf", "ring buffer full" },
+	[NSTAINT_LOST_TAINTED_FULL] = { "tainted_full",
+					"tainted-thread table full" },
+	[NSTAINT_LOST_SEEN_FULL] = { "seen_full", "dedup table full" },
+};
+
+static __u32 lost_reason(const struct nstaint_event *e)
+{
+	return e->lost_reason < NSTAINT_LOST_REASON_COUNT ? e->lost_reason :
+	       NSTAINT_LOST_UNKNOWN;
+}
+
 /* JSON value of task_kind / owner_kind (enum nstaint_task_kind). */
 static const char *task_kind_name(__u32 kind)
 {
@@ -93,7 +113,9 @@ static void print_json(FILE *f, const struct nstaint_event *e)
 		(unsigned long long)(e->ts_ns / 1000000000ULL),
 		(unsigned long long)(e->ts_ns % 1000000000ULL));
 	if (e->type == NSTAINT_EV_LOST) {
-		fprintf(f, ",\"count\":%llu}\n", (unsigned long long)e->count);
+		fprintf(f, ",\"reason\":\"%s\",\"count\":%llu}\n",
+			lost_reasons[lost_reason(e)].json,
+			(unsigned long long)e->count);
 		return;
 	}
 	fprintf(f, ",\"pid\":%u,\"tid\":%u,\"comm\":", e->pid, e->tid);
@@ -136,8 +158,9 @@ static void print_text(FILE *f, const struct nstaint_event *e)
 	unsigned int mask;
 
 	if (e->type == NSTAINT_EV_LOST) {
-		fprintf(f, "%-22s %llu records dropped (ring buffer full)\n",
-			"lost", (unsigned long long)e->count);
+		fprintf(f, "%-22s %llu records dropped (%s)\n", "lost",
+			(unsigned long long)e->count,
+			lost_reasons[lost_reason(e)].text);
 		return;
 	}
 	memcpy(comm, e->comm, NSTAINT_COMM_LEN);

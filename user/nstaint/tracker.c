@@ -79,6 +79,19 @@ static void drop(struct tracker *t, __u32 pid, __u32 tid)
 		remove_at(t, i);
 }
 
+/*
+ * Every thread of @pid: after an exec the process has one thread, with
+ * the new program's home set, so none of it is tainted any more.
+ */
+static void drop_process(struct tracker *t, __u32 pid)
+{
+	size_t i = t->n;
+
+	while (i-- > 0)
+		if (t->threads[i].pid == pid)
+			remove_at(t, i);
+}
+
 static void add_task(struct tracked_thread *th, __u32 kind, __u64 id)
 {
 	size_t i, kept = th->ntasks < TRACKER_TASK_IDS ? th->ntasks :
@@ -110,6 +123,11 @@ int tracker_update(struct tracker *t, const struct nstaint_event *ev)
 		t->lost += ev->count;
 		return 0;
 	case NSTAINT_EV_THREAD_RESTORED:
+		if (ev->cause == NSTAINT_CAUSE_EXEC)
+			drop_process(t, ev->pid);
+		else
+			drop(t, ev->pid, ev->tid);
+		return 0;
 	case NSTAINT_EV_THREAD_EXIT:
 		drop(t, ev->pid, ev->tid);
 		return 0;

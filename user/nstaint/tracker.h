@@ -8,7 +8,9 @@
  *  - A thread is in the table from the first record (or snapshot row) that
  *    shows it tainted until a record shows it restored (thread_restored,
  *    or ns_change with nothing differing) or gone (thread_exit), or until
- *    tracker_prune finds it gone without one.
+ *    tracker_prune finds it gone without one.  A thread_restored of cause
+ *    exec ends every thread of its process: after exec only the thread
+ *    that exec'd is left, and it has the new home set.
  *  - threads[] is sorted by (pid, tid), each tid at most once.
  *  - A process created by a tainted thread (clone_from_tainted with
  *    NSTAINT_F_NEW_PROCESS) has its own home set: it is counted, never
@@ -75,8 +77,7 @@ int tracker_seed(struct tracker *t, const struct snapshot *s, pid_t root);
 
 /*
  * Drop every thread for which @alive(@ctx, pid, tid) is false, counting
- * them in t->pruned: a thread that left without a record (records lost,
- * a tainted non-leader thread that exec'd and took the leader's tid).
+ * them in t->pruned: a thread that left without a record (records lost).
  * Returns how many were dropped.
  */
 size_t tracker_prune(struct tracker *t,
