@@ -227,6 +227,30 @@ static int remember(const struct stat *st, int err, const struct goattr *ga)
 	return err;
 }
 
+int goattr_read_elf(Elf *elf, struct goattr *ga)
+{
+	int err;
+
+	memset(ga, 0, sizeof(*ga));
+	err = buildinfo_version(elf, ga->version, sizeof(ga->version));
+	if (err)
+		return err;
+	if (tls_g_offset(elf, ga))
+		return -ENOTSUP;
+	if (!dwarf_offsets(elf, &ga->off)) {
+		ga->from_dwarf = true;
+		return 0;
+	}
+	if (!table_offsets(ga->version, &ga->off))
+		return 0;
+	snprintf(ga->why, sizeof(ga->why), "Go %s binary without "
+		 "DWARF (built with -ldflags=-w or stripped) and %s",
+		 ga->version[0] ? ga->version : "(version unknown)",
+		 ga->version[0] ? "that version is not in nstaint's "
+		 "table" : "its version is unknown");
+	return -ENOTSUP;
+}
+
 int goattr_read(const char *path, struct goattr *ga)
 {
 	struct goattr_cached *c;
@@ -251,29 +275,10 @@ int goattr_read(const char *path, struct goattr *ga)
 		return c->err;
 	}
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+	if (elf && elf_kind(elf) == ELF_K_ELF)
+		err = goattr_read_elf(elf, ga);
+	else
 		err = -ENOENT;
-		goto out_end;
-	}
-	err = buildinfo_version(elf, ga->version, sizeof(ga->version));
-	if (err)
-		goto out_end;
-	err = -ENOTSUP;
-	if (tls_g_offset(elf, ga))
-		goto out_end;
-	if (!dwarf_offsets(elf, &ga->off)) {
-		ga->from_dwarf = true;
-		err = 0;
-	} else if (!table_offsets(ga->version, &ga->off)) {
-		err = 0;
-	} else {
-		snprintf(ga->why, sizeof(ga->why), "Go %s binary without "
-			 "DWARF (built with -ldflags=-w or stripped) and %s",
-			 ga->version[0] ? ga->version : "(version unknown)",
-			 ga->version[0] ? "that version is not in nstaint's "
-			 "table" : "its version is unknown");
-	}
-out_end:
 	if (elf)
 		elf_end(elf);
 	close(fd);

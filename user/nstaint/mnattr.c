@@ -22,15 +22,6 @@
 
 #define REGISTRY_SYM	"mn_nstaint_registry"
 
-/* What one mapped ELF file holds of libmn. */
-struct elf_libmn {
-	bool has_sym;		/* defines REGISTRY_SYM, at @value */
-	bool has_usdt;		/* has the libmn:thread_start probe */
-	GElf_Addr value;
-	__u64 first_vaddr;	/* first PT_LOAD p_vaddr, page aligned */
-	int type;		/* ET_EXEC, ET_DYN */
-};
-
 /*
  * The stapsdt note of libmn:thread_start: its descriptor holds three
  * addresses then "provider\0name\0args".
@@ -46,15 +37,14 @@ static bool find_usdt(Elf *elf)
 	       memmem(d->d_buf, d->d_size, probe, sizeof(probe));
 }
 
-static void inspect(int fd, struct elf_libmn *el)
+void mnattr_inspect_elf(Elf *elf, struct mn_elf *el)
 {
-	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
 	GElf_Ehdr eh;
 	GElf_Phdr ph;
 
 	memset(el, 0, sizeof(*el));
 	if (!elf || !gelf_getehdr(elf, &eh))
-		goto out;
+		return;
 	el->type = eh.e_type;
 	for (size_t i = 0; i < eh.e_phnum; i++) {
 		if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD) {
@@ -67,7 +57,13 @@ static void inspect(int fd, struct elf_libmn *el)
 		!elf_symbol_value(elf, SHT_SYMTAB, REGISTRY_SYM, &el->value) ||
 		!elf_symbol_value(elf, SHT_DYNSYM, REGISTRY_SYM, &el->value);
 	el->has_usdt = find_usdt(elf);
-out:
+}
+
+static void inspect(int fd, struct mn_elf *el)
+{
+	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+
+	mnattr_inspect_elf(elf, el);
 	elf_end(elf);
 }
 
@@ -82,7 +78,7 @@ int mnattr_find(pid_t pid, struct mn_proc *out)
 	char maps[64], line[PATH_MAX + 128], last[PATH_MAX] = "";
 	char file[PATH_MAX + 32];
 	unsigned long long start, end, off;
-	struct elf_libmn el;
+	struct mn_elf el;
 	struct stat st;
 	int fd, n;
 	FILE *f;
@@ -134,27 +130,23 @@ int mnattr_find(pid_t pid, struct mn_proc *out)
 	return out->registry ? 0 : -ENOENT;
 }
 
-int mnattr_threads(pid_t pid, __u64 registry, mn_slot_fn fn, void *ctx)
+int mnattr_registry_read(const struct mn_mem *mem, __u64 registry,
+			 mn_slot_fn fn, void *ctx)
 {
 	/* The header: every field before threads[]. */
 	struct mn_abi_registry hdr;
 	const size_t hsz = offsetof(struct mn_abi_registry, threads);
 	struct mn_abi_thread *th = NULL;
 	__u64 gen2;
-	char mem[64];
-	int fd, tries, err = -EAGAIN, n = 0;
+	int tries, err = -EAGAIN, n = 0;
 	size_t len;
 
-	snprintf(mem, sizeof(mem), "/proc/%d/mem", pid);
-	fd = open(mem, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	/*
 	 * Retry while a thread starts or exits (generation odd or moved);
 	 * a thread missed here is announced by the thread_start probe.
 	 */
 	for (tries = 0; tries < 100 && err == -EAGAIN; tries++) {
-		if (pread(fd, &hdr, hsz, registry) != (ssize_t)hsz) {
+		if (mem->read(mem->ctx, registry, &hdr, hsz)) {
 			err = -EIO;
 			break;
 		}
@@ -173,13 +165,13 @@ int mnattr_threads(pid_t pid, __u64 registry, mn_slot_fn fn, void *ctx)
 			err = -ENOMEM;
 			break;
 		}
-		if (len && pread(fd, th, len, registry + hsz) != (ssize_t)len) {
+		if (len && mem->read(mem->ctx, registry + hsz, th, len)) {
 			err = -EIO;
 			break;
 		}
-		if (pread(fd, &gen2, sizeof(gen2), registry +
-			  offsetof(struct mn_abi_registry, generation)) !=
-		    sizeof(gen2)) {
+		if (mem->read(mem->ctx, registry +
+			      offsetof(struct mn_abi_registry, generation),
+			      &gen2, sizeof(gen2))) {
 			err = -EIO;
 			break;
 		}
@@ -195,6 +187,29 @@ int mnattr_threads(pid_t pid, __u64 registry, mn_slot_fn fn, void *ctx)
 		}
 	}
 	free(th);
-	close(fd);
 	return err ? err : n;
+}
+
+/* mn_mem.read on /proc/PID/mem: a short read is a failure. */
+static int procmem_read(void *ctx, __u64 addr, void *buf, size_t len)
+{
+	int fd = *(int *)ctx;
+
+	return pread(fd, buf, len, addr) == (ssize_t)len ? 0 : -EIO;
+}
+
+int mnattr_threads(pid_t pid, __u64 registry, mn_slot_fn fn, void *ctx)
+{
+	struct mn_mem mem = { .read = procmem_read };
+	char path[64];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	mem.ctx = &fd;
+	ret = mnattr_registry_read(&mem, registry, fn, ctx);
+	close(fd);
+	return ret;
 }

@@ -18,6 +18,7 @@
 #include "backend_select.h"
 #include "commands.h"
 #include "nsset.h"
+#include "record.h"
 #include "strout.h"
 #include "ustack.h"
 
@@ -179,8 +180,7 @@ static int on_event(void *ctx, const struct nstaint_event *e)
 {
 	struct trace_state *ts = ctx;
 
-	if (e->version != NSTAINT_ABI_VERSION || e->size != sizeof(*e) ||
-	    e->type >= NSTAINT_EV_TYPE_COUNT)
+	if (!record_valid(e))
 		return 0;
 	ts->counts[e->type]++;
 	if (e->type == NSTAINT_EV_LOST)
