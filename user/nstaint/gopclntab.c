@@ -40,9 +40,11 @@ static uint64_t word(const unsigned char *p, unsigned int size)
 	return v;
 }
 
+/* The u32 at @off, 0 past the end (@off + 4 may wrap: not compared). */
 static uint32_t u32(const struct gopclntab *t, uint64_t off)
 {
-	return off + 4 <= t->size ? (uint32_t)word(t->data + off, 4) : 0;
+	return off <= t->size && t->size - off >= 4 ?
+	       (uint32_t)word(t->data + off, 4) : 0;
 }
 
 struct gopclntab *gopclntab_parse(const void *data, size_t size,
@@ -71,7 +73,10 @@ struct gopclntab *gopclntab_parse(const void *data, size_t size,
 	/* A PIE's textStart is filled by a relocation at load time. */
 	if (!t->text)
 		t->text = text;
-	if (t->pcln + (t->nfunc + 1) * 8 > t->size || t->names > t->size) {
+	/* nfunc + 1 functab pairs after pclnOffset, written so that no
+	 * header value can wrap the sum (they are the binary's to choose). */
+	if (t->pcln > t->size || t->nfunc >= (t->size - t->pcln) / 8 ||
+	    t->names > t->size) {
 		free(t);
 		return NULL;
 	}
