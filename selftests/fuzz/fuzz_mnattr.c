@@ -5,8 +5,8 @@
  * Input: the memory at the registry's address (struct mn_abi_registry,
  * as much of threads[] as the input holds); reads past its end fail as
  * /proc/PID/mem fails on an unmapped page.  Every slot handed on must
- * come from an entry inside the input with a non-zero slot address, and
- * their count must be the return value.
+ * come from an entry inside the input with a non-zero slot address and a
+ * tid of the process, and their count must be the return value.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -36,6 +36,13 @@ static int image_read(void *ctx, __u64 addr, void *out, size_t len)
 	return 0;
 }
 
+/* The process's threads: the even tids but 0 (an arbitrary half, so that
+ * inputs list both its threads and others': 1 is init's). */
+static bool image_has_thread(void *ctx, __u32 tid)
+{
+	return tid && !(tid % 2);
+}
+
 struct seen {
 	const struct image *im;
 	int n;
@@ -49,9 +56,14 @@ static void on_slot(void *ctx, __u32 tid, __u64 slot_addr)
 	size_t at = hsz + s->n * sizeof(th);
 	bool found = false;
 
-	/* Some entry of the input, at or after the previous one, says so. */
-	if (!slot_addr)
+	/*
+	 * Only the process's own threads: BPF keys slots by tid, so another
+	 * process's thread would have its tasks read from a wrong slot (its
+	 * goroutines unnamed, or named by the liar).
+	 */
+	if (!slot_addr || !image_has_thread(NULL, tid))
 		abort();
+	/* Some entry of the input, at or after the previous one, says so. */
 	for (; at + sizeof(th) <= s->im->size; at += sizeof(th)) {
 		memcpy(&th, s->im->buf + at, sizeof(th));
 		if (th.tid == tid && th.slot_addr == slot_addr) {
@@ -67,7 +79,9 @@ static void on_slot(void *ctx, __u32 tid, __u64 slot_addr)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct image im = { .size = size };
-	struct mn_mem mem = { .read = image_read, .ctx = &im };
+	struct mn_mem mem = {
+		.read = image_read, .has_thread = image_has_thread, .ctx = &im,
+	};
 	struct seen s = { .im = &im };
 	uint8_t *buf;
 	int n;

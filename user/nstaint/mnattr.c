@@ -179,8 +179,14 @@ int mnattr_registry_read(const struct mn_mem *mem, __u64 registry,
 			err = 0;
 	}
 	if (!err) {
+		/*
+		 * The process writes the registry: a tid of another process
+		 * would have BPF (slots are keyed by tid) read that thread's
+		 * task from a wrong address, hiding its goroutines.
+		 */
 		for (__u32 i = 0; i < hdr.nr_used; i++) {
-			if (!th[i].slot_addr)
+			if (!th[i].slot_addr ||
+			    !mem->has_thread(mem->ctx, th[i].tid))
 				continue;
 			fn(ctx, th[i].tid, th[i].slot_addr);
 			n++;
@@ -190,26 +196,44 @@ int mnattr_registry_read(const struct mn_mem *mem, __u64 registry,
 	return err ? err : n;
 }
 
+struct procmem {
+	pid_t pid;
+	int fd;			/* /proc/PID/mem */
+};
+
 /* mn_mem.read on /proc/PID/mem: a short read is a failure. */
 static int procmem_read(void *ctx, __u64 addr, void *buf, size_t len)
 {
-	int fd = *(int *)ctx;
+	const struct procmem *pm = ctx;
 
-	return pread(fd, buf, len, addr) == (ssize_t)len ? 0 : -EIO;
+	return pread(pm->fd, buf, len, addr) == (ssize_t)len ? 0 : -EIO;
+}
+
+/* mn_mem.has_thread: /proc/PID/task/TID exists. */
+static bool procmem_has_thread(void *ctx, __u32 tid)
+{
+	const struct procmem *pm = ctx;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%u", pm->pid, tid);
+	return tid && !access(path, F_OK);
 }
 
 int mnattr_threads(pid_t pid, __u64 registry, mn_slot_fn fn, void *ctx)
 {
-	struct mn_mem mem = { .read = procmem_read };
+	struct procmem pm = { .pid = pid };
+	struct mn_mem mem = {
+		.read = procmem_read, .has_thread = procmem_has_thread,
+		.ctx = &pm,
+	};
 	char path[64];
-	int fd, ret;
+	int ret;
 
 	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	pm.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pm.fd < 0)
 		return -errno;
-	mem.ctx = &fd;
 	ret = mnattr_registry_read(&mem, registry, fn, ctx);
-	close(fd);
+	close(pm.fd);
 	return ret;
 }

@@ -35,7 +35,8 @@ typedef void (*mn_slot_fn)(void *ctx, __u32 tid, __u64 slot_addr);
 
 /*
  * Call @fn for every thread listed in the registry of @pid at @registry,
- * read from /proc/PID/mem while the registry is not being changed.
+ * read from /proc/PID/mem while the registry is not being changed, that
+ * is a thread of @pid (the process writes its registry: it may lie).
  * Returns the number of threads, or a negative errno.
  */
 int mnattr_threads(pid_t pid, __u64 registry, mn_slot_fn fn, void *ctx);
@@ -60,6 +61,8 @@ void mnattr_inspect_elf(Elf *elf, struct mn_elf *el);
 struct mn_mem {
 	/* @len bytes at @addr into @buf: 0, or -errno (short reads too). */
 	int (*read)(void *ctx, __u64 addr, void *buf, size_t len);
+	/* Whether @tid is one of the process's threads. */
+	bool (*has_thread)(void *ctx, __u32 tid);
 	void *ctx;
 };
 
