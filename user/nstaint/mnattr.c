@@ -103,9 +103,14 @@ int mnattr_find(pid_t pid, struct mn_proc *out)
 		if (path[0] != '/' || off || !strcmp(path, last))
 			continue;
 		snprintf(last, sizeof(last), "%s", path);
-		/* Through the process's root: it may be in another mnt ns. */
+		/*
+		 * Through the process's root: it may be in another mnt ns.
+		 * What the path opens now is the process's to choose (it
+		 * may have mounted a FIFO over it): O_NONBLOCK so that
+		 * open does not wait, then only regular files are read.
+		 */
 		snprintf(file, sizeof(file), "/proc/%d/root%s", pid, path);
-		fd = open(file, O_RDONLY | O_CLOEXEC);
+		fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 		if (fd < 0)
 			continue;
 		if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
