@@ -56,10 +56,11 @@ $(FUZZ_DIR)/seed/gopclntab.stamp: $$(FUZZ_GO_BINS) selftests/fuzz/build.mk
 # goattr: the ELF files of the Go programs and of the libmn programs and
 # library, cut to the sections these readers look at (the rest only slows
 # each run down; the answers stay those of the whole file).
-FUZZ_ELF_KEEP := .go.buildinfo .debug_info .debug_abbrev .debug_str .symtab \
-		 .strtab .dynsym .dynstr .tbss .tdata .note.stapsdt
+FUZZ_ELF_KEEP := .go.buildinfo .debug_info .debug_abbrev .debug_str \
+		 .debug_line_str .symtab .strtab .dynsym .dynstr .tbss .tdata \
+		 .note.stapsdt
 $(FUZZ_DIR)/seed/goattr.stamp: $$(FUZZ_GO_BINS) $$(MNLEAK) $$(MNLEAK_SO) $(O)/libmn.so \
-		selftests/fuzz/build.mk
+		$(FUZZ_DIR)/seed_gog selftests/fuzz/build.mk
 	$(call msg,SEED,$(basename $@))
 	$(Q)rm -rf $(basename $@) && mkdir -p $(basename $@)
 	$(Q)for b in $(filter-out %.mk,$^); do \
@@ -67,6 +68,19 @@ $(FUZZ_DIR)/seed/goattr.stamp: $$(FUZZ_GO_BINS) $$(MNLEAK) $$(MNLEAK_SO) $(O)/li
 			$(basename $@)/$$(basename $$b) 2>/dev/null || exit 1; \
 	done
 	$(Q)touch $@
+
+# ... and a C program posing as Go with plain DWARF (seed_gog.c says why):
+# buildinfo header with the inline-strings flag, then uvarint 8, go1.19.8.
+$(FUZZ_DIR)/seed_gog: selftests/fuzz/seed_gog.c selftests/fuzz/build.mk
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) -g -O0 -o $@.tmp $<
+	$(Q)sed -i 's/runtime_g/runtime.g/' $@.tmp
+	$(Q){ printf '\377 Go buildinf:\010\002'; head -c 16 /dev/zero; \
+	      printf '\010go1.19.8'; head -c 8 /dev/zero; } > $@.bi
+	$(Q)objcopy --add-section .go.buildinfo=$@.bi \
+		--set-section-flags .go.buildinfo=alloc,data $@.tmp $@ 2>/dev/null
+	$(Q)rm -f $@.tmp $@.bi
 
 # mnattr: the registry of a running libmn program.
 FUZZ_SEED_REG := $(FUZZ_DIR)/seed_registry
