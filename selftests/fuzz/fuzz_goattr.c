@@ -11,6 +11,7 @@
  * (libelf then points into it, as into the mmap of ELF_C_READ_MMAP).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +21,23 @@
 #include "mnattr.h"
 #include "fuzz.h"
 
+static bool first_load(Elf *elf, GElf_Phdr *ph)
+{
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (gelf_getphdr(elf, i, ph) && ph->p_type == PT_LOAD)
+			return true;
+	return false;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct goattr ga;
 	struct mn_elf el;
+	GElf_Phdr ph;
 	char *buf;
 	Elf *elf;
 	int err;
@@ -46,6 +60,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!err && ga.off.tls_g > -8)
 			abort();
 		mnattr_inspect_elf(elf, &el);
+		/* The first PT_LOAD is mapped from its page's start. */
+		if (first_load(elf, &ph) &&
+		    el.first_vaddr != (ph.p_vaddr & ~(GElf_Addr)4095))
+			abort();
 	}
 	if (elf)
 		elf_end(elf);

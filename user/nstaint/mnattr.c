@@ -47,8 +47,15 @@ void mnattr_inspect_elf(Elf *elf, struct mn_elf *el)
 		return;
 	el->type = eh.e_type;
 	for (size_t i = 0; i < eh.e_phnum; i++) {
+		/*
+		 * The kernel and ld.so map it from the start of its page,
+		 * whatever p_align says (the file's to choose: 0 made this
+		 * 0, placing the registry wrongly).  Valid files, whose
+		 * first PT_LOAD is p_align-aligned, give the same value.
+		 */
 		if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD) {
-			el->first_vaddr = ph.p_vaddr & ~(__u64)(ph.p_align - 1);
+			el->first_vaddr = ph.p_vaddr &
+					  ~(__u64)(sysconf(_SC_PAGESIZE) - 1);
 			break;
 		}
 	}
