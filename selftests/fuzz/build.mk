@@ -57,7 +57,8 @@ $(FUZZ_DIR)/seed/gopclntab.stamp: $$(FUZZ_GO_BINS) selftests/fuzz/build.mk
 # library, cut to the sections these readers look at (the rest only slows
 # each run down; the answers stay those of the whole file).
 FUZZ_ELF_KEEP := .go.buildinfo .debug_info .debug_abbrev .debug_str \
-		 .debug_line_str .symtab .strtab .dynsym .dynstr .tbss .tdata \
+		 .debug_line_str .debug_str_offsets .symtab .strtab .dynsym .dynstr \
+		 .tbss .tdata \
 		 .note.stapsdt
 $(FUZZ_DIR)/seed/goattr.stamp: $$(FUZZ_GO_BINS) $$(MNLEAK) $$(MNLEAK_SO) $(O)/libmn.so \
 		$(FUZZ_DIR)/seed_gog selftests/fuzz/build.mk
