@@ -5,7 +5,7 @@ set -eu
 
 PKGS="
 build-essential make pkg-config git
-clang-19 llvm-19 libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev
+clang-19 llvm-19 libclang-rt-19-dev libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev
 libjson-c-dev libmicrohttpd-dev systemtap-sdt-dev
 linux-headers-amd64 linux-image-amd64 linux-source-6.1
 qemu-system-x86 busybox-static cpio xz-utils

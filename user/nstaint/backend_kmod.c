@@ -17,6 +17,7 @@
 #include <nstaint/dev.h>
 
 #include "backend_select.h"
+#include "record.h"
 
 #define KMOD_BATCH	64	/* records per read() */
 
@@ -94,9 +95,7 @@ static int kmod_deliver(struct kmod_priv *p, size_t n, event_fn fn,
 	for (i = 0; (i + 1) * sizeof(p->buf[0]) <= n; i++) {
 		const struct nstaint_event *ev = &p->buf[i];
 
-		if (ev->version != NSTAINT_ABI_VERSION ||
-		    ev->size != sizeof(*ev) || !ev->type ||
-		    ev->type >= NSTAINT_EV_TYPE_COUNT) {
+		if (!record_valid(ev)) {
 			if (!p->bad++)
 				fprintf(stderr, "nstaint: %s: record of "
 					"version %u size %u type %u not "

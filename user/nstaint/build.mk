@@ -1,6 +1,6 @@
 # nstaint CLI.  NSTAINT_SRCS is extended by other parts (e.g. the BPF
 # backend) that link into the same binary.
-NSTAINT_SRCS += $(addprefix user/nstaint/,main.c cliopt.c ps.c snapshot.c nsset.c strout.c tracker.c)
+NSTAINT_SRCS += $(addprefix user/nstaint/,main.c cliopt.c ps.c snapshot.c nsset.c strout.c record.c tracker.c)
 NSTAINT_LIBS +=
 NSTAINT_DEPS +=
 NSTAINT_OBJS  = $(patsubst %.c,$(O)/%.o,$(NSTAINT_SRCS))

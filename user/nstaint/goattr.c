@@ -54,7 +54,8 @@ static int buildinfo_version(Elf *elf, char *buf, size_t len)
 	if (!scn)
 		return -ENOENT;
 	d = elf_getdata(scn, NULL);
-	if (!d || d->d_size < 33)
+	/* SHT_NOBITS has a size but no bytes. */
+	if (!d || !d->d_buf || d->d_size < 33)
 		return -ENOENT;
 	p = d->d_buf;
 	if (memcmp(p, magic, sizeof(magic) - 1))
@@ -147,6 +148,9 @@ static int table_offsets(const char *version, struct go_offsets *off)
 	return -1;
 }
 
+/* Far above any real static TLS block, far below overflowing an offset. */
+#define GO_TLS_MAX	(1ULL << 30)
+
 /* g's offset from fsbase (see the top of this file).  0 on success. */
 static int tls_g_offset(Elf *elf, struct goattr *ga)
 {
@@ -154,8 +158,11 @@ static int tls_g_offset(Elf *elf, struct goattr *ga)
 	GElf_Phdr ph, tls = { 0 };
 	size_t n, i;
 
-	if (elf_getphdrnum(elf, &n))
+	if (elf_getphdrnum(elf, &n)) {
+		snprintf(ga->why, sizeof(ga->why), "its program headers "
+			 "cannot be read: %s", elf_errmsg(-1));
 		return -1;
+	}
 	for (i = 0; i < n; i++)
 		if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_TLS)
 			tls = ph;
@@ -172,8 +179,23 @@ static int tls_g_offset(Elf *elf, struct goattr *ga)
 			 "block is unknown", (unsigned long long)tls.p_memsz);
 		return -1;
 	}
-	/* glibc: off = roundup(memsz - firstbyte, align) + firstbyte. */
+	/*
+	 * The binary chooses these numbers: g's 8 bytes must lie in the
+	 * block, and the block be of a size and alignment the loader could
+	 * lay out, so that the arithmetic below cannot overflow.
+	 */
 	align = tls.p_align ? tls.p_align : 1;
+	if (tls.p_memsz > GO_TLS_MAX || align > GO_TLS_MAX ||
+	    (align & (align - 1)) || tls.p_memsz < 8 ||
+	    tlsg > tls.p_memsz - 8) {
+		snprintf(ga->why, sizeof(ga->why), "runtime.tlsg at %llu "
+			 "does not fit its TLS block (%llu bytes, aligned "
+			 "%llu)", (unsigned long long)tlsg,
+			 (unsigned long long)tls.p_memsz,
+			 (unsigned long long)tls.p_align);
+		return -1;
+	}
+	/* glibc: off = roundup(memsz - firstbyte, align) + firstbyte. */
 	first = (-(tls.p_vaddr & (align - 1))) & (align - 1);
 	block = (tls.p_memsz - first + align - 1) / align * align + first;
 	ga->off.tls_g = (__s64)tlsg - (__s64)block;
@@ -227,6 +249,30 @@ static int remember(const struct stat *st, int err, const struct goattr *ga)
 	return err;
 }
 
+int goattr_read_elf(Elf *elf, struct goattr *ga)
+{
+	int err;
+
+	memset(ga, 0, sizeof(*ga));
+	err = buildinfo_version(elf, ga->version, sizeof(ga->version));
+	if (err)
+		return err;
+	if (tls_g_offset(elf, ga))
+		return -ENOTSUP;
+	if (!dwarf_offsets(elf, &ga->off)) {
+		ga->from_dwarf = true;
+		return 0;
+	}
+	if (!table_offsets(ga->version, &ga->off))
+		return 0;
+	snprintf(ga->why, sizeof(ga->why), "Go %s binary without "
+		 "DWARF (built with -ldflags=-w or stripped) and %s",
+		 ga->version[0] ? ga->version : "(version unknown)",
+		 ga->version[0] ? "that version is not in nstaint's "
+		 "table" : "its version is unknown");
+	return -ENOTSUP;
+}
+
 int goattr_read(const char *path, struct goattr *ga)
 {
 	struct goattr_cached *c;
@@ -251,29 +297,10 @@ int goattr_read(const char *path, struct goattr *ga)
 		return c->err;
 	}
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || elf_kind(elf) != ELF_K_ELF) {
+	if (elf && elf_kind(elf) == ELF_K_ELF)
+		err = goattr_read_elf(elf, ga);
+	else
 		err = -ENOENT;
-		goto out_end;
-	}
-	err = buildinfo_version(elf, ga->version, sizeof(ga->version));
-	if (err)
-		goto out_end;
-	err = -ENOTSUP;
-	if (tls_g_offset(elf, ga))
-		goto out_end;
-	if (!dwarf_offsets(elf, &ga->off)) {
-		ga->from_dwarf = true;
-		err = 0;
-	} else if (!table_offsets(ga->version, &ga->off)) {
-		err = 0;
-	} else {
-		snprintf(ga->why, sizeof(ga->why), "Go %s binary without "
-			 "DWARF (built with -ldflags=-w or stripped) and %s",
-			 ga->version[0] ? ga->version : "(version unknown)",
-			 ga->version[0] ? "that version is not in nstaint's "
-			 "table" : "its version is unknown");
-	}
-out_end:
 	if (elf)
 		elf_end(elf);
 	close(fd);

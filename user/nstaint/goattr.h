@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <libelf.h>
 #include "../../bpf/goproc.h"
 
 struct goattr {
@@ -26,5 +27,8 @@ struct goattr {
  * be named (@ga->why says why); other -errno: cannot read @path.
  */
 int goattr_read(const char *path, struct goattr *ga);
+
+/* The same for the ELF file @elf already open (no cache). */
+int goattr_read_elf(Elf *elf, struct goattr *ga);
 
 #endif

@@ -40,26 +40,23 @@ static uint64_t word(const unsigned char *p, unsigned int size)
 	return v;
 }
 
+/* The u32 at @off, 0 past the end (@off + 4 may wrap: not compared). */
 static uint32_t u32(const struct gopclntab *t, uint64_t off)
 {
-	return off + 4 <= t->size ? (uint32_t)word(t->data + off, 4) : 0;
+	return off <= t->size && t->size - off >= 4 ?
+	       (uint32_t)word(t->data + off, 4) : 0;
 }
 
-struct gopclntab *gopclntab_open(Elf *elf)
+struct gopclntab *gopclntab_parse(const void *data, size_t size,
+				  uint64_t text)
 {
+	const unsigned char *p = data;
 	struct gopclntab *t;
 	unsigned int ps;
-	const unsigned char *p;
-	Elf_Scn *scn;
-	Elf_Data *d;
-	GElf_Shdr sh;
 	uint32_t magic;
 
-	scn = elf ? elf_section_named(elf, ".gopclntab", &sh) : NULL;
-	d = scn ? elf_getdata(scn, NULL) : NULL;
-	if (!d || !d->d_buf || d->d_size < 8 + 8 * 8)
+	if (!p || size < 8 + 8 * 8)
 		return NULL;
-	p = d->d_buf;
 	magic = (uint32_t)word(p, 4);
 	ps = p[7];
 	if ((magic != 0xfffffff0 && magic != 0xfffffff1) || ps != 8)
@@ -68,19 +65,37 @@ struct gopclntab *gopclntab_open(Elf *elf)
 	if (!t)
 		return NULL;
 	t->data = p;
-	t->size = d->d_size;
+	t->size = size;
 	t->nfunc = word(p + 8, ps);
 	t->text = word(p + 8 + 2 * ps, ps);
 	t->names = word(p + 8 + 3 * ps, ps);
 	t->pcln = word(p + 8 + 7 * ps, ps);
 	/* A PIE's textStart is filled by a relocation at load time. */
-	if (!t->text && elf_section_named(elf, ".text", &sh))
-		t->text = sh.sh_addr;
-	if (t->pcln + (t->nfunc + 1) * 8 > t->size || t->names > t->size) {
+	if (!t->text)
+		t->text = text;
+	/* nfunc + 1 functab pairs after pclnOffset, written so that no
+	 * header value can wrap the sum (they are the binary's to choose). */
+	if (t->pcln > t->size || t->nfunc >= (t->size - t->pcln) / 8 ||
+	    t->names > t->size) {
 		free(t);
 		return NULL;
 	}
 	return t;
+}
+
+struct gopclntab *gopclntab_open(Elf *elf)
+{
+	Elf_Scn *scn;
+	Elf_Data *d;
+	GElf_Shdr sh;
+
+	scn = elf ? elf_section_named(elf, ".gopclntab", &sh) : NULL;
+	d = scn ? elf_getdata(scn, NULL) : NULL;
+	if (!d)
+		return NULL;
+	return gopclntab_parse(d->d_buf, d->d_size,
+			       elf_section_named(elf, ".text", &sh) ?
+			       sh.sh_addr : 0);
 }
 
 const char *gopclntab_func(const struct gopclntab *t, uint64_t addr,

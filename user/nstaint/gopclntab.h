@@ -3,6 +3,7 @@
 #ifndef NSTAINT_GOPCLNTAB_H
 #define NSTAINT_GOPCLNTAB_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <libelf.h>
 
@@ -16,6 +17,11 @@ struct gopclntab *gopclntab_open(Elf *elf);
  * @off its offset in it; NULL if none does. */
 const char *gopclntab_func(const struct gopclntab *t, uint64_t addr,
 			   uint64_t *off);
+
+/* The same from the section's bytes @data (which must outlive it); @text
+ * is the .text address, used when the header's textStart is 0 (a PIE). */
+struct gopclntab *gopclntab_parse(const void *data, size_t size,
+				  uint64_t text);
 
 void gopclntab_free(struct gopclntab *t);
 

@@ -22,15 +22,6 @@
 
 #define REGISTRY_SYM	"mn_nstaint_registry"
 
-/* What one mapped ELF file holds of libmn. */
-struct elf_libmn {
-	bool has_sym;		/* defines REGISTRY_SYM, at @value */
-	bool has_usdt;		/* has the libmn:thread_start probe */
-	GElf_Addr value;
-	__u64 first_vaddr;	/* first PT_LOAD p_vaddr, page aligned */
-	int type;		/* ET_EXEC, ET_DYN */
-};
-
 /*
  * The stapsdt note of libmn:thread_start: its descriptor holds three
  * addresses then "provider\0name\0args".
@@ -46,19 +37,25 @@ static bool find_usdt(Elf *elf)
 	       memmem(d->d_buf, d->d_size, probe, sizeof(probe));
 }
 
-static void inspect(int fd, struct elf_libmn *el)
+void mnattr_inspect_elf(Elf *elf, struct mn_elf *el)
 {
-	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
 	GElf_Ehdr eh;
 	GElf_Phdr ph;
 
 	memset(el, 0, sizeof(*el));
 	if (!elf || !gelf_getehdr(elf, &eh))
-		goto out;
+		return;
 	el->type = eh.e_type;
 	for (size_t i = 0; i < eh.e_phnum; i++) {
+		/*
+		 * The kernel and ld.so map it from the start of its page,
+		 * whatever p_align says (the file's to choose: 0 made this
+		 * 0, placing the registry wrongly).  Valid files, whose
+		 * first PT_LOAD is p_align-aligned, give the same value.
+		 */
 		if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD) {
-			el->first_vaddr = ph.p_vaddr & ~(__u64)(ph.p_align - 1);
+			el->first_vaddr = ph.p_vaddr &
+					  ~(__u64)(sysconf(_SC_PAGESIZE) - 1);
 			break;
 		}
 	}
@@ -67,7 +64,13 @@ static void inspect(int fd, struct elf_libmn *el)
 		!elf_symbol_value(elf, SHT_SYMTAB, REGISTRY_SYM, &el->value) ||
 		!elf_symbol_value(elf, SHT_DYNSYM, REGISTRY_SYM, &el->value);
 	el->has_usdt = find_usdt(elf);
-out:
+}
+
+static void inspect(int fd, struct mn_elf *el)
+{
+	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+
+	mnattr_inspect_elf(elf, el);
 	elf_end(elf);
 }
 
@@ -82,7 +85,7 @@ int mnattr_find(pid_t pid, struct mn_proc *out)
 	char maps[64], line[PATH_MAX + 128], last[PATH_MAX] = "";
 	char file[PATH_MAX + 32];
 	unsigned long long start, end, off;
-	struct elf_libmn el;
+	struct mn_elf el;
 	struct stat st;
 	int fd, n;
 	FILE *f;
@@ -107,9 +110,14 @@ int mnattr_find(pid_t pid, struct mn_proc *out)
 		if (path[0] != '/' || off || !strcmp(path, last))
 			continue;
 		snprintf(last, sizeof(last), "%s", path);
-		/* Through the process's root: it may be in another mnt ns. */
+		/*
+		 * Through the process's root: it may be in another mnt ns.
+		 * What the path opens now is the process's to choose (it
+		 * may have mounted a FIFO over it): O_NONBLOCK so that
+		 * open does not wait, then only regular files are read.
+		 */
 		snprintf(file, sizeof(file), "/proc/%d/root%s", pid, path);
-		fd = open(file, O_RDONLY | O_CLOEXEC);
+		fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 		if (fd < 0)
 			continue;
 		if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
@@ -134,27 +142,23 @@ int mnattr_find(pid_t pid, struct mn_proc *out)
 	return out->registry ? 0 : -ENOENT;
 }
 
-int mnattr_threads(pid_t pid, __u64 registry, mn_slot_fn fn, void *ctx)
+int mnattr_registry_read(const struct mn_mem *mem, __u64 registry,
+			 mn_slot_fn fn, void *ctx)
 {
 	/* The header: every field before threads[]. */
 	struct mn_abi_registry hdr;
 	const size_t hsz = offsetof(struct mn_abi_registry, threads);
 	struct mn_abi_thread *th = NULL;
 	__u64 gen2;
-	char mem[64];
-	int fd, tries, err = -EAGAIN, n = 0;
+	int tries, err = -EAGAIN, n = 0;
 	size_t len;
 
-	snprintf(mem, sizeof(mem), "/proc/%d/mem", pid);
-	fd = open(mem, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	/*
 	 * Retry while a thread starts or exits (generation odd or moved);
 	 * a thread missed here is announced by the thread_start probe.
 	 */
 	for (tries = 0; tries < 100 && err == -EAGAIN; tries++) {
-		if (pread(fd, &hdr, hsz, registry) != (ssize_t)hsz) {
+		if (mem->read(mem->ctx, registry, &hdr, hsz)) {
 			err = -EIO;
 			break;
 		}
@@ -173,13 +177,13 @@ int mnattr_threads(pid_t pid, __u64 registry, mn_slot_fn fn, void *ctx)
 			err = -ENOMEM;
 			break;
 		}
-		if (len && pread(fd, th, len, registry + hsz) != (ssize_t)len) {
+		if (len && mem->read(mem->ctx, registry + hsz, th, len)) {
 			err = -EIO;
 			break;
 		}
-		if (pread(fd, &gen2, sizeof(gen2), registry +
-			  offsetof(struct mn_abi_registry, generation)) !=
-		    sizeof(gen2)) {
+		if (mem->read(mem->ctx, registry +
+			      offsetof(struct mn_abi_registry, generation),
+			      &gen2, sizeof(gen2))) {
 			err = -EIO;
 			break;
 		}
@@ -187,14 +191,61 @@ int mnattr_threads(pid_t pid, __u64 registry, mn_slot_fn fn, void *ctx)
 			err = 0;
 	}
 	if (!err) {
+		/*
+		 * The process writes the registry: a tid of another process
+		 * would have BPF (slots are keyed by tid) read that thread's
+		 * task from a wrong address, hiding its goroutines.
+		 */
 		for (__u32 i = 0; i < hdr.nr_used; i++) {
-			if (!th[i].slot_addr)
+			if (!th[i].slot_addr ||
+			    !mem->has_thread(mem->ctx, th[i].tid))
 				continue;
 			fn(ctx, th[i].tid, th[i].slot_addr);
 			n++;
 		}
 	}
 	free(th);
-	close(fd);
 	return err ? err : n;
+}
+
+struct procmem {
+	pid_t pid;
+	int fd;			/* /proc/PID/mem */
+};
+
+/* mn_mem.read on /proc/PID/mem: a short read is a failure. */
+static int procmem_read(void *ctx, __u64 addr, void *buf, size_t len)
+{
+	const struct procmem *pm = ctx;
+
+	return pread(pm->fd, buf, len, addr) == (ssize_t)len ? 0 : -EIO;
+}
+
+/* mn_mem.has_thread: /proc/PID/task/TID exists. */
+static bool procmem_has_thread(void *ctx, __u32 tid)
+{
+	const struct procmem *pm = ctx;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%u", pm->pid, tid);
+	return tid && !access(path, F_OK);
+}
+
+int mnattr_threads(pid_t pid, __u64 registry, mn_slot_fn fn, void *ctx)
+{
+	struct procmem pm = { .pid = pid };
+	struct mn_mem mem = {
+		.read = procmem_read, .has_thread = procmem_has_thread,
+		.ctx = &pm,
+	};
+	char path[64];
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	pm.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pm.fd < 0)
+		return -errno;
+	ret = mnattr_registry_read(&mem, registry, fn, ctx);
+	close(pm.fd);
+	return ret;
 }

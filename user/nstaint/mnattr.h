@@ -8,7 +8,10 @@
 #define NSTAINT_MNATTR_H
 
 #include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
+#include <gelf.h>
 #include <linux/types.h>
 
 struct mn_proc {
@@ -32,9 +35,39 @@ typedef void (*mn_slot_fn)(void *ctx, __u32 tid, __u64 slot_addr);
 
 /*
  * Call @fn for every thread listed in the registry of @pid at @registry,
- * read from /proc/PID/mem while the registry is not being changed.
+ * read from /proc/PID/mem while the registry is not being changed, that
+ * is a thread of @pid (the process writes its registry: it may lie).
  * Returns the number of threads, or a negative errno.
  */
 int mnattr_threads(pid_t pid, __u64 registry, mn_slot_fn fn, void *ctx);
+
+/*
+ * The parts of the above that parse what the process controls, apart from
+ * where they read it (for the fuzz targets in selftests/fuzz).
+ */
+
+/* What one mapped ELF file holds of libmn. */
+struct mn_elf {
+	bool has_sym;		/* defines mn_nstaint_registry, at @value */
+	bool has_usdt;		/* has the libmn:thread_start probe */
+	GElf_Addr value;
+	__u64 first_vaddr;	/* first PT_LOAD p_vaddr, page aligned */
+	int type;		/* ET_EXEC, ET_DYN */
+};
+
+void mnattr_inspect_elf(Elf *elf, struct mn_elf *el);
+
+/* A process's memory, as mnattr_threads reads it. */
+struct mn_mem {
+	/* @len bytes at @addr into @buf: 0, or -errno (short reads too). */
+	int (*read)(void *ctx, __u64 addr, void *buf, size_t len);
+	/* Whether @tid is one of the process's threads. */
+	bool (*has_thread)(void *ctx, __u32 tid);
+	void *ctx;
+};
+
+/* mnattr_threads on @mem. */
+int mnattr_registry_read(const struct mn_mem *mem, __u64 registry,
+			 mn_slot_fn fn, void *ctx);
 
 #endif

@@ -19,6 +19,7 @@
 #include "cliopt.h"
 #include "commands.h"
 #include "nsset.h"
+#include "record.h"
 #include "strout.h"
 #include "ustack.h"
 
@@ -203,8 +204,7 @@ static int on_event(void *ctx, const struct nstaint_event *e)
 {
 	struct trace_state *ts = ctx;
 
-	if (e->version != NSTAINT_ABI_VERSION || e->size != sizeof(*e) ||
-	    e->type >= NSTAINT_EV_TYPE_COUNT)
+	if (!record_valid(e))
 		return 0;
 	ts->counts[e->type]++;
 	if (e->type == NSTAINT_EV_LOST)

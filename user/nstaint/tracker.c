@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record.h"
 #include "snapshot.h"
 #include "tracker.h"
 
@@ -112,8 +113,7 @@ int tracker_update(struct tracker *t, const struct nstaint_event *ev)
 	struct tracked_thread *th;
 	bool known;
 
-	if (ev->version != NSTAINT_ABI_VERSION || ev->size != sizeof(*ev) ||
-	    ev->type >= NSTAINT_EV_TYPE_COUNT) {
+	if (!record_valid(ev)) {
 		t->bad++;
 		return 0;
 	}
