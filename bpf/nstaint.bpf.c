@@ -387,13 +387,20 @@ static __always_inline __u32 running_task(struct task_struct *t, __u32 pid,
 	return NSTAINT_TASK_GO;
 }
 
-/* libmn:thread_start(tid, slot): a libmn thread and its slot, at birth. */
+/*
+ * libmn:thread_start(tid, slot): a libmn thread and its slot, at birth.
+ * libmn fires it on the new thread itself, so a @tid other than the
+ * current thread's is a forgery (any code in the probed file can fire the
+ * probe) that would hide another thread's tasks: ignored.
+ */
 SEC("usdt")
 int BPF_USDT(mn_thread_start, long tid, long slot)
 {
 	__u32 key = tid;
 	__u64 addr = slot;
 
+	if (key != (__u32)bpf_get_current_pid_tgid() || tid != key)
+		return 0;
 	bpf_map_update_elem(&mnslots, &key, &addr, BPF_ANY);
 	return 0;
 }
