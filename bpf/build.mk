@@ -4,7 +4,8 @@ NSTAINT_BPF_OBJ  := $(O)/bpf/nstaint.bpf.o
 NSTAINT_BPF_SKEL := $(O)/nstaint.skel.h
 
 NSTAINT_SRCS += $(addprefix user/nstaint/,backend.c backend_bpf.c goattr.c mnattr.c \
-		trace.c top.c symbolize.c ustack.c gopclntab.c elfscn.c)
+		trace.c top.c symbolize.c ustack.c gopclntab.c elfscn.c \
+		syscall_hook.c)
 NSTAINT_LIBS += -lbpf -ldw -lelf -lz
 NSTAINT_DEPS += $(NSTAINT_BPF_SKEL)
 

@@ -19,7 +19,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 jcount() { python3 selftests/lib/jcount.py "$@"; }
 
-plan 15
+plan 16
 
 # The Go leak demo: the stack of the unshare that tainted the leader
 # thread goes through syscall.Unshare, the demo's function (at the line
@@ -35,8 +35,12 @@ check "leak: thread_tainted stack has syscall.Unshare and main.main, in that ord
 	[ "$(jcount "$TMP/leak" "e['event']=='thread_tainted' and [f[0] for f in frames(e) if f[0] in ('syscall.Unshare','main.goroutineWithNs','main.main')]==['syscall.Unshare','main.goroutineWithNs','main.main'] and not e['stack_truncated']")" -eq 1 ]
 check "leak: ns_change carries the same stack" \
 	[ "$(jcount "$TMP/leak" "e['event']=='ns_change' and e['tid']==${tid:-0} and ('main.goroutineWithNs','main.go',$uline) in frames(e)")" -eq 1 ]
-check "leak: no stack on task_on_tainted_thread (not a namespace call)" \
-	[ "$(jcount "$TMP/leak" "e['event']=='task_on_tainted_thread' and 'stack' in e")" -eq 0 ]
+check "leak: no stack on a task_on_tainted_thread seen at a switch" \
+	[ "$(jcount "$TMP/leak" "e['event']=='task_on_tainted_thread' and e['cause']=='sched' and 'stack' in e")" -eq 0 ]
+# At system call entry the stack is the call's: main's read() of stdin
+# goes through bufio.(*Reader).ReadString, called from main.main.
+check "leak: read() on the tainted thread has the stack of the call" \
+	[ "$(jcount "$TMP/leak" "e['event']=='task_on_tainted_thread' and e.get('syscall')=='read' and [f[0] for f in frames(e) if f[0] in ('syscall.read','bufio.(*Reader).ReadString','main.main')]==['syscall.read','bufio.(*Reader).ReadString','main.main']")" -eq 1 ]
 
 # Text output: one indented line per frame after the event line.
 timeout 60 $NSTAINT trace -- sh -c "sleep 2 | $LEAK" >"$TMP/leak.txt" 2>&1

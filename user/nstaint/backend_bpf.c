@@ -23,6 +23,7 @@
 #include "mnattr.h"
 #include "snapshot.h"
 #include "symbolize.h"
+#include "syscall_hook.h"
 #include "ustack.h"
 #include "../../bpf/taint.h"
 #include "nstaint.skel.h"
@@ -38,6 +39,8 @@ struct bpf_priv {
 	int ret;		/* fn's non-zero value, stops the poll */
 	int delivered;
 	__u64 lost_seen;	/* lost total already reported */
+	__u64 seen_lost_seen;	/* seen_lost total already reported */
+	struct syscall_hook hook;
 	int ncpus;
 	/* libmn: files with the thread_start probe attached, one link each,
 	 * and the processes whose registry was read (until they exec). */
@@ -222,6 +225,8 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 	skel->rodata->hold_exec = bpf_backend_opts.follow_pid != 0;
 	bpf_map__set_max_entries(skel->maps.events,
 				 ringbuf_bytes(bpf_backend_opts.ringbuf_kb));
+	/* With fentry no syscall tracepoint is on: pay only while tainted. */
+	syscall_hook_prepare(&p->hook, skel, fentry || lazy);
 	err = nstaint_bpf__load(skel);
 	if (err) {
 		if (!fentry)
@@ -253,6 +258,8 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 		goto err_destroy;
 	}
 	go_pending_check(p);
+	/* Tainted before we started: hook now (failure printed, not fatal). */
+	syscall_hook_update(&p->hook, skel, NULL);
 	return 0;
 
 err_destroy:
@@ -461,19 +468,35 @@ static int on_exec(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/*
+ * A thread became tainted: know its process's tasks and have the system
+ * call hook attached before a held process (NSTAINT_F_HELD) runs on.
+ * While closing too: a held process is never left stopped.
+ */
+static void taint_began(struct bpf_priv *p, const struct nstaint_event *e)
+{
+	if (!p->closing) {
+		go_process_check(p, e->pid);
+		libmn_process_check(p, e->pid);
+		syscall_hook_update(&p->hook, p->skel, e);
+	}
+	if (e->flags & NSTAINT_F_HELD)
+		kill(e->pid, SIGCONT);
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct bpf_priv *p = ctx;
 	const struct nstaint_event *e = data;
 	int r;
 
-	if (size < sizeof(struct nstaint_event) || p->closing)
+	if (size < sizeof(struct nstaint_event))
 		return 0;
 	if (e->type == NSTAINT_EV_THREAD_TAINTED ||
-	    e->type == NSTAINT_EV_CLONE_FROM_TAINTED) {
-		go_process_check(p, e->pid);
-		libmn_process_check(p, e->pid);
-	}
+	    e->type == NSTAINT_EV_CLONE_FROM_TAINTED)
+		taint_began(p, e);
+	if (p->closing)
+		return 0;
 	r = p->fn(p->ctx, data);
 	p->delivered++;
 	if (r) {
@@ -483,8 +506,12 @@ static int on_record(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Turn the per-CPU drop counters into one `lost` record if they grew. */
-static int report_lost(struct bpf_priv *p)
+/*
+ * Turn the per-CPU drop counter @map into one `lost` record (@reason) if
+ * it grew past *@reported.
+ */
+static int report_lost_map(struct bpf_priv *p, struct bpf_map *map,
+			   __u64 *reported, __u32 reason)
 {
 	__u64 vals[p->ncpus], total = 0;
 	struct nstaint_event ev;
@@ -492,11 +519,11 @@ static int report_lost(struct bpf_priv *p)
 	__u32 zero = 0;
 	int i;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(p->skel->maps.lost), &zero, vals))
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &zero, vals))
 		return 0;
 	for (i = 0; i < p->ncpus; i++)
 		total += vals[i];
-	if (total == p->lost_seen)
+	if (total == *reported)
 		return 0;
 	memset(&ev, 0, sizeof(ev));
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -504,11 +531,22 @@ static int report_lost(struct bpf_priv *p)
 	ev.type = NSTAINT_EV_LOST;
 	ev.size = sizeof(ev);
 	ev.syscall_nr = -1;
+	ev.lost_reason = reason;
 	ev.ts_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-	ev.count = total - p->lost_seen;
-	p->lost_seen = total;
+	ev.count = total - *reported;
+	*reported = total;
 	p->delivered++;
 	return p->fn(p->ctx, &ev);
+}
+
+static int report_lost(struct bpf_priv *p)
+{
+	int err = report_lost_map(p, p->skel->maps.lost, &p->lost_seen,
+				  NSTAINT_LOST_UNKNOWN);
+
+	return err ?: report_lost_map(p, p->skel->maps.seen_lost,
+				      &p->seen_lost_seen,
+				      NSTAINT_LOST_SEEN_FULL);
 }
 
 /* One consumer for both rings, made at the first poll (or at close). */
@@ -547,6 +585,8 @@ static int bpf_poll(struct backend *b, int timeout_ms, event_fn fn,
 	err = report_lost(p);
 	if (err)
 		return err;
+	/* Nothing tainted any more: the hook goes (where it is dynamic). */
+	syscall_hook_update(&p->hook, p->skel, NULL);
 	return p->delivered;
 }
 
@@ -589,6 +629,7 @@ static void bpf_close(struct backend *b)
 	 * for a grace period (synchronize_rcu()); where it is refused
 	 * (nohz_full), a pause does the same in practice.
 	 */
+	syscall_hook_close(&p->hook, p->skel);
 	nstaint_bpf__detach(p->skel);
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
 		usleep(100 * 1000);

@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "nsset.h"
 #include "strout.h"
+#include "syscalls.h"
 #include "ustack.h"
 
 #define EXIT_FAIL_ON_TAINT	66
@@ -32,7 +33,22 @@ static const char *const ev_names[NSTAINT_EV_TYPE_COUNT] = {
 	[NSTAINT_EV_TASK_ON_TAINTED_THREAD] = "task_on_tainted_thread",
 	[NSTAINT_EV_THREAD_EXIT] = "thread_exit",
 	[NSTAINT_EV_LOST] = "lost",
+	[NSTAINT_EV_TASK_SUMMARY] = "task_summary",
 };
+
+/* JSON "reason" and text of a lost record (enum nstaint_lost_reason). */
+static const char *const lost_reasons[][2] = {
+	{ "unknown", "ring buffer or tainted-thread table full" },
+	{ "ringbuf", "ring buffer full" },
+	{ "tainted_full", "tainted-thread table full: threads unseen" },
+	{ "seen_full", "dedup table full: task sightings unreported" },
+};
+
+static const char *lost_reason(__u32 r, int text)
+{
+	return lost_reasons[r < sizeof(lost_reasons) /
+			    sizeof(lost_reasons[0]) ? r : 0][text];
+}
 
 static const char *const cause_names[] = {
 	"unknown", "setns", "unshare", "clone", "exec", "exit", "creds",
@@ -92,7 +108,9 @@ static void print_json(FILE *f, const struct nstaint_event *e)
 		(unsigned long long)(e->ts_ns / 1000000000ULL),
 		(unsigned long long)(e->ts_ns % 1000000000ULL));
 	if (e->type == NSTAINT_EV_LOST) {
-		fprintf(f, ",\"count\":%llu}\n", (unsigned long long)e->count);
+		fprintf(f, ",\"count\":%llu,\"reason\":\"%s\"}\n",
+			(unsigned long long)e->count,
+			lost_reason(e->lost_reason, 0));
 		return;
 	}
 	fprintf(f, ",\"pid\":%u,\"tid\":%u,\"comm\":", e->pid, e->tid);
@@ -120,6 +138,10 @@ static void print_json(FILE *f, const struct nstaint_event *e)
 			"\"count\":%llu", task_kind_name(e->task_kind),
 			(unsigned long long)e->task_id,
 			(unsigned long long)e->count);
+	if (e->syscall_nr >= 0)
+		fprintf(f, ",\"syscall\":\"%s\",\"syscall_nr\":%d",
+			syscall_name(e->syscall_nr) ?: "unknown",
+			e->syscall_nr);
 	if (e->owner_kind)
 		fprintf(f, ",\"owner_kind\":\"%s\",\"owner_id\":%llu,"
 			"\"owner_locked\":%s", task_kind_name(e->owner_kind),
@@ -129,18 +151,86 @@ static void print_json(FILE *f, const struct nstaint_event *e)
 	fputs("}\n", f);
 }
 
+/* "goroutine 335" / "libmn task 7" */
+static void fput_task(FILE *f, __u32 kind, __u64 id)
+{
+	fprintf(f, "%s %llu", kind == NSTAINT_TASK_GO ? "goroutine" :
+		"libmn task", (unsigned long long)id);
+}
+
+/*
+ * A user task on a tainted thread, in words: what it did there (called
+ * which system call, was running at a switch, was dispatched onto it),
+ * how often (task_summary), then the namespaces that differ, the process
+ * and the owner; the stack of the call under it.
+ */
+static void print_task_text(FILE *f, const struct nstaint_event *e,
+			    const char *comm)
+{
+	bool summary = e->type == NSTAINT_EV_TASK_SUMMARY;
+	const char *sep = " (";
+
+	fprintf(f, "%-22s ", ev_names[e->type]);
+	fput_task(f, e->task_kind, e->task_id);
+	if (e->syscall_nr >= 0) {
+		const char *name = syscall_name(e->syscall_nr);
+
+		if (name)
+			fprintf(f, " called %s()", name);
+		else
+			fprintf(f, " called system call %d", e->syscall_nr);
+		if (summary)
+			fprintf(f, " %llu times", (unsigned long long)e->count);
+		fputs(" on", f);
+	} else if (e->cause == NSTAINT_CAUSE_DISPATCH) {
+		fputs(summary ? " was dispatched" : " was dispatched onto", f);
+		if (summary)
+			fprintf(f, " %llu times onto",
+				(unsigned long long)e->count);
+	} else if (summary) {
+		fprintf(f, " was seen %llu times at context switches on",
+			(unsigned long long)e->count);
+	} else {
+		fputs(" was running at a context switch on", f);
+	}
+	fprintf(f, " tainted thread %u", e->tid);
+	for (int i = 0; i < NSTAINT_NS_COUNT; i++) {
+		if (!(e->tainted_mask & NSTAINT_NS_BIT(i)))
+			continue;
+		fprintf(f, "%s%s %u, home %u", sep, ns_names[i], e->ns_new[i],
+			e->ns_home[i]);
+		sep = "; ";
+	}
+	if (sep[0] == ';')
+		fputc(')', f);
+	fprintf(f, " pid=%u comm=", e->pid);
+	fput_text(f, comm);
+	if (e->owner_kind) {
+		fputs(" owner=", f);
+		fput_task(f, e->owner_kind, e->owner_id);
+	}
+	fputc('\n', f);
+	ustack_print_text(f, e);
+}
+
 static void print_text(FILE *f, const struct nstaint_event *e)
 {
 	char comm[NSTAINT_COMM_LEN + 1];
 	unsigned int mask;
 
 	if (e->type == NSTAINT_EV_LOST) {
-		fprintf(f, "%-22s %llu records dropped (ring buffer full)\n",
-			"lost", (unsigned long long)e->count);
+		fprintf(f, "%-22s %llu records dropped (%s)\n",
+			"lost", (unsigned long long)e->count,
+			lost_reason(e->lost_reason, 1));
 		return;
 	}
 	memcpy(comm, e->comm, NSTAINT_COMM_LEN);
 	comm[NSTAINT_COMM_LEN] = 0;
+	if ((e->type == NSTAINT_EV_TASK_ON_TAINTED_THREAD ||
+	     e->type == NSTAINT_EV_TASK_SUMMARY) && e->task_kind) {
+		print_task_text(f, e, comm);
+		return;
+	}
 	fprintf(f, "%-22s pid=%u tid=%u comm=", ev_names[e->type], e->pid,
 		e->tid);
 	fput_text(f, comm);
@@ -393,13 +483,15 @@ int cmd_trace(int argc, char **argv)
 
 	fprintf(stderr, "nstaint trace: %lu ns_change, %lu thread_tainted, "
 		"%lu thread_restored, %lu clone_from_tainted, "
-		"%lu task_on_tainted_thread, %lu thread_exit, %llu lost\n",
+		"%lu task_on_tainted_thread, %lu thread_exit, %llu lost, "
+		"%lu task_summary\n",
 		ts.counts[NSTAINT_EV_NS_CHANGE],
 		ts.counts[NSTAINT_EV_THREAD_TAINTED],
 		ts.counts[NSTAINT_EV_THREAD_RESTORED],
 		ts.counts[NSTAINT_EV_CLONE_FROM_TAINTED],
 		ts.counts[NSTAINT_EV_TASK_ON_TAINTED_THREAD],
-		ts.counts[NSTAINT_EV_THREAD_EXIT], ts.lost);
+		ts.counts[NSTAINT_EV_THREAD_EXIT], ts.lost,
+		ts.counts[NSTAINT_EV_TASK_SUMMARY]);
 	if (child > 0) {
 		/* Stopped early (signal, duration): CMD keeps running. */
 		fprintf(stderr, "nstaint trace: stopped; %d still runs\n",
