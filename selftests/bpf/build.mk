@@ -127,3 +127,19 @@ TESTS += $(LAZY_TEST)
 $(LAZY_TEST): selftests/bpf/lazy_test.sh selftests/lib/jcount.py selftests/lib/attached.sh $(NSFLIP) $(O)/nstaint $(O)/selftests/go/leak
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
+
+# System call attribution against the kernel's ground truth
+# (syscall_test.sh): Go sockets and mounts, libmn uname, the correct
+# pattern, --fail-on-taint under load.  In the 6.1 guest too, fewer runs.
+SYSCALL_TEST := $(O)/selftests/bpf/syscall_test
+
+ALL   += $(SYSCALL_TEST)
+TESTS += $(SYSCALL_TEST)
+
+$(SYSCALL_TEST): selftests/bpf/syscall_test.sh selftests/lib/recall.py $(O)/nstaint $(MNLEAK) \
+		$(O)/selftests/go/sockns $(O)/selftests/go/leak $(O)/selftests/go/nscorrect
+	$(call msg,INSTALL,$@)
+	$(Q)install -m 755 $< $@
+
+VM_SCRIPTS += $(SYSCALL_TEST)
+VM_FILES   += $(O)/selftests/go/sockns $(O)/selftests/go/nscorrect selftests/lib/recall.py
