@@ -5,7 +5,7 @@ NSTAINT_BPF_SKEL := $(O)/nstaint.skel.h
 
 NSTAINT_SRCS += $(addprefix user/nstaint/,backend.c backend_bpf.c goattr.c mnattr.c \
 		trace.c top.c symbolize.c ustack.c gopclntab.c elfscn.c \
-		syscall_hook.c)
+		syscall_hook.c exact.c)
 NSTAINT_LIBS += -lbpf -ldw -lelf -lz
 NSTAINT_DEPS += $(NSTAINT_BPF_SKEL)
 

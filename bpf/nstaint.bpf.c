@@ -68,6 +68,24 @@ __u32 sys_hook_on;
  * with NSTAINT_F_HELD; it sends SIGCONT): none of its calls is missed.
  */
 const volatile bool hold_taint = false;
+
+/* trace --exact: userspace hooks the dispatch of each tainted process. */
+const volatile bool exact_dispatch = false;
+
+/* --exact: processes whose dispatch is hooked now (set by userspace). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} dispatch_hooked SEC(".maps");
+
+/* A new taint of @pid finds a hook it needs missing: hold the process. */
+static __always_inline bool hook_missing(__u32 pid)
+{
+	return !READ_ONCE(sys_hook_on) ||
+	       (exact_dispatch && !bpf_map_lookup_elem(&dispatch_hooked, &pid));
+}
 #define PF_KTHREAD	0x00200000
 
 /*
@@ -299,6 +317,14 @@ static __always_inline struct nstaint_event *
 ev_new(__u16 type, __u16 cause, struct task_struct *t);
 static __always_inline bool followed(__u32 pid);
 
+/* How a seen[] entry's task was seen (struct seen_key.nr). */
+static __always_inline __u16 seen_cause(int nr)
+{
+	return nr >= 0 ? NSTAINT_CAUSE_SYSCALL :
+	       nr == SEEN_DISPATCH ? NSTAINT_CAUSE_DISPATCH :
+	       NSTAINT_CAUSE_SCHED;
+}
+
 /*
  * bpf_for_each_map_elem callback over seen[]: an entry of the taint that
  * ended becomes a task_summary record (its process followed) and goes.
@@ -315,8 +341,7 @@ static long summarize_seen(struct bpf_map *map, struct seen_key *key,
 	if (key->gen != c->gen)
 		return 0;
 	if (followed(pid)) {
-		e = ev_new(NSTAINT_EV_TASK_SUMMARY, key->nr < 0 ?
-			   NSTAINT_CAUSE_SCHED : NSTAINT_CAUSE_SYSCALL, t);
+		e = ev_new(NSTAINT_EV_TASK_SUMMARY, seen_cause(key->nr), t);
 		if (e) {
 			e->pid = pid;
 			e->tid = c->tid;
@@ -330,7 +355,7 @@ static long summarize_seen(struct bpf_map *map, struct seen_key *key,
 			}
 			e->task_kind = v->kind;
 			e->task_id = key->task_id;
-			e->syscall_nr = key->nr;
+			e->syscall_nr = key->nr >= 0 ? key->nr : -1;
 			e->count = v->count;
 			e->owner_kind = c->owner_kind;
 			e->owner_id = c->owner_id;
@@ -570,7 +595,7 @@ static __always_inline int ns_syscall_exit(void *ctx, long ret,
 			if (kind && locked)
 				e->flags |= NSTAINT_F_TASK_LOCKED;
 			/* Stopped before published, as at exec. */
-			if (now && hold_taint && !READ_ONCE(sys_hook_on) &&
+			if (now && hold_taint && hook_missing(pid) &&
 			    !bpf_send_signal(SIGSTOP))
 				e->flags |= NSTAINT_F_HELD;
 			ev_stack(ctx, e);
@@ -875,7 +900,7 @@ int BPF_PROG(on_free_task, struct task_struct *p)
 
 /*
  * Unlocked user task @task (@kind) seen on tainted thread @t (entry @tt)
- * of process @pid, making system call @nr (-1: at a context switch).  A
+ * of process @pid, making system call @nr (or SEEN_SWITCH, SEEN_DISPATCH).  A
  * new (taint, task, nr) gets a task_on_tainted_thread record, returned
  * reserved for the caller to complete and submit; a repeat is counted
  * (NULL).  When seen[] is full the sighting is counted in seen_lost: never
@@ -883,7 +908,7 @@ int BPF_PROG(on_free_task, struct task_struct *p)
  */
 static __always_inline struct nstaint_event *
 task_sighting(struct taint *tt, struct task_struct *t, __u32 pid, __u32 kind,
-	      __u64 task, int nr, __u16 cause)
+	      __u64 task, int nr)
 {
 	struct seen_key key = { .gen = tt->gen, .task_id = task, .nr = nr };
 	struct seen_val v = { .count = 1, .pid = pid, .kind = kind }, *n;
@@ -904,7 +929,7 @@ task_sighting(struct taint *tt, struct task_struct *t, __u32 pid, __u32 kind,
 		return NULL;
 	}
 	__sync_fetch_and_add(&tt->nseen, 1);
-	e = ev_new(NSTAINT_EV_TASK_ON_TAINTED_THREAD, cause, t);
+	e = ev_new(NSTAINT_EV_TASK_ON_TAINTED_THREAD, seen_cause(nr), t);
 	if (!e)
 		return NULL;
 	home = bpf_map_lookup_elem(&homes, &pid);
@@ -913,7 +938,7 @@ task_sighting(struct taint *tt, struct task_struct *t, __u32 pid, __u32 kind,
 	e->task_id = task;
 	e->owner_kind = tt->owner_kind;
 	e->owner_id = tt->owner_id;
-	e->syscall_nr = nr;
+	e->syscall_nr = nr >= 0 ? nr : -1;
 	e->count = 1;
 	return e;
 }
@@ -952,7 +977,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev,
 	/* Locked is the legal way to work in a namespace. */
 	if (!kind || locked)
 		return 0;
-	e = task_sighting(tt, prev, pid, kind, task, -1, NSTAINT_CAUSE_SCHED);
+	e = task_sighting(tt, prev, pid, kind, task, SEEN_SWITCH);
 	if (e)
 		bpf_ringbuf_submit(e, 0);
 	return 0;
@@ -988,7 +1013,7 @@ static __always_inline int syscall_check(void *ctx, struct task_struct *t,
 	kind = running_task(t, pid, tid, &task, &locked);
 	if (!kind || locked)
 		return 0;
-	e = task_sighting(tt, t, pid, kind, task, nr, NSTAINT_CAUSE_SYSCALL);
+	e = task_sighting(tt, t, pid, kind, task, nr);
 	if (!e)
 		return 0;
 	ev_stack(ctx, e);
@@ -1013,4 +1038,66 @@ int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long nr)
 {
 	return syscall_check(ctx,
 			     (struct task_struct *)bpf_get_current_task(), nr);
+}
+
+/*
+ * Exact level (trace --exact): the runtime's dispatch of a task onto a
+ * thread, hooked by userspace only in processes that have a tainted
+ * thread and only while they have one.  A task that makes no system call
+ * is named when it is dispatched onto the tainted thread.
+ */
+static __always_inline int dispatch_check(struct task_struct *t, __u32 kind,
+					  __u64 task, bool locked)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, pid = id >> 32;
+	struct nstaint_event *e;
+	struct taint *tt;
+
+	tt = bpf_map_lookup_elem(&tainted, &tid);
+	if (!tt || !task || locked || !followed(pid))
+		return 0;
+	e = task_sighting(tt, t, pid, kind, task, SEEN_DISPATCH);
+	if (e)
+		bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * Go: runtime.execute(gp *g, inheritTime bool) runs on the M (thread)
+ * that is about to run gp, still on g0.  Go's amd64 register ABI (1.17
+ * on; userspace checks the version) passes gp in RAX.
+ */
+SEC("uprobe")
+int go_execute(struct pt_regs *ctx)
+{
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	struct go_offsets *off = bpf_map_lookup_elem(&goprocs, &pid);
+	__u64 gp = ctx->ax, goid = 0, lockedm = 0;
+
+	if (!off || !gp ||
+	    bpf_probe_read_user(&goid, sizeof(goid), (void *)(gp + off->goid)) ||
+	    bpf_probe_read_user(&lockedm, sizeof(lockedm),
+				(void *)(gp + off->lockedm)))
+		return 0;
+	return dispatch_check(bpf_get_current_task_btf(), NSTAINT_TASK_GO,
+			      goid, lockedm != 0);
+}
+
+/*
+ * libmn:task_start(task, tid): a task's first dispatch, after its thread
+ * published it in the slot (which says whether it is locked).
+ */
+SEC("usdt")
+int BPF_USDT(mn_task_start, long task_id, long tid)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u64 id = bpf_get_current_pid_tgid(), task = 0;
+	bool locked = false;
+	__u32 kind;
+
+	kind = running_task(t, id >> 32, (__u32)id, &task, &locked);
+	if (kind != NSTAINT_TASK_LIBMN || task != (__u64)task_id)
+		return 0;
+	return dispatch_check(t, kind, task, locked);
 }

@@ -28,8 +28,12 @@ struct taint {
  * with how often each was seen.  Keyed by the taint generation, not the
  * tid: a thread that is restored and tainted again, or a new thread that
  * reuses a tid, gets a new generation and so reports its tasks anew.
- * @nr is the system call number, -1 for a task seen at a context switch.
+ * @nr is the system call number, or SEEN_SWITCH / SEEN_DISPATCH for a task
+ * seen at a context switch / dispatched by its runtime (trace --exact).
  */
+#define SEEN_SWITCH	(-1)
+#define SEEN_DISPATCH	(-2)
+
 struct seen_key {
 	__u64 gen;
 	__u64 task_id;

@@ -16,6 +16,7 @@ SOCKNS=$O/selftests/go/sockns
 MNLEAK=$O/selftests/bpf/mnleak
 LEAK=$O/selftests/go/leak
 NSCORRECT=$O/selftests/go/nscorrect
+SPIN=$O/selftests/go/spin
 TMP=$(mktemp -d)
 BUSY=()
 cleanup() {
@@ -24,6 +25,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
+jcount() { python3 selftests/lib/jcount.py "$@"; }
+
 # Runs per case: enough to show the attribution does not depend on luck,
 # few enough for make check.  SYSCALL_TEST_RUNS=50 for the full series.
 case $(uname -r) in
@@ -31,7 +34,7 @@ case $(uname -r) in
 *) RUNS=${SYSCALL_TEST_RUNS:-5} GT_RUNS=2 N=400 CORRECT=50 ;;
 esac
 
-plan 8
+plan 9
 
 # recall_ok OUT SYSCALL: the kernel put at least one task's call in the
 # leaked namespace, nstaint named >= 99% of those tasks at that call on
@@ -87,6 +90,20 @@ check "libmn: tasks whose uname() ran in the leaked uts ns named" \
 	recall_ok "$TMP/mn" uname
 check "libmn --lazy: no task named whose uname() ran at home" \
 	lazy_precise "$TMP/mnlazy" uname $MNLEAK calls
+
+# --exact: a goroutine that only computes is dispatched onto the poisoned
+# thread (spin.go: GOMAXPROCS=1, that thread holds the only P).  It is
+# named at its dispatch, and at no system call (it makes none: without
+# --exact nothing could name it but a lucky context switch).
+timeout 60 $NSTAINT trace --exact --json -- $SPIN >"$TMP/spin" 2>"$TMP/spin.err"
+rc=$?
+ptid=$(sed -n 's/^poisoned tid=//p' "$TMP/spin")
+sgoid=$(sed -n 's/^spin goid=\([0-9]*\).*/\1/p' "$TMP/spin")
+diag "spin: rc=$rc tid=${ptid:-?} goid=${sgoid:-?}"
+check "--exact: CPU-only goroutine named at its dispatch onto the tainted thread" \
+	[ "$rc" -eq 0 -a \
+	  "$(jcount "$TMP/spin" "e['event']=='task_on_tainted_thread' and e['cause']=='dispatch' and e['tid']==${ptid:-0} and e['task_id']==${sgoid:-0}")" -eq 1 -a \
+	  "$(jcount "$TMP/spin" "e['event']=='task_on_tainted_thread' and e['cause']=='syscall' and e['task_id']==${sgoid:-0}")" -eq 0 ]
 
 # The correct pattern (lock, setns in, many calls, setns out, unlock),
 # CORRECT runs in one trace: threads tainted and restored each round, and

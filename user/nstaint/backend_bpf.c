@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 
 #include "backend_select.h"
+#include "exact.h"
 #include "goattr.h"
 #include "mnattr.h"
 #include "snapshot.h"
@@ -41,6 +42,7 @@ struct bpf_priv {
 	__u64 lost_seen;	/* lost total already reported */
 	__u64 seen_lost_seen;	/* seen_lost total already reported */
 	struct syscall_hook hook;
+	struct exact exact;	/* --exact: dispatch hooks per process */
 	int ncpus;
 	/* libmn: files with the thread_start probe attached, one link each,
 	 * and the processes whose registry was read (until they exec). */
@@ -227,6 +229,7 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 				 ringbuf_bytes(bpf_backend_opts.ringbuf_kb));
 	/* With fentry no syscall tracepoint is on: pay only while tainted. */
 	syscall_hook_prepare(&p->hook, skel, fentry || lazy);
+	exact_prepare(skel, bpf_backend_opts.exact);
 	err = nstaint_bpf__load(skel);
 	if (err) {
 		if (!fentry)
@@ -479,6 +482,8 @@ static void taint_began(struct bpf_priv *p, const struct nstaint_event *e)
 		go_process_check(p, e->pid);
 		libmn_process_check(p, e->pid);
 		syscall_hook_update(&p->hook, p->skel, e);
+		if (bpf_backend_opts.exact)
+			exact_taint(&p->exact, p->skel, e->pid);
 	}
 	if (e->flags & NSTAINT_F_HELD)
 		kill(e->pid, SIGCONT);
@@ -587,6 +592,7 @@ static int bpf_poll(struct backend *b, int timeout_ms, event_fn fn,
 		return err;
 	/* Nothing tainted any more: the hook goes (where it is dynamic). */
 	syscall_hook_update(&p->hook, p->skel, NULL);
+	exact_update(&p->exact, p->skel);
 	return p->delivered;
 }
 
@@ -630,6 +636,7 @@ static void bpf_close(struct backend *b)
 	 * (nohz_full), a pause does the same in practice.
 	 */
 	syscall_hook_close(&p->hook, p->skel);
+	exact_close(&p->exact);
 	nstaint_bpf__detach(p->skel);
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
 		usleep(100 * 1000);

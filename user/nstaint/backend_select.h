@@ -24,6 +24,8 @@ struct bpf_backend_opts {
 	unsigned int ringbuf_kb; /* 0: RINGBUF_KB_DEFAULT */
 	bool lazy;		/* BPF: namespace changes seen at the next
 				 * context switch, no setns/unshare hook */
+	bool exact;		/* BPF: hook the runtimes' dispatch in
+				 * processes with a tainted thread */
 };
 extern struct bpf_backend_opts bpf_backend_opts;
 

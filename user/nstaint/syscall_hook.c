@@ -38,7 +38,8 @@ void syscall_hook_prepare(struct syscall_hook *h, struct nstaint_bpf *skel,
 	bpf_program__set_autoload(skel->progs.raw_sys_enter, !btf);
 	bpf_program__set_autoattach(h->prog, !dynamic);
 	/* Only followed processes are held: others are not ours to stop. */
-	skel->rodata->hold_taint = dynamic && skel->rodata->follow_only;
+	if (dynamic)
+		skel->rodata->hold_taint = skel->rodata->follow_only;
 }
 
 static __u64 now_ns(void)

@@ -168,7 +168,8 @@ static void print_task_text(FILE *f, const struct nstaint_event *e,
 			    const char *comm)
 {
 	bool summary = e->type == NSTAINT_EV_TASK_SUMMARY;
-	const char *sep = " (";
+	unsigned long long n = e->count;
+	const char *sep = " (", *times = n == 1 ? "time" : "times";
 
 	fprintf(f, "%-22s ", ev_names[e->type]);
 	fput_task(f, e->task_kind, e->task_id);
@@ -180,16 +181,15 @@ static void print_task_text(FILE *f, const struct nstaint_event *e,
 		else
 			fprintf(f, " called system call %d", e->syscall_nr);
 		if (summary)
-			fprintf(f, " %llu times", (unsigned long long)e->count);
+			fprintf(f, " %llu %s", n, times);
 		fputs(" on", f);
 	} else if (e->cause == NSTAINT_CAUSE_DISPATCH) {
 		fputs(summary ? " was dispatched" : " was dispatched onto", f);
 		if (summary)
-			fprintf(f, " %llu times onto",
-				(unsigned long long)e->count);
+			fprintf(f, " %llu %s onto", n, times);
 	} else if (summary) {
-		fprintf(f, " was seen %llu times at context switches on",
-			(unsigned long long)e->count);
+		fprintf(f, " was seen %llu %s at context switches on", n,
+			times);
 	} else {
 		fputs(" was running at a context switch on", f);
 	}
@@ -289,7 +289,7 @@ static void usage(FILE *f)
 	      "[--fail-on-taint]\n"
 	      "                     [--backend=bpf|kmod] [--ringbuf-kb KB] "
 	      "[--lazy]\n"
-	      "                     [-- CMD ARGS...]\n"
+	      "                     [--exact] [-- CMD ARGS...]\n"
 	      "Print namespace events live, one line each.\n"
 	      "  -p, --pid PID       only process PID and its descendants\n"
 	      "  -j, --json          JSON lines (field names of ps --json)\n"
@@ -301,6 +301,10 @@ static void usage(FILE *f)
 	      "                      to 1048576): more rides out longer\n"
 	      "                      bursts; overflow is reported as lost\n"
 	      LAZY_HELP
+	      "      --exact         also name tasks dispatched onto a tainted\n"
+	      "                      thread that make no system call (hooks\n"
+	      "                      the runtime's scheduler in processes with\n"
+	      "                      a tainted thread, while they have one)\n"
 	      "  -- CMD ARGS...      run CMD, follow its process tree, exit\n"
 	      "                      with its status\n", f);
 }
@@ -341,6 +345,7 @@ int cmd_trace(int argc, char **argv)
 		{ "backend", required_argument, NULL, 'b' },
 		{ "ringbuf-kb", required_argument, NULL, 'R' },
 		{ "lazy", no_argument, NULL, 'L' },
+		{ "exact", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -401,6 +406,9 @@ int cmd_trace(int argc, char **argv)
 		case 'L':
 			bpf_backend_opts.lazy = true;
 			break;
+		case 'E':
+			bpf_backend_opts.exact = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_CLEAN;
@@ -417,6 +425,10 @@ int cmd_trace(int argc, char **argv)
 	b.ops = backend_find(backend_name);
 	if (!b.ops || lazy_check_backend("trace", b.ops))
 		return EXIT_ERROR;
+	if (bpf_backend_opts.exact && strcmp(b.ops->name, "bpf")) {
+		fprintf(stderr, "nstaint trace: --exact needs the bpf backend\n");
+		return EXIT_ERROR;
+	}
 	if (optind < argc) {
 		child = spawn_held(argv + optind, &go_fd);
 		if (child < 0) {
