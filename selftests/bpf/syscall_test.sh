@@ -17,6 +17,7 @@ MNLEAK=$O/selftests/bpf/mnleak
 LEAK=$O/selftests/go/leak
 NSCORRECT=$O/selftests/go/nscorrect
 SPIN=$O/selftests/go/spin
+MANYG=$O/selftests/go/manyg
 TMP=$(mktemp -d)
 BUSY=()
 cleanup() {
@@ -34,7 +35,7 @@ case $(uname -r) in
 *) RUNS=${SYSCALL_TEST_RUNS:-5} GT_RUNS=2 N=400 CORRECT=50 ;;
 esac
 
-plan 9
+plan 11
 
 # recall_ok OUT SYSCALL: the kernel put at least one task's call in the
 # leaked namespace, nstaint named >= 99% of those tasks at that call on
@@ -104,6 +105,40 @@ check "--exact: CPU-only goroutine named at its dispatch onto the tainted thread
 	[ "$rc" -eq 0 -a \
 	  "$(jcount "$TMP/spin" "e['event']=='task_on_tainted_thread' and e['cause']=='dispatch' and e['tid']==${ptid:-0} and e['task_id']==${sgoid:-0}")" -eq 1 -a \
 	  "$(jcount "$TMP/spin" "e['event']=='task_on_tainted_thread' and e['cause']=='syscall' and e['task_id']==${sgoid:-0}")" -eq 0 ]
+
+# The dedup table is bounded (NSTAINT_SEEN_MAX shrinks it to 256 here):
+# 2000 goroutines sleeping on one poisoned thread overflow it.  No
+# (thread, task, call) is reported twice, what did not fit is reported as
+# lost with reason seen_full, and each reported entry is summed up once
+# when the taint ends.  Then the entries are gone: a second program in the
+# same trace session gets its goroutine named.
+NSTAINT_SEEN_MAX=256 timeout 120 $NSTAINT trace --json -- sh -c \
+	"$MANYG 2000 && $LEAK </dev/null" >"$TMP/many" 2>"$TMP/many.err"
+rc=$?
+# manyg prints "poisoned tid=N" alone; leak "tainted tid=N netns=...".
+mtid=$(sed -n 's/^poisoned tid=\([0-9]*\)$/\1/p' "$TMP/many")
+ltid=$(sed -n 's/^tainted tid=\([0-9]*\) .*/\1/p' "$TMP/many")
+read -r recs dups summ lost < <(python3 -c '
+import collections, json, sys
+c, summ, lost = collections.Counter(), 0, 0
+for l in open(sys.argv[1]):
+    if not l.startswith("{"):
+        continue
+    e = json.loads(l)
+    if e["event"] == "task_on_tainted_thread" and e["tid"] == int(sys.argv[2]):
+        c[(e["task_id"], e["cause"], e.get("syscall"))] += 1
+    elif e["event"] == "task_summary" and e["tid"] == int(sys.argv[2]):
+        summ += 1
+    elif e["event"] == "lost" and e["reason"] == "seen_full":
+        lost += e["count"]
+print(sum(c.values()), sum(v > 1 for v in c.values()), summ, lost)' \
+	"$TMP/many" "${mtid:-0}")
+diag "dedup: rc=$rc records=$recs twice=$dups summaries=$summ seen_full=$lost"
+check "dedup table full: nothing reported twice, the rest counted as lost" \
+	[ "$rc" -eq 0 -a "$recs" -ge 200 -a "$recs" -le 256 -a "$dups" -eq 0 -a \
+	  "$summ" -eq "$recs" -a "$lost" -gt 0 ]
+check "dedup table emptied when the taint ended: the next program's goroutine named" \
+	[ "$(jcount "$TMP/many" "e['event']=='task_on_tainted_thread' and e['tid']==${ltid:-0} and e['task_id']==1")" -ge 1 ]
 
 # The correct pattern (lock, setns in, many calls, setns out, unlock),
 # CORRECT runs in one trace: threads tainted and restored each round, and

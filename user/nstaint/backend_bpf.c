@@ -201,6 +201,26 @@ static bool execd_since(pid_t pid, __u64 ts_ns)
 	return when > ts_ns;
 }
 
+/*
+ * NSTAINT_SEEN_MAX=N shrinks the dedup table (bpf seen[]) so that tests
+ * can fill it with a few thousand tasks instead of 32768.
+ */
+static void seen_max_from_env(struct nstaint_bpf *skel)
+{
+	const char *v = getenv("NSTAINT_SEEN_MAX");
+	char *end;
+	long n;
+
+	if (!v)
+		return;
+	n = strtol(v, &end, 10);
+	if (*end || n <= 0 || n > 1 << 24)
+		fprintf(stderr, "nstaint: ignoring NSTAINT_SEEN_MAX=%s "
+			"(1 to %d)\n", v, 1 << 24);
+	else
+		bpf_map__set_max_entries(skel->maps.seen, n);
+}
+
 static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 {
 	bool lazy = bpf_backend_opts.lazy;
@@ -230,6 +250,7 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 	/* With fentry no syscall tracepoint is on: pay only while tainted. */
 	syscall_hook_prepare(&p->hook, skel, fentry || lazy);
 	exact_prepare(skel, bpf_backend_opts.exact);
+	seen_max_from_env(skel);
 	err = nstaint_bpf__load(skel);
 	if (err) {
 		if (!fentry)
