@@ -523,6 +523,12 @@ static int on_record(void *ctx, void *data, size_t size)
 		taint_began(p, e);
 	if (p->closing)
 		return 0;
+	/*
+	 * Before the sink, which may take long (a new process's first stack
+	 * reads its DWARF): the ns_change before a thread_tainted already
+	 * finds the taint counted, and the hook goes on without waiting.
+	 */
+	syscall_hook_update(&p->hook, p->skel, e);
 	r = p->fn(p->ctx, data);
 	p->delivered++;
 	if (r) {
