@@ -10,6 +10,6 @@ $(O)/bench/trace/getppid: bench/trace/getppid.c
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
 
 bench-trace: $(O)/nstaint $(O)/bench/trace/getppid $(O)/selftests/bpf/nsflip \
-	     $(O)/selftests/bpf/mnleak $(O)/selftests/go/sockns $(O)/selftests/go/pingpong \
+	     $(O)/selftests/bpf/mnleak $(O)/selftests/go/sockns $(O)/selftests/go/onthread \
 	     selftests/lib/recall.py
 	$(Q)bench/trace/run.sh $(O)

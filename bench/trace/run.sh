@@ -19,7 +19,7 @@
 #     hook is attached then: its cost while something is tainted), with the
 #     recall of the ground-truth program (selftests/go/sockns) beside;
 #  5. --exact: a goroutine-heavy Go program with a poisoned thread
-#     (selftests/go/pingpong) under trace and under trace --exact;
+#     (selftests/go/onthread pingpong) under trace and under trace --exact;
 #  6. the window between a taint and the attach of the system call hook,
 #     where it is attached on demand (--lazy here; default mode too on
 #     kernels with fentry): 5 taints by mnleak hold, not followed (so not
@@ -197,7 +197,7 @@ echo "  recall of sockns net 400 (goroutines named at socket() / in the wrong ne
 # 5. --exact: what hooking runtime.execute costs the traced Go process.
 for r in $(seq "$ROUNDS"); do
 	for cfg in plain exact; do
-		"$BIN" trace $([ $cfg = exact ] && echo --exact) -- "$O/selftests/go/pingpong" 200000 2>/dev/null |
+		"$BIN" trace $([ $cfg = exact ] && echo --exact) -- "$O/selftests/go/onthread" pingpong 200000 2>/dev/null |
 			sed -n 's/^pingpong rounds=[0-9]* ns=//p' >>"$tmp/pp.$cfg"
 	done
 done

@@ -138,11 +138,10 @@ TESTS += $(SYSCALL_TEST)
 
 $(SYSCALL_TEST): selftests/bpf/syscall_test.sh selftests/lib/recall.py $(O)/nstaint $(MNLEAK) \
 		$(O)/selftests/go/sockns $(O)/selftests/go/leak $(O)/selftests/go/nscorrect \
-		$(O)/selftests/go/spin $(O)/selftests/go/manyg selftests/lib/jcount.py
+		$(O)/selftests/go/onthread selftests/lib/jcount.py
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
 VM_SCRIPTS += $(SYSCALL_TEST)
-VM_FILES   += $(O)/selftests/go/sockns $(O)/selftests/go/nscorrect $(O)/selftests/go/spin \
-	$(O)/selftests/go/manyg \
+VM_FILES   += $(O)/selftests/go/sockns $(O)/selftests/go/nscorrect $(O)/selftests/go/onthread \
 	selftests/lib/recall.py

@@ -16,8 +16,7 @@ SOCKNS=$O/selftests/go/sockns
 MNLEAK=$O/selftests/bpf/mnleak
 LEAK=$O/selftests/go/leak
 NSCORRECT=$O/selftests/go/nscorrect
-SPIN=$O/selftests/go/spin
-MANYG=$O/selftests/go/manyg
+ONTHREAD=$O/selftests/go/onthread
 TMP=$(mktemp -d)
 BUSY=()
 cleanup() {
@@ -93,10 +92,10 @@ check "libmn --lazy: no task named whose uname() ran at home" \
 	lazy_precise "$TMP/mnlazy" uname $MNLEAK calls
 
 # --exact: a goroutine that only computes is dispatched onto the poisoned
-# thread (spin.go: GOMAXPROCS=1, that thread holds the only P).  It is
+# thread (onthread spin: GOMAXPROCS=1, that thread holds the only P).  It is
 # named at its dispatch, and at no system call (it makes none: without
 # --exact nothing could name it but a lucky context switch).
-timeout 60 $NSTAINT trace --exact --json -- $SPIN >"$TMP/spin" 2>"$TMP/spin.err"
+timeout 60 $NSTAINT trace --exact --json -- $ONTHREAD spin >"$TMP/spin" 2>"$TMP/spin.err"
 rc=$?
 ptid=$(sed -n 's/^poisoned tid=//p' "$TMP/spin")
 sgoid=$(sed -n 's/^spin goid=\([0-9]*\).*/\1/p' "$TMP/spin")
@@ -113,9 +112,9 @@ check "--exact: CPU-only goroutine named at its dispatch onto the tainted thread
 # when the taint ends.  Then the entries are gone: a second program in the
 # same trace session gets its goroutine named.
 NSTAINT_SEEN_MAX=256 timeout 120 $NSTAINT trace --json -- sh -c \
-	"$MANYG 2000 && $LEAK </dev/null" >"$TMP/many" 2>"$TMP/many.err"
+	"$ONTHREAD sleepers 2000 && $LEAK </dev/null" >"$TMP/many" 2>"$TMP/many.err"
 rc=$?
-# manyg prints "poisoned tid=N" alone; leak "tainted tid=N netns=...".
+# onthread prints "poisoned tid=N" alone; leak "tainted tid=N netns=...".
 mtid=$(sed -n 's/^poisoned tid=\([0-9]*\)$/\1/p' "$TMP/many")
 ltid=$(sed -n 's/^tainted tid=\([0-9]*\) .*/\1/p' "$TMP/many")
 read -r recs dups summ lost < <(python3 -c '
