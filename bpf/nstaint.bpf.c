@@ -111,6 +111,8 @@ struct {
 __u64 ntainted;
 /* Last taint generation handed out (struct taint.gen). */
 __u64 taint_gen;
+/* Bumped after every insert into or delete from tainted[] (sysgate). */
+__u64 taint_epoch;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -297,10 +299,12 @@ static __always_inline void taint_set(__u32 tid, const __u32 *ns, __u32 mask,
 	tt.owner_kind = owner_kind;
 	tt.owner_id = owner_id;
 	tt.gen = __sync_fetch_and_add(&taint_gen, 1) + 1;
-	if (bpf_map_update_elem(&tainted, &tid, &tt, BPF_NOEXIST))
+	if (bpf_map_update_elem(&tainted, &tid, &tt, BPF_NOEXIST)) {
 		count_lost();	/* table full: this taint goes unseen */
-	else
+	} else {
 		__sync_fetch_and_add(&ntainted, 1);
+		__sync_fetch_and_add(&taint_epoch, 1);
+	}
 }
 
 /* What summarize_seen needs of the taint that ended. */
@@ -386,8 +390,10 @@ static __always_inline void taint_del(__u32 tid)
 		c.owner_id = tt->owner_id;
 		__builtin_memcpy(c.ns, tt->ns, sizeof(c.ns));
 	}
-	if (!bpf_map_delete_elem(&tainted, &tid))
+	if (!bpf_map_delete_elem(&tainted, &tid)) {
 		__sync_fetch_and_add(&ntainted, -1);
+		__sync_fetch_and_add(&taint_epoch, 1);
+	}
 	if (c.left)
 		bpf_for_each_map_elem(&seen, summarize_seen, &c, 0);
 }
@@ -984,27 +990,58 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev,
 }
 
 /*
+ * sysgate: each task's last answer to "am I in tainted[]?", valid while
+ * taint_epoch has not moved since.  Task storage, found from the
+ * task_struct without hashing; written only by the task itself at its
+ * system call entry.  tainted[] stays the one record of taint (no second
+ * writer path): the gate only caches a reader's lookup.
+ */
+struct sysgate {
+	__u64 epoch;
+	__u64 tainted;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sysgate);
+} sysgate SEC(".maps");
+
+/*
  * System call entry, the harm's door: an unlocked user task making system
  * call @nr on a tainted thread is reported once per (taint, task, nr),
  * with its user stack; repeats are counted.  While nothing is tainted this
- * is one load; else one lookup in tainted[] (a hash of tainted threads
- * only, the same one every other program keeps exact, rather than a task
- * storage mirror that would need a second writer path).
+ * is one load.  Else, for a task whose gate says untainted since the last
+ * change of tainted[], one task storage lookup; only a tainted task, or
+ * the first call of each task after a change, looks up tainted[].  The
+ * epoch is read before tainted[], and bumped after it changes: a gate
+ * filled from a stale lookup carries a stale epoch and is filled again.
  */
 static __always_inline int syscall_check(void *ctx, struct task_struct *t,
 					 long nr)
 {
-	__u64 id, task = 0;
+	__u64 id, task = 0, epoch;
 	struct nstaint_event *e;
+	struct sysgate *g;
 	struct taint *tt;
 	bool locked = true;
 	__u32 tid, pid, kind;
 
 	if (!READ_ONCE(ntainted))
 		return 0;
+	epoch = READ_ONCE(taint_epoch);
+	g = bpf_task_storage_get(&sysgate, t, NULL,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (g && g->epoch == epoch && !g->tainted)
+		return 0;
 	id = bpf_get_current_pid_tgid();
 	tid = (__u32)id;
 	tt = bpf_map_lookup_elem(&tainted, &tid);
+	if (g) {
+		g->epoch = epoch;
+		g->tainted = tt != NULL;
+	}
 	if (!tt)
 		return 0;
 	pid = id >> 32;
@@ -1036,8 +1073,7 @@ int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long nr)
 SEC("raw_tp/sys_enter")
 int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long nr)
 {
-	return syscall_check(ctx,
-			     (struct task_struct *)bpf_get_current_task(), nr);
+	return syscall_check(ctx, bpf_get_current_task_btf(), nr);
 }
 
 /*

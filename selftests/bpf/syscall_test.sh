@@ -34,7 +34,7 @@ case $(uname -r) in
 *) RUNS=${SYSCALL_TEST_RUNS:-5} GT_RUNS=2 N=400 CORRECT=50 ;;
 esac
 
-plan 11
+plan 12
 
 # recall_ok OUT SYSCALL: the kernel put at least one task's call in the
 # leaked namespace, nstaint named >= 99% of those tasks at that call on
@@ -159,6 +159,15 @@ diag "correct x$CORRECT: rc=$rc tainted=$tainted restored=$restored tasks=$tasks
 check "correct pattern x$CORRECT: tainted and restored each round, no task named" \
 	[ "$rc" -eq 0 -a "$tainted" -ge $((CORRECT * 20)) -a \
 	  "$tainted" -eq "$restored" -a "$tasks" -eq 0 ]
+
+# The raw_tp form of the hook (kept where the kernel's BTF lacks the
+# sys_enter tracepoint; NSTAINT_NO_TP_BTF=1 forces it) names the same:
+# the leak demo's main prints "poisoned" with write() on the thread.
+NSTAINT_NO_TP_BTF=1 timeout 60 $NSTAINT trace --json -- $LEAK </dev/null \
+	>"$TMP/rawtp" 2>"$TMP/rawtp.err"
+rtid=$(sed -n 's/^tainted tid=\([0-9]*\) .*/\1/p' "$TMP/rawtp")
+check "raw_tp form: goroutine 1 named at write() on the tainted thread" \
+	[ "$(jcount "$TMP/rawtp" "e['event']=='task_on_tainted_thread' and e['cause']=='syscall' and e['tid']==${rtid:-0} and e['task_id']==1 and e['syscall']=='write'")" -eq 1 ]
 
 # fail_runs LABEL: trace --fail-on-taint on the leak demo (stdin at EOF:
 # it exits at once) RUNS times for each of /dev/null, a file and a pipe as

@@ -29,7 +29,8 @@ static bool tp_btf_has_sys_enter(void)
 void syscall_hook_prepare(struct syscall_hook *h, struct nstaint_bpf *skel,
 			  bool dynamic)
 {
-	bool btf = tp_btf_has_sys_enter();
+	/* NSTAINT_NO_TP_BTF=1 forces the raw_tp form (tests). */
+	bool btf = !getenv("NSTAINT_NO_TP_BTF") && tp_btf_has_sys_enter();
 
 	memset(h, 0, sizeof(*h));
 	h->dynamic = dynamic;
