@@ -58,8 +58,8 @@ const volatile bool hold_exec = false;
 
 /*
  * The system call hook (syscall_check) is attached now; set by userspace,
- * which attaches it only while something is tainted where syscall
- * tracepoints would otherwise be off (user/nstaint/syscall_hook.c).
+ * which attaches it only while something is tainted
+ * (user/nstaint/syscall_hook.c).
  */
 __u32 sys_hook_on;
 /*
@@ -86,6 +86,7 @@ static __always_inline bool hook_missing(__u32 pid)
 	return !READ_ONCE(sys_hook_on) ||
 	       (exact_dispatch && !bpf_map_lookup_elem(&dispatch_hooked, &pid));
 }
+
 #define PF_KTHREAD	0x00200000
 
 /*
@@ -1061,8 +1062,7 @@ static __always_inline int syscall_check(void *ctx, struct task_struct *t,
 /*
  * Two forms of the same hook; the loader keeps one (tp_btf where the
  * kernel's BTF has the tracepoint, raw_tp elsewhere) and attaches it only
- * while something is tainted where a syscall tracepoint is not on anyway
- * (user/nstaint/syscall_hook.c).
+ * while something is tainted (user/nstaint/syscall_hook.c).
  */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long nr)

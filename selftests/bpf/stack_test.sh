@@ -83,11 +83,14 @@ check "badfp: stack cut before 0x4141414141414141, stack_unmapped 1" \
 # trace_stopped MODE OUT COND: run `stackprog MODE` (quick or execd) under
 # trace --json into OUT, with trace stopped (SIGSTOP) from the moment the
 # program is told to go until COND (a function) holds; held=1 if it did
-# while trace was stopped.  cpid is the program's pid.
+# while trace was stopped.  cpid is the program's pid.  NSTAINT_NO_HOLD=1:
+# the program must run on at its taint (not wait for the stopped trace to
+# attach its system call hook).
 trace_stopped() {
 	local mode=$1 out=$2 cond=$3 tp
 	mkfifo "$TMP/$mode.in"
-	$NSTAINT trace --json -- $STACKPROG "$mode" <"$TMP/$mode.in" >"$out" 2>&1 &
+	NSTAINT_NO_HOLD=1 $NSTAINT trace --json -- $STACKPROG "$mode" \
+		<"$TMP/$mode.in" >"$out" 2>&1 &
 	tp=$!
 	exec 9>"$TMP/$mode.in"
 	for _ in $(seq 100); do grep -q waiting "$out" && break; sleep 0.1; done

@@ -247,8 +247,7 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 	skel->rodata->hold_exec = bpf_backend_opts.follow_pid != 0;
 	bpf_map__set_max_entries(skel->maps.events,
 				 ringbuf_bytes(bpf_backend_opts.ringbuf_kb));
-	/* With fentry no syscall tracepoint is on: pay only while tainted. */
-	syscall_hook_prepare(&p->hook, skel, fentry || lazy);
+	syscall_hook_prepare(&p->hook, skel);
 	exact_prepare(skel, bpf_backend_opts.exact);
 	seen_max_from_env(skel);
 	err = nstaint_bpf__load(skel);
@@ -617,7 +616,7 @@ static int bpf_poll(struct backend *b, int timeout_ms, event_fn fn,
 	err = report_lost(p);
 	if (err)
 		return err;
-	/* Nothing tainted any more: the hook goes (where it is dynamic). */
+	/* Nothing tainted any more: the hook goes. */
 	syscall_hook_update(&p->hook, p->skel, NULL);
 	exact_update(&p->exact, p->skel);
 	return p->delivered;

@@ -21,10 +21,9 @@ void exact_prepare(struct nstaint_bpf *skel, bool on)
 	/* Attached per process (exact_taint), never by the skeleton. */
 	bpf_program__set_autoattach(skel->progs.go_execute, false);
 	bpf_program__set_autoattach(skel->progs.mn_task_start, false);
+	/* A followed process tainted before it is hooked waits for it
+	 * (hold_taint, set with the system call hook). */
 	skel->rodata->exact_dispatch = on;
-	/* A followed process tainted before it is hooked waits for it. */
-	if (on)
-		skel->rodata->hold_taint = skel->rodata->follow_only;
 }
 
 /*

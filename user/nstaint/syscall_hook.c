@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Attach policy of the system call entry hook; syscall_hook.h says why. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,21 +27,23 @@ static bool tp_btf_has_sys_enter(void)
 	return has;
 }
 
-void syscall_hook_prepare(struct syscall_hook *h, struct nstaint_bpf *skel,
-			  bool dynamic)
+void syscall_hook_prepare(struct syscall_hook *h, struct nstaint_bpf *skel)
 {
 	/* NSTAINT_NO_TP_BTF=1 forces the raw_tp form (tests). */
 	bool btf = !getenv("NSTAINT_NO_TP_BTF") && tp_btf_has_sys_enter();
 
 	memset(h, 0, sizeof(*h));
-	h->dynamic = dynamic;
 	h->prog = btf ? skel->progs.tp_sys_enter : skel->progs.raw_sys_enter;
 	bpf_program__set_autoload(skel->progs.tp_sys_enter, btf);
 	bpf_program__set_autoload(skel->progs.raw_sys_enter, !btf);
-	bpf_program__set_autoattach(h->prog, !dynamic);
-	/* Only followed processes are held: others are not ours to stop. */
-	if (dynamic)
-		skel->rodata->hold_taint = skel->rodata->follow_only;
+	bpf_program__set_autoattach(h->prog, false);
+	/*
+	 * Only followed processes are held: others are not ours to stop.
+	 * NSTAINT_NO_HOLD=1 holds none (tests that stop trace itself to see
+	 * a program run on before its records are read).
+	 */
+	skel->rodata->hold_taint = skel->rodata->follow_only &&
+				   !getenv("NSTAINT_NO_HOLD");
 }
 
 static __u64 now_ns(void)
@@ -57,10 +60,6 @@ int syscall_hook_update(struct syscall_hook *h, struct nstaint_bpf *skel,
 	__u64 t;
 	int err;
 
-	if (!h->dynamic) {
-		skel->bss->sys_hook_on = 1;
-		return 0;
-	}
 	if (!skel->bss->ntainted) {
 		if (h->link) {
 			/* Off first: a taint from now on holds its process. */
@@ -101,7 +100,7 @@ void syscall_hook_close(struct syscall_hook *h, struct nstaint_bpf *skel)
 		bpf_link__destroy(h->link);
 		h->link = NULL;
 	}
-	if (getenv("NSTAINT_DEBUG") && h->dynamic)
+	if (getenv("NSTAINT_DEBUG"))
 		fprintf(stderr, "nstaint: system call hook: %lu taint-to-attach "
 			"windows, mean %llu us, max %llu us\n", h->nwindows,
 			h->nwindows ? (unsigned long long)(h->window_sum_ns /

@@ -1,43 +1,39 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * When the BPF system call entry hook (bpf/nstaint.bpf.c syscall_check) is
- * attached.  A sys_enter program puts every system call of every task on
- * the kernel's slow path; where the syscall tracepoints are on anyway
- * (setns/unshare hooked by them: no BPF trampoline) that is already paid
- * and the hook stays attached.  Elsewhere (fentry kernels, --lazy) it is
- * attached only while at least one thread is tainted.
+ * attached: only while at least one thread is tainted.  A sys_enter
+ * program costs every system call of every task a BPF run (and, where no
+ * syscall tracepoint is on yet, the kernel's slow path), so with nothing
+ * tainted it is not there at all, whatever the kernel.  A followed process
+ * tainted while it is off waits for it (NSTAINT_F_HELD).
  */
 #ifndef NSTAINT_SYSCALL_HOOK_H
 #define NSTAINT_SYSCALL_HOOK_H
 
-#include <stdbool.h>
 #include <linux/types.h>
 
 struct nstaint_bpf;
 struct nstaint_event;
 
 struct syscall_hook {
-	struct bpf_program *prog;	/* tp_btf or raw_tp form, NULL: none */
-	struct bpf_link *link;		/* attached on demand (dynamic) */
-	bool dynamic;
-	/* Taint-to-attach windows measured (a taint record that found the
-	 * hook detached, to the attach). */
+	struct bpf_program *prog;	/* the tp_btf or the raw_tp form */
+	struct bpf_link *link;		/* attached now */
+	/* Taint-to-attach windows measured (a record that found the hook
+	 * detached with something tainted, to the attach). */
 	unsigned long nwindows;
 	__u64 window_sum_ns, window_max_ns;
 };
 
 /*
  * Before load: keep the tp_btf form where the kernel's BTF knows the
- * tracepoint, else raw_tp; @dynamic as above.  The skeleton attaches it
- * itself only when not dynamic.
+ * tracepoint, else raw_tp; the skeleton never attaches it.
  */
-void syscall_hook_prepare(struct syscall_hook *h, struct nstaint_bpf *skel,
-			  bool dynamic);
+void syscall_hook_prepare(struct syscall_hook *h, struct nstaint_bpf *skel);
 
 /*
- * After attach and after each batch of records: attach while the BPF
- * side counts tainted threads, detach when it counts none.  @ev, if not
- * NULL, is the taint record that asked for it (its time measures the
+ * After attach and before each record goes to the sink: attach while the
+ * BPF side counts tainted threads, detach when it counts none.  @ev, if
+ * not NULL, is the record that asked for it (its time measures the
  * window).  0 or a negative errno (printed).
  */
 int syscall_hook_update(struct syscall_hook *h, struct nstaint_bpf *skel,
