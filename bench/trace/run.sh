@@ -20,10 +20,10 @@
 #     recall of the ground-truth program (selftests/go/sockns) beside;
 #  5. --exact: a goroutine-heavy Go program with a poisoned thread
 #     (selftests/go/onthread pingpong) under trace and under trace --exact;
-#  6. the window between a taint and the attach of the system call hook,
-#     where it is attached on demand (--lazy here; default mode too on
-#     kernels with fentry): 5 taints by mnleak hold, not followed (so not
-#     held), as NSTAINT_DEBUG reports it.
+#  6. the window between a taint and the attach of the system call hook
+#     (attached only while something is tainted), default and --lazy: 5
+#     taints by mnleak hold, not followed (so not held), as NSTAINT_DEBUG
+#     reports it.
 # BENCH_ONLY=tainted runs parts 4 to 6 only; BENCH_ONLY=window part 6.
 # Configurations alternate within each round; medians and their ratios are
 # printed.  ROUNDS (7), PIPE_LOOPS (200000), PPID_CALLS (3000000),
@@ -207,18 +207,19 @@ printf 'pingpong 200000 (4 goroutine pairs, one poisoned thread) ms, median: tra
 awk -v n="$en" -v e="$ee" 'BEGIN { printf "  exact/trace        %.2f (%+.0f%%)\n", e/n, (e/n-1)*100 }'
 fi
 
-# 6. Taint-to-attach window of the on-demand system call hook.
-mode=--lazy
-"$BIN" trace --duration 0.1 2>&1 >/dev/null | grep -q trampoline || mode=
-NSTAINT_DEBUG=1 "$BIN" trace $mode >/dev/null 2>"$tmp/win.err" & tracer=$!
-for _ in $(seq 300); do grep -qs "^nstaint trace: attached" "$tmp/win.err" && break; sleep 0.1; done
-sleep 0.5
-for _ in 1 2 3 4 5; do
-	hold_start
-	sleep 0.2
-	hold_stop
-	sleep 0.2
+# 6. Taint-to-attach window of the on-demand system call hook, default
+# mode and --lazy.
+for mode in default --lazy; do
+	NSTAINT_DEBUG=1 "$BIN" trace $([ $mode = default ] || echo $mode) >/dev/null 2>"$tmp/win.err" & tracer=$!
+	for _ in $(seq 300); do grep -qs "^nstaint trace: attached" "$tmp/win.err" && break; sleep 0.1; done
+	sleep 0.5
+	for _ in 1 2 3 4 5; do
+		hold_start
+		sleep 0.2
+		hold_stop
+		sleep 0.2
+	done
+	stop_tracer
+	echo "taint-to-attach window (trace $mode, 5 taints by mnleak hold, not held):"
+	sed -n 's/^nstaint: system call hook: /  /p' "$tmp/win.err"
 done
-stop_tracer
-echo "taint-to-attach window (trace ${mode:-default}, 5 taints by mnleak hold, not held):"
-sed -n 's/^nstaint: system call hook: /  /p' "$tmp/win.err"
