@@ -34,10 +34,10 @@ extern struct bpf_backend_opts bpf_backend_opts;
  * why and returns -1 when it is combined with a backend other than bpf.
  */
 #define LAZY_HELP \
-	"      --lazy          hook no system call: see namespace changes at\n" \
-	"                      the thread's next context switch (cheaper; a\n" \
-	"                      change undone before a switch is missed; see\n" \
-	"                      docs/trace.md)\n"
+	"      --lazy          hook no setns/unshare: see namespace changes\n" \
+	"                      at the thread's next context switch (cheaper;\n" \
+	"                      a change undone before a switch is missed;\n" \
+	"                      see docs/trace.md)\n"
 int lazy_check_backend(const char *cmd, const struct backend_ops *ops);
 
 /* Add a process (and, through fork, its descendants) to the followed set. */
