@@ -56,7 +56,7 @@ func spin() {
 	out := make(chan [2]uint64)
 	go func() {
 		var sum uint64
-		for i := uint64(0); i < 200000; i++ {
+		for i := uint64(0); i < 20000; i++ {
 			sum += i * i
 		}
 		out <- [2]uint64{goid(), sum}

@@ -87,10 +87,13 @@ func mount(src, dst, fstype string, flags uintptr) {
 }
 
 // poison runs on a goroutine of its own: lock, move the thread, unlock
-// without moving back (the bug), so the thread returns to the pool.
-func poison(mode, dir string, tid chan<- int) {
+// without moving back (the bug), so the thread returns to the pool.  Then,
+// still on it, it releases the waiting goroutines: they are queued on this
+// thread's P, so at least the first of them runs here.  It wakes nobody
+// else: waking main, which is locked to its own thread, would hand this P
+// over to that thread.  Its tid goes to *tid (read after they all ran).
+func poison(mode, dir string, tid *int, start chan struct{}) {
 	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	switch mode {
 	case "net":
 		if err := syscall.Unshare(syscall.CLONE_NEWNET); err != nil {
@@ -107,7 +110,9 @@ func poison(mode, dir string, tid chan<- int) {
 			die("write tmpfs marker", err)
 		}
 	}
-	tid <- syscall.Gettid()
+	runtime.UnlockOSThread()
+	*tid = syscall.Gettid()
+	close(start)
 }
 
 func main() {
@@ -115,6 +120,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: sockns net|mnt N")
 		os.Exit(2)
 	}
+	// main keeps the leader thread, which is never poisoned: its own
+	// calls (the mount-mode cleanup above all) run at home.
+	runtime.LockOSThread()
 	mode := os.Args[1]
 	n, err := strconv.Atoi(os.Args[2])
 	if err != nil || n <= 0 {
@@ -137,12 +145,8 @@ func main() {
 	}
 	fmt.Printf("home tid=%d %s=%d\n", syscall.Gettid(), mode, home)
 
-	tid := make(chan int)
-	go poison(mode, dir, tid)
-	fmt.Printf("poisoned tid=%d\n", <-tid)
-
-	// Short goroutines, all at once: Go runs them on every thread of
-	// its pool, the poisoned one included.
+	// Short goroutines, all at once once the thread is poisoned: Go runs
+	// them on every thread of its pool, the poisoned one included.
 	var mu sync.Mutex
 	var wrong, right []uint64
 	var wg sync.WaitGroup
@@ -168,8 +172,10 @@ func main() {
 			mu.Unlock()
 		}()
 	}
-	close(start)
-	wg.Wait()
+	var tid int
+	go poison(mode, dir, &tid, start)
+	wg.Wait() // after close(start): tid is set (happens-before via start)
+	fmt.Printf("poisoned tid=%d\n", tid)
 	for _, id := range wrong {
 		fmt.Printf("wrong goid=%d\n", id)
 	}
