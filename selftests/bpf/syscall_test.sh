@@ -30,7 +30,7 @@ jcount() { python3 selftests/lib/jcount.py "$@"; }
 # Runs per case: enough to show the attribution does not depend on luck,
 # few enough for make check.  SYSCALL_TEST_RUNS=50 for the full series.
 case $(uname -r) in
-6.1.*) RUNS=${SYSCALL_TEST_RUNS:-2} GT_RUNS=1 N=200 CORRECT=10 ;;
+6.1.*) RUNS=${SYSCALL_TEST_RUNS:-1} GT_RUNS=1 N=200 CORRECT=5 ;;
 *) RUNS=${SYSCALL_TEST_RUNS:-5} GT_RUNS=2 N=400 CORRECT=50 ;;
 esac
 
