@@ -4,10 +4,11 @@ NSTAINT_BPF_OBJ  := $(O)/bpf/nstaint.bpf.o
 NSTAINT_BPF_SKEL := $(O)/nstaint.skel.h
 
 NSTAINT_SRCS += $(addprefix user/nstaint/,backend.c backend_bpf.c bpf_procinfo.c goattr.c mnattr.c \
-		trace.c top.c symbolize.c ustack.c gopclntab.c elfscn.c)
+		trace.c top.c symbolize.c ustack.c gopclntab.c elfscn.c \
+		syscall_hook.c exact.c)
 NSTAINT_LIBS += -lbpf -ldw -lelf -lz -lpthread
-# Only the object that includes the skeleton waits for it.
-$(O)/user/nstaint/backend_bpf.o: $(NSTAINT_BPF_SKEL)
+# Only the objects that include the skeleton wait for it.
+$(addprefix $(O)/user/nstaint/,backend_bpf.o syscall_hook.o exact.o): $(NSTAINT_BPF_SKEL)
 
 ALL += $(NSTAINT_BPF_OBJ)
 

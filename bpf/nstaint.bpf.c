@@ -57,6 +57,38 @@ const volatile bool follow_only = false;
 const volatile bool hold_exec = false;
 
 #define SIGSTOP		19
+
+/*
+ * The system call hook (syscall_check) is attached now; set by userspace,
+ * which attaches it only while something is tainted
+ * (user/nstaint/syscall_hook.c).
+ */
+__u32 sys_hook_on;
+/*
+ * A followed process whose first thread is tainted while the hook is off
+ * is stopped, like hold_exec, until userspace attached it (thread_tainted
+ * with NSTAINT_F_HELD; it sends SIGCONT): none of its calls is missed.
+ */
+const volatile bool hold_taint = false;
+
+/* trace --exact: userspace hooks the dispatch of each tainted process. */
+const volatile bool exact_dispatch = false;
+
+/* --exact: processes whose dispatch is hooked now (set by userspace). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u8);
+} dispatch_hooked SEC(".maps");
+
+/* A new taint of @pid finds a hook it needs missing: hold the process. */
+static __always_inline bool hook_missing(__u32 pid)
+{
+	return !READ_ONCE(sys_hook_on) ||
+	       (exact_dispatch && !bpf_map_lookup_elem(&dispatch_hooked, &pid));
+}
+
 #define PF_KTHREAD	0x00200000
 
 /*
@@ -82,6 +114,8 @@ struct {
 __u64 ntainted;
 /* Last taint generation handed out (struct taint.gen). */
 __u64 taint_gen;
+/* Bumped after every insert into or delete from tainted[] (sysgate). */
+__u64 taint_epoch;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -150,15 +184,19 @@ struct {
 } mnslots SEC(".maps");
 
 /*
- * (taint, task) pairs already reported, with how often each was seen.  An
- * entry of a taint that ended (restored, exited) is never looked up again
- * and the LRU evicts it.
+ * (taint, task, system call) triples already reported, with how often each
+ * was seen.  A plain hash, never an LRU: an evicted entry of a live taint
+ * would be reported again.  Entries of a taint are deleted when it ends
+ * (taint_del), each summed up in a task_summary record; one that does not
+ * fit is counted as lost (NSTAINT_LOST_SEEN_FULL).
  */
+#define SEEN_MAX	32768
+
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SEEN_MAX);
 	__type(key, struct seen_key);
-	__type(value, __u64);
+	__type(value, struct seen_val);
 } seen SEC(".maps");
 
 struct {
@@ -257,16 +295,103 @@ static __always_inline void taint_set(__u32 tid, const __u32 *ns, __u32 mask,
 	tt.owner_kind = owner_kind;
 	tt.owner_id = owner_id;
 	tt.gen = __sync_fetch_and_add(&taint_gen, 1) + 1;
-	if (bpf_map_update_elem(&tainted, &tid, &tt, BPF_NOEXIST))
+	if (bpf_map_update_elem(&tainted, &tid, &tt, BPF_NOEXIST)) {
 		count_lost(NSTAINT_LOST_TAINTED_FULL);	/* this taint unseen */
-	else
+	} else {
 		__sync_fetch_and_add(&ntainted, 1);
+		__sync_fetch_and_add(&taint_epoch, 1);
+	}
 }
 
+/* What summarize_seen needs of the taint that ended. */
+struct summary_ctx {
+	__u64 gen;
+	__u64 left;			/* its entries not met yet */
+	__u32 tid;
+	__u32 owner_kind;
+	__u64 owner_id;
+	__u32 ns[NSTAINT_NS_COUNT];
+};
+
+static __always_inline struct nstaint_event *
+ev_new(__u16 type, __u16 cause, struct task_struct *t);
+static __always_inline bool followed(__u32 pid);
+
+/* How a seen[] entry's task was seen (struct seen_key.nr). */
+static __always_inline __u16 seen_cause(int nr)
+{
+	return nr >= 0 ? NSTAINT_CAUSE_SYSCALL :
+	       nr == SEEN_DISPATCH ? NSTAINT_CAUSE_DISPATCH :
+	       NSTAINT_CAUSE_SCHED;
+}
+
+/*
+ * bpf_for_each_map_elem callback over seen[]: an entry of the taint that
+ * ended becomes a task_summary record (its process followed) and goes.
+ * Stops once every entry of the taint was met.
+ */
+static long summarize_seen(struct bpf_map *map, struct seen_key *key,
+			   struct seen_val *v, struct summary_ctx *c)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct nstaint_event *e;
+	struct ns_set *home;
+	__u32 pid = v->pid;
+
+	if (key->gen != c->gen)
+		return 0;
+	if (followed(pid)) {
+		e = ev_new(NSTAINT_EV_TASK_SUMMARY, seen_cause(key->nr), t);
+		if (e) {
+			e->pid = pid;
+			e->tid = c->tid;
+			__builtin_memcpy(e->ns_new, c->ns, sizeof(e->ns_new));
+			__builtin_memcpy(e->ns_old, c->ns, sizeof(e->ns_old));
+			home = bpf_map_lookup_elem(&homes, &pid);
+			if (home) {
+				__builtin_memcpy(e->ns_home, home->ino,
+						 sizeof(e->ns_home));
+				e->tainted_mask = ns_diff(c->ns, home->ino);
+			}
+			e->task_kind = v->kind;
+			e->task_id = key->task_id;
+			e->syscall_nr = key->nr >= 0 ? key->nr : -1;
+			e->count = v->count;
+			e->owner_kind = c->owner_kind;
+			e->owner_id = c->owner_id;
+			bpf_ringbuf_submit(e, 0);
+		}
+	}
+	bpf_map_delete_elem(map, key);
+	return --c->left ? 0 : 1;
+}
+
+/*
+ * @tid is no longer tainted (restored, exec, exit: called by the thread
+ * itself, so no sighting of this taint runs meanwhile).  Its seen[]
+ * entries are summed up and deleted, so seen[] holds live taints only.
+ */
 static __always_inline void taint_del(__u32 tid)
 {
-	if (!bpf_map_delete_elem(&tainted, &tid))
+	struct taint *tt = bpf_map_lookup_elem(&tainted, &tid);
+	struct summary_ctx c = {};
+
+	if (!tt)
+		return;
+	if (tt->nseen) {
+		c.gen = tt->gen;
+		c.left = tt->nseen;
+		c.tid = tid;
+		c.owner_kind = tt->owner_kind;
+		c.owner_id = tt->owner_id;
+		__builtin_memcpy(c.ns, tt->ns, sizeof(c.ns));
+	}
+	if (!bpf_map_delete_elem(&tainted, &tid)) {
 		__sync_fetch_and_add(&ntainted, -1);
+		__sync_fetch_and_add(&taint_epoch, 1);
+	}
+	if (c.left)
+		bpf_for_each_map_elem(&seen, summarize_seen, &c, 0);
 }
 
 /* Reserve and fill the common header; NULL (and counted) when full. */
@@ -478,6 +603,10 @@ static __always_inline int ns_syscall_exit(void *ctx, long ret,
 			e->owner_id = task;
 			if (kind && locked)
 				e->flags |= NSTAINT_F_TASK_LOCKED;
+			/* Stopped before published, as at exec. */
+			if (now && hold_taint && hook_missing(pid) &&
+			    !bpf_send_signal(SIGSTOP))
+				e->flags |= NSTAINT_F_HELD;
 			ev_stack(ctx, e);
 			bpf_ringbuf_submit(e, 0);
 		}
@@ -807,21 +936,62 @@ int BPF_PROG(on_free_task, struct task_struct *p)
 }
 
 /*
+ * Unlocked user task @task (@kind) seen on tainted thread @t (entry @tt)
+ * of process @pid, making system call @nr (or SEEN_SWITCH, SEEN_DISPATCH).  A
+ * new (taint, task, nr) gets a task_on_tainted_thread record, returned
+ * reserved for the caller to complete and submit; a repeat is counted
+ * (NULL).  When seen[] is full the sighting is counted as lost (SEEN_FULL):
+ * never reported twice, never dropped silently.
+ */
+static __always_inline struct nstaint_event *
+task_sighting(struct taint *tt, struct task_struct *t, __u32 pid, __u32 kind,
+	      __u64 task, int nr)
+{
+	struct seen_key key = { .gen = tt->gen, .task_id = task, .nr = nr };
+	struct seen_val v = { .count = 1, .pid = pid, .kind = kind }, *n;
+	struct nstaint_event *e;
+	struct ns_set *home;
+
+	n = bpf_map_lookup_elem(&seen, &key);
+	if (n) {
+		__sync_fetch_and_add(&n->count, 1);
+		return NULL;
+	}
+	if (bpf_map_update_elem(&seen, &key, &v, BPF_NOEXIST)) {
+		count_lost(NSTAINT_LOST_SEEN_FULL);
+		return NULL;
+	}
+	__sync_fetch_and_add(&tt->nseen, 1);
+	e = ev_new(NSTAINT_EV_TASK_ON_TAINTED_THREAD, seen_cause(nr), t);
+	if (!e)
+		return NULL;
+	home = bpf_map_lookup_elem(&homes, &pid);
+	ev_sets(e, tt->ns, tt->ns, home);
+	e->task_kind = kind;
+	e->task_id = task;
+	e->owner_kind = tt->owner_kind;
+	e->owner_id = tt->owner_id;
+	e->syscall_nr = nr >= 0 ? nr : -1;
+	e->count = 1;
+	return e;
+}
+
+/*
  * Context switch: current == prev, so prev's user memory is readable.
  * Hot path: while nothing is tainted this is one load of ntainted; else
  * one lookup in tainted[], which holds only tainted threads.  On a tainted
  * thread, an unlocked user task (not the scheduler) is reported once per
- * (taint, task) and its later sightings are counted.
+ * taint and its later sightings are counted.  The sampled level: the
+ * backstop for tasks that make no system call, and for the window before
+ * the system call hook below is attached.
  */
 SEC("tp_btf/sched_switch")
 int BPF_PROG(on_switch, bool preempt, struct task_struct *prev,
 	     struct task_struct *next)
 {
-	struct seen_key key;
 	struct nstaint_event *e;
-	struct ns_set *home;
 	struct taint *tt;
-	__u64 task = 0, one = 1, *n;
+	__u64 task = 0;
 	bool locked = true;
 	__u32 tid, pid, kind;
 
@@ -834,31 +1004,162 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev,
 	if (!tt)
 		return 0;
 	pid = BPF_CORE_READ(prev, tgid);
+	if (!followed(pid))
+		return 0;
 	kind = running_task(prev, pid, tid, &task, &locked);
 	/* Locked is the legal way to work in a namespace. */
 	if (!kind || locked)
 		return 0;
-	key.gen = tt->gen;
-	key.task_id = task;
-	n = bpf_map_lookup_elem(&seen, &key);
-	if (n) {
-		__sync_fetch_and_add(n, 1);
+	e = task_sighting(tt, prev, pid, kind, task, SEEN_SWITCH);
+	if (e)
+		bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * sysgate: each task's last answer to "am I in tainted[]?", valid while
+ * taint_epoch has not moved since.  Task storage, found from the
+ * task_struct without hashing; written only by the task itself at its
+ * system call entry.  tainted[] stays the one record of taint (no second
+ * writer path): the gate only caches a reader's lookup.
+ */
+struct sysgate {
+	__u64 epoch;
+	__u64 tainted;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct sysgate);
+} sysgate SEC(".maps");
+
+/*
+ * System call entry, the harm's door: an unlocked user task making system
+ * call @nr on a tainted thread is reported once per (taint, task, nr),
+ * with its user stack; repeats are counted.  While nothing is tainted this
+ * is one load.  Else, for a task whose gate says untainted since the last
+ * change of tainted[], one task storage lookup; only a tainted task, or
+ * the first call of each task after a change, looks up tainted[].  The
+ * epoch is read before tainted[], and bumped after it changes: a gate
+ * filled from a stale lookup carries a stale epoch and is filled again.
+ */
+static __always_inline int syscall_check(void *ctx, struct task_struct *t,
+					 long nr)
+{
+	__u64 id, task = 0, epoch;
+	struct nstaint_event *e;
+	struct sysgate *g;
+	struct taint *tt;
+	bool locked = true;
+	__u32 tid, pid, kind;
+
+	if (!READ_ONCE(ntainted))
 		return 0;
+	epoch = READ_ONCE(taint_epoch);
+	g = bpf_task_storage_get(&sysgate, t, NULL,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (g && g->epoch == epoch && !g->tainted)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	tid = (__u32)id;
+	tt = bpf_map_lookup_elem(&tainted, &tid);
+	if (g) {
+		g->epoch = epoch;
+		g->tainted = tt != NULL;
 	}
-	bpf_map_update_elem(&seen, &key, &one, BPF_NOEXIST);
+	if (!tt)
+		return 0;
+	pid = id >> 32;
 	if (!followed(pid))
 		return 0;
-	e = ev_new(NSTAINT_EV_TASK_ON_TAINTED_THREAD, NSTAINT_CAUSE_SCHED,
-		   prev);
+	kind = running_task(t, pid, tid, &task, &locked);
+	if (!kind || locked)
+		return 0;
+	e = task_sighting(tt, t, pid, kind, task, nr);
 	if (!e)
 		return 0;
-	home = bpf_map_lookup_elem(&homes, &pid);
-	ev_sets(e, tt->ns, tt->ns, home);
-	e->task_kind = kind;
-	e->task_id = task;
-	e->owner_kind = tt->owner_kind;
-	e->owner_id = tt->owner_id;
-	e->count = 1;
+	ev_stack(ctx, e);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
+}
+
+/*
+ * Two forms of the same hook; the loader keeps one (tp_btf where the
+ * kernel's BTF has the tracepoint, raw_tp elsewhere) and attaches it only
+ * while something is tainted (user/nstaint/syscall_hook.c).
+ */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long nr)
+{
+	return syscall_check(ctx, bpf_get_current_task_btf(), nr);
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long nr)
+{
+	return syscall_check(ctx, bpf_get_current_task_btf(), nr);
+}
+
+/*
+ * Exact level (trace --exact): the runtime's dispatch of a task onto a
+ * thread, hooked by userspace only in processes that have a tainted
+ * thread and only while they have one.  A task that makes no system call
+ * is named when it is dispatched onto the tainted thread.
+ */
+static __always_inline int dispatch_check(struct task_struct *t, __u32 kind,
+					  __u64 task, bool locked)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, pid = id >> 32;
+	struct nstaint_event *e;
+	struct taint *tt;
+
+	tt = bpf_map_lookup_elem(&tainted, &tid);
+	if (!tt || !task || locked || !followed(pid))
+		return 0;
+	e = task_sighting(tt, t, pid, kind, task, SEEN_DISPATCH);
+	if (e)
+		bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/*
+ * Go: runtime.execute(gp *g, inheritTime bool) runs on the M (thread)
+ * that is about to run gp, still on g0.  Go's amd64 register ABI (1.17
+ * on; userspace checks the version) passes gp in RAX.
+ */
+SEC("uprobe")
+int go_execute(struct pt_regs *ctx)
+{
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	struct go_offsets *off = bpf_map_lookup_elem(&goprocs, &pid);
+	__u64 gp = ctx->ax, goid = 0, lockedm = 0;
+
+	if (!off || !gp ||
+	    bpf_probe_read_user(&goid, sizeof(goid), (void *)(gp + off->goid)) ||
+	    bpf_probe_read_user(&lockedm, sizeof(lockedm),
+				(void *)(gp + off->lockedm)))
+		return 0;
+	return dispatch_check(bpf_get_current_task_btf(), NSTAINT_TASK_GO,
+			      goid, lockedm != 0);
+}
+
+/*
+ * libmn:task_start(task, tid): a task's first dispatch, after its thread
+ * published it in the slot (which says whether it is locked).
+ */
+SEC("usdt")
+int BPF_USDT(mn_task_start, long task_id, long tid)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u64 id = bpf_get_current_pid_tgid(), task = 0;
+	bool locked = false;
+	__u32 kind;
+
+	kind = running_task(t, id >> 32, (__u32)id, &task, &locked);
+	if (kind != NSTAINT_TASK_LIBMN || task != (__u64)task_id)
+		return 0;
+	return dispatch_check(t, kind, task, locked);
 }

@@ -20,17 +20,31 @@ struct taint {
 	__u32 owner_kind;		/* enum nstaint_task_kind */
 	__u64 owner_id;			/* task that tainted it, if known */
 	__u64 gen;			/* unique per taint, from taint_gen */
+	__u64 nseen;			/* its entries in seen[] */
 };
 
 /*
- * seen[]: user tasks already reported on a tainted thread, with how often
- * each was seen.  Keyed by the taint generation, not the tid: a thread
- * that is restored and tainted again, or a new thread that reuses a tid,
- * gets a new generation and so reports its tasks anew.
+ * seen[]: (task, system call) pairs already reported on a tainted thread,
+ * with how often each was seen.  Keyed by the taint generation, not the
+ * tid: a thread that is restored and tainted again, or a new thread that
+ * reuses a tid, gets a new generation and so reports its tasks anew.
+ * @nr is the system call number, or SEEN_SWITCH / SEEN_DISPATCH for a task
+ * seen at a context switch / dispatched by its runtime (trace --exact).
  */
+#define SEEN_SWITCH	(-1)
+#define SEEN_DISPATCH	(-2)
+
 struct seen_key {
 	__u64 gen;
 	__u64 task_id;
+	__s32 nr;
+	__u32 pad;			/* zero: part of the hashed key */
+};
+
+struct seen_val {
+	__u64 count;			/* sightings, the first included */
+	__u32 pid;			/* the thread's process */
+	__u32 kind;			/* enum nstaint_task_kind */
 };
 
 #endif

@@ -1,5 +1,7 @@
-# bench/trace: overhead of `nstaint trace` with nothing tainted, and its
-# record throughput under a storm (not in make check).  `make bench-trace`.
+# bench/trace: overhead of `nstaint trace` with nothing tainted and with a
+# thread tainted elsewhere, recall beside it, --exact's cost to the traced
+# Go process, and record throughput under a storm (not in make check).
+# `make bench-trace`; BENCH_ONLY=tainted runs only the new parts.
 .PHONY: bench-trace
 
 $(O)/bench/trace/getppid: bench/trace/getppid.c
@@ -7,5 +9,7 @@ $(O)/bench/trace/getppid: bench/trace/getppid.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $<
 
-bench-trace: $(O)/nstaint $(O)/bench/trace/getppid $(O)/selftests/bpf/nsflip
+bench-trace: $(O)/nstaint $(O)/bench/trace/getppid $(O)/selftests/bpf/nsflip \
+	     $(O)/selftests/bpf/mnleak $(O)/selftests/go/sockns $(O)/selftests/go/onthread \
+	     selftests/lib/recall.py
 	$(Q)bench/trace/run.sh $(O)

@@ -51,6 +51,7 @@ enum nstaint_event_type {
 	NSTAINT_EV_TASK_ON_TAINTED_THREAD, /* unlocked user task ran there */
 	NSTAINT_EV_THREAD_EXIT,		/* a tracked (tainted) thread exited */
 	NSTAINT_EV_LOST,		/* @count records were dropped */
+	NSTAINT_EV_TASK_SUMMARY,	/* a taint ended: one task's count */
 	NSTAINT_EV_TYPE_COUNT,
 };
 
@@ -90,6 +91,9 @@ enum nstaint_task_kind {
 #define NSTAINT_F_NEW_PROCESS	(1U << 1) /* clone made a process */
 #define NSTAINT_F_HOME_MOVED	(1U << 2) /* single-threaded: home moved */
 #define NSTAINT_F_STACK_TRUNC	(1U << 3) /* more frames than ustack[] */
+#define NSTAINT_F_HELD		(1U << 4) /* thread_tainted: the process is
+					   * stopped until the consumer has
+					   * its system call hook attached */
 
 #define NSTAINT_COMM_LEN	16
 #define NSTAINT_MAX_STACK	16
@@ -105,7 +109,10 @@ enum nstaint_task_kind {
  *  tainted_mask    bits where ns_new != ns_home.
  *  parent_tid      clone_from_tainted: the tainted thread that cloned.
  *  count           lost: records dropped since the previous lost record;
- *                  task_on_tainted_thread: times this task was seen.
+ *                  task_on_tainted_thread: 1 (the first sighting);
+ *                  task_summary: times the task was seen making
+ *                  @syscall_nr (-1: seen at context switches) during
+ *                  the taint that just ended.
  *  task_id/kind    the user task running now (0/NONE if unknown).
  *  owner_id        the user task that tainted the thread, if known.
  *  ustack          user stack of the tainting call, innermost first,

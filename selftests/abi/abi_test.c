@@ -44,6 +44,19 @@ TEST(userspace_layout)
 	EXPECT_EQ(2, NSTAINT_ABI_VERSION);
 }
 
+/* Enum values and flag bits are ABI too: appended, never renumbered
+ * (docs/abi.md lists them in this order). */
+TEST(values_appended)
+{
+	EXPECT_EQ(7, NSTAINT_EV_LOST);
+	EXPECT_EQ(8, NSTAINT_EV_TASK_SUMMARY);
+	EXPECT_EQ(9, NSTAINT_EV_TYPE_COUNT);
+	EXPECT_EQ(9, NSTAINT_CAUSE_SYSCALL);
+	EXPECT_EQ(10, NSTAINT_CAUSE_DISPATCH);
+	EXPECT_EQ(3, NSTAINT_LOST_SEEN_FULL);
+	EXPECT_EQ(1U << 4, NSTAINT_F_HELD);
+}
+
 /* The BPF object built from the same header has the same size and the
  * same member offsets, read back from its BTF. */
 TEST(bpf_layout_matches)

@@ -165,3 +165,21 @@ $(EXECSTORM): selftests/bpf/execstorm.c
 $(EXECSTORM_TEST): selftests/bpf/execstorm_test.sh selftests/lib/jcount.py $(EXECSTORM) $(O)/selftests/go/execloop $(O)/nstaint
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
+
+# System call attribution against the kernel's ground truth
+# (syscall_test.sh): Go sockets and mounts, libmn uname, the correct
+# pattern, --fail-on-taint under load.  In the 6.1 guest too, fewer runs.
+SYSCALL_TEST := $(O)/selftests/bpf/syscall_test
+
+ALL   += $(SYSCALL_TEST)
+TESTS += $(SYSCALL_TEST)
+
+$(SYSCALL_TEST): selftests/bpf/syscall_test.sh selftests/lib/recall.py $(O)/nstaint $(MNLEAK) \
+		$(O)/selftests/go/sockns $(O)/selftests/go/leak $(O)/selftests/go/nscorrect \
+		$(O)/selftests/go/onthread selftests/lib/jcount.py
+	$(call msg,INSTALL,$@)
+	$(Q)install -m 755 $< $@
+
+VM_SCRIPTS += $(SYSCALL_TEST)
+VM_FILES   += $(O)/selftests/go/sockns $(O)/selftests/go/nscorrect $(O)/selftests/go/onthread \
+	selftests/lib/recall.py

@@ -45,7 +45,7 @@ run() {
 named() {
 	[ "$rc" -eq 0 ] &&
 	[ "$(jcount "$TMP/$1.out" "e['event']=='thread_tainted' and e['tid']==${tid:-0} and e.get('owner_id')==${goid:-0}")" -eq 1 ] &&
-	[ "$(jcount "$TMP/$1.out" "e['event']=='task_on_tainted_thread' and e['tid']==${tid:-0} and e['task_id']==1")" -eq 1 ]
+	[ "$(jcount "$TMP/$1.out" "e['event']=='task_on_tainted_thread' and e['cause']=='sched' and e['tid']==${tid:-0} and e['task_id']==1")" -eq 1 ]
 }
 
 # unnamed NAME: tainted, but no goroutine id anywhere (none is better

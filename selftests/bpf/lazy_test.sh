@@ -25,7 +25,7 @@ trap 'stop_tracer; rm -rf "$TMP"' EXIT
 
 jcount() { python3 selftests/lib/jcount.py "$@"; }
 
-plan 12
+plan 13
 
 # The Go leak demo: the thread its locked goroutine unshared on is seen
 # tainted at its next switch, and goroutine 1 running there is named.
@@ -41,7 +41,11 @@ check "lazy leak: demo runs under trace --lazy and exits 0" \
 check "lazy leak: thread_tainted (cause sched) for the printed tid, new netns" \
 	[ "$(jcount "$TMP/leak.json" "e['event']=='thread_tainted' and e['cause']=='sched' and e['tid']==${tid:-0} and e['ns']['net']==${ino:-0} and e['differs']==['net']")" -eq 1 ]
 check "lazy leak: task_on_tainted_thread names goroutine 1 on that tid" \
-	[ "$(jcount "$TMP/leak.json" "e['event']=='task_on_tainted_thread' and e['tid']==${tid:-0} and e['task_id']==1")" -eq 1 ]
+	[ "$(jcount "$TMP/leak.json" "e['event']=='task_on_tainted_thread' and e['cause']=='sched' and e['tid']==${tid:-0} and e['task_id']==1")" -eq 1 ]
+# --lazy hooks system call entry too, attached once the taint is seen
+# (the process held until then): main's read() of its stdin is named.
+check "lazy leak: goroutine 1 named at read() entry" \
+	[ "$(jcount "$TMP/leak.json" "e['event']=='task_on_tainted_thread' and e['cause']=='syscall' and e['tid']==${tid:-0} and e['task_id']==1 and e['syscall']=='read'")" -eq 1 ]
 check "lazy leak: ns_change without a syscall return value" \
 	[ "$(jcount "$TMP/leak.json" "e['event']=='ns_change' and e['tid']==${tid:-0} and e['changed']==['net'] and 'ret' not in e")" -eq 1 ]
 

@@ -41,8 +41,8 @@ check "leak: runs under trace, B ran on the tainted thread both times" \
 	[ "$rc" -eq 0 -a -n "${tid:-}" -a "$btids" = "$tid " ]
 check "leak: thread_tainted names the libmn owner task, unlocked" \
 	[ "$(jcount "$TMP/leak.json" "e['event']=='thread_tainted' and e['tid']==${tid:-0} and e.get('owner_kind')=='libmn' and e.get('owner_id')==${a:-0} and not e['owner_locked']")" -eq 2 ]
-check "leak: task_on_tainted_thread names B, once per taint" \
-	[ "$(jcount "$TMP/leak.json" "e['event']=='task_on_tainted_thread' and e['tid']==${tid:-0} and e['task_kind']=='libmn' and e['task_id']==${b:-0} and e['differs']==['uts']")" -eq 2 ]
+check "leak: task_on_tainted_thread names B at a switch, once per taint" \
+	[ "$(jcount "$TMP/leak.json" "e['event']=='task_on_tainted_thread' and e['cause']=='sched' and e['tid']==${tid:-0} and e['task_kind']=='libmn' and e['task_id']==${b:-0} and e['differs']==['uts']")" -eq 2 ]
 check "leak: the owner itself is named when it blocks there unlocked" \
 	[ "$(jcount "$TMP/leak.json" "e['event']=='task_on_tainted_thread' and e['tid']==${tid:-0} and e['task_id']==${a:-0}")" -ge 1 ]
 check "leak: tainted, restored, tainted again: in that order" \
@@ -108,12 +108,12 @@ pre $MNLEAK pre
 check "pre: the tainted thread existed before trace attached" \
 	grep -qw "${tid:-none}" <<<"$before"
 check "pre: its tasks are named through the registry" \
-	[ "$(jcount "$TMP/pre.json" "e['event']=='task_on_tainted_thread' and e['tid']==${tid:-0} and e['task_kind']=='libmn' and e['task_id']==${b:-0}")" -eq 2 ]
+	[ "$(jcount "$TMP/pre.json" "e['event']=='task_on_tainted_thread' and e['cause']=='sched' and e['tid']==${tid:-0} and e['task_kind']=='libmn' and e['task_id']==${b:-0}")" -eq 2 ]
 
 # The same program on libmn.so: the registry is found (in the executable,
 # by copy relocation, or in libmn.so) and the probe in libmn.so.
 pre $MNLEAK_SO preso
 check "libmn.so, started before trace: tasks named, probe attached" \
-	[ "$(jcount "$TMP/preso.json" "e['event']=='task_on_tainted_thread' and e['tid']==${tid:-0} and e['task_kind']=='libmn' and e['task_id']==${b:-0}")" -eq 2 -a \
+	[ "$(jcount "$TMP/preso.json" "e['event']=='task_on_tainted_thread' and e['cause']=='sched' and e['tid']==${tid:-0} and e['task_kind']=='libmn' and e['task_id']==${b:-0}")" -eq 2 -a \
 	  "$(grep -c 'cannot' "$TMP/preso.err")" -eq 0 ]
 tap_done

@@ -16,6 +16,11 @@
  *   clonens  task A unshares uts without mn_lock_thread, then clones a
  *            raw thread (CLONE_THREAD) into a new uts namespace and waits
  *            for it to exit: a child of A's taint, born tainted.
+ *   calls    task A unshares uts without locking and names its new uts
+ *            namespace "nstaint-leak"; then CALLS_TASKS short tasks each
+ *            call uname(2) and print "wrong task=ID" if the kernel answered
+ *            with that name (the call ran in A's namespace), else
+ *            "right task=ID": the ground truth, from the kernel.
  * A task is seen by a tracer at a context switch of its thread, so the
  * tasks sleep with usleep (a blocking call on the thread) where they must
  * be seen.  Prints task ids and tids for the test to check records with.
@@ -27,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 
 #include <mn.h>
 #include <nstaint/mn_abi.h>
@@ -103,6 +109,36 @@ static void clone_from_owner(void)
 	       (unsigned long long)mn_task_id(), gettid_(), tid);
 }
 
+#define CALLS_TASKS	50
+#define LEAK_NAME	"nstaint-leak"
+
+static mn_waitgroup calls_wg;
+
+/* One uname(2): which uts namespace did this task's call run in? */
+static void uname_task(void *arg)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		fail("mnleak: uname");
+	printf("%s task=%llu\n", strcmp(u.nodename, LEAK_NAME) ? "right" :
+	       "wrong", (unsigned long long)mn_task_id());
+	mn_wg_done(&calls_wg);
+}
+
+/* Unlocked unshare, then tasks whose system calls run there. */
+static void calls(void)
+{
+	if (unshare(CLONE_NEWUTS) || sethostname(LEAK_NAME, strlen(LEAK_NAME)))
+		fail("mnleak: unshare, sethostname");
+	printf("tainted task=%llu tid=%ld\n",
+	       (unsigned long long)mn_task_id(), gettid_());
+	mn_wg_add(&calls_wg, CALLS_TASKS);
+	for (int i = 0; i < CALLS_TASKS; i++)
+		mn_go(uname_task, NULL);
+	mn_wg_wait(&calls_wg);
+}
+
 static int in_ns(void *arg)
 {
 	printf("ns_do task=%llu tid=%ld\n",
@@ -167,8 +203,10 @@ static int main_task(void *arg)
 	} else if (!strcmp(mode, "hold")) {
 		leak();
 		wait_line();
+	} else if (!strcmp(mode, "calls")) {
+		calls();
 	} else {
-		fprintf(stderr, "usage: mnleak leak|correct|pre|hold|clonens\n");
+		fprintf(stderr, "usage: mnleak leak|correct|pre|hold|clonens|calls\n");
 		return 2;
 	}
 	mn_chan_close(go_b);

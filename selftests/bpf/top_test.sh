@@ -111,7 +111,8 @@ wait_for "$TMP/live" '^ready' 100
 read -r tid ino goid < <(sed -n 's/^tainted tid=\([0-9]*\) netns=\([0-9]*\) goid=\([0-9]*\).*/\1 \2 \3/p' "$TMP/live")
 diag "live leak: pid=$spid tid=${tid:-?} netns=${ino:-?} owner goroutine=${goid:-?}"
 # After unlocking, main (goroutine 1) blocks in read(stdin) on that thread.
-row="^$spid +${tid:-x} +leak +net:${ino:-x} +go:${goid:-x} +[0-9]+s +[1-9][0-9]* +go:([0-9]+,)*1(,| |$)"
+# CALLS (after SINCE) names write(): main prints "ready" on that thread.
+row="^$spid +${tid:-x} +leak +net:${ino:-x} +go:${goid:-x} +[0-9]+s +[a-z0-9_,]*write[a-z0-9_,]*( \+[0-9]+)? +[1-9][0-9]* +go:([0-9]+,)*1(,| |$)"
 wait_for "$TMP/batch" "$row" 100
 check "batch: live-tainted thread with netns, owner goroutine, goroutine 1 seen" \
 	grep -Eq "$row" "$TMP/batch"
@@ -153,7 +154,7 @@ mtid=$(sed -n 's/^retainted task=[0-9]* tid=//p' "$TMP/mn")
 ma=$(sed -n 's/^retainted task=\([0-9]*\).*/\1/p' "$TMP/mn")
 mb=$(sed -n 's/^b task=\([0-9]*\).*/\1/p' "$TMP/mn" | head -1)
 diag "mnleak: pid=$mpid tid=${mtid:-?} owner task=${ma:-?} b task=${mb:-?}"
-row="^$mpid +${mtid:-x} +mnleak +uts:[0-9]+ +mn:${ma:-x}! +[0-9]+s +[1-9][0-9]* +mn:([0-9]+,)*${mb:-x}(,| |$)"
+row="^$mpid +${mtid:-x} +mnleak +uts:[0-9]+ +mn:${ma:-x}! +[0-9]+s +[a-z0-9_,]*write[a-z0-9_,]*( \+[0-9]+)? +[1-9][0-9]* +mn:([0-9]+,)*${mb:-x}(,| |$)"
 wait_for "$TMP/mntop" "$row" 100
 check "libmn: owner task named, marked unlocked, task B seen on the thread" \
 	grep -Eq "$row" "$TMP/mntop"

@@ -38,7 +38,7 @@ trace_from_ready() {
 	wait $tpid
 }
 
-plan 33
+plan 34
 
 # First, since every other check needs it: the BPF object loads and
 # attaches on this kernel (the 6.1 VM runs this script too).  When it does
@@ -72,8 +72,12 @@ check "leak: thread_tainted names the owner goroutine" \
 	[ "$(jcount "$TMP/leak.json" "e['event']=='thread_tainted' and e.get('owner_id')==${goid:-0}")" -eq 1 ]
 # After UnlockOSThread main (goroutine 1) keeps running on the poisoned
 # thread: it must be named, once (deduplicated per thread and goroutine).
-check "leak: task_on_tainted_thread names goroutine 1 on that tid, once" \
-	[ "$(jcount "$TMP/leak.json" "e['event']=='task_on_tainted_thread' and e['tid']==${tid:-0} and e['task_id']==1")" -eq 1 ]
+check "leak: task_on_tainted_thread names goroutine 1 at a switch, once" \
+	[ "$(jcount "$TMP/leak.json" "e['event']=='task_on_tainted_thread' and e['cause']=='sched' and e['tid']==${tid:-0} and e['task_id']==1")" -eq 1 ]
+# Its system calls there are named at their entry, each call once, with
+# the name and the stack of the call (main reads its stdin: read()).
+check "leak: goroutine 1 named at read() entry, once, with its stack" \
+	[ "$(jcount "$TMP/leak.json" "e['event']=='task_on_tainted_thread' and e['cause']=='syscall' and e['tid']==${tid:-0} and e['task_id']==1 and e['syscall']=='read' and e['syscall_nr']==0 and len(e.get('stack',[]))>0")" -eq 1 ]
 check "leak: ns_change net old->new for that tid" \
 	[ "$(jcount "$TMP/leak.json" "e['event']=='ns_change' and e['tid']==${tid:-0} and e['ns']['net']==${ino:-0} and e['ns_old']['net']!=${ino:-0} and e['changed']==['net']")" -eq 1 ]
 

@@ -154,7 +154,7 @@ rmmod nstaint && insmod /nstaint.ko bufsize=16
 trace_json storm $NSFLIP storm 8 400
 changes=$(sed -n 's/^storm threads=8 changes=//p' "$TMP/storm.out")
 delivered=$(grep -vc '"event":"lost"' "$TMP/storm.json")
-lost=$(sed -n 's/^{"event":"lost",.*"count":\([0-9]*\)}$/\1/p' "$TMP/storm.json" | awk '{ s += $1 } END { print s + 0 }')
+lost=$(sed -n 's/^{"event":"lost",.*"count":\([0-9]*\)[,}].*/\1/p' "$TMP/storm.json" | awk '{ s += $1 } END { print s + 0 }')
 diag "storm: changes=${changes:-?} delivered=$delivered lost=$lost dropped=$(cat /sys/module/nstaint/parameters/dropped)"
 check "storm: records were dropped and reported as lost" [ "$lost" -gt 0 ]
 check "storm: delivered + lost == changes + 8 tainted + 8 exits" \

@@ -19,8 +19,10 @@
 
 #include "backend_select.h"
 #include "bpf_procinfo.h"
+#include "exact.h"
 #include "snapshot.h"
 #include "symbolize.h"
+#include "syscall_hook.h"
 #include "ustack.h"
 #include "../../bpf/taint.h"
 #include "nstaint.skel.h"
@@ -37,6 +39,8 @@ struct bpf_priv {
 	int delivered;
 	/* lost[] totals already reported, per enum nstaint_lost_reason */
 	__u64 lost_seen[NSTAINT_LOST_REASON_COUNT];
+	struct syscall_hook hook;
+	struct exact exact;	/* --exact: dispatch hooks per process */
 	int ncpus;
 	/* Go offsets and libmn slots of processes, read by a worker; it
 	 * resumes the processes held at exec. */
@@ -107,7 +111,7 @@ static int seed_from_proc(struct bpf_priv *p)
 		}
 		/* Their Go binaries: by the worker (DWARF takes a while). */
 		if (tainted)
-			procinfo_tainted(p->pi, pid);
+			procinfo_tainted(p->pi, pid, false);
 		if (!bpf_backend_opts.follow_pid ||
 		    pid == (__u32)bpf_backend_opts.follow_pid)
 			procinfo_check_libmn_now(p->pi, pid);
@@ -150,6 +154,26 @@ static bool execd_since(pid_t pid, __u64 ts_ns)
 static int rb_open(struct bpf_priv *p, bool quiet);
 static void detach_release(struct bpf_priv *p);
 
+/*
+ * NSTAINT_SEEN_MAX=N shrinks the dedup table (bpf seen[]) so that tests
+ * can fill it with a few thousand tasks instead of 32768.
+ */
+static void seen_max_from_env(struct nstaint_bpf *skel)
+{
+	const char *v = getenv("NSTAINT_SEEN_MAX");
+	char *end;
+	long n;
+
+	if (!v)
+		return;
+	n = strtol(v, &end, 10);
+	if (*end || n <= 0 || n > 1 << 24)
+		fprintf(stderr, "nstaint: ignoring NSTAINT_SEEN_MAX=%s "
+			"(1 to %d)\n", v, 1 << 24);
+	else
+		bpf_map__set_max_entries(skel->maps.seen, n);
+}
+
 static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 {
 	bool lazy = bpf_backend_opts.lazy;
@@ -176,6 +200,9 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 	skel->rodata->hold_exec = bpf_backend_opts.follow_pid != 0;
 	bpf_map__set_max_entries(skel->maps.events,
 				 ringbuf_bytes(bpf_backend_opts.ringbuf_kb));
+	syscall_hook_prepare(&p->hook, skel);
+	exact_prepare(skel, bpf_backend_opts.exact);
+	seen_max_from_env(skel);
 	err = nstaint_bpf__load(skel);
 	if (err) {
 		if (!fentry)
@@ -225,6 +252,8 @@ static int load_attach(struct backend *b, struct bpf_priv *p, bool fentry)
 				"%s\n", strerror(-err));
 		goto err_destroy;
 	}
+	/* Tainted before we started: hook now (failure printed, not fatal). */
+	syscall_hook_update(&p->hook, skel, NULL);
 	return 0;
 
 err_destroy:
@@ -323,17 +352,41 @@ static int on_exec(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/*
+ * A thread became tainted: know its process's tasks and have the system
+ * call hook attached before a held process (NSTAINT_F_HELD) runs on.
+ * While closing too: a held process is never left stopped.
+ */
+static void taint_began(struct bpf_priv *p, const struct nstaint_event *e)
+{
+	if (!p->closing) {
+		syscall_hook_update(&p->hook, p->skel, e);
+		if (bpf_backend_opts.exact)
+			exact_taint(&p->exact, p->skel, e->pid);
+	}
+	/* The worker reads its binaries, then resumes it if held. */
+	procinfo_tainted(p->pi, e->pid, e->flags & NSTAINT_F_HELD);
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct bpf_priv *p = ctx;
 	const struct nstaint_event *e = data;
 	int r;
 
-	if (size < sizeof(struct nstaint_event) || p->closing)
+	if (size < sizeof(struct nstaint_event))
 		return 0;
 	if (e->type == NSTAINT_EV_THREAD_TAINTED ||
 	    e->type == NSTAINT_EV_CLONE_FROM_TAINTED)
-		procinfo_tainted(p->pi, e->pid);
+		taint_began(p, e);
+	if (p->closing)
+		return 0;
+	/*
+	 * Before the sink, which may take long (a new process's first stack
+	 * reads its DWARF): the ns_change before a thread_tainted already
+	 * finds the taint counted, and the hook goes on without waiting.
+	 */
+	syscall_hook_update(&p->hook, p->skel, e);
 	r = p->fn(p->ctx, data);
 	p->delivered++;
 	if (r) {
@@ -432,6 +485,9 @@ static int bpf_poll(struct backend *b, int timeout_ms, event_fn fn,
 	err = report_lost(p);
 	if (err)
 		return err;
+	/* Nothing tainted any more: the hook goes. */
+	syscall_hook_update(&p->hook, p->skel, NULL);
+	exact_update(&p->exact, p->skel);
 	return p->delivered;
 }
 
@@ -470,6 +526,8 @@ static void check_taint_count(struct bpf_priv *p)
  */
 static void detach_release(struct bpf_priv *p)
 {
+	syscall_hook_close(&p->hook, p->skel);
+	exact_close(&p->exact);
 	nstaint_bpf__detach(p->skel);
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
 		usleep(100 * 1000);

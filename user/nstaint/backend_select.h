@@ -24,6 +24,8 @@ struct bpf_backend_opts {
 	unsigned int ringbuf_kb; /* 0: RINGBUF_KB_DEFAULT */
 	bool lazy;		/* BPF: namespace changes seen at the next
 				 * context switch, no setns/unshare hook */
+	bool exact;		/* BPF: hook the runtimes' dispatch in
+				 * processes with a tainted thread */
 };
 extern struct bpf_backend_opts bpf_backend_opts;
 
@@ -32,10 +34,10 @@ extern struct bpf_backend_opts bpf_backend_opts;
  * why and returns -1 when it is combined with a backend other than bpf.
  */
 #define LAZY_HELP \
-	"      --lazy          hook no system call: see namespace changes at\n" \
-	"                      the thread's next context switch (cheaper; a\n" \
-	"                      change undone before a switch is missed; see\n" \
-	"                      docs/trace.md)\n"
+	"      --lazy          hook no setns/unshare: see namespace changes\n" \
+	"                      at the thread's next context switch (cheaper;\n" \
+	"                      a change undone before a switch is missed;\n" \
+	"                      see docs/trace.md)\n"
 int lazy_check_backend(const char *cmd, const struct backend_ops *ops);
 
 /* Add a process (and, through fork, its descendants) to the followed set. */

@@ -14,7 +14,10 @@
  * process at exec (SIGSTOP, then the execs record), so that its Go offsets
  * and libmn slots are known before its first setns.  Each such record is
  * queued here and never dropped; the worker checks the new program, then
- * sends SIGCONT.  From procinfo_stop on nothing is checked any more, and
+ * sends SIGCONT.  A followed process whose thread is tainted while the
+ * system call hook is off is held the same way (NSTAINT_F_HELD): the
+ * consumer attaches the hook, and the worker resumes it once its tasks
+ * can be named.  From procinfo_stop on nothing is checked any more, and
  * whatever is still held is resumed at once.
  *
  * Threads: the queue is shared (lock); everything else (the probes
@@ -42,7 +45,7 @@
  */
 #define PI_QUEUE_UNHELD	4096
 
-enum pi_kind { PI_TAINTED, PI_EXEC };
+enum pi_kind { PI_TAINTED, PI_TAINTED_HELD, PI_EXEC };
 
 struct pi_item {
 	__u32 pid;
@@ -225,7 +228,8 @@ static void check(struct procinfo *pi, const struct pi_item *it)
 
 static bool held(const struct procinfo *pi, const struct pi_item *it)
 {
-	return pi->follow && it->kind == PI_EXEC;
+	return (pi->follow && it->kind == PI_EXEC) ||
+	       it->kind == PI_TAINTED_HELD;
 }
 
 static struct pi_item *at(struct procinfo *pi, size_t i)
@@ -292,9 +296,9 @@ refuse:
 		resume(pid);
 }
 
-void procinfo_tainted(struct procinfo *pi, __u32 pid)
+void procinfo_tainted(struct procinfo *pi, __u32 pid, bool held)
 {
-	push(pi, pid, PI_TAINTED);
+	push(pi, pid, held ? PI_TAINTED_HELD : PI_TAINTED);
 }
 
 void procinfo_exec(struct procinfo *pi, __u32 pid)

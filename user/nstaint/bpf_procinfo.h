@@ -30,8 +30,9 @@ void procinfo_check_go_now(struct procinfo *pi, __u32 pid);
 int procinfo_start(struct procinfo *pi);
 
 /* Queued for the worker.  @pid's first taint, or a thread tainted at
- * start: is it Go, does it run libmn? */
-void procinfo_tainted(struct procinfo *pi, __u32 pid);
+ * start: is it Go, does it run libmn?  @held: the BPF side stopped it
+ * (NSTAINT_F_HELD) until then; it is resumed once looked at. */
+void procinfo_tainted(struct procinfo *pi, __u32 pid, bool held);
 /* @pid exec'd, and is stopped if followed: look at the new program, then
  * resume it.  Once stopping, resumed at once, not looked at. */
 void procinfo_exec(struct procinfo *pi, __u32 pid);

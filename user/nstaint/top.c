@@ -30,6 +30,7 @@
 #include "nsset.h"
 #include "snapshot.h"
 #include "strout.h"
+#include "syscalls.h"
 #include "tracker.h"
 
 #define POLL_MS		50	/* key and record latency */
@@ -172,8 +173,33 @@ static void put_task_ids(FILE *f, const void *arg)
 		fprintf(f, " +%zu", th->ntasks - kept);
 }
 
+/* "socket,openat" then "+N" for the numbers not remembered; "-" if none. */
+static void put_calls(FILE *f, const void *arg)
+{
+	const struct tracked_thread *th = arg;
+	size_t i, kept = th->ncalls < TRACKER_CALLS ? th->ncalls :
+			 TRACKER_CALLS;
+
+	if (!th->ncalls) {
+		fputc('-', f);
+		return;
+	}
+	for (i = 0; i < kept; i++) {
+		const char *name = syscall_name(th->calls[i]);
+
+		if (i)
+			fputc(',', f);
+		if (name)
+			fputs(name, f);
+		else
+			fprintf(f, "%d", th->calls[i]);
+	}
+	if (th->ncalls > kept)
+		fprintf(f, " +%zu", th->ncalls - kept);
+}
+
 struct row {
-	char *comm, *ns, *ids;
+	char *comm, *ns, *ids, *calls;
 	char owner[32], since[24];
 };
 
@@ -182,6 +208,7 @@ static void row_free(struct row *r)
 	free(r->comm);
 	free(r->ns);
 	free(r->ids);
+	free(r->calls);
 }
 
 static int row_fill(struct row *r, const struct tracked_thread *th,
@@ -190,7 +217,8 @@ static int row_fill(struct row *r, const struct tracked_thread *th,
 	r->comm = mem_printf(put_comm, th->comm);
 	r->ns = mem_printf(put_namespaces, th);
 	r->ids = mem_printf(put_task_ids, th);
-	if (!r->comm || !r->ns || !r->ids)
+	r->calls = mem_printf(put_calls, th);
+	if (!r->comm || !r->ns || !r->ids || !r->calls)
 		return -ENOMEM;
 	if (th->owner.kind)
 		snprintf(r->owner, sizeof(r->owner), "%s:%llu%s",
@@ -220,7 +248,7 @@ static int compose(struct top *t, FILE *f)
 {
 	const struct tracker *tr = &t->tr;
 	struct row *rows = calloc(tr->n ? tr->n : 1, sizeof(*rows));
-	size_t i, wcomm = 4, wns = 10, wowner = 5;
+	size_t i, wcomm = 4, wns = 10, wowner = 5, wcalls = 5;
 	__u64 now = now_ns();
 	char up[24], clock[16];
 	time_t wall = time(NULL);
@@ -235,6 +263,7 @@ static int compose(struct top *t, FILE *f)
 		wcomm = max_len(wcomm, rows[i].comm);
 		wns = max_len(wns, rows[i].ns);
 		wowner = max_len(wowner, rows[i].owner);
+		wcalls = max_len(wcalls, rows[i].calls);
 	}
 	if (err)
 		goto free_rows;
@@ -259,16 +288,16 @@ static int compose(struct top *t, FILE *f)
 		(unsigned long long)tr->counts[NSTAINT_EV_NS_CHANGE],
 		(unsigned long long)tr->pruned);
 	fputc('\n', f);
-	fprintf(f, "%-8s %-8s %-*s %-*s %-*s %-7s %5s %s\n", "PID", "TID",
-		(int)wcomm, "COMM", (int)wns, "NAMESPACES", (int)wowner,
-		"OWNER", "SINCE", "TASKS", "TASK IDS");
+	fprintf(f, "%-8s %-8s %-*s %-*s %-*s %-7s %-*s %5s %s\n", "PID",
+		"TID", (int)wcomm, "COMM", (int)wns, "NAMESPACES", (int)wowner,
+		"OWNER", "SINCE", (int)wcalls, "CALLS", "TASKS", "TASK IDS");
 	for (i = 0; i < tr->n; i++) {
 		const struct tracked_thread *th = &tr->threads[i];
 
-		fprintf(f, "%-8u %-8u %-*s %-*s %-*s %-7s %5zu %s\n",
+		fprintf(f, "%-8u %-8u %-*s %-*s %-*s %-7s %-*s %5zu %s\n",
 			th->pid, th->tid, (int)wcomm, rows[i].comm, (int)wns,
 			rows[i].ns, (int)wowner, rows[i].owner, rows[i].since,
-			th->ntasks, rows[i].ids);
+			(int)wcalls, rows[i].calls, th->ntasks, rows[i].ids);
 	}
 free_rows:
 	for (i = 0; i < tr->n; i++)

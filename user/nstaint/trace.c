@@ -21,6 +21,7 @@
 #include "nsset.h"
 #include "record.h"
 #include "strout.h"
+#include "syscalls.h"
 #include "ustack.h"
 
 #define EXIT_FAIL_ON_TAINT	66
@@ -34,6 +35,7 @@ static const char *const ev_names[NSTAINT_EV_TYPE_COUNT] = {
 	[NSTAINT_EV_TASK_ON_TAINTED_THREAD] = "task_on_tainted_thread",
 	[NSTAINT_EV_THREAD_EXIT] = "thread_exit",
 	[NSTAINT_EV_LOST] = "lost",
+	[NSTAINT_EV_TASK_SUMMARY] = "task_summary",
 };
 
 static const char *const cause_names[] = {
@@ -144,6 +146,10 @@ static void print_json(FILE *f, const struct nstaint_event *e)
 			"\"count\":%llu", task_kind_name(e->task_kind),
 			(unsigned long long)e->task_id,
 			(unsigned long long)e->count);
+	if (e->syscall_nr >= 0)
+		fprintf(f, ",\"syscall\":\"%s\",\"syscall_nr\":%d",
+			syscall_name(e->syscall_nr) ?: "unknown",
+			e->syscall_nr);
 	if (e->owner_kind)
 		fprintf(f, ",\"owner_kind\":\"%s\",\"owner_id\":%llu,"
 			"\"owner_locked\":%s", task_kind_name(e->owner_kind),
@@ -151,6 +157,68 @@ static void print_json(FILE *f, const struct nstaint_event *e)
 			e->flags & NSTAINT_F_TASK_LOCKED ? "true" : "false");
 	ustack_print_json(f, e);
 	fputs("}\n", f);
+}
+
+/* "goroutine 335" / "libmn task 7" */
+static void fput_task(FILE *f, __u32 kind, __u64 id)
+{
+	fprintf(f, "%s %llu", kind == NSTAINT_TASK_GO ? "goroutine" :
+		"libmn task", (unsigned long long)id);
+}
+
+/*
+ * A user task on a tainted thread, in words: what it did there (called
+ * which system call, was running at a switch, was dispatched onto it),
+ * how often (task_summary), then the namespaces that differ, the process
+ * and the owner; the stack of the call under it.
+ */
+static void print_task_text(FILE *f, const struct nstaint_event *e,
+			    const char *comm)
+{
+	bool summary = e->type == NSTAINT_EV_TASK_SUMMARY;
+	unsigned long long n = e->count;
+	const char *sep = " (", *times = n == 1 ? "time" : "times";
+
+	fprintf(f, "%-22s ", ev_names[e->type]);
+	fput_task(f, e->task_kind, e->task_id);
+	if (e->syscall_nr >= 0) {
+		const char *name = syscall_name(e->syscall_nr);
+
+		if (name)
+			fprintf(f, " called %s()", name);
+		else
+			fprintf(f, " called system call %d", e->syscall_nr);
+		if (summary)
+			fprintf(f, " %llu %s", n, times);
+		fputs(" on", f);
+	} else if (e->cause == NSTAINT_CAUSE_DISPATCH) {
+		fputs(summary ? " was dispatched" : " was dispatched onto", f);
+		if (summary)
+			fprintf(f, " %llu %s onto", n, times);
+	} else if (summary) {
+		fprintf(f, " was seen %llu %s at context switches on", n,
+			times);
+	} else {
+		fputs(" was running at a context switch on", f);
+	}
+	fprintf(f, " tainted thread %u", e->tid);
+	for (int i = 0; i < NSTAINT_NS_COUNT; i++) {
+		if (!(e->tainted_mask & NSTAINT_NS_BIT(i)))
+			continue;
+		fprintf(f, "%s%s %u, home %u", sep, ns_names[i], e->ns_new[i],
+			e->ns_home[i]);
+		sep = "; ";
+	}
+	if (sep[0] == ';')
+		fputc(')', f);
+	fprintf(f, " pid=%u comm=", e->pid);
+	fput_text(f, comm);
+	if (e->owner_kind) {
+		fputs(" owner=", f);
+		fput_task(f, e->owner_kind, e->owner_id);
+	}
+	fputc('\n', f);
+	ustack_print_text(f, e);
 }
 
 static void print_text(FILE *f, const struct nstaint_event *e)
@@ -166,6 +234,11 @@ static void print_text(FILE *f, const struct nstaint_event *e)
 	}
 	memcpy(comm, e->comm, NSTAINT_COMM_LEN);
 	comm[NSTAINT_COMM_LEN] = 0;
+	if ((e->type == NSTAINT_EV_TASK_ON_TAINTED_THREAD ||
+	     e->type == NSTAINT_EV_TASK_SUMMARY) && e->task_kind) {
+		print_task_text(f, e, comm);
+		return;
+	}
 	fprintf(f, "%-22s pid=%u tid=%u comm=", ev_names[e->type], e->pid,
 		e->tid);
 	fput_text(f, comm);
@@ -223,7 +296,7 @@ static void usage(FILE *f)
 	      "[--fail-on-taint]\n"
 	      "                     [--backend=bpf|kmod] [--ringbuf-kb KB] "
 	      "[--lazy]\n"
-	      "                     [-- CMD ARGS...]\n"
+	      "                     [--exact] [-- CMD ARGS...]\n"
 	      "Print namespace events live, one line each.\n"
 	      "  -p, --pid PID       only process PID and its descendants\n"
 	      "  -j, --json          JSON lines (field names of ps --json)\n"
@@ -235,6 +308,10 @@ static void usage(FILE *f)
 	      "                      to 1048576): more rides out longer\n"
 	      "                      bursts; overflow is reported as lost\n"
 	      LAZY_HELP
+	      "      --exact         also name tasks dispatched onto a tainted\n"
+	      "                      thread that make no system call (hooks\n"
+	      "                      the runtime's scheduler in processes with\n"
+	      "                      a tainted thread, while they have one)\n"
 	      "  -- CMD ARGS...      run CMD, follow its process tree, exit\n"
 	      "                      with its status\n", f);
 }
@@ -275,6 +352,7 @@ int cmd_trace(int argc, char **argv)
 		{ "backend", required_argument, NULL, 'b' },
 		{ "ringbuf-kb", required_argument, NULL, 'R' },
 		{ "lazy", no_argument, NULL, 'L' },
+		{ "exact", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -331,6 +409,9 @@ int cmd_trace(int argc, char **argv)
 		case 'L':
 			bpf_backend_opts.lazy = true;
 			break;
+		case 'E':
+			bpf_backend_opts.exact = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_CLEAN;
@@ -347,6 +428,10 @@ int cmd_trace(int argc, char **argv)
 	b.ops = backend_find(backend_name);
 	if (!b.ops || lazy_check_backend("trace", b.ops))
 		return EXIT_ERROR;
+	if (bpf_backend_opts.exact && strcmp(b.ops->name, "bpf")) {
+		fprintf(stderr, "nstaint trace: --exact needs the bpf backend\n");
+		return EXIT_ERROR;
+	}
 	if (optind < argc) {
 		child = spawn_held(argv + optind, &go_fd);
 		if (child < 0) {
@@ -413,13 +498,15 @@ int cmd_trace(int argc, char **argv)
 
 	fprintf(stderr, "nstaint trace: %lu ns_change, %lu thread_tainted, "
 		"%lu thread_restored, %lu clone_from_tainted, "
-		"%lu task_on_tainted_thread, %lu thread_exit, %llu lost\n",
+		"%lu task_on_tainted_thread, %lu thread_exit, %llu lost, "
+		"%lu task_summary\n",
 		ts.counts[NSTAINT_EV_NS_CHANGE],
 		ts.counts[NSTAINT_EV_THREAD_TAINTED],
 		ts.counts[NSTAINT_EV_THREAD_RESTORED],
 		ts.counts[NSTAINT_EV_CLONE_FROM_TAINTED],
 		ts.counts[NSTAINT_EV_TASK_ON_TAINTED_THREAD],
-		ts.counts[NSTAINT_EV_THREAD_EXIT], ts.lost);
+		ts.counts[NSTAINT_EV_THREAD_EXIT], ts.lost,
+		ts.counts[NSTAINT_EV_TASK_SUMMARY]);
 	if (child > 0) {
 		/* Stopped early (signal, duration): CMD keeps running. */
 		fprintf(stderr, "nstaint trace: stopped; %d still runs\n",

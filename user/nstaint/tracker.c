@@ -108,6 +108,20 @@ static void add_task(struct tracked_thread *th, __u32 kind, __u64 id)
 	th->ntasks++;
 }
 
+static void add_call(struct tracked_thread *th, int nr)
+{
+	size_t i, kept = th->ncalls < TRACKER_CALLS ? th->ncalls :
+			 TRACKER_CALLS;
+
+	for (i = 0; i < kept; i++)
+		if (th->calls[i] == nr)
+			return;
+	/* Past the array a repeat is counted again: an upper bound. */
+	if (th->ncalls < TRACKER_CALLS)
+		th->calls[th->ncalls] = nr;
+	th->ncalls++;
+}
+
 int tracker_update(struct tracker *t, const struct nstaint_event *ev)
 {
 	struct tracked_thread *th;
@@ -167,6 +181,8 @@ int tracker_update(struct tracker *t, const struct nstaint_event *ev)
 	}
 	if (ev->type == NSTAINT_EV_TASK_ON_TAINTED_THREAD && ev->task_kind)
 		add_task(th, ev->task_kind, ev->task_id);
+	if (ev->type == NSTAINT_EV_TASK_ON_TAINTED_THREAD && ev->syscall_nr >= 0)
+		add_call(th, ev->syscall_nr);
 	return 0;
 }
 

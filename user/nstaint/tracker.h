@@ -27,6 +27,7 @@
 struct snapshot;
 
 #define TRACKER_TASK_IDS	8	/* task ids remembered per thread */
+#define TRACKER_CALLS		8	/* syscall numbers remembered per thread */
 
 struct tracked_task {
 	__u32 kind;			/* enum nstaint_task_kind */
@@ -50,6 +51,13 @@ struct tracked_thread {
 	 */
 	size_t ntasks;
 	struct tracked_task tasks[TRACKER_TASK_IDS];
+	/*
+	 * System calls those tasks made there (task_on_tainted_thread with
+	 * cause syscall): how many distinct numbers, the first
+	 * TRACKER_CALLS of them.
+	 */
+	size_t ncalls;
+	int calls[TRACKER_CALLS];
 };
 
 struct tracker {
