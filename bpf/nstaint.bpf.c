@@ -186,9 +186,10 @@ struct {
 /*
  * (taint, task, system call) triples already reported, with how often each
  * was seen.  A plain hash, never an LRU: an evicted entry of a live taint
- * would be reported again.  Entries of a taint are deleted when it ends
- * (taint_del), each summed up in a task_summary record; one that does not
- * fit is counted as lost (NSTAINT_LOST_SEEN_FULL).
+ * would be reported again.  Entries of a taint are deleted when it ends,
+ * by userspace after the record that ended it, each summed up in a
+ * task_summary record; one that does not fit is counted as lost
+ * (NSTAINT_LOST_SEEN_FULL).
  */
 #define SEEN_MAX	32768
 
@@ -303,20 +304,6 @@ static __always_inline void taint_set(__u32 tid, const __u32 *ns, __u32 mask,
 	}
 }
 
-/* What summarize_seen needs of the taint that ended. */
-struct summary_ctx {
-	__u64 gen;
-	__u64 left;			/* its entries not met yet */
-	__u32 tid;
-	__u32 owner_kind;
-	__u64 owner_id;
-	__u32 ns[NSTAINT_NS_COUNT];
-};
-
-static __always_inline struct nstaint_event *
-ev_new(__u16 type, __u16 cause, struct task_struct *t);
-static __always_inline bool followed(__u32 pid);
-
 /* How a seen[] entry's task was seen (struct seen_key.nr). */
 static __always_inline __u16 seen_cause(int nr)
 {
@@ -326,72 +313,18 @@ static __always_inline __u16 seen_cause(int nr)
 }
 
 /*
- * bpf_for_each_map_elem callback over seen[]: an entry of the taint that
- * ended becomes a task_summary record (its process followed) and goes.
- * Stops once every entry of the taint was met.
- */
-static long summarize_seen(struct bpf_map *map, struct seen_key *key,
-			   struct seen_val *v, struct summary_ctx *c)
-{
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct nstaint_event *e;
-	struct ns_set *home;
-	__u32 pid = v->pid;
-
-	if (key->gen != c->gen)
-		return 0;
-	if (followed(pid)) {
-		e = ev_new(NSTAINT_EV_TASK_SUMMARY, seen_cause(key->nr), t);
-		if (e) {
-			e->pid = pid;
-			e->tid = c->tid;
-			__builtin_memcpy(e->ns_new, c->ns, sizeof(e->ns_new));
-			__builtin_memcpy(e->ns_old, c->ns, sizeof(e->ns_old));
-			home = bpf_map_lookup_elem(&homes, &pid);
-			if (home) {
-				__builtin_memcpy(e->ns_home, home->ino,
-						 sizeof(e->ns_home));
-				e->tainted_mask = ns_diff(c->ns, home->ino);
-			}
-			e->task_kind = v->kind;
-			e->task_id = key->task_id;
-			e->syscall_nr = key->nr >= 0 ? key->nr : -1;
-			e->count = v->count;
-			e->owner_kind = c->owner_kind;
-			e->owner_id = c->owner_id;
-			bpf_ringbuf_submit(e, 0);
-		}
-	}
-	bpf_map_delete_elem(map, key);
-	return --c->left ? 0 : 1;
-}
-
-/*
- * @tid is no longer tainted (restored, exec, exit: called by the thread
- * itself, so no sighting of this taint runs meanwhile).  Its seen[]
- * entries are summed up and deleted, so seen[] holds live taints only.
+ * @tid is no longer tainted (restored, exec, exit).  Its seen[] entries
+ * stay: userspace sums them up in task_summary records after the record
+ * that ended the taint, and deletes them (backend_bpf.c seen_sweep).  Not
+ * here, with a bpf_for_each_map_elem callback: on 6.1 its frame on top of
+ * the programs' own (lazy_ns_check inlined) is over the 512-byte stack.
  */
 static __always_inline void taint_del(__u32 tid)
 {
-	struct taint *tt = bpf_map_lookup_elem(&tainted, &tid);
-	struct summary_ctx c = {};
-
-	if (!tt)
-		return;
-	if (tt->nseen) {
-		c.gen = tt->gen;
-		c.left = tt->nseen;
-		c.tid = tid;
-		c.owner_kind = tt->owner_kind;
-		c.owner_id = tt->owner_id;
-		__builtin_memcpy(c.ns, tt->ns, sizeof(c.ns));
-	}
 	if (!bpf_map_delete_elem(&tainted, &tid)) {
 		__sync_fetch_and_add(&ntainted, -1);
 		__sync_fetch_and_add(&taint_epoch, 1);
 	}
-	if (c.left)
-		bpf_for_each_map_elem(&seen, summarize_seen, &c, 0);
 }
 
 /* Reserve and fill the common header; NULL (and counted) when full. */
@@ -948,7 +881,10 @@ task_sighting(struct taint *tt, struct task_struct *t, __u32 pid, __u32 kind,
 	      __u64 task, int nr)
 {
 	struct seen_key key = { .gen = tt->gen, .task_id = task, .nr = nr };
-	struct seen_val v = { .count = 1, .pid = pid, .kind = kind }, *n;
+	struct seen_val v = {
+		.count = 1, .pid = pid, .kind = kind,
+		.tid = (__u32)bpf_get_current_pid_tgid(),
+	}, *n;
 	struct nstaint_event *e;
 	struct ns_set *home;
 
@@ -961,7 +897,6 @@ task_sighting(struct taint *tt, struct task_struct *t, __u32 pid, __u32 kind,
 		count_lost(NSTAINT_LOST_SEEN_FULL);
 		return NULL;
 	}
-	__sync_fetch_and_add(&tt->nseen, 1);
 	e = ev_new(NSTAINT_EV_TASK_ON_TAINTED_THREAD, seen_cause(nr), t);
 	if (!e)
 		return NULL;

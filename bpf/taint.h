@@ -20,7 +20,6 @@ struct taint {
 	__u32 owner_kind;		/* enum nstaint_task_kind */
 	__u64 owner_id;			/* task that tainted it, if known */
 	__u64 gen;			/* unique per taint, from taint_gen */
-	__u64 nseen;			/* its entries in seen[] */
 };
 
 /*
@@ -45,6 +44,8 @@ struct seen_val {
 	__u64 count;			/* sightings, the first included */
 	__u32 pid;			/* the thread's process */
 	__u32 kind;			/* enum nstaint_task_kind */
+	__u32 tid;			/* the tainted thread (current) */
+	__u32 pad;
 };
 
 #endif
