@@ -304,14 +304,6 @@ static __always_inline void taint_set(__u32 tid, const __u32 *ns, __u32 mask,
 	}
 }
 
-/* How a seen[] entry's task was seen (struct seen_key.nr). */
-static __always_inline __u16 seen_cause(int nr)
-{
-	return nr >= 0 ? NSTAINT_CAUSE_SYSCALL :
-	       nr == SEEN_DISPATCH ? NSTAINT_CAUSE_DISPATCH :
-	       NSTAINT_CAUSE_SCHED;
-}
-
 /*
  * @tid is no longer tainted (restored, exec, exit).  Its seen[] entries
  * stay: userspace sums them up in task_summary records after the record

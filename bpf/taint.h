@@ -40,6 +40,14 @@ struct seen_key {
 	__u32 pad;			/* zero: part of the hashed key */
 };
 
+/* How a seen[] entry's task was seen: the record's enum nstaint_cause. */
+static inline __attribute__((always_inline)) __u16 seen_cause(__s32 nr)
+{
+	return nr >= 0 ? NSTAINT_CAUSE_SYSCALL :
+	       nr == SEEN_DISPATCH ? NSTAINT_CAUSE_DISPATCH :
+	       NSTAINT_CAUSE_SCHED;
+}
+
 struct seen_val {
 	__u64 count;			/* sightings, the first included */
 	__u32 pid;			/* the thread's process */

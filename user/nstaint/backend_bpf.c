@@ -370,14 +370,6 @@ static void taint_began(struct bpf_priv *p, const struct nstaint_event *e)
 	procinfo_tainted(p->pi, e->pid, e->flags & NSTAINT_F_HELD);
 }
 
-/* How a seen[] entry's task was seen (bpf/taint.h struct seen_key.nr). */
-static __u16 seen_cause(__s32 nr)
-{
-	return nr >= 0 ? NSTAINT_CAUSE_SYSCALL :
-	       nr == SEEN_DISPATCH ? NSTAINT_CAUSE_DISPATCH :
-	       NSTAINT_CAUSE_SCHED;
-}
-
 /*
  * A taint of @e->tid ended (@e: its thread_restored or thread_exit, just
  * delivered): each of its seen[] entries becomes a task_summary record,
