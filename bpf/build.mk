@@ -8,7 +8,7 @@ NSTAINT_SRCS += $(addprefix user/nstaint/,backend.c backend_bpf.c bpf_procinfo.c
 		syscall_hook.c exact.c)
 NSTAINT_LIBS += -lbpf -ldw -lelf -lz -lpthread
 # Only the objects that include the skeleton wait for it.
-$(addprefix $(O)/user/nstaint/,backend_bpf.o syscall_hook.o exact.o): $(NSTAINT_BPF_SKEL)
+$(addprefix $(O)/user/nstaint/,backend_bpf.o bpf_procinfo.o syscall_hook.o exact.o): $(NSTAINT_BPF_SKEL)
 
 ALL += $(NSTAINT_BPF_OBJ)
 
