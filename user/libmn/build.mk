@@ -44,9 +44,12 @@ $(O)/$(LIBMN_SONAME): $(O)/libmn.so.$(LIBMN_VERSION)
 $(O)/libmn.so: $(O)/$(LIBMN_SONAME)
 	$(Q)ln -sfn $(notdir $<) $@
 
+# libmn_pc PREFIX,INCLUDEDIR,LIBDIR: the sed that fills libmn.pc.in.
+libmn_pc = sed 's|@PREFIX@|$(1)|g;s|@INCLUDEDIR@|$(2)|g;s|@LIBDIR@|$(3)|g;s|@VERSION@|$(LIBMN_VERSION)|g'
+
 $(O)/libmn.pc: user/libmn/libmn.pc.in
 	$(call msg,GEN,$@)
-	$(Q)sed 's|@TOP@|$(TOP)|g;s|@O@|$(abspath $(O))|g;s|@VERSION@|$(LIBMN_VERSION)|g' $< > $@
+	$(Q)$(call libmn_pc,$(TOP),$(TOP)/include,$(abspath $(O))) $< > $@
 
 # Sanitizer flavours (gcc: both sanitizers and their fiber APIs), and a
 # clang-19 flavour: libmn and its tests must build (warning-free) and pass

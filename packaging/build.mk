@@ -1,0 +1,49 @@
+# packaging: `make install` and `make uninstall`, GNU style (PREFIX,
+# DESTDIR, and the usual directory variables).  Installs the nstaint
+# binary, libmn (static, and shared with its SONAME and links) with its
+# headers and pkg-config file, and the man pages nstaint(8) and libmn(3).
+# selftests/install installs into a DESTDIR and builds a program against
+# the installed pkg-config file.
+.PHONY: install uninstall
+
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFDIR ?= $(LIBDIR)/pkgconfig
+MANDIR     ?= $(PREFIX)/share/man
+INSTALL    ?= install
+
+MAN8 := docs/man/nstaint.8
+MAN3 := docs/man/libmn.3
+INSTALL_HDRS := include/mn.h include/nstaint/mn_abi.h
+
+# What install writes, relative to $(DESTDIR): uninstall removes this list.
+INSTALLED = $(SBINDIR)/nstaint \
+	$(LIBDIR)/libmn.a $(LIBDIR)/libmn.so.$(LIBMN_VERSION) \
+	$(LIBDIR)/$(LIBMN_SONAME) $(LIBDIR)/libmn.so \
+	$(INCLUDEDIR)/mn.h $(INCLUDEDIR)/nstaint/mn_abi.h \
+	$(PKGCONFDIR)/libmn.pc \
+	$(MANDIR)/man8/nstaint.8 $(MANDIR)/man3/libmn.3
+
+install: real-all
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)$(INSTALL) -D -m 0755 $(O)/nstaint $(DESTDIR)$(SBINDIR)/nstaint
+	$(Q)$(INSTALL) -D -m 0644 $(O)/libmn.a $(DESTDIR)$(LIBDIR)/libmn.a
+	$(Q)$(INSTALL) -D -m 0755 $(O)/libmn.so.$(LIBMN_VERSION) \
+		$(DESTDIR)$(LIBDIR)/libmn.so.$(LIBMN_VERSION)
+	$(Q)ln -sfn libmn.so.$(LIBMN_VERSION) $(DESTDIR)$(LIBDIR)/$(LIBMN_SONAME)
+	$(Q)ln -sfn $(LIBMN_SONAME) $(DESTDIR)$(LIBDIR)/libmn.so
+	$(Q)$(INSTALL) -D -m 0644 include/mn.h $(DESTDIR)$(INCLUDEDIR)/mn.h
+	$(Q)$(INSTALL) -D -m 0644 include/nstaint/mn_abi.h \
+		$(DESTDIR)$(INCLUDEDIR)/nstaint/mn_abi.h
+	$(Q)mkdir -p $(DESTDIR)$(PKGCONFDIR)
+	$(Q)$(call libmn_pc,$(PREFIX),$(INCLUDEDIR),$(LIBDIR)) \
+		user/libmn/libmn.pc.in > $(DESTDIR)$(PKGCONFDIR)/libmn.pc
+	$(Q)$(INSTALL) -D -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/nstaint.8
+	$(Q)$(INSTALL) -D -m 0644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/libmn.3
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/nstaint 2>/dev/null || true

@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Selftests of `make install`: into a DESTDIR, every file where the GNU
+# directory variables say, with its mode; libmn.so's SONAME and links; a
+# libmn program built against the installed pkg-config file (shared and
+# static) runs; the man pages lint clean and name every long option of
+# each command's --help; `make uninstall` removes all it installed.
+# Run from the top of the tree.
+set -u
+. scripts/tap.sh
+
+O=${O:-build}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+D=$TMP/dest
+MAKE_ARGS=(--no-print-directory -s O="$O" DESTDIR="$D" PREFIX=/usr)
+
+plan 10
+
+# make install succeeds into an empty DESTDIR.
+make "${MAKE_ARGS[@]}" install >"$TMP/install.log" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] || sed 's/^/# /' "$TMP/install.log"
+check "make install DESTDIR=... PREFIX=/usr exits 0" [ "$rc" -eq 0 ]
+
+# Every file is where it belongs with its mode, as stat(1) sees it.
+modes_ok() {
+	local f want got bad=0
+	while read -r f want; do
+		got=$(stat -c %a "$D$f" 2>/dev/null || echo missing)
+		[ "$got" = "$want" ] || { diag "$f: mode $got, want $want"; bad=1; }
+	done <<-EOT
+	/usr/sbin/nstaint 755
+	/usr/lib/libmn.a 644
+	/usr/lib/libmn.so.0.1.0 755
+	/usr/include/mn.h 644
+	/usr/include/nstaint/mn_abi.h 644
+	/usr/lib/pkgconfig/libmn.pc 644
+	/usr/share/man/man8/nstaint.8 644
+	/usr/share/man/man3/libmn.3 644
+	EOT
+	return $bad
+}
+check "installed files and modes" modes_ok
+
+# The loader's name for the library: SONAME libmn.so.0 (readelf), and
+# the links libmn.so -> libmn.so.0 -> libmn.so.0.1.0.
+soname_ok() {
+	readelf -d "$D/usr/lib/libmn.so.0.1.0" | grep -q 'SONAME.*\[libmn\.so\.0\]' &&
+	[ "$(readlink "$D/usr/lib/libmn.so.0")" = libmn.so.0.1.0 ] &&
+	[ "$(readlink "$D/usr/lib/libmn.so")" = libmn.so.0 ]
+}
+check "libmn.so SONAME libmn.so.0 and its links" soname_ok
+
+# pkg-config against the DESTDIR, as a packager's build would see it.
+pc() {
+	PKG_CONFIG_LIBDIR=$D/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$D \
+		pkg-config "$@" libmn
+}
+
+# A program built with the installed header and `pkg-config --cflags
+# --libs` links against the installed libmn.so.0 (the loader says so) and
+# runs 100 tasks whose numbers add up to 5050.
+shared_ok() {
+	# shellcheck disable=SC2046
+	cc -o "$TMP/hello" selftests/install/hello_mn.c $(pc --cflags --libs) ||
+		return 1
+	LD_LIBRARY_PATH=$D/usr/lib ldd "$TMP/hello" |
+		grep -q "libmn\.so\.0 => $D/usr/lib/libmn\.so\.0" || return 1
+	out=$(LD_LIBRARY_PATH=$D/usr/lib "$TMP/hello") || return 1
+	diag "shared: $out"
+	[[ "$out" == "sum=5050 procs="* ]]
+}
+check "program built with installed pkg-config (shared) runs" shared_ok
+
+# The same linked with the installed libmn.a and `pkg-config --static`:
+# no NEEDED entry for libmn, same result.
+static_ok() {
+	# shellcheck disable=SC2046
+	cc -o "$TMP/hello_static" selftests/install/hello_mn.c \
+		$(pc --cflags) "$D/usr/lib/libmn.a" $(pc --static --libs-only-l | sed 's/-lmn//') ||
+		return 1
+	! readelf -d "$TMP/hello_static" | grep -q 'NEEDED.*libmn' || return 1
+	out=$("$TMP/hello_static") || return 1
+	[[ "$out" == "sum=5050 procs="* ]]
+}
+check "program linked with the installed libmn.a runs" static_ok
+
+# The pages are valid roff: mandoc's linter and groff's warnings are silent.
+lint_ok() {
+	local p rc=0 out
+	for p in "$D/usr/share/man/man8/nstaint.8" "$D/usr/share/man/man3/libmn.3"; do
+		out=$(mandoc -T lint -W warning "$p" 2>&1; groff -man -ww -z "$p" 2>&1)
+		[ -z "$out" ] || { diag "$out"; rc=1; }
+	done
+	return $rc
+}
+check "man pages lint clean (mandoc -T lint, groff -ww)" lint_ok
+
+# man finds the installed pages through MANPATH, and renders them.
+man_ok() {
+	MANPATH=$D/usr/share/man man -P cat 8 nstaint 2>/dev/null | grep -q 'nstaint ps' &&
+	MANPATH=$D/usr/share/man man -P cat 3 libmn 2>/dev/null | grep -q 'mn_ns_do'
+}
+if command -v man >/dev/null; then
+	check "man(1) renders the installed pages" man_ok
+else
+	check "groff renders the installed pages" \
+		bash -c "groff -man -Tascii '$D/usr/share/man/man3/libmn.3' | grep -q mn_ns_do"
+fi
+
+# Every long option that `nstaint CMD --help` prints is in nstaint(8)
+# (its rendered text), so the page cannot fall behind the code.
+options_in_page() {
+	local cmd opt rc=0 page
+	page=$(groff -man -Tascii -P-cbou "$D/usr/share/man/man8/nstaint.8")
+	for cmd in ps trace top; do
+		for opt in $("$D/usr/sbin/nstaint" "$cmd" --help 2>&1 |
+				grep -o -- '--[a-z][a-z-]*' | sort -u); do
+			grep -q -- "$opt" <<<"$page" ||
+				{ diag "nstaint $cmd $opt is not in nstaint(8)"; rc=1; }
+		done
+	done
+	return $rc
+}
+check "every --help long option of ps, trace, top is in nstaint(8)" options_in_page
+
+# The commands themselves are in the page's COMMANDS section.
+check "nstaint(8) documents every command of nstaint --help" bash -c '
+	page=$(groff -man -Tascii -P-cbou "$1")
+	for c in $("$2" --help 2>&1 | sed -n "s/^  \([a-z]*\)  .*/\1/p"); do
+		grep -q "^   nstaint $c\$" <<<"$page" || { echo "# $c missing"; exit 1; }
+	done' _ "$D/usr/share/man/man8/nstaint.8" "$D/usr/sbin/nstaint"
+
+# make uninstall leaves no file behind.
+make "${MAKE_ARGS[@]}" uninstall >"$TMP/uninstall.log" 2>&1
+left=$(find "$D" -type f -o -type l)
+[ -z "$left" ] || diag "left: $left"
+check "make uninstall removes every installed file" [ -z "$left" ]
+
+tap_done
