@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install every Debian package that nstaint's build, tests and benchmarks
 # need.  Idempotent: when everything is present it only checks (seconds).
+# prometheus is for promtool and the agent tests; on a host that runs
+# systemd its package also enables a prometheus.service on :9090.
 set -eu
 
 PKGS="
@@ -11,7 +13,7 @@ linux-headers-amd64 linux-image-amd64 linux-source-6.1
 qemu-system-x86 busybox-static cpio xz-utils
 golang-go python3 iproute2 util-linux procps kmod tmux
 bpftrace linux-perf
-mandoc groff-base
+mandoc groff-base prometheus yamllint
 "
 
 missing=
