@@ -7,3 +7,5 @@ SELFTEST_LIBS_sdnotify_test := $(O)/user/agent/sdnotify.o
 $(O)/selftests/agent/sdnotify_test: $(O)/user/agent/sdnotify.o user/agent/sdnotify.h
 SELFTEST_LIBS_rotlog_test := $(O)/user/agent/rotlog.o -lz
 $(O)/selftests/agent/rotlog_test: $(O)/user/agent/rotlog.o user/agent/rotlog.h
+SELFTEST_LIBS_confile_test := $(O)/user/agent/confile.o
+$(O)/selftests/agent/confile_test: $(O)/user/agent/confile.o user/agent/confile.h
