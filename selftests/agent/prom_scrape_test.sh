@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# A real Prometheus server (Debian's) scrapes a page served by the agent's
+# HTTP endpoint (user/agent/httpd via httpd_serve): the target is up, and
+# the values and escaped labels Prometheus stored are the ones served.
+# Prometheus, not our code, is the oracle.  Run from the top of the tree.
+set -u
+. scripts/tap.sh
+
+O=${O:-build}
+SERVE=$O/selftests/agent/httpd_serve
+TMP=$(mktemp -d)
+serve= prom=
+cleanup() {
+	[ -n "$prom" ] && kill "$prom" 2>/dev/null && wait "$prom" 2>/dev/null
+	[ -n "$serve" ] && kill "$serve" 2>/dev/null && wait "$serve" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+plan 4
+
+# query EXPR: the first result's value and labels as "VALUE LABELS-JSON",
+# or nothing while Prometheus has none.
+query() {
+	/usr/bin/python3 - "$PROM_PORT" "$1" <<'PY'
+import json, sys, urllib.parse, urllib.request
+port, expr = sys.argv[1], sys.argv[2]
+url = "http://127.0.0.1:%s/api/v1/query?%s" % (port, urllib.parse.urlencode({"query": expr}))
+try:
+    r = json.load(urllib.request.urlopen(url, timeout=5))
+except Exception:
+    sys.exit(0)
+res = r.get("data", {}).get("result", [])
+if res:
+    m = dict(res[0]["metric"]); m.pop("instance", None)
+    print(res[0]["value"][1], json.dumps(m, sort_keys=True))
+PY
+}
+
+coproc SRV { exec "$SERVE" 127.0.0.1:0 42.5; }
+serve=$SRV_PID
+read -r _ port <&"${SRV[0]}"
+diag "httpd_serve on port ${port:-?}"
+
+# A port for Prometheus' own web API: the kernel picks a free one.
+PROM_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$TMP/prometheus.yml" <<EOT
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: nstaint
+    static_configs:
+      - targets: ['127.0.0.1:$port']
+EOT
+prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/data" \
+	--web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn >"$TMP/prom.log" 2>&1 &
+prom=$!
+
+# Wait (up to 60 s) for the first scrape to be stored.
+for _ in $(seq 120); do
+	[ -n "$(query 'nstaint_test_value')" ] && break
+	sleep 0.5
+done
+
+check "Prometheus scraped the target: up == 1" \
+	[ "$(query 'up{job="nstaint"}')" = '1 {"__name__": "up", "job": "nstaint"}' ]
+got=$(query 'nstaint_test_value')
+diag "nstaint_test_value: $got"
+check "gauge stored with the value served" \
+	[ "$got" = '42.5 {"__name__": "nstaint_test_value", "job": "nstaint"}' ]
+got=$(query 'nstaint_test_lost_total')
+diag "nstaint_test_lost_total: $got"
+check "counter stored with its labels, escapes undone" \
+	[ "$got" = '7 {"__name__": "nstaint_test_lost_total", "job": "nstaint", "note": "a \"quoted\\\" \n value", "stage": "ring"}' ]
+# Prometheus reports no sample it had to drop or could not parse.
+check "no scrape errors: scrape_samples_scraped == 2" \
+	[ "$(query 'scrape_samples_scraped{job="nstaint"}' | cut -d' ' -f1)" = 2 ]
+[ "$_tap_failed" = 0 ] || sed 's/^/# prometheus: /' "$TMP/prom.log"
+
+tap_done
