@@ -10,7 +10,8 @@ set -u
 O=${O:-build}
 SERVE=$O/selftests/agent/httpd_serve
 TMP=$(mktemp -d)
-serve= prom=
+serve=''
+prom=''
 cleanup() {
 	[ -n "$prom" ] && kill "$prom" 2>/dev/null && wait "$prom" 2>/dev/null
 	[ -n "$serve" ] && kill "$serve" 2>/dev/null && wait "$serve" 2>/dev/null
@@ -77,6 +78,7 @@ check "counter stored with its labels, escapes undone" \
 # Prometheus reports no sample it had to drop or could not parse.
 check "no scrape errors: scrape_samples_scraped == 2" \
 	[ "$(query 'scrape_samples_scraped{job="nstaint"}' | cut -d' ' -f1)" = 2 ]
+# shellcheck disable=SC2154 # set by scripts/tap.sh
 [ "$_tap_failed" = 0 ] || sed 's/^/# prometheus: /' "$TMP/prom.log"
 
 tap_done
