@@ -28,3 +28,6 @@ $(HTTPD_SERVE): selftests/agent/httpd_serve.c $(O)/user/agent/httpd.o $(O)/user/
 $(PROM_SCRAPE_TEST): selftests/agent/prom_scrape_test.sh $(HTTPD_SERVE)
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
+SELFTEST_LIBS_procmetrics_test := $(O)/user/agent/procmetrics.o $(O)/user/agent/promtext.o -lm
+$(O)/selftests/agent/procmetrics_test: $(O)/user/agent/procmetrics.o $(O)/user/agent/promtext.o \
+	user/agent/procmetrics.h
