@@ -31,3 +31,6 @@ $(PROM_SCRAPE_TEST): selftests/agent/prom_scrape_test.sh $(HTTPD_SERVE)
 SELFTEST_LIBS_procmetrics_test := $(O)/user/agent/procmetrics.o $(O)/user/agent/promtext.o -lm
 $(O)/selftests/agent/procmetrics_test: $(O)/user/agent/procmetrics.o $(O)/user/agent/promtext.o \
 	user/agent/procmetrics.h
+SELFTEST_LIBS_envelope_test := $(O)/user/agent/envelope.o $(O)/user/agent/labelcap.o
+$(O)/selftests/agent/envelope_test: $(O)/user/agent/envelope.o $(O)/user/agent/labelcap.o \
+	user/agent/envelope.h user/agent/labelcap.h
