@@ -4,10 +4,11 @@
 # struct layouts: an incompatible change bumps the 0), plus
 # build/libmn.pc for in-tree use (PKG_CONFIG_PATH=build) and sanitizer
 # builds of the library for the ASan/TSan test binaries (selftests/libmn).
-LIBMN_SRCS := $(addprefix user/libmn/,sched.c thread.c timer.c chan.c sync.c \
+LIBMN_SRCS := $(addprefix user/libmn/,proc.c lock_futex.c stack.c syscall.c \
+		sysmon.c registry.c init.c thread.c timer.c chan.c sync.c \
 		netpoll.c ctx.c debug.c switch.S) user/nstaint/nsset.c
 LIBMN_HDRS := include/mn.h include/nstaint/mn_abi.h include/nstaint/events.h \
-		user/libmn/internal.h user/nstaint/nsset.h
+		user/libmn/internal.h user/libmn/runq.h user/nstaint/nsset.h
 # -fcf-protection=branch: endbr64 everywhere (switch.S has _CET_ENDBR), so
 # the library is IBT-compatible; no shadow-stack claim (switch.S).
 LIBMN_CFLAGS = $(CFLAGS) -fPIC -fvisibility=hidden -fno-omit-frame-pointer -fcf-protection=branch

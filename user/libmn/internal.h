@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <sys/types.h>
 #include <sys/epoll.h>
 
@@ -114,7 +115,7 @@ struct mn_p {
 	int64_t sysmon_when;
 	struct mn_g *gfree;		/* dead Gs, for reuse */
 	int ngfree;
-	char *stacks[32];		/* cached stacks (sched.c STACK_CACHE) */
+	char *stacks[32];		/* cached stacks (stack.c STACK_CACHE) */
 	int nstacks;
 	uint32_t timers_lock;
 	struct mn_timer **timers;	/* 4-ary heap by when */
@@ -220,6 +221,11 @@ void mn_handoffp(struct mn_p *p) MN_HIDDEN;
 void mn_injectglist(struct mn_g *list) MN_HIDDEN;
 void mn_sysmon_kick(void) MN_HIDDEN;
 void mn_newm(struct mn_p *p, bool spinning) MN_HIDDEN;
+void *mn_template_main(void *arg) MN_HIDDEN;
+void *mn_sysmon_main(void *arg) MN_HIDDEN;
+void mn_on_sigquit(int sig) MN_HIDDEN;
+bool mn_retake(int64_t now) MN_HIDDEN;
+extern sem_t mn_runtime_threads_up MN_HIDDEN;
 void mn_m_publish(struct mn_m *m, uint64_t task, int locked) MN_HIDDEN;
 void mn_registry_add(struct mn_m *m, uint32_t flags) MN_HIDDEN;
 void mn_registry_del(struct mn_m *m) MN_HIDDEN;
@@ -232,6 +238,54 @@ void mn_describe_g(int fd, struct mn_g *g) MN_HIDDEN;
 void mn_sched_dump(int fd) MN_HIDDEN;
 bool mn_deadlock_check(void) MN_HIDDEN;
 void mn_debug_init(void) MN_HIDDEN;
+
+/* ---- stacks (stack.c) ---- */
+extern size_t mn_pagesz MN_HIDDEN;
+void mn_stack_init(void) MN_HIDDEN;
+void mn_stack_get(struct mn_p *p, struct mn_g *g) MN_HIDDEN;
+void mn_stack_put(struct mn_p *p, char *stk) MN_HIDDEN;
+void mn_g_prepare(struct mn_g *g) MN_HIDDEN;
+
+/* ---- the P idle list (sched.lock held), holding a P (proc.c, syscall.c) ---- */
+
+static inline void pidleput(struct mn_p *p)
+{
+	atomic_store(&p->status, P_IDLE);
+	p->m = NULL;
+	p->link = mn_sched.pidle;
+	mn_sched.pidle = p;
+	if (atomic_fetch_add(&mn_sched.npidle, 1) + 1 == mn_sched.nprocs &&
+	    !__atomic_load_n(&mn_sched.main_done, __ATOMIC_ACQUIRE))
+		mn_sysmon_kick();	/* everyone idle: maybe a deadlock */
+}
+
+static inline struct mn_p *pidleget(void)
+{
+	struct mn_p *p = mn_sched.pidle;
+
+	if (p) {
+		mn_sched.pidle = p->link;
+		atomic_fetch_sub(&mn_sched.npidle, 1);
+	}
+	return p;
+}
+
+static inline void acquirep(struct mn_m *m, struct mn_p *p)
+{
+	m->p = p;
+	p->m = m;
+	atomic_store(&p->status, P_RUNNING);
+}
+
+static inline struct mn_p *releasep(struct mn_m *m)
+{
+	struct mn_p *p = m->p;
+
+	m->p = NULL;
+	if (p)
+		p->m = NULL;
+	return p;
+}
 
 /* token helpers */
 static inline uint64_t mn_token_arm(struct mn_g *g)

@@ -2,7 +2,7 @@
 /*
  * The network poller: every fd used with mn_read/mn_write/mn_accept/
  * mn_connect is made non-blocking and registered once, edge-triggered,
- * with the epoll instance that sysmon waits on (sched.c).  A task that
+ * with the epoll instance that sysmon waits on (sysmon.c).  A task that
  * gets EAGAIN parks on the fd's descriptor; the event (or its deadline
  * timer) readies it.  Like Go's pollDesc, a readiness edge that arrives
  * with nobody waiting is remembered in rready/wready.

@@ -2,7 +2,7 @@
 /*
  * Per-P timers: a binary heap by deadline in each P, guarded by the P's
  * timers_lock.  The P's own M runs expired timers in findrunnable(); sysmon
- * runs those of every P and sleeps until the earliest one (sched.c).
+ * runs those of every P and sleeps until the earliest one (sysmon.c).
  *
  * A timer's callback runs without the lock held and gets copies of
  * (arg, seq), never the timer itself: the timer may live on the stack of
@@ -94,7 +94,7 @@ void mn_timer_add(struct mn_timer *t)
 	sift_up(p, t->idx);
 	update_timer0(p);
 	mn_lk_unlock(&p->timers_lock);
-	/* seq_cst pairs with sysmon's store of sysmon_until (sched.c). */
+	/* seq_cst pairs with sysmon's store of sysmon_until (sysmon.c). */
 	if (when < atomic_load(&mn_sched.sysmon_until))
 		mn_sysmon_kick();
 }
@@ -186,4 +186,19 @@ void mn_sleep(int64_t ns)
 	t.arg = g;
 	/* Armed from g0 once we are parked, so it cannot fire early. */
 	mn_park(sleep_arm, &t, "sleep");
+}
+
+/* ---- the clock ---- */
+
+int64_t mn_nanotime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int64_t mn_now(void)
+{
+	return mn_nanotime();
 }
