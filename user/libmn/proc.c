@@ -68,6 +68,7 @@ __attribute__((noinline)) struct mn_m *mn_getm(void)
 	return m;
 }
 
+/* Owner P only: p->rand is not shared. */
 static inline uint32_t fastrand(struct mn_p *p)
 {
 	/* xorshift64* */
@@ -82,6 +83,9 @@ static inline uint32_t fastrand(struct mn_p *p)
 
 /* ---- sanitizer-aware switch ---- */
 
+/* Switch from the running context @from (a task, or g0) to @to: @save
+ * gets our stack pointer, @sp is to's.  To or from g0 only: tasks never
+ * switch to each other directly. */
 static inline void switch_to(struct mn_g *from, struct mn_g *to, void **save, void *sp)
 {
 #ifdef MN_TSAN
@@ -103,12 +107,15 @@ static inline void switch_to(struct mn_g *from, struct mn_g *to, void **save, vo
 	(void)from;
 }
 
+/* Wake m from notesleep; any thread.  One wakeup per sleep: whoever
+ * calls it has just given m a P in m->nextp (or m's locked task). */
 static void notewakeup(struct mn_m *m)
 {
 	__atomic_store_n(&m->park, 1, __ATOMIC_RELEASE);
 	mn_futex_wake(&m->park, 1);
 }
 
+/* On m's own thread, g0 only, with no lock held: sleeps until notewakeup. */
 static void notesleep(struct mn_m *m)
 {
 	while (__atomic_load_n(&m->park, __ATOMIC_ACQUIRE) == 0)
@@ -116,9 +123,11 @@ static void notesleep(struct mn_m *m)
 	__atomic_store_n(&m->park, 0, __ATOMIC_RELAXED);
 }
 
-/* Park the M until someone hands it a P (in m->nextp). */
+/* Park the M until someone hands it a P (in m->nextp).  On m's own
+ * thread, g0 only; m holds no P (checked); must not hold sched.lock. */
 static void stopm(struct mn_m *m)
 {
+	mn_check(!m->p, "stopm: M %d holds P %d", m->id, m->p ? m->p->id : -1);
 	mn_lk_lock(&mn_sched.lock);
 	m->schedlink = mn_sched.midle;
 	mn_sched.midle = m;
@@ -129,7 +138,9 @@ static void stopm(struct mn_m *m)
 	m->nextp = NULL;
 }
 
-/* Run p (or an idle P) on an idle or new M. */
+/* Run p (or an idle P) on an idle or new M.  Must not hold sched.lock;
+ * p is held by no M.  @spinning: the caller counted the new M in
+ * nmspinning already (undone here if there is no P for it). */
 static void startm(struct mn_p *p, bool spinning)
 {
 	struct mn_m *m;
@@ -159,7 +170,8 @@ static void startm(struct mn_p *p, bool spinning)
 	notewakeup(m);
 }
 
-/* Try to add one more spinning M to run ready work on an idle P. */
+/* Try to add one more spinning M to run ready work on an idle P.  Any
+ * thread; must not hold sched.lock. */
 void mn_wakep(void)
 {
 	int z = 0;
@@ -172,7 +184,9 @@ void mn_wakep(void)
 	startm(NULL, true);
 }
 
-/* Hand off p from a thread that is blocking or exiting. */
+/* Hand off p from a thread that is blocking or exiting, or from sysmon
+ * (retake).  p is held by no M (released by the caller, or taken from a
+ * system call); must not hold sched.lock. */
 void mn_handoffp(struct mn_p *p)
 {
 	int z = 0;
@@ -191,6 +205,9 @@ void mn_handoffp(struct mn_p *p)
 	mn_lk_unlock(&mn_sched.lock);
 }
 
+/* Queue @list (G_RUNNABLE Gs linked by schedlink) on the global queue
+ * and wake a P for it.  Any thread, sysmon's netpoll too; must not hold
+ * sched.lock. */
 void mn_injectglist(struct mn_g *list)
 {
 	struct mn_g *tail;
@@ -209,6 +226,8 @@ void mn_injectglist(struct mn_g *list)
 /*
  * Queue a runnable @g: on the current thread's P when it holds one (in
  * runnext if @next), else on the global queue; then wake an idle P.
+ * @m is the calling thread's M (NULL on a thread libmn did not create);
+ * must not hold sched.lock.
  */
 static void runq_put_any(struct mn_m *m, struct mn_g *g, bool next)
 {
@@ -229,7 +248,10 @@ void mn_ready(struct mn_g *g)
 
 /* next: run it before the rest of the local queue (a hand-off, like a
  * channel send).  Timers pass false so that tasks whose timers fire in
- * the same pass run in deadline order. */
+ * the same pass run in deadline order.  g must be parked, G_WAITING
+ * (checked), and readied once: whoever removed it from the wait list it
+ * was on.  Any thread; must not hold sched.lock (other locks may be
+ * held: sched.lock is taken after them). */
 void mn_ready_next(struct mn_g *g, bool next)
 {
 	struct mn_m *m = mn_getm();
@@ -244,8 +266,13 @@ void mn_ready_next(struct mn_g *g, bool next)
 
 /* ---- G allocation ---- */
 
+/* Put dead g in p's pool, its stack in p's cache.  Owner P only, g0
+ * only (g is G_DEAD, checked: it must not be running anywhere). */
 static void gfput(struct mn_p *p, struct mn_g *g)
 {
+	mn_check(atomic_load_explicit(&g->status, memory_order_relaxed) == G_DEAD,
+		 "gfput: task %llu is not dead", (unsigned long long)g->id);
+	mn_dcheck(mn_owns_p(p), "gfput: P %d is not the caller's", p->id);
 	if (g->stack) {
 		mn_stack_put(p, g->stack);
 		g->stack = NULL;
@@ -283,6 +310,8 @@ static void gfput(struct mn_p *p, struct mn_g *g)
 	}
 }
 
+/* A dead G to reuse, or a new one.  p is the caller's P (owner P only),
+ * or NULL on a thread without one: then only the global pool is used. */
 static struct mn_g *gfget(struct mn_p *p)
 {
 	struct mn_g *g;
@@ -355,15 +384,29 @@ uint64_t mn_go_at(void (*fn)(void *), void *arg, const char *file, int line)
 
 /* ---- switching to g0 ---- */
 
+/* Switch to g0, which does @action for the task once its registers are
+ * saved (execute).  On a task only, holding a P but for ACT_SYSEXIT
+ * (checked: from g0 it would save g0's registers over a task's; without a
+ * P, between mn_syscall_enter and _exit, g0 has no P to queue the task
+ * on).  No runtime lock held, unless @action is ACT_PARK with an unlockf
+ * that releases it. */
 void mn_mcall(int action)
 {
 	struct mn_m *m = mn_getm();
 	struct mn_g *g = m->curg;
 
+	mn_check(g && (m->p || action == ACT_SYSEXIT),
+		 g ? "task switch between mn_syscall_enter and mn_syscall_exit" : "mn_mcall from g0");
 	m->action = action;
 	switch_to(g, &m->g0, &g->sp, m->g0.sp);
 }
 
+/*
+ * Park the calling task until mn_ready.  On a task only (checked).  The
+ * caller may hold one lock, the one that lets wakers find it: @unlockf
+ * releases it on g0, after the task's registers are saved, so a waker
+ * never resumes a task still running (internal.h).
+ */
 void mn_park(void (*unlockf)(void *), void *arg, const char *reason)
 {
 	struct mn_m *m = mn_getm();
@@ -424,7 +467,8 @@ int mn_nprocs(void)
 /* ---- thread exit ---- */
 
 /* Hand @m to the template thread on one of its lists (tmpl_list: start a
- * thread for it; tmpl_reap: join its thread and free it). */
+ * thread for it; tmpl_reap: join its thread and free it).  Must not hold
+ * tmpl_lock; m is the template thread's once this returns. */
 static void tmpl_hand(struct mn_m **list, struct mn_m *m)
 {
 	mn_lk_lock(&mn_sched.tmpl_lock);
@@ -438,12 +482,15 @@ static void tmpl_hand(struct mn_m **list, struct mn_m *m)
 /* The calling M (on g0) gives its P away and its thread exits: a task
  * returned while locked, or the thread's namespaces changed.  The M (and
  * the slot in it, which BPF reads until the thread's exit) is handed to
- * the template thread, which frees it once the thread is gone. */
+ * the template thread, which frees it once the thread is gone.
+ * On m's own thread, g0 only (checked), no lock held; does not return. */
 void mn_thread_exit_locked(struct mn_m *m)
 {
-	struct mn_p *p = releasep(m);
+	struct mn_p *p;
 	jmp_buf *jb = m->exitjb;
 
+	mn_check(mn_tls_m == m && !m->curg, "thread exit of M %d off its g0", m->id);
+	p = releasep(m);
 	if (p)
 		mn_handoffp(p);
 	MN_PROBE1(thread_exit, m->tid);
@@ -465,7 +512,7 @@ void mn_thread_exit_locked(struct mn_m *m)
 	longjmp(*jb, 1);
 }
 
-/* Template thread: the thread of @m has ended (joined), nothing reads its
+/* Template thread only: join the thread of @m, then nothing reads its
  * slot any more; a stale reader still finds it marked dead. */
 static void reap_m(struct mn_m *m)
 {
@@ -480,6 +527,9 @@ static void reap_m(struct mn_m *m)
 
 /* ---- the scheduler loop ---- */
 
+/* A spinning M (m->spinning) found work: stop counting it as spinning
+ * and, if it was the last spinning M, wake another for the rest.  g0
+ * only, must not hold sched.lock. */
 static void resetspinning(struct mn_m *m)
 {
 	m->spinning = false;
@@ -487,6 +537,13 @@ static void resetspinning(struct mn_m *m)
 		mn_wakep();
 }
 
+/*
+ * Find a G to run, in Go's order: this P's expired timers, the global
+ * queue now and then (fairness), the local queue, the global queue,
+ * stealing; else give the P back and sleep until handed one.  Returns
+ * with m holding a P.  g0 only, on m's own thread; must not hold any
+ * runtime lock (it takes sched.lock; timers run callbacks).
+ */
 static struct mn_g *findrunnable(struct mn_m *m)
 {
 	struct mn_p *p, *p2;
@@ -584,7 +641,8 @@ stop:
 	goto top;
 }
 
-/* The locked M waits, without a P, until its task is runnable again. */
+/* The locked M waits, without a P, until its task is runnable again
+ * (startlockedm hands it a P).  g0 only, m->lockedg set; no lock held. */
 static void stoplockedm(struct mn_m *m)
 {
 	struct mn_p *p = releasep(m);
@@ -598,7 +656,8 @@ static void stoplockedm(struct mn_m *m)
 	m->nextp = NULL;
 }
 
-/* g is locked to another M: give it our P and wait. */
+/* g is locked to another M, waiting in stoplockedm: give it our P and
+ * wait.  g0 only, m holds a P; no lock held. */
 static void startlockedm(struct mn_m *m, struct mn_g *g)
 {
 	struct mn_m *mp = g->lockedm;
@@ -609,11 +668,21 @@ static void startlockedm(struct mn_m *m, struct mn_g *g)
 	stopm(m);
 }
 
+/*
+ * Run g on m until it switches back, then do what it asked (m->action).
+ * g0 only, m holds a P (checked: p is loaded anyway), g is G_RUNNABLE
+ * (checked in debug builds), taken off every queue, and locked to no
+ * other M.
+ */
 static void execute(struct mn_m *m, struct mn_g *g)
 {
 	struct mn_p *p = m->p;
 	bool first = !g->started;
 
+	mn_check(p, "execute: M %d holds no P", m->id);
+	mn_dcheck(atomic_load(&g->status) == G_RUNNABLE && (!g->lockedm || g->lockedm == m),
+		  "execute: task %llu in state %d, locked to M %d", (unsigned long long)g->id,
+		  atomic_load(&g->status), g->lockedm ? g->lockedm->id : -1);
 	if (first) {
 		if (!g->stack)
 			mn_stack_get(p, g);
@@ -684,6 +753,8 @@ static void execute(struct mn_m *m, struct mn_g *g)
 	m->action = ACT_NONE;
 }
 
+/* The scheduler loop of m, on its g0; never returns (the thread exits
+ * by longjmp from mn_thread_exit_locked). */
 static __attribute__((noreturn)) void schedule(struct mn_m *m)
 {
 	struct mn_g *g;
@@ -707,6 +778,8 @@ static __attribute__((noreturn)) void schedule(struct mn_m *m)
 
 /* ---- thread creation through the template thread ---- */
 
+/* A new M's thread, cloned by the template thread: listed in the
+ * registry before it takes its P (m->nextp) and runs anything. */
 static void *mstart(void *arg)
 {
 	struct mn_m *m = arg;
@@ -754,6 +827,8 @@ static void *mstart(void *arg)
 	return NULL;	/* mn_thread_exit_locked: this thread ends */
 }
 
+/* A new M to run p (held by no M).  Any thread: the template thread
+ * creates the thread itself.  Must not hold sched.lock or tmpl_lock. */
 void mn_newm(struct mn_p *p, bool spinning)
 {
 	struct mn_m *m = calloc(1, sizeof(*m));
@@ -768,7 +843,8 @@ void mn_newm(struct mn_p *p, bool spinning)
 }
 
 /* The template thread: never runs a task, never changes namespace, so
- * every M it clones starts clean (Go's templateThread). */
+ * every M it clones starts clean (Go's templateThread).  Its own struct
+ * mn_m only holds its registry slot; mn_tls_m stays NULL here. */
 void *mn_template_main(void *arg)
 {
 	struct mn_m self = { .reg_index = -1 };

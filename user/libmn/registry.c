@@ -32,11 +32,16 @@ struct mn_abi_registry mn_nstaint_registry = {
 };
 static uint32_t reg_lock;
 
+/* Publish the task now running on m (0 = none) and its lock depth.  On
+ * m's own thread only (checked in debug builds): the slot has a single
+ * writer, so seq needs no atomic increment.  x86 stores are seen in
+ * program order, so compiler fences are enough for a reader elsewhere. */
 void mn_m_publish(struct mn_m *m, uint64_t task, int locked)
 {
 	struct mn_abi_slot *s = &m->slot;
 	uint64_t seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
 
+	mn_dcheck(mn_tls_m == m, "mn_m_publish: M %d's slot written off its thread", m->id);
 	__atomic_store_n(&s->seq, seq + 1, __ATOMIC_RELAXED);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	__atomic_store_n(&s->task_id, task, __ATOMIC_RELAXED);
@@ -46,6 +51,9 @@ void mn_m_publish(struct mn_m *m, uint64_t task, int locked)
 	__atomic_store_n(&s->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
+/* List m (m->tid set) in the registry.  On m's own thread, before it
+ * runs anything nstaint must attribute; must not hold reg_lock.  A full
+ * registry counts the thread in overflow and leaves m unlisted. */
 void mn_registry_add(struct mn_m *m, uint32_t flags)
 {
 	struct mn_abi_registry *r = &mn_nstaint_registry;
@@ -75,6 +83,8 @@ void mn_registry_add(struct mn_m *m, uint32_t flags)
 	mn_lk_unlock(&reg_lock);
 }
 
+/* Unlist m; its slot stays readable until the thread is joined.  On
+ * m's own thread, as it exits; must not hold reg_lock. */
 void mn_registry_del(struct mn_m *m)
 {
 	struct mn_abi_registry *r = &mn_nstaint_registry;

@@ -29,19 +29,10 @@
 
 /* ---- global run queue (sched.lock held) ---- */
 
-static void globrunqput(struct mn_g *g)
-{
-	g->schedlink = NULL;
-	if (mn_sched.runqtail)
-		mn_sched.runqtail->schedlink = g;
-	else
-		mn_sched.runqhead = g;
-	mn_sched.runqtail = g;
-	atomic_fetch_add(&mn_sched.runqsize, 1);
-}
-
+/* Must hold sched.lock (checked).  head..tail: n Gs linked by schedlink. */
 static void globrunqputbatch(struct mn_g *head, struct mn_g *tail, int n)
 {
+	mn_check(mn_lk_held(&mn_sched.lock), "globrunqputbatch: sched.lock not held");
 	tail->schedlink = NULL;
 	if (mn_sched.runqtail)
 		mn_sched.runqtail->schedlink = head;
@@ -51,9 +42,25 @@ static void globrunqputbatch(struct mn_g *head, struct mn_g *tail, int n)
 	atomic_fetch_add(&mn_sched.runqsize, n);
 }
 
+/* Must hold sched.lock (checked). */
+static void globrunqput(struct mn_g *g)
+{
+	globrunqputbatch(g, g, 1);
+}
+
 static bool runqput(struct mn_p *p, struct mn_g *g, bool next);
 
-/* Take a fair share of the global queue into p's local queue. */
+/*
+ * Take a fair share of the global queue (at most @max if > 0): return one
+ * G and put the rest in p's local queue.
+ *
+ * Must hold sched.lock, owner P only, and p's local queue must have room
+ * for the Gs put there (checked, but for the owner): runqput on a full
+ * queue spills to the global queue under sched.lock, which we hold, and
+ * would deadlock.  An empty local queue always has room (findrunnable
+ * after runqget failed), and max == 1 puts none there (the fairness
+ * check, whatever the local queue holds).
+ */
 static struct mn_g *globrunqget(struct mn_p *p, int max)
 {
 	int size = atomic_load(&mn_sched.runqsize);
@@ -69,6 +76,12 @@ static struct mn_g *globrunqget(struct mn_p *p, int max)
 		n = max;
 	if (n > RUNQ_SIZE / 2)
 		n = RUNQ_SIZE / 2;
+	mn_check(mn_lk_held(&mn_sched.lock), "globrunqget: sched.lock not held");
+	/* Consumers only ever free slots: what we see is a lower bound. */
+	mn_check(RUNQ_SIZE - (atomic_load_explicit(&p->runqtail, memory_order_relaxed) -
+			      atomic_load_explicit(&p->runqhead, memory_order_relaxed)) >= (uint32_t)n - 1,
+		 "globrunqget: P %d's local queue has no room for %d tasks", p->id, n - 1);
+	mn_dcheck(mn_owns_p(p), "globrunqget: P %d is not the caller's", p->id);
 	atomic_fetch_sub(&mn_sched.runqsize, n);
 	g = mn_sched.runqhead;
 	mn_sched.runqhead = g->schedlink;
@@ -86,6 +99,11 @@ static struct mn_g *globrunqget(struct mn_p *p, int max)
 
 /* ---- local run queue: single producer (the owner P), many consumers ---- */
 
+/*
+ * Owner P only, must not hold sched.lock (it takes it).  Moves half of
+ * the full local queue (h, t as runqput read them) and g to the global
+ * queue; false if a consumer moved runqhead first (retry runqput).
+ */
 static bool runqputslow(struct mn_p *p, struct mn_g *g, uint32_t h, uint32_t t)
 {
 	struct mn_g *batch[RUNQ_SIZE / 2 + 1];
@@ -105,10 +123,16 @@ static bool runqputslow(struct mn_p *p, struct mn_g *g, uint32_t h, uint32_t t)
 	return true;
 }
 
+/*
+ * Queue g on p: in runnext if @next (the G there moves to the tail), else
+ * at the tail.  Owner P only (checked in debug builds: the single-producer
+ * rule), and must not hold sched.lock unless the queue has room.
+ */
 static bool runqput(struct mn_p *p, struct mn_g *g, bool next)
 {
 	uint32_t h, t;
 
+	mn_dcheck(mn_owns_p(p), "runqput: P %d is not the caller's", p->id);
 	if (next) {
 		struct mn_g *old = atomic_exchange(&p->runnext, g);
 
@@ -129,12 +153,14 @@ static bool runqput(struct mn_p *p, struct mn_g *g, bool next)
 	}
 }
 
+/* Owner P only: runnext first, then the head. */
 static struct mn_g *runqget(struct mn_p *p)
 {
 	struct mn_g *next = atomic_load(&p->runnext);
 	uint32_t h, t;
 	struct mn_g *g;
 
+	mn_dcheck(mn_owns_p(p), "runqget: P %d is not the caller's", p->id);
 	if (next && atomic_compare_exchange_strong(&p->runnext, &next, NULL))
 		return next;
 	for (;;) {
@@ -149,6 +175,7 @@ static struct mn_g *runqget(struct mn_p *p)
 	}
 }
 
+/* Any M, no lock: a snapshot, which may be stale as soon as it is taken. */
 static bool runqempty(struct mn_p *p)
 {
 	uint32_t h = atomic_load(&p->runqhead), t = atomic_load(&p->runqtail);
@@ -156,7 +183,8 @@ static bool runqempty(struct mn_p *p)
 	return h == t && !atomic_load(&p->runnext);
 }
 
-/* Grab half of pp's queue into batch (a ring indexed from batchhead). */
+/* Grab half of pp's queue into batch (a ring indexed from batchhead).
+ * Any M; batch is the ring of the caller's own P, past its tail. */
 static uint32_t runqgrab(struct mn_p *pp, struct mn_g *_Atomic *batch, uint32_t batchhead, bool stealnext)
 {
 	for (;;) {
@@ -191,12 +219,16 @@ static uint32_t runqgrab(struct mn_p *pp, struct mn_g *_Atomic *batch, uint32_t 
 	}
 }
 
+/* Steal half of pp's queue into p's and return one G of it (runnext
+ * too if @stealnext).  Owner of p only, pp != p. */
 static struct mn_g *runqsteal(struct mn_p *p, struct mn_p *pp, bool stealnext)
 {
 	uint32_t t = atomic_load_explicit(&p->runqtail, memory_order_relaxed);
-	uint32_t n = runqgrab(pp, p->runq, t, stealnext);
+	uint32_t n;
 	struct mn_g *g;
 
+	mn_dcheck(mn_owns_p(p) && pp != p, "runqsteal: P %d from P %d", p->id, pp->id);
+	n = runqgrab(pp, p->runq, t, stealnext);
 	if (n == 0)
 		return NULL;
 	n--;

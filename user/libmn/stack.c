@@ -37,7 +37,8 @@ static char *slab_next, *slab_end;
  * Each stack has a PROT_NONE guard page below it, which costs two VMAs;
  * past half of vm.max_map_count (minus room for everyone else) we carve
  * unguarded stacks from large slabs instead of failing, and say so once.
- * Stacks are never unmapped: dead tasks keep theirs for reuse.
+ * Stacks are never unmapped: a dead task's stack goes to the caches below
+ * for the next task to run.  Any thread; no lock held.
  */
 static void stack_alloc(struct mn_g *g)
 {
@@ -82,10 +83,10 @@ done:
  * so a burst of tasks that never overlap reuses a handful of stacks.  The
  * free list is threaded through the stacks' lowest usable word.
  */
-#define STACK_CACHE 32
 static uint32_t stackpool_lock;
 static char *stackpool;
 
+/* Give back a dead task's stack.  Owner P only (p->stacks is not locked). */
 void mn_stack_put(struct mn_p *p, char *stk)
 {
 	if (p->nstacks < STACK_CACHE) {
@@ -104,6 +105,7 @@ void mn_stack_put(struct mn_p *p, char *stk)
 	mn_lk_unlock(&stackpool_lock);
 }
 
+/* A stack for g, which has none.  Owner P only. */
 void mn_stack_get(struct mn_p *p, struct mn_g *g)
 {
 	if (!p->nstacks && __atomic_load_n(&stackpool, __ATOMIC_RELAXED)) {
@@ -135,6 +137,8 @@ static long read_max_map_count(void)
 	return v;
 }
 
+/* The first frame of g, which has a stack and has not run yet: the
+ * switch into it starts mn_task_entry. */
 void mn_g_prepare(struct mn_g *g)
 {
 	uintptr_t top = ((uintptr_t)g->stack + mn_pagesz + g->stack_size) & ~(uintptr_t)15;
@@ -149,6 +153,7 @@ void mn_g_prepare(struct mn_g *g)
 	g->sp = sp;
 }
 
+/* Once, from mn_runtime_init, before any task exists. */
 void mn_stack_init(void)
 {
 	mn_pagesz = (size_t)sysconf(_SC_PAGESIZE);

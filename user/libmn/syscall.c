@@ -20,6 +20,8 @@
  */
 #include "internal.h"
 
+/* On a task (a no-op elsewhere); until the matching mn_syscall_exit on
+ * the same task, no libmn call that may switch tasks (mn_mcall checks). */
 void mn_syscall_enter(void)
 {
 	struct mn_m *m = mn_getm();
@@ -39,6 +41,9 @@ void mn_syscall_enter(void)
 		mn_sysmon_kick();
 }
 
+/* After mn_syscall_enter, on the same task and thread (a no-op without
+ * one).  Returns holding a P: the old one if nobody took it, an idle one,
+ * or, through g0 (ACT_SYSEXIT), whichever P runs the task next. */
 void mn_syscall_exit(void)
 {
 	struct mn_m *m = mn_getm();
@@ -71,7 +76,8 @@ void mn_syscall_exit(void)
 	mn_mcall(ACT_SYSEXIT);
 }
 
-/* sysmon's retake: Ps stuck in a system call for a whole tick. */
+/* sysmon's retake: Ps stuck in a system call for a whole tick.  Sysmon
+ * only: p->sysmon_tick and p->sysmon_when are its own. */
 bool mn_retake(int64_t now)
 {
 	bool any = false;

@@ -33,6 +33,7 @@
 
 static _Atomic int sigquit_pending;
 
+/* Wake sysmon now.  Any thread, no lock needed; async-signal-safe. */
 void mn_sysmon_kick(void)
 {
 	uint64_t one = 1;
@@ -41,12 +42,16 @@ void mn_sysmon_kick(void)
 		(void)!write(mn_sched.evfd, &one, sizeof(one));
 }
 
+/* The SIGQUIT handler: runs on the sysmon thread only (the others block
+ * the signal), so it never interrupts a task switch. */
 void mn_on_sigquit(int sig)
 {
 	atomic_store(&sigquit_pending, 1);
 	mn_sysmon_kick();
 }
 
+/* The sysmon thread (init.c starts it): holds no P and no struct mn_m
+ * of its own in mn_tls_m, so it never runs a task. */
 void *mn_sysmon_main(void *arg)
 {
 	struct mn_m self = { .reg_index = -1 };

@@ -13,6 +13,8 @@
 
 #include "internal.h"
 
+/* ---- the heap: every function here must hold p->timers_lock ---- */
+
 static void heap_swap(struct mn_p *p, int i, int j)
 {
 	struct mn_timer *t = p->timers[i];
@@ -63,17 +65,22 @@ static void heap_remove(struct mn_p *p, int i)
 	}
 }
 
+/* Must hold p->timers_lock (checked: every change of the heap ends here). */
 static void update_timer0(struct mn_p *p)
 {
+	mn_check(mn_lk_held(&p->timers_lock), "timers of P %d changed without their lock", p->id);
 	atomic_store(&p->timer0, p->ntimers ? p->timers[0]->when : 0);
 }
 
+/* Arm t, which is in no heap (checked: it would be in two).  Any thread;
+ * must not hold a P's timers_lock. */
 void mn_timer_add(struct mn_timer *t)
 {
 	struct mn_m *m = mn_getm();
 	struct mn_p *p = (m && m->p) ? m->p : &mn_sched.allp[0];
 	int64_t when;
 
+	mn_check(!__atomic_load_n(&t->p, __ATOMIC_RELAXED), "mn_timer_add: timer already armed");
 	if (t->when <= 0)
 		t->when = 1;
 	/* t may fire, and its owner return, as soon as the lock drops */
@@ -99,6 +106,7 @@ void mn_timer_add(struct mn_timer *t)
 		mn_sysmon_kick();
 }
 
+/* Any thread; must not hold a P's timers_lock. */
 bool mn_timer_del(struct mn_timer *t)
 {
 	struct mn_p *p = __atomic_load_n(&t->p, __ATOMIC_ACQUIRE);
@@ -117,6 +125,8 @@ bool mn_timer_del(struct mn_timer *t)
 	return true;
 }
 
+/* Run p's timers due by @now.  Owner P or sysmon; no runtime lock held:
+ * callbacks run unlocked and ready tasks (sched.lock). */
 int64_t mn_timers_run(struct mn_p *p, int64_t now)
 {
 	int64_t next;
@@ -141,6 +151,7 @@ int64_t mn_timers_run(struct mn_p *p, int64_t now)
 	return next;
 }
 
+/* Any thread, no lock: a snapshot of every P's earliest timer. */
 int64_t mn_timers_earliest(void)
 {
 	int64_t best = 0, t;
