@@ -372,18 +372,7 @@ int64_t mn_timers_earliest(void) MN_HIDDEN;
 void mn_netpoll_init(void) MN_HIDDEN;
 void mn_netpoll_events(struct epoll_event *ev, int n) MN_HIDDEN;
 
-/* ---- sync wait queues ---- */
-struct mn_waiter {
-	struct mn_g *g;
-	struct mn_waiter *next, *prev;
-	uint64_t ticket;
-	bool done;
-};
-struct mn_wq { struct mn_waiter *head, *tail; };
-void mn_wq_push(void **wq, struct mn_waiter *w) MN_HIDDEN;
-void mn_wq_push_front(void **wq, struct mn_waiter *w) MN_HIDDEN;
-struct mn_waiter *mn_wq_pop(void **wq) MN_HIDDEN;
-void mn_wq_remove(void **wq, struct mn_waiter *w) MN_HIDDEN;
+/* An unlockf for mn_park: releases the mn_lk lock at @lk (lock_futex.c). */
 void mn_unlock_lk(void *lk) MN_HIDDEN;
 
 /* ---- contexts ---- */
