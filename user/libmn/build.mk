@@ -8,7 +8,7 @@ LIBMN_SRCS := $(addprefix user/libmn/,proc.c lock_futex.c stack.c syscall.c \
 		sysmon.c registry.c init.c thread.c timer.c chan.c sync.c \
 		netpoll.c ctx.c debug.c switch.S) user/nstaint/nsset.c
 LIBMN_HDRS := include/mn.h include/nstaint/mn_abi.h include/nstaint/events.h \
-		user/libmn/internal.h user/libmn/runq.h user/libmn/waitq.h \
+		user/libmn/internal.h user/libmn/runq.h user/libmn/waitq.h user/libmn/frame.h \
 		user/nstaint/nsset.h
 # -fcf-protection=branch: endbr64 everywhere (switch.S has _CET_ENDBR), so
 # the library is IBT-compatible; no shadow-stack claim (switch.S).
@@ -32,7 +32,7 @@ $(O)/libmn-std/%.c.o: %.c $(LIBMN_HDRS)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(LIBMN_CFLAGS) -c -o $@ $<
 
-$(O)/libmn-std/%.S.o: %.S
+$(O)/libmn-std/%.S.o: %.S user/libmn/frame.h
 	$(call msg,AS,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(LIBMN_CFLAGS) -c -o $@ $<
@@ -72,7 +72,7 @@ $(O)/libmn-$(1)/%.c.o: %.c $(LIBMN_HDRS)
 	$$(Q)mkdir -p $$(dir $$@)
 	$$(Q)$$(LIBMN_CC_$(1)) $$(CFLAGS) -O1 $(LIBMN_SAN_$(1)) -c -o $$@ $$<
 
-$(O)/libmn-$(1)/%.S.o: %.S
+$(O)/libmn-$(1)/%.S.o: %.S user/libmn/frame.h
 	$$(call msg,AS,$$@)
 	$$(Q)mkdir -p $$(dir $$@)
 	$$(Q)$$(LIBMN_CC_$(1)) $$(CFLAGS) -c -o $$@ $$<
