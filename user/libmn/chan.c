@@ -460,7 +460,7 @@ static int do_select(struct mn_sel_case *cases, int ncases, int64_t timeout_ns,
 
 /*
  * Task stacks are small (64 KiB, some without a guard page), so the
- * per-case bookkeeping (about 80 bytes a case) lives on the stack only up
+ * per-case bookkeeping (68 bytes a case) lives on the stack only up
  * to SEL_STACK_CASES cases, on the heap beyond: any number of cases works.
  */
 #define SEL_STACK_CASES 16

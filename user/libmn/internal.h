@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * libmn internals: the G (task), M (thread) and P (processor) structures
- * and the scheduler entry points shared by the other files.
+ * libmn internals: the G (task), M (thread) and P (processor) structures,
+ * the contract checks, and the scheduler entry points shared by the other
+ * files (docs/ARCHITECTURE.md lists which file holds what).
  *
  * Invariants (compare Go's runtime/proc.go):
  *  - A G runs only on an M that holds a P, except a G in a system call
  *    (between mn_syscall_enter and mn_syscall_exit), which owns no P.
  *  - A G is in at most one run queue; a parked G is in none and is made
- *    runnable only through mn_ready().
+ *    runnable only by whoever took it off its wait list, through
+ *    mn_ready()/mn_ready_next(), or mn_injectglist() for the netpoller.
  *  - Code that parks a G does so from the G's own stack with
  *    mn_park(unlockf, arg): the G's registers are saved on the switch to
  *    the M's g0 before unlockf releases the lock that let others find the
@@ -102,7 +104,7 @@ struct mn_p;
 
 struct mn_g {
 	void *sp;			/* saved stack pointer while switched out */
-	char *stack;			/* mmap base (guard page first), NULL until first run */
+	char *stack;			/* mmap base (guard page first); NULL until first run, and once dead */
 	size_t stack_size;		/* usable bytes above the guard */
 	uint64_t id;
 	_Atomic int status;
@@ -120,7 +122,7 @@ struct mn_g {
 	 * timed waits): (seq << 1) | done.  Winner CASes done from 0 to 1. */
 	_Atomic uint64_t token;
 	void *param;			/* set by the waker (winning sudog) */
-	struct mn_g *schedlink;		/* global run queue / free lists */
+	struct mn_g *schedlink;		/* global run queue, free lists, netpoll ready lists */
 	struct mn_g *alllink;		/* allgs */
 	bool is_main;
 	bool started;			/* has run: stack holds its frames */
@@ -152,7 +154,7 @@ struct mn_p {
 	char *stacks[STACK_CACHE];	/* cached free stacks (stack.c) */
 	int nstacks;
 	uint32_t timers_lock;
-	struct mn_timer **timers;	/* 4-ary heap by when */
+	struct mn_timer **timers;	/* binary heap by when (timer.c) */
 	int ntimers, timers_cap;
 	_Atomic int64_t timer0;		/* earliest when, 0 = none */
 	struct mn_p *link;		/* idle list */
@@ -170,7 +172,7 @@ struct mn_m {
 	bool spinning;
 	bool dead;
 	uint32_t park;			/* futex: 1 = woken */
-	struct mn_m *schedlink;		/* idle list */
+	struct mn_m *schedlink;		/* idle list, or the template thread's lists */
 	struct mn_m *alllink, *allprev;
 	struct ns_set home;		/* namespace set at creation */
 	bool home_ok;
@@ -181,7 +183,7 @@ struct mn_m {
 	void (*unlockf)(void *);
 	void *unlockarg;
 	/* mn_abi.h: at this address for the thread's whole life, so the M
-	 * is freed only once the thread is gone (template_main joins it). */
+	 * is freed only once the thread is gone (reap_m joins it). */
 	struct mn_abi_slot slot;
 	void *tsan_fiber;
 	void *exitjb;			/* jmp_buf in mstart: thread exit */
