@@ -90,6 +90,8 @@ $(eval $(call libmn_san,clang))
 LIBMN_TESTS := $(patsubst selftests/libmn/%.c,%,$(wildcard selftests/libmn/*_test.c))
 $(foreach t,$(LIBMN_TESTS),$(eval SELFTEST_LIBS_$(t) := $(O)/libmn.a -lm))
 $(foreach t,$(LIBMN_TESTS),$(eval $(O)/selftests/libmn/$(t): $(O)/libmn.a include/mn.h))
+# mn_contract_test calls the runtime's internal helpers (internal.h).
+$(O)/selftests/libmn/mn_contract_test: $(LIBMN_HDRS)
 
 # The runtime's own tests again under AddressSanitizer and ThreadSanitizer
 # (libmn annotates its context switches with the sanitizers' fiber APIs),
