@@ -14,9 +14,11 @@
  *    0; it wakes one waiter when it saw 2.
  *  - A waiter sets 2 before it sleeps, so an unlock after its store
  *    wakes it; one that loses the race simply sees 0 and takes the lock.
- *  - Held only for short, non-blocking sections: no system call that may
- *    sleep and no task switch while holding one (mn_park releases the
- *    caller's lock from g0, through its unlockf, after the switch).
+ *  - Held only for short sections that wait for nothing: no task switch
+ *    and no wait on another task or thread while holding one (mn_park
+ *    releases the caller's lock from g0, through its unlockf, after the
+ *    switch).  A few sections make a quick system call (mmap for a stack
+ *    slab, write to sysmon's eventfd).
  */
 #include <linux/futex.h>
 #include <sys/syscall.h>
