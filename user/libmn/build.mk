@@ -4,13 +4,20 @@
 # struct layouts: an incompatible change bumps the 0), plus
 # build/libmn.pc for in-tree use (PKG_CONFIG_PATH=build) and sanitizer
 # builds of the library for the ASan/TSan test binaries (selftests/libmn).
-LIBMN_SRCS := $(addprefix user/libmn/,sched.c thread.c timer.c chan.c sync.c \
+LIBMN_SRCS := $(addprefix user/libmn/,proc.c lock_futex.c stack.c syscall.c \
+		sysmon.c registry.c init.c thread.c timer.c chan.c sync.c \
 		netpoll.c ctx.c debug.c switch.S) user/nstaint/nsset.c
 LIBMN_HDRS := include/mn.h include/nstaint/mn_abi.h include/nstaint/events.h \
-		user/libmn/internal.h user/nstaint/nsset.h
+		user/libmn/internal.h user/libmn/runq.h user/libmn/waitq.h user/libmn/frame.h \
+		user/nstaint/nsset.h
 # -fcf-protection=branch: endbr64 everywhere (switch.S has _CET_ENDBR), so
 # the library is IBT-compatible; no shadow-stack claim (switch.S).
-LIBMN_CFLAGS = $(CFLAGS) -fPIC -fvisibility=hidden -fno-omit-frame-pointer -fcf-protection=branch
+# make LIBMN_DEBUG=1: the contract checks that cost more than a load and a
+# compare on a hot path (mn_dcheck, internal.h) are compiled in.  The
+# sanitizer flavours always have them.
+LIBMN_DEBUG_FLAGS = $(if $(filter 1,$(LIBMN_DEBUG)),-DMN_DEBUG)
+LIBMN_CFLAGS = $(CFLAGS) -fPIC -fvisibility=hidden -fno-omit-frame-pointer -fcf-protection=branch \
+		$(LIBMN_DEBUG_FLAGS)
 
 # objects per flavour: $(O)/libmn-<flavour>/<src>.o
 libmn_objs = $(patsubst %,$(O)/libmn-$(1)/%.o,$(LIBMN_SRCS))
@@ -25,7 +32,7 @@ $(O)/libmn-std/%.c.o: %.c $(LIBMN_HDRS)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(LIBMN_CFLAGS) -c -o $@ $<
 
-$(O)/libmn-std/%.S.o: %.S
+$(O)/libmn-std/%.S.o: %.S user/libmn/frame.h
 	$(call msg,AS,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(LIBMN_CFLAGS) -c -o $@ $<
@@ -55,8 +62,8 @@ $(O)/libmn.pc: user/libmn/libmn.pc.in
 # clang-19 flavour: libmn and its tests must build (warning-free) and pass
 # with both compilers, whatever CC is.
 SAN_CC ?= gcc
-LIBMN_SAN_asan := -fsanitize=address -fno-omit-frame-pointer
-LIBMN_SAN_tsan := -fsanitize=thread
+LIBMN_SAN_asan := -fsanitize=address -fno-omit-frame-pointer -DMN_DEBUG
+LIBMN_SAN_tsan := -fsanitize=thread -DMN_DEBUG
 LIBMN_SAN_clang :=
 LIBMN_CC_asan  = $(SAN_CC)
 LIBMN_CC_tsan  = $(SAN_CC)
@@ -68,7 +75,7 @@ $(O)/libmn-$(1)/%.c.o: %.c $(LIBMN_HDRS)
 	$$(Q)mkdir -p $$(dir $$@)
 	$$(Q)$$(LIBMN_CC_$(1)) $$(CFLAGS) -O1 $(LIBMN_SAN_$(1)) -c -o $$@ $$<
 
-$(O)/libmn-$(1)/%.S.o: %.S
+$(O)/libmn-$(1)/%.S.o: %.S user/libmn/frame.h
 	$$(call msg,AS,$$@)
 	$$(Q)mkdir -p $$(dir $$@)
 	$$(Q)$$(LIBMN_CC_$(1)) $$(CFLAGS) -c -o $$@ $$<
@@ -86,6 +93,8 @@ $(eval $(call libmn_san,clang))
 LIBMN_TESTS := $(patsubst selftests/libmn/%.c,%,$(wildcard selftests/libmn/*_test.c))
 $(foreach t,$(LIBMN_TESTS),$(eval SELFTEST_LIBS_$(t) := $(O)/libmn.a -lm))
 $(foreach t,$(LIBMN_TESTS),$(eval $(O)/selftests/libmn/$(t): $(O)/libmn.a include/mn.h))
+# mn_contract_test calls the runtime's internal helpers (internal.h).
+$(O)/selftests/libmn/mn_contract_test: $(LIBMN_HDRS)
 
 # The runtime's own tests again under AddressSanitizer and ThreadSanitizer
 # (libmn annotates its context switches with the sanitizers' fiber APIs),
