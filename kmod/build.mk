@@ -1,8 +1,8 @@
-# The module backend's userspace half: user/nstaint/backend_kmod.c reads
+# The module backend's userspace half: user/nstaint/source/kmod.c reads
 # /dev/nstaint (nstaint trace --backend=kmod).  The module itself builds
 # through the top-level Kbuild (make kmod); its tests run in the 6.1 VM
 # (selftests/kmod/build.mk).
-NSTAINT_SRCS += user/nstaint/backend_kmod.c
+NSTAINT_SRCS += user/nstaint/source/kmod.c
 
 # checkpatch.pl from Debian's linux-source-6.1 (extracted, never committed)
 # over the module's sources; runs on the host (selftests/kmod/checkpatch.sh).

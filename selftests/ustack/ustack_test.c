@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "ustack.h"
+#include "sym/ustack.h"
 
 static pid_t child;
 static int go_fd = -1;		/* a byte here: the child execs */

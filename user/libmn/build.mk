@@ -5,12 +5,12 @@
 # build/libmn.pc for in-tree use (PKG_CONFIG_PATH=build) and sanitizer
 # builds of the library for the ASan/TSan test binaries (selftests/libmn).
 LIBMN_SRCS := $(addprefix user/libmn/,sched.c thread.c timer.c chan.c sync.c \
-		netpoll.c ctx.c debug.c switch.S) user/nstaint/nsset.c
+		netpoll.c ctx.c debug.c switch.S) user/common/nsset.c
 LIBMN_HDRS := include/mn.h include/nstaint/mn_abi.h include/nstaint/events.h \
-		user/libmn/internal.h user/nstaint/nsset.h
+		user/libmn/internal.h user/common/nsset.h
 # -fcf-protection=branch: endbr64 everywhere (switch.S has _CET_ENDBR), so
 # the library is IBT-compatible; no shadow-stack claim (switch.S).
-LIBMN_CFLAGS = $(CFLAGS) -fPIC -fvisibility=hidden -fno-omit-frame-pointer -fcf-protection=branch
+LIBMN_CFLAGS = $(CFLAGS) -Iuser -fPIC -fvisibility=hidden -fno-omit-frame-pointer -fcf-protection=branch
 
 # objects per flavour: $(O)/libmn-<flavour>/<src>.o
 libmn_objs = $(patsubst %,$(O)/libmn-$(1)/%.o,$(LIBMN_SRCS))
@@ -63,7 +63,7 @@ define libmn_san
 $(O)/libmn-$(1)/%.c.o: %.c $(LIBMN_HDRS)
 	$$(call msg,CC,$$@)
 	$$(Q)mkdir -p $$(dir $$@)
-	$$(Q)$$(LIBMN_CC_$(1)) $$(CFLAGS) -O1 $(LIBMN_SAN_$(1)) -c -o $$@ $$<
+	$$(Q)$$(LIBMN_CC_$(1)) $$(CFLAGS) -Iuser -O1 $(LIBMN_SAN_$(1)) -c -o $$@ $$<
 
 $(O)/libmn-$(1)/%.S.o: %.S
 	$$(call msg,AS,$$@)

@@ -1,7 +1,8 @@
 # nstaint CLI.  NSTAINT_SRCS is extended by other parts (e.g. the BPF
 # backend) that link into the same binary.
-NSTAINT_SRCS += $(addprefix user/nstaint/,main.c cliopt.c ps.c snapshot.c nsset.c strout.c record.c \
-		tracker.c syscalls.c)
+NSTAINT_SRCS += $(addprefix user/nstaint/,cmd/main.c cmd/cliopt.c cmd/ps.c source/snapshot.c \
+		model/record.c model/tracker.c model/syscalls.c) \
+		user/common/nsset.c user/common/strout.c
 NSTAINT_LIBS +=
 NSTAINT_DEPS +=
 
@@ -16,7 +17,7 @@ $(O)/syscall_names.h: $(UNISTD_64) user/nstaint/build.mk
 	$(Q)test -s $@.tmp && mv $@.tmp $@
 
 # Only the object that includes the table waits for it.
-$(O)/user/nstaint/syscalls.o: $(O)/syscall_names.h
+$(O)/user/nstaint/model/syscalls.o: $(O)/syscall_names.h
 NSTAINT_OBJS  = $(patsubst %.c,$(O)/%.o,$(NSTAINT_SRCS))
 
 ALL += $(O)/nstaint
@@ -28,7 +29,7 @@ $(O)/nstaint: $$(NSTAINT_OBJS)
 $(O)/user/%.o: user/%.c $$(NSTAINT_DEPS) | $(O)/nstaint-dirs
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -Iuser -Iuser/nstaint -c -o $@ $<
 
 .PHONY: $(O)/nstaint-dirs
 $(O)/nstaint-dirs:

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <libelf.h>
-#include "../../bpf/goproc.h"
+#include <nstaint/goproc.h>
 
 struct goattr {
 	struct go_offsets off;		/* valid when goattr_read returns 0 */

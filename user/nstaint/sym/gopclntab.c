@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elfscn.h"
-#include "gopclntab.h"
+#include "common/elfscn.h"
+#include "sym/gopclntab.h"
 
 struct gopclntab {
 	const unsigned char *data;

@@ -8,7 +8,7 @@
 #include <ctype.h>
 #include <stdio.h>
 
-#include "cliopt.h"
+#include "cmd/cliopt.h"
 
 bool cliopt_pid(const char *cmd, const char *arg, pid_t *pid)
 {

@@ -33,9 +33,9 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 
-#include "bpf_procinfo.h"
-#include "goattr.h"
-#include "mnattr.h"
+#include "source/bpf_procinfo.h"
+#include "attr/goattr.h"
+#include "attr/mnattr.h"
 #include "nstaint.skel.h"
 
 /*

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-#include "record.h"
+#include "model/record.h"
 
 bool record_valid(const struct nstaint_event *e)
 {

@@ -7,7 +7,7 @@
 
 #include <nstaint/nsdiff.h>
 
-#include "nsset.h"
+#include "common/nsset.h"
 
 const char *const ns_names[NSTAINT_NS_COUNT] = {
 	[NSTAINT_NS_MNT] = "mnt",

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "backend.h"
-#include "backend_select.h"
+#include "source/source.h"
+#include "source/select.h"
 
 /* Written by the kmod part; absent (NULL) when it is not linked in. */
 extern const struct backend_ops backend_kmod_ops __attribute__((weak));

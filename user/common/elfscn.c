@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <string.h>
 
-#include "elfscn.h"
+#include "common/elfscn.h"
 
 Elf_Scn *elf_section_named(Elf *elf, const char *want, GElf_Shdr *sh)
 {

@@ -9,9 +9,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "exact.h"
-#include "goattr.h"
-#include "mnattr.h"
+#include "source/exact.h"
+#include "attr/goattr.h"
+#include "attr/mnattr.h"
 #include "nstaint.skel.h"
 
 void exact_prepare(struct nstaint_bpf *skel, bool on)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
+#include "cmd/commands.h"
 
 #ifndef NSTAINT_VERSION
 #define NSTAINT_VERSION "0.1"

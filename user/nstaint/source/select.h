@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
-#include "backend.h"
+#include "source/source.h"
 
 /* The ops named @name ("bpf" when NULL); NULL with a message if none. */
 const struct backend_ops *backend_find(const char *name);

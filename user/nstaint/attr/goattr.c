@@ -30,8 +30,8 @@
 #include <gelf.h>
 #include <libelf.h>
 
-#include "elfscn.h"
-#include "goattr.h"
+#include "common/elfscn.h"
+#include "attr/goattr.h"
 
 static const struct {
 	const char *prefix;	/* "go1.19" matches go1.19 and go1.19.N */

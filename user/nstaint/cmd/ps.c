@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cliopt.h"
-#include "commands.h"
-#include "snapshot.h"
-#include "strout.h"
+#include "cmd/cliopt.h"
+#include "cmd/commands.h"
+#include "source/snapshot.h"
+#include "common/strout.h"
 
 static struct ps_env {
 	pid_t pid;

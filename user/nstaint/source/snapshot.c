@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "snapshot.h"
+#include "source/snapshot.h"
 
 static int cmp_tid(const void *a, const void *b)
 {

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "record.h"
-#include "snapshot.h"
-#include "tracker.h"
+#include "model/record.h"
+#include "source/snapshot.h"
+#include "model/tracker.h"
 
 /* Index of (@pid, @tid) in threads[] or, if absent, where it belongs. */
 static size_t slot(const struct tracker *t, __u32 pid, __u32 tid,

@@ -19,14 +19,14 @@
 
 #include <nstaint/nsdiff.h>
 
-#include "backend_select.h"
-#include "bpf_procinfo.h"
-#include "exact.h"
-#include "snapshot.h"
-#include "symbolize.h"
-#include "syscall_hook.h"
-#include "ustack.h"
-#include "../../bpf/taint.h"
+#include "source/select.h"
+#include "source/bpf_procinfo.h"
+#include "source/exact.h"
+#include "source/snapshot.h"
+#include "sym/symbolize.h"
+#include "source/syscall_hook.h"
+#include "sym/ustack.h"
+#include <nstaint/taint.h>
 #include "nstaint.skel.h"
 
 struct bpf_backend_opts bpf_backend_opts;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Where a Go process keeps its running goroutine: the value of the BPF
- * goprocs map, written by userspace (user/nstaint/goattr.c computes it)
+ * goprocs map, written by userspace (user/nstaint/attr/goattr.c computes it)
  * and read by bpf/nstaint.bpf.c on a tainted thread.  Internal to the BPF
  * backend, not an ABI: the one definition both sides compile (BPF after
  * vmlinux.h, userspace after linux/types.h).

@@ -24,14 +24,14 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 
-#include "backend_select.h"
-#include "cliopt.h"
-#include "commands.h"
-#include "nsset.h"
-#include "snapshot.h"
-#include "strout.h"
-#include "syscalls.h"
-#include "tracker.h"
+#include "source/select.h"
+#include "cmd/cliopt.h"
+#include "cmd/commands.h"
+#include "common/nsset.h"
+#include "source/snapshot.h"
+#include "common/strout.h"
+#include "model/syscalls.h"
+#include "model/tracker.h"
 
 #define POLL_MS		50	/* key and record latency */
 #define DRAIN_ROUNDS	64	/* bound on draining before a frame */

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "nsset.h"
+#include "common/nsset.h"
 
 struct snap_thread {
 	pid_t tid;

@@ -16,8 +16,8 @@
 #include <sys/ioctl.h>
 #include <nstaint/dev.h>
 
-#include "backend_select.h"
-#include "record.h"
+#include "source/select.h"
+#include "model/record.h"
 
 #define KMOD_BATCH	64	/* records per read() */
 

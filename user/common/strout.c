@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <stdint.h>
 
-#include "strout.h"
+#include "common/strout.h"
 
 void fput_text(FILE *f, const char *s)
 {

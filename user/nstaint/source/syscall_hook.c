@@ -10,7 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include <nstaint/events.h>
-#include "syscall_hook.h"
+#include "source/syscall_hook.h"
 #include "nstaint.skel.h"
 
 /* The kernel's BTF describes the sys_enter tracepoint: tp_btf works. */

@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 
 #include <nstaint/mn_abi.h>
-#include "elfscn.h"
-#include "mnattr.h"
+#include "common/elfscn.h"
+#include "attr/mnattr.h"
 
 #define REGISTRY_SYM	"mn_nstaint_registry"
 

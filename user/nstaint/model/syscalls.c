@@ -6,7 +6,7 @@
  */
 #include <stddef.h>
 
-#include "syscalls.h"
+#include "model/syscalls.h"
 
 static const char *const names[] = {
 #include "syscall_names.h"

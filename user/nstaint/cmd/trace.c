@@ -15,14 +15,14 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include "backend_select.h"
-#include "cliopt.h"
-#include "commands.h"
-#include "nsset.h"
-#include "record.h"
-#include "strout.h"
-#include "syscalls.h"
-#include "ustack.h"
+#include "source/select.h"
+#include "cmd/cliopt.h"
+#include "cmd/commands.h"
+#include "common/nsset.h"
+#include "model/record.h"
+#include "common/strout.h"
+#include "model/syscalls.h"
+#include "sym/ustack.h"
 
 #define EXIT_FAIL_ON_TAINT	66
 

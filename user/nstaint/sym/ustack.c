@@ -10,9 +10,9 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "strout.h"
-#include "symbolize.h"
-#include "ustack.h"
+#include "common/strout.h"
+#include "sym/symbolize.h"
+#include "sym/ustack.h"
 
 static const char *base_name(const char *path)
 {

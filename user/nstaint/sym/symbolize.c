@@ -25,8 +25,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "gopclntab.h"
-#include "symbolize.h"
+#include "sym/gopclntab.h"
+#include "sym/symbolize.h"
 
 #define SYM_CACHE	16
 #define SYM_MEMO_BITS	9	/* per process, direct mapped */
