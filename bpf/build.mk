@@ -1,14 +1,9 @@
 # BPF side of nstaint: CO-RE object linked by bpftool, then a skeleton
-# header that user/nstaint/source/bpf.c embeds.
+# header (NSTAINT_BPF_SKEL) that the BPF source of the CLI embeds
+# (user/nstaint/build.mk says which objects wait for it).  This fragment
+# builds BPF only; the CLI's sources are listed by the CLI's fragment.
 NSTAINT_BPF_OBJ  := $(O)/bpf/nstaint.bpf.o
 NSTAINT_BPF_SKEL := $(O)/nstaint.skel.h
-
-NSTAINT_SRCS += $(addprefix user/nstaint/,source/select.c source/bpf.c source/bpf_procinfo.c \
-		attr/goattr.c attr/mnattr.c cmd/trace.c cmd/top.c sym/symbolize.c sym/ustack.c \
-		sym/gopclntab.c source/syscall_hook.c source/exact.c) user/common/elfscn.c
-NSTAINT_LIBS += -lbpf -ldw -lelf -lz -lpthread
-# Only the objects that include the skeleton wait for it.
-$(addprefix $(O)/user/nstaint/source/,bpf.o bpf_procinfo.o syscall_hook.o exact.o): $(NSTAINT_BPF_SKEL)
 
 ALL += $(NSTAINT_BPF_OBJ)
 

@@ -1,10 +1,15 @@
-# nstaint CLI.  NSTAINT_SRCS is extended by other parts (e.g. the BPF
-# backend) that link into the same binary.
-NSTAINT_SRCS += $(addprefix user/nstaint/,cmd/main.c cmd/cliopt.c cmd/ps.c source/snapshot.c \
-		model/record.c model/tracker.c model/syscalls.c) \
-		user/common/nsset.c user/common/strout.c
-NSTAINT_LIBS +=
+# nstaint CLI: every C file of its stage folders (docs/ARCHITECTURE.md),
+# so a new sink or attribution source is one file, and what it shares
+# with libmn (user/common).  The BPF object and skeleton come from
+# bpf/build.mk, the module from kmod/build.mk; nothing else adds sources.
+NSTAINT_STAGES := cmd source model attr sym sink
+NSTAINT_SRCS += $(sort $(wildcard $(addprefix user/nstaint/,$(addsuffix /*.c,$(NSTAINT_STAGES))))) \
+		$(wildcard user/nstaint/*.c) user/common/nsset.c user/common/strout.c user/common/elfscn.c
+NSTAINT_LIBS += -lbpf -ldw -lelf -lz -lpthread
 NSTAINT_DEPS +=
+
+# Only the objects that include the BPF skeleton wait for it.
+$(addprefix $(O)/user/nstaint/source/,bpf.o bpf_procinfo.o syscall_hook.o exact.o): $$(NSTAINT_BPF_SKEL)
 
 # The x86-64 system call names, generated from the installed uapi header
 # (one "[nr] = \"name\"," line per __NR_ definition): the one table.
