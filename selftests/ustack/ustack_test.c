@@ -147,10 +147,12 @@ static char *print_text(const struct nstaint_event *e)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
+	struct ustack u;
 
 	if (!f)
 		return NULL;
-	ustack_print_text(f, e);
+	ustack_resolve(e, false, NULL, &u);
+	ustack_print_text(f, e, &u);
 	if (fclose(f)) {
 		free(text);
 		return NULL;

@@ -2,14 +2,15 @@
 # so a new sink or attribution source is one file, and what it shares
 # with libmn (user/common).  The BPF object and skeleton come from
 # bpf/build.mk, the module from kmod/build.mk; nothing else adds sources.
-NSTAINT_STAGES := cmd source model attr sym sink
+NSTAINT_STAGES := cmd source pipeline model attr sym sink
 NSTAINT_SRCS += $(sort $(wildcard $(addprefix user/nstaint/,$(addsuffix /*.c,$(NSTAINT_STAGES))))) \
-		$(wildcard user/nstaint/*.c) user/common/nsset.c user/common/strout.c user/common/elfscn.c
+		$(wildcard user/nstaint/*.c) user/common/nsset.c user/common/nsjson.c user/common/strout.c user/common/elfscn.c
 NSTAINT_LIBS += -lbpf -ldw -lelf -lz -lpthread
 NSTAINT_DEPS +=
 
 # Only the objects that include the BPF skeleton wait for it.
-$(addprefix $(O)/user/nstaint/source/,bpf.o bpf_procinfo.o syscall_hook.o exact.o): $$(NSTAINT_BPF_SKEL)
+$(patsubst %.c,$(O)/%.o,$(wildcard user/nstaint/source/bpf*.c) \
+	$(addprefix user/nstaint/source/,syscall_hook.c exact.c)): $$(NSTAINT_BPF_SKEL)
 
 # The x86-64 system call names, generated from the installed uapi header
 # (one "[nr] = \"name\"," line per __NR_ definition): the one table.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * nstaint top: a live table of tainted threads, refreshed every few
- * seconds.  The model is the tracker (tracker.[ch]); this file only reads
- * records into it and draws it.
+ * seconds.  The model is the pipeline's tracker (model/tracker.[ch]); this
+ * file only draws it.
  *
  * Output is plain text.  On a terminal whose TERM is known (not "dumb"),
  * each frame is redrawn in place with three ANSI sequences (cursor home,
@@ -24,21 +24,23 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 
-#include "source/select.h"
 #include "cmd/cliopt.h"
 #include "cmd/commands.h"
 #include "common/nsset.h"
-#include "source/snapshot.h"
 #include "common/strout.h"
+#include "model/evtable.h"
 #include "model/syscalls.h"
 #include "model/tracker.h"
+#include "pipeline/pipeline.h"
+#include "source/select.h"
+#include "source/snapshot.h"
 
 #define POLL_MS		50	/* key and record latency */
-#define DRAIN_ROUNDS	64	/* bound on draining before a frame */
+#define SYNC_MS		500	/* bound on catching up before a frame */
 
 struct top {
-	struct tracker tr;
-	struct backend b;
+	struct pipeline pl;		/* its tracker is the model */
+	struct source_opts so;
 	pid_t pid;		/* -p: 0 for every process */
 	double delay;		/* seconds between frames */
 	long iterations;	/* frames to draw; 0: until q or a signal */
@@ -47,7 +49,6 @@ struct top {
 	bool keys;		/* stdin is a terminal in raw mode */
 	struct termios saved;
 	__u64 start_ns;
-	int err;		/* first error of on_event */
 };
 
 static volatile sig_atomic_t stop;
@@ -63,16 +64,6 @@ static __u64 now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static int on_event(void *ctx, const struct nstaint_event *ev)
-{
-	struct top *t = ctx;
-	int err = tracker_update(&t->tr, ev);
-
-	if (err && !t->err)
-		t->err = err;
-	return err;
 }
 
 /* A thread still exists while its /proc directory does. */
@@ -99,18 +90,6 @@ static void fmt_age(char *buf, size_t len, const char *prefix, __u64 ns)
 	else
 		snprintf(buf, len, "%s%llud%02lluh", prefix, s / 86400,
 			 s / 3600 % 24);
-}
-
-static const char *task_kind_name(__u32 kind)
-{
-	switch (kind) {
-	case NSTAINT_TASK_GO:
-		return "go";
-	case NSTAINT_TASK_LIBMN:
-		return "mn";
-	default:
-		return "?";
-	}
 }
 
 /* Print into a string with the formatting of a FILE (fput_text). */
@@ -163,7 +142,8 @@ static void put_task_ids(FILE *f, const void *arg)
 	for (i = 0; i < kept; i++) {
 		if (th->tasks[i].kind != kind) {
 			kind = th->tasks[i].kind;
-			fprintf(f, "%s%s:", i ? " " : "", task_kind_name(kind));
+			fprintf(f, "%s%s:", i ? " " : "",
+				ev_task_kind_abbrev(kind));
 		} else {
 			fputc(',', f);
 		}
@@ -222,7 +202,7 @@ static int row_fill(struct row *r, const struct tracked_thread *th,
 		return -ENOMEM;
 	if (th->owner.kind)
 		snprintf(r->owner, sizeof(r->owner), "%s:%llu%s",
-			 task_kind_name(th->owner.kind),
+			 ev_task_kind_abbrev(th->owner.kind),
 			 (unsigned long long)th->owner.id,
 			 th->owner_locked ? "" : "!");
 	else
@@ -246,7 +226,7 @@ static size_t max_len(size_t cur, const char *s)
 /* One frame as text, lines ended by '\n'. */
 static int compose(struct top *t, FILE *f)
 {
-	const struct tracker *tr = &t->tr;
+	const struct tracker *tr = &t->pl.tr;
 	struct row *rows = calloc(tr->n ? tr->n : 1, sizeof(*rows));
 	size_t i, wcomm = 4, wns = 10, wowner = 5, wcalls = 5;
 	__u64 now = now_ns();
@@ -271,14 +251,14 @@ static int compose(struct top *t, FILE *f)
 	fmt_age(up, sizeof(up), "", now - t->start_ns);
 	strftime(clock, sizeof(clock), "%H:%M:%S", localtime(&wall));
 	fprintf(f, "nstaint top - %s up %s, backend %s, %zu tainted thread%s "
-		"in %zu process%s%s\n", clock, up, t->b.ops->name, tr->n,
+		"in %zu process%s%s\n", clock, up, t->pl.src.ops->name, tr->n,
 		tr->n == 1 ? "" : "s", tracker_nprocs(tr),
 		tracker_nprocs(tr) == 1 ? "" : "es",
 		t->keys ? "  (q quits)" : "");
 	fprintf(f, "records: lost %llu, tainted %llu, restored %llu, "
 		"exit %llu, clone_from_tainted %llu, task_on_tainted_thread "
 		"%llu, ns_change %llu; gone unreported %llu\n",
-		(unsigned long long)tr->lost,
+		(unsigned long long)ev_lost_total(&t->pl.counts),
 		(unsigned long long)tr->counts[NSTAINT_EV_THREAD_TAINTED],
 		(unsigned long long)tr->counts[NSTAINT_EV_THREAD_RESTORED],
 		(unsigned long long)tr->counts[NSTAINT_EV_THREAD_EXIT],
@@ -370,23 +350,6 @@ static int draw(struct top *t)
 	return err;
 }
 
-/* Deliver what the backend holds now.  1 if it was all taken, 0 if the
- * rounds ran out first (a storm), or a negative errno. */
-static int drain(struct top *t)
-{
-	for (int i = 0; i < DRAIN_ROUNDS; i++) {
-		int n = t->b.ops->poll(&t->b, 0, on_event, t);
-
-		if (t->err)
-			return t->err;
-		if (n < 0 && n != -EINTR)
-			return n;
-		if (n == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* A key was pressed: q quits, any other key redraws now.  1 to redraw. */
 static int read_key(struct top *t)
 {
@@ -412,13 +375,13 @@ static int run(struct top *t)
 	while (!stop) {
 		__u64 until;
 
-		err = drain(t);
+		err = pipeline_sync(&t->pl, SYNC_MS);
 		if (err < 0)
 			return err;
 		/* Only with nothing left to read: a thread whose exit record
 		 * is still queued must not count as gone unreported. */
 		if (err == 1)
-			tracker_prune(&t->tr, thread_alive, NULL);
+			tracker_prune(&t->pl.tr, thread_alive, NULL);
 		err = draw(t);
 		if (err)
 			return err;
@@ -432,10 +395,8 @@ static int run(struct top *t)
 			if (now >= until)
 				break;
 			ms = (until - now) / 1000000 + 1;
-			err = t->b.ops->poll(&t->b, ms < POLL_MS ? ms : POLL_MS,
-					     on_event, t);
-			if (t->err)
-				return t->err;
+			err = pipeline_run(&t->pl, ms < POLL_MS ? ms : POLL_MS,
+					   (size_t)-1);
 			if (err < 0 && err != -EINTR)
 				return err;
 			if (read_key(t))
@@ -537,7 +498,7 @@ static int parse_args(struct top *t, const char **backend, int argc,
 			*backend = optarg;
 			break;
 		case 'L':
-			bpf_backend_opts.lazy = true;
+			t->so.lazy = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -567,7 +528,7 @@ static int seed(struct top *t)
 			strerror(-err));
 		return err;
 	}
-	err = tracker_seed(&t->tr, &s, t->pid);
+	err = tracker_seed(&t->pl.tr, &s, t->pid);
 	snapshot_free(&s);
 	if (err)
 		fprintf(stderr, "nstaint top: %s\n", strerror(-err));
@@ -578,6 +539,7 @@ int cmd_top(int argc, char **argv)
 {
 	struct top t = { .delay = 2 };
 	const char *backend = NULL;
+	const struct source_ops *ops;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int ret, err;
 
@@ -588,15 +550,17 @@ int cmd_top(int argc, char **argv)
 		fprintf(stderr, "nstaint top: no process %d\n", t.pid);
 		return EXIT_ERROR;
 	}
-	t.b.ops = backend_find(backend);
-	if (!t.b.ops || lazy_check_backend("top", t.b.ops))
+	ops = source_find("top", backend);
+	if (!ops || source_check_opts("top", ops, &t.so))
 		return EXIT_ERROR;
-	bpf_backend_opts.follow_pid = t.pid;
+	t.so.follow_pid = t.pid;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (t.b.ops->open(&t.b))
+	if (pipeline_open(&t.pl, "top", ops, &t.so, true)) {
+		pipeline_close(&t.pl);
 		return EXIT_ERROR;
+	}
 	t.start_ns = now_ns();
 	ret = EXIT_CLEAN;
 	if (seed(&t)) {
@@ -617,7 +581,6 @@ int cmd_top(int argc, char **argv)
 		ret = EXIT_ERROR;
 	}
 close:
-	t.b.ops->close(&t.b);
-	tracker_free(&t.tr);
+	pipeline_close(&t.pl);
 	return ret;
 }

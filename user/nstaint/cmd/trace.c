@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * nstaint trace: live namespace events from a backend, as text lines or
- * JSON lines (field names of `nstaint ps --json`).  With `-- CMD` it runs
- * CMD, follows its process tree, and exits with CMD's status.
+ * nstaint trace: live namespace events, as text lines or JSON lines
+ * (field names of `nstaint ps --json`): a source, the pipeline, and the
+ * text or json sink.  With `-- CMD` it runs CMD, follows its process
+ * tree, and exits with CMD's status.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,279 +16,22 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include "source/select.h"
 #include "cmd/cliopt.h"
 #include "cmd/commands.h"
-#include "common/nsset.h"
-#include "model/record.h"
-#include "common/strout.h"
-#include "model/syscalls.h"
-#include "sym/ustack.h"
+#include "model/evtable.h"
+#include "pipeline/pipeline.h"
+#include "sink/sink.h"
+#include "source/select.h"
 
 #define EXIT_FAIL_ON_TAINT	66
-
-static const char *const ev_names[NSTAINT_EV_TYPE_COUNT] = {
-	[NSTAINT_EV_NONE] = "none",
-	[NSTAINT_EV_NS_CHANGE] = "ns_change",
-	[NSTAINT_EV_THREAD_TAINTED] = "thread_tainted",
-	[NSTAINT_EV_THREAD_RESTORED] = "thread_restored",
-	[NSTAINT_EV_CLONE_FROM_TAINTED] = "clone_from_tainted",
-	[NSTAINT_EV_TASK_ON_TAINTED_THREAD] = "task_on_tainted_thread",
-	[NSTAINT_EV_THREAD_EXIT] = "thread_exit",
-	[NSTAINT_EV_LOST] = "lost",
-	[NSTAINT_EV_TASK_SUMMARY] = "task_summary",
-};
-
-static const char *const cause_names[] = {
-	"unknown", "setns", "unshare", "clone", "exec", "exit", "creds",
-	"snapshot", "sched", "syscall", "dispatch",
-};
-
-/*
- * Why a `lost` record's records were dropped (enum nstaint_lost_reason):
- * its JSON "reason" and the words of the text line.
- */
-static const struct {
-	const char *json, *text;
-} lost_reasons[NSTAINT_LOST_REASON_COUNT] = {
-	[NSTAINT_LOST_UNKNOWN] = { "unknown", "reason unknown" },
-	[NSTAINT_LOST_RINGBUF] = { "ringbuf", "ring buffer full" },
-	[NSTAINT_LOST_TAINTED_FULL] = { "tainted_full",
-					"tainted-thread table full" },
-	[NSTAINT_LOST_SEEN_FULL] = { "seen_full", "dedup table full" },
-};
-
-static __u32 lost_reason(const struct nstaint_event *e)
-{
-	return e->lost_reason < NSTAINT_LOST_REASON_COUNT ? e->lost_reason :
-	       NSTAINT_LOST_UNKNOWN;
-}
-
-/* JSON value of task_kind / owner_kind (enum nstaint_task_kind). */
-static const char *task_kind_name(__u32 kind)
-{
-	return kind == NSTAINT_TASK_GO ? "go" :
-	       kind == NSTAINT_TASK_LIBMN ? "libmn" : "none";
-}
-
-struct trace_state {
-	bool json;
-	unsigned long counts[NSTAINT_EV_TYPE_COUNT];
-	unsigned long long lost;
-};
+/* Records passed on between checks of the child, the clock, signals. */
+#define RUN_BATCH		4096
 
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
 {
 	stop = 1;
-}
-
-static void json_set(FILE *f, const char *key, const __u32 *ino)
-{
-	fprintf(f, ",\"%s\":{", key);
-	for (int i = 0; i < NSTAINT_NS_COUNT; i++)
-		fprintf(f, "%s\"%s\":%u", i ? "," : "", ns_names[i], ino[i]);
-	fputc('}', f);
-}
-
-static void json_mask(FILE *f, const char *key, unsigned int mask)
-{
-	bool first = true;
-
-	fprintf(f, ",\"%s\":[", key);
-	for (int i = 0; i < NSTAINT_NS_COUNT; i++) {
-		if (!(mask & NSTAINT_NS_BIT(i)))
-			continue;
-		fprintf(f, "%s\"%s\"", first ? "" : ",", ns_names[i]);
-		first = false;
-	}
-	fputc(']', f);
-}
-
-static void print_json(FILE *f, const struct nstaint_event *e)
-{
-	char comm[NSTAINT_COMM_LEN + 1];
-
-	memcpy(comm, e->comm, NSTAINT_COMM_LEN);
-	comm[NSTAINT_COMM_LEN] = 0;
-	fprintf(f, "{\"event\":\"%s\",\"time\":%llu.%09llu",
-		ev_names[e->type],
-		(unsigned long long)(e->ts_ns / 1000000000ULL),
-		(unsigned long long)(e->ts_ns % 1000000000ULL));
-	if (e->type == NSTAINT_EV_LOST) {
-		fprintf(f, ",\"reason\":\"%s\",\"count\":%llu}\n",
-			lost_reasons[lost_reason(e)].json,
-			(unsigned long long)e->count);
-		return;
-	}
-	fprintf(f, ",\"pid\":%u,\"tid\":%u,\"comm\":", e->pid, e->tid);
-	fput_json_str(f, comm);
-	fprintf(f, ",\"cause\":\"%s\"",
-		e->cause < sizeof(cause_names) / sizeof(cause_names[0]) ?
-		cause_names[e->cause] : "unknown");
-	json_set(f, "ns", e->ns_new);
-	json_set(f, "ns_old", e->ns_old);
-	json_set(f, "home", e->ns_home);
-	json_mask(f, "differs", e->tainted_mask);
-	json_mask(f, "changed", e->changed_mask);
-	/* Seen at a switch (--lazy): no system call, no return value. */
-	if (e->type == NSTAINT_EV_NS_CHANGE && e->cause != NSTAINT_CAUSE_SCHED)
-		fprintf(f, ",\"ret\":%d", e->ret);
-	if (e->type == NSTAINT_EV_NS_CHANGE)
-		fprintf(f, ",\"home_moved\":%s",
-			e->flags & NSTAINT_F_HOME_MOVED ? "true" : "false");
-	if (e->cause == NSTAINT_CAUSE_CLONE)
-		fprintf(f, ",\"parent_tid\":%u,\"new_process\":%s",
-			e->parent_tid,
-			e->flags & NSTAINT_F_NEW_PROCESS ? "true" : "false");
-	if (e->task_kind)
-		fprintf(f, ",\"task_kind\":\"%s\",\"task_id\":%llu,"
-			"\"count\":%llu", task_kind_name(e->task_kind),
-			(unsigned long long)e->task_id,
-			(unsigned long long)e->count);
-	if (e->syscall_nr >= 0)
-		fprintf(f, ",\"syscall\":\"%s\",\"syscall_nr\":%d",
-			syscall_name(e->syscall_nr) ?: "unknown",
-			e->syscall_nr);
-	if (e->owner_kind)
-		fprintf(f, ",\"owner_kind\":\"%s\",\"owner_id\":%llu,"
-			"\"owner_locked\":%s", task_kind_name(e->owner_kind),
-			(unsigned long long)e->owner_id,
-			e->flags & NSTAINT_F_TASK_LOCKED ? "true" : "false");
-	ustack_print_json(f, e);
-	fputs("}\n", f);
-}
-
-/* "goroutine 335" / "libmn task 7" */
-static void fput_task(FILE *f, __u32 kind, __u64 id)
-{
-	fprintf(f, "%s %llu", kind == NSTAINT_TASK_GO ? "goroutine" :
-		"libmn task", (unsigned long long)id);
-}
-
-/*
- * A user task on a tainted thread, in words: what it did there (called
- * which system call, was running at a switch, was dispatched onto it),
- * how often (task_summary), then the namespaces that differ, the process
- * and the owner; the stack of the call under it.
- */
-static void print_task_text(FILE *f, const struct nstaint_event *e,
-			    const char *comm)
-{
-	bool summary = e->type == NSTAINT_EV_TASK_SUMMARY;
-	unsigned long long n = e->count;
-	const char *sep = " (", *times = n == 1 ? "time" : "times";
-
-	fprintf(f, "%-22s ", ev_names[e->type]);
-	fput_task(f, e->task_kind, e->task_id);
-	if (e->syscall_nr >= 0) {
-		const char *name = syscall_name(e->syscall_nr);
-
-		if (name)
-			fprintf(f, " called %s()", name);
-		else
-			fprintf(f, " called system call %d", e->syscall_nr);
-		if (summary)
-			fprintf(f, " %llu %s", n, times);
-		fputs(" on", f);
-	} else if (e->cause == NSTAINT_CAUSE_DISPATCH) {
-		fputs(summary ? " was dispatched" : " was dispatched onto", f);
-		if (summary)
-			fprintf(f, " %llu %s onto", n, times);
-	} else if (summary) {
-		fprintf(f, " was seen %llu %s at context switches on", n,
-			times);
-	} else {
-		fputs(" was running at a context switch on", f);
-	}
-	fprintf(f, " tainted thread %u", e->tid);
-	for (int i = 0; i < NSTAINT_NS_COUNT; i++) {
-		if (!(e->tainted_mask & NSTAINT_NS_BIT(i)))
-			continue;
-		fprintf(f, "%s%s %u, home %u", sep, ns_names[i], e->ns_new[i],
-			e->ns_home[i]);
-		sep = "; ";
-	}
-	if (sep[0] == ';')
-		fputc(')', f);
-	fprintf(f, " pid=%u comm=", e->pid);
-	fput_text(f, comm);
-	if (e->owner_kind) {
-		fputs(" owner=", f);
-		fput_task(f, e->owner_kind, e->owner_id);
-	}
-	fputc('\n', f);
-	ustack_print_text(f, e);
-}
-
-static void print_text(FILE *f, const struct nstaint_event *e)
-{
-	char comm[NSTAINT_COMM_LEN + 1];
-	unsigned int mask;
-
-	if (e->type == NSTAINT_EV_LOST) {
-		fprintf(f, "%-22s %llu records dropped (%s)\n", "lost",
-			(unsigned long long)e->count,
-			lost_reasons[lost_reason(e)].text);
-		return;
-	}
-	memcpy(comm, e->comm, NSTAINT_COMM_LEN);
-	comm[NSTAINT_COMM_LEN] = 0;
-	if ((e->type == NSTAINT_EV_TASK_ON_TAINTED_THREAD ||
-	     e->type == NSTAINT_EV_TASK_SUMMARY) && e->task_kind) {
-		print_task_text(f, e, comm);
-		return;
-	}
-	fprintf(f, "%-22s pid=%u tid=%u comm=", ev_names[e->type], e->pid,
-		e->tid);
-	fput_text(f, comm);
-	fprintf(f, " cause=%s", e->cause < sizeof(cause_names) /
-		sizeof(cause_names[0]) ? cause_names[e->cause] : "unknown");
-	mask = e->type == NSTAINT_EV_NS_CHANGE ? e->changed_mask :
-	       e->tainted_mask;
-	for (int i = 0; i < NSTAINT_NS_COUNT; i++) {
-		if (!(mask & NSTAINT_NS_BIT(i)))
-			continue;
-		if (e->type == NSTAINT_EV_NS_CHANGE)
-			fprintf(f, " %s:%u->%u", ns_names[i], e->ns_old[i],
-				e->ns_new[i]);
-		else
-			fprintf(f, " %s:%u(home %u)", ns_names[i],
-				e->ns_new[i], e->ns_home[i]);
-	}
-	if (e->type == NSTAINT_EV_NS_CHANGE && e->flags & NSTAINT_F_HOME_MOVED)
-		fputs(" home_moved", f);
-	if (e->task_kind)
-		fprintf(f, " %s=%llu", e->task_kind == NSTAINT_TASK_GO ?
-			"goroutine" : "task", (unsigned long long)e->task_id);
-	if (e->owner_kind)
-		fprintf(f, " owner=%s:%llu%s", e->owner_kind ==
-			NSTAINT_TASK_GO ? "goroutine" : "task",
-			(unsigned long long)e->owner_id,
-			e->flags & NSTAINT_F_TASK_LOCKED ? "(locked)" : "");
-	if (e->cause == NSTAINT_CAUSE_CLONE)
-		fprintf(f, " parent_tid=%u%s", e->parent_tid,
-			e->flags & NSTAINT_F_NEW_PROCESS ? " new_process" : "");
-	fputc('\n', f);
-	ustack_print_text(f, e);
-}
-
-static int on_event(void *ctx, const struct nstaint_event *e)
-{
-	struct trace_state *ts = ctx;
-
-	if (!record_valid(e))
-		return 0;
-	ts->counts[e->type]++;
-	if (e->type == NSTAINT_EV_LOST)
-		ts->lost += e->count;
-	if (ts->json)
-		print_json(stdout, e);
-	else
-		print_text(stdout, e);
-	fflush(stdout);
-	return 0;
 }
 
 static void usage(FILE *f)
@@ -356,9 +100,11 @@ int cmd_trace(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct trace_state ts = {};
+	struct source_opts so = {};
+	struct pipeline pl = {};
+	const struct source_ops *ops;
+	bool json = false;
 	const char *backend_name = NULL;
-	struct backend b = {};
 	double duration = 0;
 	bool fail_on_taint = false;
 	int c, err, status = 0, go_fd = -1, ret = EXIT_CLEAN;
@@ -378,7 +124,7 @@ int cmd_trace(int argc, char **argv)
 			}
 			break;
 		case 'j':
-			ts.json = true;
+			json = true;
 			break;
 		case 'd':
 			duration = strtod(optarg, &end);
@@ -396,10 +142,9 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case 'R':
 			errno = 0;
-			bpf_backend_opts.ringbuf_kb = strtoul(optarg, &end, 10);
+			so.ringbuf_kb = strtoul(optarg, &end, 10);
 			if (errno || *end || optarg[0] == '-' ||
-			    !bpf_backend_opts.ringbuf_kb ||
-			    bpf_backend_opts.ringbuf_kb > RINGBUF_KB_MAX) {
+			    !so.ringbuf_kb || so.ringbuf_kb > RINGBUF_KB_MAX) {
 				fprintf(stderr, "nstaint trace: bad ring buffer "
 					"size '%s' (1 to %u KiB)\n", optarg,
 					RINGBUF_KB_MAX);
@@ -407,10 +152,10 @@ int cmd_trace(int argc, char **argv)
 			}
 			break;
 		case 'L':
-			bpf_backend_opts.lazy = true;
+			so.lazy = true;
 			break;
 		case 'E':
-			bpf_backend_opts.exact = true;
+			so.exact = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -425,13 +170,9 @@ int cmd_trace(int argc, char **argv)
 			"other\n");
 		return EXIT_ERROR;
 	}
-	b.ops = backend_find(backend_name);
-	if (!b.ops || lazy_check_backend("trace", b.ops))
+	ops = source_find("trace", backend_name);
+	if (!ops || source_check_opts("trace", ops, &so))
 		return EXIT_ERROR;
-	if (bpf_backend_opts.exact && strcmp(b.ops->name, "bpf")) {
-		fprintf(stderr, "nstaint trace: --exact needs the bpf backend\n");
-		return EXIT_ERROR;
-	}
 	if (optind < argc) {
 		child = spawn_held(argv + optind, &go_fd);
 		if (child < 0) {
@@ -440,12 +181,16 @@ int cmd_trace(int argc, char **argv)
 		}
 		pid = child;
 	}
-	bpf_backend_opts.follow_pid = pid;
+	so.follow_pid = pid;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
-	err = b.ops->open(&b);
+	err = pipeline_open(&pl, "trace", ops, &so, true);
+	if (!err)
+		err = pipeline_add_sink(&pl, sink_find(json ? "json" : "text"),
+					stdout);
 	if (err) {
+		pipeline_close(&pl);
 		if (child) {
 			kill(child, SIGKILL);
 			waitpid(child, NULL, 0);
@@ -475,7 +220,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!stop) {
-		err = b.ops->poll(&b, 100, on_event, &ts);
+		err = pipeline_run(&pl, 100, RUN_BATCH);
 		if (err < 0 && err != -EINTR) {
 			fprintf(stderr, "nstaint trace: reading records: %s\n",
 				strerror(-err));
@@ -483,9 +228,7 @@ int cmd_trace(int argc, char **argv)
 			break;
 		}
 		if (child && waitpid(child, &status, WNOHANG) == child) {
-			/* Drain what the tree produced before exiting. */
-			while (b.ops->poll(&b, 0, on_event, &ts) > 0)
-				;
+			/* What the tree produced is passed on at close. */
 			child = -1;
 			break;
 		}
@@ -494,19 +237,14 @@ int cmd_trace(int argc, char **argv)
 		    (now.tv_nsec - t0.tv_nsec) / 1e9 >= duration)
 			break;
 	}
-	b.ops->close(&b);
+	pipeline_close(&pl);
 
-	fprintf(stderr, "nstaint trace: %lu ns_change, %lu thread_tainted, "
-		"%lu thread_restored, %lu clone_from_tainted, "
-		"%lu task_on_tainted_thread, %lu thread_exit, %llu lost, "
-		"%lu task_summary\n",
-		ts.counts[NSTAINT_EV_NS_CHANGE],
-		ts.counts[NSTAINT_EV_THREAD_TAINTED],
-		ts.counts[NSTAINT_EV_THREAD_RESTORED],
-		ts.counts[NSTAINT_EV_CLONE_FROM_TAINTED],
-		ts.counts[NSTAINT_EV_TASK_ON_TAINTED_THREAD],
-		ts.counts[NSTAINT_EV_THREAD_EXIT], ts.lost,
-		ts.counts[NSTAINT_EV_TASK_SUMMARY]);
+	fputs("nstaint trace: ", stderr);
+	ev_print_counts(stderr, &pl.counts);
+	fprintf(stderr, "\nnstaint trace: lost by stage: kernel %llu, user "
+		"queue %llu; %llu stacks not symbolized (queue above "
+		"high water)\n", pl.counts.lost[LOST_STAGE_KERNEL],
+		pl.counts.lost[LOST_STAGE_QUEUE], pl.raw_stacks);
 	if (child > 0) {
 		/* Stopped early (signal, duration): CMD keeps running. */
 		fprintf(stderr, "nstaint trace: stopped; %d still runs\n",
@@ -516,7 +254,7 @@ int cmd_trace(int argc, char **argv)
 		return ret;
 	/* The bug is a user task running unlocked on a tainted thread; a
 	 * thread tainted and used only while locked is legal. */
-	if (fail_on_taint && ts.counts[NSTAINT_EV_TASK_ON_TAINTED_THREAD])
+	if (fail_on_taint && pl.counts.n[NSTAINT_EV_TASK_ON_TAINTED_THREAD])
 		return EXIT_FAIL_ON_TAINT;
 	if (child == -1)
 		return WIFEXITED(status) ? WEXITSTATUS(status) :

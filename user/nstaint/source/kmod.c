@@ -2,7 +2,8 @@
 /*
  * The module backend: records from /dev/nstaint (kmod/, docs/kmod.md).
  * The device hands out whole struct nstaint_event records, one reader at
- * a time, from its open() on; this file checks them and passes them on.
+ * a time, from its open() on; this file passes them on (the pipeline
+ * checks them, as it does every source's).
  * Following a process tree (-p, -- CMD) is done by the module
  * (NSTAINT_IOC_FOLLOW), so records of other processes never reach us.
  */
@@ -16,14 +17,12 @@
 #include <sys/ioctl.h>
 #include <nstaint/dev.h>
 
-#include "source/select.h"
-#include "model/record.h"
+#include "source/source.h"
 
 #define KMOD_BATCH	64	/* records per read() */
 
 struct kmod_priv {
 	int fd;
-	unsigned long long bad;		/* records not understood */
 	struct nstaint_event buf[KMOD_BATCH];
 };
 
@@ -56,11 +55,11 @@ static void kmod_open_error(const char *dev, int err)
 	}
 }
 
-static int kmod_open(struct backend *b)
+static int kmod_open(struct source *b, const struct source_opts *o)
 {
 	const char *dev = NSTAINT_DEV_PATH;
 	struct kmod_priv *p;
-	__u32 pid = bpf_backend_opts.follow_pid;
+	__u32 pid = o->follow_pid;
 	int err;
 
 	p = calloc(1, sizeof(*p));
@@ -85,27 +84,15 @@ static int kmod_open(struct backend *b)
 	return 0;
 }
 
-/* Deliver every whole, valid record of the @n bytes in p->buf. */
-static int kmod_deliver(struct kmod_priv *p, size_t n, event_fn fn,
-			void *ctx, int *delivered)
+/* Deliver every whole record of the @n bytes in p->buf. */
+static int kmod_deliver(struct kmod_priv *p, size_t n,
+			const struct source_out *out, int *delivered)
 {
 	size_t i;
 	int ret;
 
 	for (i = 0; (i + 1) * sizeof(p->buf[0]) <= n; i++) {
-		const struct nstaint_event *ev = &p->buf[i];
-
-		if (!record_valid(ev)) {
-			if (!p->bad++)
-				fprintf(stderr, "nstaint: %s: record of "
-					"version %u size %u type %u not "
-					"understood (module and tool of "
-					"different versions?)\n",
-					NSTAINT_DEV_PATH, ev->version,
-					ev->size, ev->type);
-			continue;
-		}
-		ret = fn(ctx, ev);
+		ret = out->record(out->ctx, &p->buf[i]);
 		if (ret)
 			return ret;
 		(*delivered)++;
@@ -113,8 +100,8 @@ static int kmod_deliver(struct kmod_priv *p, size_t n, event_fn fn,
 	return 0;
 }
 
-static int kmod_poll(struct backend *b, int timeout_ms, event_fn fn,
-		     void *ctx)
+static int kmod_poll(struct source *b, int timeout_ms,
+		     const struct source_out *out)
 {
 	struct kmod_priv *p = b->priv;
 	struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
@@ -136,7 +123,7 @@ static int kmod_poll(struct backend *b, int timeout_ms, event_fn fn,
 		if (n == 0)
 			break;
 		/* The module returns whole records only. */
-		ret = kmod_deliver(p, n, fn, ctx, &delivered);
+		ret = kmod_deliver(p, n, out, &delivered);
 		if (ret)
 			return ret;
 		if ((size_t)n < sizeof(p->buf))
@@ -145,22 +132,20 @@ static int kmod_poll(struct backend *b, int timeout_ms, event_fn fn,
 	return delivered;
 }
 
-static void kmod_close(struct backend *b)
+static void kmod_close(struct source *b)
 {
 	struct kmod_priv *p = b->priv;
 
 	if (!p)
 		return;
-	if (p->bad)
-		fprintf(stderr, "nstaint: %s: %llu records not understood\n",
-			NSTAINT_DEV_PATH, p->bad);
 	close(p->fd);
 	free(p);
 	b->priv = NULL;
 }
 
-const struct backend_ops backend_kmod_ops = {
+const struct source_ops source_kmod_ops = {
 	.name = "kmod",
+	.caps = 0,		/* no stacks, no user tasks, no lazy mode */
 	.open = kmod_open,
 	.poll = kmod_poll,
 	.close = kmod_close,

@@ -1,35 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The table of record sources; the module backend is optional at link. */
+/* The table of record sources. */
 #include <stdio.h>
 #include <string.h>
 
-#include "source/source.h"
 #include "source/select.h"
 
-/* Written by the kmod part; absent (NULL) when it is not linked in. */
-extern const struct backend_ops backend_kmod_ops __attribute__((weak));
+static const struct source_ops *const sources[] = {
+	&source_bpf_ops,	/* the default: first */
+	&source_kmod_ops,
+};
 
-const struct backend_ops *backend_find(const char *name)
+#define NSOURCES (sizeof(sources) / sizeof(sources[0]))
+
+const struct source_ops *source_find(const char *cmd, const char *name)
 {
-	if (!name || !strcmp(name, "bpf"))
-		return &backend_bpf_ops;
-	if (!strcmp(name, "kmod")) {
-		if (!&backend_kmod_ops) {
-			fprintf(stderr,
-				"nstaint: the kmod backend is not built in\n");
-			return NULL;
-		}
-		return &backend_kmod_ops;
-	}
-	fprintf(stderr, "nstaint: unknown backend '%s' (bpf, kmod)\n", name);
+	size_t i;
+
+	if (!name)
+		return sources[0];
+	for (i = 0; i < NSOURCES; i++)
+		if (!strcmp(name, sources[i]->name))
+			return sources[i];
+	fprintf(stderr, "nstaint %s: unknown backend '%s' (bpf, kmod)\n", cmd,
+		name);
 	return NULL;
 }
 
-int lazy_check_backend(const char *cmd, const struct backend_ops *ops)
+int source_check_opts(const char *cmd, const struct source_ops *ops,
+		      const struct source_opts *o)
 {
-	if (!bpf_backend_opts.lazy || ops == &backend_bpf_ops)
-		return 0;
-	fprintf(stderr, "nstaint %s: --lazy is a mode of the bpf backend, "
-		"not of %s\n", cmd, ops->name);
-	return -1;
+	if (o->lazy && !(ops->caps & SOURCE_CAP_LAZY)) {
+		fprintf(stderr, "nstaint %s: --lazy is a mode of the bpf "
+			"backend, not of %s\n", cmd, ops->name);
+		return -1;
+	}
+	if (o->exact && !(ops->caps & SOURCE_CAP_EXACT)) {
+		fprintf(stderr, "nstaint %s: --exact needs the bpf backend\n",
+			cmd);
+		return -1;
+	}
+	return 0;
 }

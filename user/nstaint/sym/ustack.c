@@ -12,6 +12,7 @@
 
 #include "common/strout.h"
 #include "sym/symbolize.h"
+#include "sym/execlog.h"
 #include "sym/ustack.h"
 
 static const char *base_name(const char *path)
@@ -79,17 +80,6 @@ static unsigned int depth(const struct nstaint_event *e)
 	       NSTAINT_MAX_STACK;
 }
 
-bool (*ustack_execd_since)(pid_t pid, __u64 ts_ns);
-
-/* A record's stack, looked up and checked, before it is printed. */
-struct resolved {
-	unsigned int all;	/* frames in the record */
-	unsigned int n;		/* frames worth showing */
-	bool gone;		/* process gone: raw addresses */
-	bool stale;		/* process exec'd since: raw addresses */
-	struct sym_frame fr[NSTAINT_MAX_STACK];
-};
-
 /*
  * Frames worth showing: a caller compiled without frame pointers (glibc)
  * leaves the kernel's walk following whatever its frame-pointer register
@@ -103,15 +93,24 @@ struct resolved {
  * raw.  The exec check comes after the lookups, so an exec racing them is
  * caught too.
  */
-static void resolve(const struct nstaint_event *e, struct resolved *r)
+void ustack_resolve(const struct nstaint_event *e, bool raw,
+		    const struct execlog *execs, struct ustack *r)
 {
-	pid_t pid = stack_pid(e);
-	/* One image for the whole record; its strings outlive the loop. */
-	struct sym_proc *sp = sym_process(pid);
+	pid_t pid;
+	struct sym_proc *sp;
 	unsigned int i;
 
-	memset(r, 0, sizeof(*r));
 	r->all = r->n = depth(e);
+	r->gone = r->stale = false;
+	r->raw = raw;
+	if (!r->all)
+		return;
+	memset(r->fr, 0, r->all * sizeof(r->fr[0]));
+	pid = stack_pid(e);
+	if (raw)
+		return;
+	/* One image for the whole record; its strings outlive the loop. */
+	sp = sym_process(pid);
 	r->gone = !sp;
 	for (i = 0; sp && i < r->all; i++) {
 		sym_lookup(sp, e->ustack[i], i > 0, &r->fr[i]);
@@ -120,7 +119,7 @@ static void resolve(const struct nstaint_event *e, struct resolved *r)
 			break;
 		}
 	}
-	if (pid > 0 && ustack_execd_since && ustack_execd_since(pid, e->ts_ns))
+	if (execs && execlog_since(execs, pid, e->ts_ns))
 		r->stale = true;
 	if (r->gone || r->stale) {
 		memset(r->fr, 0, sizeof(r->fr));
@@ -128,16 +127,16 @@ static void resolve(const struct nstaint_event *e, struct resolved *r)
 	}
 }
 
-void ustack_print_text(FILE *f, const struct nstaint_event *e)
+void ustack_print_text(FILE *f, const struct nstaint_event *e,
+		       const struct ustack *u)
 {
-	struct resolved r;
+	const struct ustack *r = u;
 	unsigned int i;
 
-	if (!depth(e))
+	if (!r->all)
 		return;
-	resolve(e, &r);
-	for (i = 0; i < r.n; i++) {
-		const struct sym_frame *fr = &r.fr[i];
+	for (i = 0; i < r->n; i++) {
+		const struct sym_frame *fr = &r->fr[i];
 
 		fprintf(f, "    #%-2u 0x%" PRIx64, i, (uint64_t)e->ustack[i]);
 		if (fr->func) {
@@ -155,32 +154,34 @@ void ustack_print_text(FILE *f, const struct nstaint_event *e)
 			fput_text(f, base_name(fr->module));
 			fputc(')', f);
 		}
-		if (i == 0 && r.stale)
+		if (i == 0 && r->raw)
+			fputs(" (records were queued: not symbolized)", f);
+		else if (i == 0 && r->stale)
 			fputs(" (process exec'd before its stack was read: "
 			      "not symbolized)", f);
-		else if (i == 0 && r.gone)
+		else if (i == 0 && r->gone)
 			fputs(" (process gone before its stack was read: "
 			      "not symbolized)", f);
 		fputc('\n', f);
 	}
-	if (r.n < r.all)
+	if (r->n < r->all)
 		fprintf(f, "    ... (%u more outside any mapping: the frame "
-			"pointer chain ran into data)\n", r.all - r.n);
+			"pointer chain ran into data)\n", r->all - r->n);
 	else if (e->flags & NSTAINT_F_STACK_TRUNC)
 		fputs("    ... (deeper frames not captured)\n", f);
 }
 
-void ustack_print_json(FILE *f, const struct nstaint_event *e)
+void ustack_print_json(FILE *f, const struct nstaint_event *e,
+		       const struct ustack *u)
 {
-	struct resolved r;
+	const struct ustack *r = u;
 	unsigned int i;
 
-	if (!depth(e))
+	if (!r->all)
 		return;
-	resolve(e, &r);
 	fputs(",\"stack\":[", f);
-	for (i = 0; i < r.n; i++) {
-		const struct sym_frame *fr = &r.fr[i];
+	for (i = 0; i < r->n; i++) {
+		const struct sym_frame *fr = &r->fr[i];
 
 		fprintf(f, "%s{\"addr\":\"0x%" PRIx64 "\"", i ? "," : "",
 			(uint64_t)e->ustack[i]);
@@ -201,7 +202,8 @@ void ustack_print_json(FILE *f, const struct nstaint_event *e)
 		fputc('}', f);
 	}
 	fprintf(f, "],\"stack_truncated\":%s,\"stack_unmapped\":%u,"
-		"\"stack_stale\":%s",
+		"\"stack_stale\":%s,\"stack_raw\":%s",
 		e->flags & NSTAINT_F_STACK_TRUNC ? "true" : "false",
-		r.all - r.n, r.stale ? "true" : "false");
+		r->all - r->n, r->stale ? "true" : "false",
+		r->raw ? "true" : "false");
 }

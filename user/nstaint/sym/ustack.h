@@ -8,18 +8,37 @@
 #include <sys/types.h>
 #include <nstaint/events.h>
 
+#include "sym/symbolize.h"
+
+struct execlog;
+
+/* A record's stack, looked up and checked, ready to print. */
+struct ustack {
+	unsigned int all;	/* frames in the record */
+	unsigned int n;		/* frames worth showing */
+	bool gone;		/* process gone: raw addresses */
+	bool stale;		/* process exec'd since: raw addresses */
+	bool raw;		/* not looked up (the decoder was behind) */
+	struct sym_frame fr[NSTAINT_MAX_STACK];
+};
+
 /*
- * Set by a backend that knows: whether @pid exec'd after @ts_ns (record
- * time).  Stacks are symbolized from the process's mappings of now; after
- * an exec those belong to another program.  NULL: never assumed.
+ * Symbolize @e's stack into @u, in the decoder's thread; its strings stay
+ * valid until the next call.  @raw: do not look it up (addresses only).
+ * @execs: exec times, to mark a stack read after an exec stale (NULL:
+ * never assumed).
  */
-extern bool (*ustack_execd_since)(pid_t pid, __u64 ts_ns);
+void ustack_resolve(const struct nstaint_event *e, bool raw,
+		    const struct execlog *execs, struct ustack *u);
 
 /* One indented line per frame; nothing when the record has no stack. */
-void ustack_print_text(FILE *f, const struct nstaint_event *e);
+void ustack_print_text(FILE *f, const struct nstaint_event *e,
+		       const struct ustack *u);
 
 /* ,"stack":[...],"stack_truncated":BOOL,"stack_unmapped":N,
- * "stack_stale":BOOL; nothing when the record has no stack. */
-void ustack_print_json(FILE *f, const struct nstaint_event *e);
+ * "stack_stale":BOOL,"stack_raw":BOOL; nothing when the record has no
+ * stack. */
+void ustack_print_json(FILE *f, const struct nstaint_event *e,
+		       const struct ustack *u);
 
 #endif

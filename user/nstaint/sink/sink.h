@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A sink: where decoded records go (text lines, JSON lines; the agent's
+ * metrics and export next).  The pipeline calls ->record for each record
+ * in order, ->tick about every 100 ms with the tracker (the tainted
+ * threads now), ->close once with the totals.  A sink reads only what it
+ * is given.  Adding one: a file in sink/ defining its ops, and a line in
+ * sink/sinks.c.
+ */
+#ifndef NSTAINT_SINK_H
+#define NSTAINT_SINK_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct record;
+struct tracker;
+struct ev_counts;
+
+struct sink_opts {
+	FILE *out;			/* where text goes (stdout) */
+};
+
+struct sink;
+
+struct sink_ops {
+	const char *name;
+	bool stacks;		/* wants stacks symbolized */
+	/* 0 or a negative errno, after printing why. */
+	int (*open)(struct sink *s, const struct sink_opts *o);
+	/* 0, or a negative errno that stops the pipeline. */
+	int (*record)(struct sink *s, const struct record *r);
+	/* Every record so far is in @t; NULL when no tracker is kept. */
+	int (*tick)(struct sink *s, const struct tracker *t);
+	/* Optional: the pipeline ended with these totals. */
+	void (*close)(struct sink *s, const struct ev_counts *c);
+};
+
+struct sink {
+	const struct sink_ops *ops;
+	FILE *out;
+	void *priv;			/* owned by the sink */
+};
+
+/* The sink named @name, or NULL (sinks.c). */
+const struct sink_ops *sink_find(const char *name);
+
+/* Every sink, for tests: *n set to their number. */
+const struct sink_ops *const *sink_all(size_t *n);
+
+/* Open a sink that writes to @o->out and keeps nothing else. */
+int sink_open_stream(struct sink *s, const struct sink_opts *o);
+
+#endif
