@@ -12,8 +12,9 @@
 #  tracepoints ("bpftrace+sys"): the same hooks as nstaint where the kernel
 #  has no fentry, so what the hooks cost by themselves;
 #  3. a storm of unshare(CLONE_NEWUTS) from many threads through ring
-#     buffers of three sizes: records/s delivered and lost, and the check
-#     delivered + lost == produced;
+#     buffers of three sizes: records/s delivered and lost (by stage:
+#     kernel ring, user queue), and the check delivered + lost ==
+#     produced; then the drain rate of a synthetic ring fill;
 #  4. with one thread tainted in another process (mnleak hold), sched pipe
 #     and getppid in an untainted one: none, nstaint, lazy (the system call
 #     hook is attached then: its cost while something is tainted), with the
@@ -137,12 +138,20 @@ for rb in 256 4096 16384; do
 			for (i = 1; i < NF; i += 2)
 				if ($(i+1) == "lost") lost = $i; else got += $i
 			prod = ch + 2 * th
-			printf "storm ring %s KiB, %d threads x %d unshares: produced %d, delivered %d (%.1f%%), lost %d, %.2fs, %.0f delivered/s; delivered+lost %s produced\n",
-				rb, th, ch / th, prod, got, 100 * got / prod, lost,
+			printf "storm ring %s KiB, %d threads x %d unshares: produced %d, delivered %d (%.1f%%), lost %d (%.2f%%), %.2fs, %.0f delivered/s; delivered+lost %s produced\n",
+				rb, th, ch / th, prod, got, 100 * got / prod, lost, 100 * lost / prod,
 				e - s, got / (e - s), got + lost == prod ? "==" : "!="
 		}'
+		sed -n 's/^nstaint trace: lost by stage: /  lost by stage: /p' "$tmp/storm.err"
 	done
 done
+fi
+
+# The drain stage alone: a synthetic fill of the default ring, drained
+# into the pipeline's queue (bench/trace/drainbench.c).
+if [ -z "${BENCH_ONLY:-}" ]; then
+	echo "# drain rate, load $(cut -d' ' -f1-3 /proc/loadavg)"
+	"$O/bench/trace/drainbench" 21
 fi
 
 # hold_start / hold_stop: mnleak hold keeps its thread tainted (parked)

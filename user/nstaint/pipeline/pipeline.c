@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -164,9 +165,13 @@ static int pass_on(struct pipeline *p, const struct record *r)
 			return err;
 	}
 	for (size_t i = 0; i < p->nsinks; i++) {
-		err = p->sinks[i].ops->record(&p->sinks[i], r);
+		struct sink *s = &p->sinks[i];
+
+		err = s->ops->record(s, r);
 		if (err)
 			return err;
+		if (s->out && __fpending(s->out) >= SINK_FLUSH_AT)
+			fflush(s->out);
 	}
 	return 0;
 }

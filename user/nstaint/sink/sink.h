@@ -48,6 +48,16 @@ const struct sink_ops *sink_find(const char *name);
 /* Every sink, for tests: *n set to their number. */
 const struct sink_ops *const *sink_all(size_t *n);
 
+/*
+ * Output of stream sinks is buffered (SINK_BUFFER) and flushed by the
+ * pipeline only between records, once SINK_FLUSH_AT bytes are pending or
+ * the queue is empty: no line is cut by a flush while a record is
+ * smaller than the difference (a record with a 16-frame stack of long
+ * names is some KiB).
+ */
+#define SINK_BUFFER	(1 << 20)
+#define SINK_FLUSH_AT	(1 << 16)
+
 /* Open a sink that writes to @o->out and keeps nothing else. */
 int sink_open_stream(struct sink *s, const struct sink_opts *o);
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The table of sinks: a new sink is its file and one line here. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sink/sink.h"
@@ -31,6 +33,16 @@ const struct sink_ops *const *sink_all(size_t *n)
 
 int sink_open_stream(struct sink *s, const struct sink_opts *o)
 {
+	/*
+	 * Lines reach the file whole (the pipeline flushes between records,
+	 * SINK_FLUSH_AT): a traced program may write there too.  glibc
+	 * ignores the size unless given the buffer, which the stream uses
+	 * until the process exits: it is never freed.
+	 */
+	char *buf = malloc(SINK_BUFFER);
+
 	s->out = o->out;
+	if (buf && setvbuf(s->out, buf, _IOFBF, SINK_BUFFER))
+		free(buf);
 	return 0;
 }
