@@ -18,6 +18,8 @@
 /* Drain thread poll timeout: how soon it sees drain_stop or a sync. */
 #define DRAIN_POLL_MS	20
 #define DRAIN_NICE	-20
+/* Polls after drain_stop at most: a busy host never runs dry. */
+#define DRAIN_FINAL_PASSES	64
 
 static int drain_record(void *ctx, const struct nstaint_event *ev)
 {
@@ -49,7 +51,7 @@ static void *drain_main(void *arg)
 		.ctx = p,
 	};
 	sigset_t all;
-	int n;
+	int n, final = 0;
 
 	/* Signals are the main thread's (trace's and top's handlers). */
 	sigfillset(&all);
@@ -74,11 +76,11 @@ static void *drain_main(void *arg)
 			break;
 		}
 		/* A pass that found nothing: all made before req is in. */
-		if (n == 0) {
+		if (n == 0)
 			atomic_store(&p->sync_done, req);
-			if (stopping)
-				break;
-		}
+		/* Stopping: what is there now, not a storm without end. */
+		if (stopping && (n == 0 || ++final >= DRAIN_FINAL_PASSES))
+			break;
 	}
 	queue_wake(p->q);
 	return NULL;

@@ -3,8 +3,8 @@
  * Per-process facts for the BPF programs, found off the ring callbacks.
  *
  * Naming the task on a thread needs the process's binaries read: a Go
- * binary's DWARF for g's offsets (goattr), the maps and ELF symbols of
- * libmn (mnattr), a USDT probe attached in its file.  That takes
+ * binary's DWARF for g's offsets (bpf_rt_go.c), the maps and ELF symbols
+ * of libmn and a USDT probe attached in its file (bpf_rt_libmn.c).  That takes
  * milliseconds to seconds, and every exec on the host asks for it.  Done
  * in a ring buffer callback, it kept the consumer from reading the events
  * ring meanwhile (a busy host lost records for it).  So the callbacks only
@@ -34,9 +34,7 @@
 #include <bpf/bpf.h>
 
 #include "source/bpf_procinfo.h"
-#include "attr/goattr.h"
-#include "attr/mnattr.h"
-#include "nstaint.skel.h"
+#include "source/bpf_runtime.h"
 
 /*
  * Checks of processes nobody waits for (no hold) beyond this many queued
@@ -65,17 +63,8 @@ struct procinfo {
 	bool stopping;		/* check nothing more; resume, then end */
 	pthread_t worker;
 
-	/* The checker's own (see Threads above). */
-	struct mn_usdt {
-		dev_t dev;
-		ino_t ino;
-		struct bpf_link *link;
-	} *usdt;		/* libmn:thread_start attached, once per file */
-	size_t nusdt;
-	__u32 *mnpids;		/* registry read, until they exec */
-	size_t nmnpids;
-	__u32 go_warned[64];	/* told about on stderr, newest 64 */
-	unsigned int go_nwarned;
+	/* Each runtime's state: the checker's own (see Threads above). */
+	void *rt[BPF_RUNTIMES_MAX];
 };
 
 static bool stopping(struct procinfo *pi)
@@ -93,137 +82,42 @@ static void resume(__u32 pid)
 	kill(pid, SIGCONT);
 }
 
-/* Pids told about on stderr (goroutines not named): once per process. */
-static bool go_warn_once(struct procinfo *pi, __u32 pid)
-{
-	unsigned int i;
+/* The runtimes whose tasks the BPF side names: one line each. */
+static const struct bpf_runtime *const runtimes[] = {
+	&bpf_runtime_go,
+	&bpf_runtime_libmn,
+};
 
-	for (i = 0; i < pi->go_nwarned && i < 64; i++)
-		if (pi->go_warned[i] == pid)
-			return false;
-	pi->go_warned[pi->go_nwarned++ % 64] = pid;
-	return true;
+#define NRUNTIMES (sizeof(runtimes) / sizeof(runtimes[0]))
+_Static_assert(NRUNTIMES <= BPF_RUNTIMES_MAX, "raise BPF_RUNTIMES_MAX");
+
+struct nstaint_bpf *procinfo_skel(const struct procinfo *pi)
+{
+	return pi->skel;
 }
 
-/*
- * If @pid is a Go binary whose offsets are known (DWARF, else the version
- * table), tell the BPF programs where its g, goid and lockedm live so they
- * can name the goroutines that run on its tainted threads.  Say why when a
- * Go binary cannot be named.
- */
-void procinfo_check_go_now(struct procinfo *pi, __u32 pid)
+bool procinfo_follows(const struct procinfo *pi)
 {
-	int fd = bpf_map__fd(pi->skel->maps.goprocs);
-	struct go_offsets off;
-	struct goattr ga;
-	char exe[64];
-	__u8 one;
-	int err;
-
-	if (!bpf_map_lookup_elem(fd, &pid, &off))
-		return;
-	/* Not reported (trace -p, -- CMD): nothing to name, nothing to say. */
-	if (pi->follow &&
-	    bpf_map_lookup_elem(bpf_map__fd(pi->skel->maps.follow), &pid, &one))
-		return;
-	snprintf(exe, sizeof(exe), "/proc/%u/exe", pid);
-	err = goattr_read(exe, &ga);
-	if (!err)
-		bpf_map_update_elem(fd, &pid, &ga.off, BPF_ANY);
-	else if (err == -ENOTSUP && go_warn_once(pi, pid))
-		fprintf(stderr, "nstaint: pid %u: goroutines will not be "
-			"named: %s\n", pid, ga.why);
+	return pi->follow;
 }
 
-static void mn_slot_add(void *ctx, __u32 tid, __u64 slot_addr)
+bool procinfo_stopping(struct procinfo *pi)
 {
-	int *fd = ctx;
-
-	bpf_map_update_elem(*fd, &tid, &slot_addr, BPF_ANY);
+	return stopping(pi);
 }
 
-/* Attach libmn:thread_start in @mp's file, once per file; not once the
- * programs are detached (stopping). */
-static int libmn_usdt_attach(struct procinfo *pi, const struct mn_proc *mp)
+void procinfo_check_at_start(struct procinfo *pi, __u32 pid)
 {
-	struct bpf_link *link;
-	struct mn_usdt *u;
-
-	for (size_t i = 0; i < pi->nusdt; i++)
-		if (pi->usdt[i].dev == mp->dev && pi->usdt[i].ino == mp->ino)
-			return 0;
-	if (stopping(pi))
-		return 0;
-	u = realloc(pi->usdt, (pi->nusdt + 1) * sizeof(*u));
-	if (!u)
-		return -ENOMEM;
-	pi->usdt = u;
-	link = bpf_program__attach_usdt(pi->skel->progs.mn_thread_start, -1,
-					mp->usdt_path, "libmn", "thread_start",
-					NULL);
-	if (!link)
-		return -errno;
-	u[pi->nusdt++] = (struct mn_usdt){ mp->dev, mp->ino, link };
-	return 0;
-}
-
-/*
- * A process that may run libmn (at start, at exec, at its first taint):
- * tell sched_switch where each of its threads publishes its running task.
- * The probe goes first, then the registry is read: a thread started in
- * between is in the registry, one started after fires the probe.
- */
-void procinfo_check_libmn_now(struct procinfo *pi, __u32 pid)
-{
-	int fd = bpf_map__fd(pi->skel->maps.mnslots), err;
-	struct mn_proc mp;
-	__u32 *np;
-
-	for (size_t i = 0; i < pi->nmnpids; i++)
-		if (pi->mnpids[i] == pid)
-			return;
-	if (mnattr_find(pid, &mp))
-		return;
-	/* libmn.so not mapped yet (at exec): look again at the first taint. */
-	if (!mp.usdt_path[0])
-		return;
-	err = libmn_usdt_attach(pi, &mp);
-	if (err)
-		fprintf(stderr, "nstaint: pid %u: cannot attach "
-			"libmn:thread_start in %s: %s; its new threads' tasks "
-			"go unnamed\n", pid, mp.usdt_path, strerror(-err));
-	err = mnattr_threads(pid, mp.registry, mn_slot_add, &fd);
-	if (err < 0)
-		fprintf(stderr, "nstaint: pid %u: cannot read the libmn "
-			"registry: %s\n", pid, strerror(-err));
-	np = realloc(pi->mnpids, (pi->nmnpids + 1) * sizeof(*np));
-	if (!np)
-		return;
-	pi->mnpids = np;
-	np[pi->nmnpids++] = pid;
-}
-
-/* @pid exec'd: whatever it ran before, it is a new program now. */
-static void check_exec(struct procinfo *pi, __u32 pid)
-{
-	for (size_t i = 0; i < pi->nmnpids; i++) {
-		if (pi->mnpids[i] == pid) {
-			pi->mnpids[i] = pi->mnpids[--pi->nmnpids];
-			break;
-		}
-	}
-	procinfo_check_go_now(pi, pid);
-	procinfo_check_libmn_now(pi, pid);
+	for (size_t i = 0; i < NRUNTIMES; i++)
+		if (runtimes[i]->at_start)
+			runtimes[i]->check(pi, pi->rt[i], pid, false);
 }
 
 static void check(struct procinfo *pi, const struct pi_item *it)
 {
-	if (it->kind == PI_EXEC) {
-		check_exec(pi, it->pid);
-	} else {
-		procinfo_check_go_now(pi, it->pid);
-		procinfo_check_libmn_now(pi, it->pid);
-	}
+	for (size_t i = 0; i < NRUNTIMES; i++)
+		runtimes[i]->check(pi, pi->rt[i], it->pid,
+				   it->kind == PI_EXEC);
 }
 
 static bool held(const struct procinfo *pi, const struct pi_item *it)
@@ -352,6 +246,15 @@ struct procinfo *procinfo_new(struct nstaint_bpf *skel, bool follow)
 		return NULL;
 	pi->skel = skel;
 	pi->follow = follow;
+	for (size_t i = 0; i < NRUNTIMES; i++) {
+		pi->rt[i] = calloc(1, runtimes[i]->state_size);
+		if (!pi->rt[i]) {
+			while (i--)
+				free(pi->rt[i]);
+			free(pi);
+			return NULL;
+		}
+	}
 	pthread_mutex_init(&pi->lock, NULL);
 	pthread_cond_init(&pi->more, NULL);
 	return pi;
@@ -402,10 +305,11 @@ void procinfo_free(struct procinfo *pi)
 	if (!pi)
 		return;
 	procinfo_stop(pi);
-	for (size_t i = 0; i < pi->nusdt; i++)
-		bpf_link__destroy(pi->usdt[i].link);
-	free(pi->usdt);
-	free(pi->mnpids);
+	for (size_t i = 0; i < NRUNTIMES; i++) {
+		if (runtimes[i]->release)
+			runtimes[i]->release(pi->rt[i]);
+		free(pi->rt[i]);
+	}
 	free(pi->q);
 	pthread_cond_destroy(&pi->more);
 	pthread_mutex_destroy(&pi->lock);

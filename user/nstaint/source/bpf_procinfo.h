@@ -22,9 +22,9 @@ struct procinfo;
  */
 struct procinfo *procinfo_new(struct nstaint_bpf *skel, bool follow);
 
-/* Before procinfo_start: look at @pid now (the /proc snapshot). */
-void procinfo_check_libmn_now(struct procinfo *pi, __u32 pid);
-void procinfo_check_go_now(struct procinfo *pi, __u32 pid);
+/* Before procinfo_start: look at @pid now (the /proc snapshot), for
+ * the runtimes cheap enough to look at every process at start. */
+void procinfo_check_at_start(struct procinfo *pi, __u32 pid);
 
 /* Start the worker: 0 or a negative errno (then nothing is queued). */
 int procinfo_start(struct procinfo *pi);

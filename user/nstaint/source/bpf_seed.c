@@ -51,7 +51,7 @@ int bpf_seed_from_proc(struct bpf_priv *p)
 		if (tainted)
 			procinfo_tainted(p->pi, pid, false);
 		if (!follow || pid == (__u32)follow)
-			procinfo_check_libmn_now(p->pi, pid);
+			procinfo_check_at_start(p->pi, pid);
 	}
 	snapshot_free(&s);
 	return 0;
