@@ -307,7 +307,7 @@ static __always_inline void taint_set(__u32 tid, const __u32 *ns, __u32 mask,
 /*
  * @tid is no longer tainted (restored, exec, exit).  Its seen[] entries
  * stay: userspace sums them up in task_summary records after the record
- * that ended the taint, and deletes them (backend_bpf.c seen_sweep).  Not
+ * that ended the taint, and deletes them (user/nstaint/source/bpf_sweep.c).  Not
  * here, with a bpf_for_each_map_elem callback: on 6.1 its frame on top of
  * the programs' own (lazy_ns_check inlined) is over the 512-byte stack.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Values of the BPF maps that userspace fills too (user/nstaint/source/
- * backend_bpf.c seeds them from the /proc snapshot and the libmn
+ * bpf_seed.c seeds them from the /proc snapshot and the libmn
  * registry).  Internal to the BPF backend, not an ABI: the one definition
  * both sides compile.
  */
