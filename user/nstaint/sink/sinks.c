@@ -39,9 +39,13 @@ int sink_open_stream(struct sink *s, const struct sink_opts *o)
 	 * ignores the size unless given the buffer, which the stream uses
 	 * until the process exits: it is never freed.
 	 */
-	char *buf = malloc(SINK_BUFFER);
+	char *buf;
 
 	s->out = o->out;
+	/* A stream without a file (open_memstream) keeps its own buffer. */
+	if (fileno(s->out) < 0)
+		return 0;
+	buf = malloc(SINK_BUFFER);
 	if (buf && setvbuf(s->out, buf, _IOFBF, SINK_BUFFER))
 		free(buf);
 	return 0;
