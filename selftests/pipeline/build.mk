@@ -8,3 +8,13 @@ $(O)/selftests/pipeline/sinks_test: $(PIPELINE_SINK_OBJS) $(wildcard user/nstain
 
 SELFTEST_LIBS_queue_test = -Iuser -Iuser/nstaint $(O)/user/nstaint/pipeline/queue.o
 $(O)/selftests/pipeline/queue_test: $(O)/user/nstaint/pipeline/queue.o user/nstaint/pipeline/queue.h
+
+# The queue under a flood, end to end (a TAP script on the real binary).
+PIPELINE_FLOOD_TEST := $(O)/selftests/pipeline/flood_test
+ALL   += $(PIPELINE_FLOOD_TEST)
+TESTS += $(PIPELINE_FLOOD_TEST)
+
+$(PIPELINE_FLOOD_TEST): selftests/pipeline/flood_test.sh $(O)/nstaint $$(NSFLIP)
+	$(call msg,INSTALL,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)install -m 755 $< $@
