@@ -21,6 +21,14 @@
 /* Polls after drain_stop at most: a busy host never runs dry. */
 #define DRAIN_FINAL_PASSES	64
 
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 static int drain_record(void *ctx, const struct nstaint_event *ev)
 {
 	struct pipeline *p = ctx;
@@ -183,16 +191,14 @@ static int report_queue_loss(struct pipeline *p)
 {
 	unsigned long long d = queue_dropped(p->q);
 	struct record r = { .lost_stage = LOST_STAGE_QUEUE };
-	struct timespec ts;
 
 	if (d == p->qdrop_seen)
 		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	r.ev.version = NSTAINT_ABI_VERSION;
 	r.ev.size = sizeof(r.ev);
 	r.ev.type = NSTAINT_EV_LOST;
 	r.ev.syscall_nr = -1;
-	r.ev.ts_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	r.ev.ts_ns = now_ns();
 	r.ev.count = d - p->qdrop_seen;
 	p->qdrop_seen = d;
 	return pass_on(p, &r);
@@ -236,15 +242,22 @@ static int flush_sinks(struct pipeline *p)
 	return 0;
 }
 
+/* The sinks' ticks, PIPELINE_TICK_MS apart at least. */
 static int tick(struct pipeline *p)
 {
+	__u64 now = now_ns();
 	int err;
+
+	if (now - p->last_tick_ns < PIPELINE_TICK_MS * 1000000ULL)
+		return 0;
+	p->last_tick_ns = now;
 
 	for (size_t i = 0; i < p->nsinks; i++) {
 		if (!p->sinks[i].ops->tick)
 			continue;
 		err = p->sinks[i].ops->tick(&p->sinks[i],
-					    p->keep_tracker ? &p->tr : NULL);
+					    p->keep_tracker ? &p->tr : NULL,
+					    &p->counts);
 		if (err)
 			return err;
 	}

@@ -25,6 +25,8 @@
 #define PIPELINE_SINKS_MAX	4
 /* Default queue length (records); NSTAINT_QUEUE_LEN overrides it. */
 #define PIPELINE_QUEUE_LEN	65536
+/* Sinks' ticks at most this often. */
+#define PIPELINE_TICK_MS	100
 
 struct queue;
 
@@ -48,6 +50,7 @@ struct pipeline {
 	struct ev_counts counts;
 	unsigned long long bad;		/* records of unknown ABI */
 	unsigned long long raw_stacks;	/* stacks passed on raw */
+	__u64 last_tick_ns;
 };
 
 /*
@@ -65,7 +68,8 @@ int pipeline_add_sink(struct pipeline *p, const struct sink_ops *ops,
 
 /*
  * Decode and pass on what is queued, waiting up to @timeout_ms for the
- * first item; at most @max items.  Then every sink's tick.  Returns the
+ * first item; at most @max items.  Then the sinks' ticks (at most every
+ * PIPELINE_TICK_MS).  Returns the
  * number of records passed on, or a negative errno (the source's or a
  * sink's error).
  */

@@ -3,7 +3,7 @@
  * A sink: where decoded records go (text lines, JSON lines; the agent's
  * metrics and export next).  The pipeline calls ->record for each record
  * in order, ->tick about every 100 ms with the tracker (the tainted
- * threads now), ->close once with the totals.  A sink reads only what it
+ * threads now) and the counts, ->close once with the totals.  A sink reads only what it
  * is given.  Adding one: a file in sink/ defining its ops, and a line in
  * sink/sinks.c.
  */
@@ -30,8 +30,11 @@ struct sink_ops {
 	int (*open)(struct sink *s, const struct sink_opts *o);
 	/* 0, or a negative errno that stops the pipeline. */
 	int (*record)(struct sink *s, const struct record *r);
-	/* Every record so far is in @t; NULL when no tracker is kept. */
-	int (*tick)(struct sink *s, const struct tracker *t);
+	/* Optional, about every 100 ms: every record so far is in @t (NULL
+	 * when no tracker is kept) and counted in @c (by type, lost by
+	 * stage): what a metrics sink exports. */
+	int (*tick)(struct sink *s, const struct tracker *t,
+		    const struct ev_counts *c);
 	/* Optional: the pipeline ended with these totals. */
 	void (*close)(struct sink *s, const struct ev_counts *c);
 };
