@@ -1,14 +1,9 @@
 # BPF side of nstaint: CO-RE object linked by bpftool, then a skeleton
-# header that user/nstaint/backend_bpf.c embeds.
+# header (NSTAINT_BPF_SKEL) that the BPF source of the CLI embeds
+# (user/nstaint/build.mk says which objects wait for it).  This fragment
+# builds BPF only; the CLI's sources are listed by the CLI's fragment.
 NSTAINT_BPF_OBJ  := $(O)/bpf/nstaint.bpf.o
 NSTAINT_BPF_SKEL := $(O)/nstaint.skel.h
-
-NSTAINT_SRCS += $(addprefix user/nstaint/,backend.c backend_bpf.c bpf_procinfo.c goattr.c mnattr.c \
-		trace.c top.c symbolize.c ustack.c gopclntab.c elfscn.c \
-		syscall_hook.c exact.c)
-NSTAINT_LIBS += -lbpf -ldw -lelf -lz -lpthread
-# Only the objects that include the skeleton wait for it.
-$(addprefix $(O)/user/nstaint/,backend_bpf.o bpf_procinfo.o syscall_hook.o exact.o): $(NSTAINT_BPF_SKEL)
 
 ALL += $(NSTAINT_BPF_OBJ)
 
@@ -16,8 +11,8 @@ ALL += $(NSTAINT_BPF_OBJ)
 # multiarch directory that -target bpf does not search.
 BPF_SYS_INC := -idirafter /usr/include/$(MULTIARCH)
 
-$(O)/bpf/nstaint.tmp.o: bpf/nstaint.bpf.c include/nstaint/events.h include/nstaint/nsdiff.h bpf/taint.h \
-		bpf/goproc.h include/nstaint/mn_abi.h $(VMLINUX_H)
+$(O)/bpf/nstaint.tmp.o: bpf/nstaint.bpf.c include/nstaint/events.h include/nstaint/nsdiff.h include/nstaint/taint.h \
+		include/nstaint/goproc.h include/nstaint/mn_abi.h $(VMLINUX_H)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(BPF_SYS_INC) -c $< -o $@

@@ -32,8 +32,8 @@
 #include <nstaint/events.h>
 #include <nstaint/nsdiff.h>
 #include <nstaint/mn_abi.h>
-#include "taint.h"
-#include "goproc.h"
+#include <nstaint/taint.h>
+#include <nstaint/goproc.h>
 
 #define CLONE_THREAD	0x00010000
 /* clone flags that give the child new namespaces (include/uapi/linux/sched.h) */
@@ -61,7 +61,7 @@ const volatile bool hold_exec = false;
 /*
  * The system call hook (syscall_check) is attached now; set by userspace,
  * which attaches it only while something is tainted
- * (user/nstaint/syscall_hook.c).
+ * (user/nstaint/source/syscall_hook.c).
  */
 __u32 sys_hook_on;
 /*
@@ -307,7 +307,7 @@ static __always_inline void taint_set(__u32 tid, const __u32 *ns, __u32 mask,
 /*
  * @tid is no longer tainted (restored, exec, exit).  Its seen[] entries
  * stay: userspace sums them up in task_summary records after the record
- * that ended the taint, and deletes them (backend_bpf.c seen_sweep).  Not
+ * that ended the taint, and deletes them (user/nstaint/source/bpf_sweep.c).  Not
  * here, with a bpf_for_each_map_elem callback: on 6.1 its frame on top of
  * the programs' own (lazy_ns_check inlined) is over the 512-byte stack.
  */
@@ -1015,7 +1015,7 @@ static __always_inline int syscall_check(void *ctx, struct task_struct *t,
 /*
  * Two forms of the same hook; the loader keeps one (tp_btf where the
  * kernel's BTF has the tracepoint, raw_tp elsewhere) and attaches it only
- * while something is tainted (user/nstaint/syscall_hook.c).
+ * while something is tainted (user/nstaint/source/syscall_hook.c).
  */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tp_sys_enter, struct pt_regs *regs, long nr)

@@ -1,8 +1,6 @@
-# The module backend's userspace half: user/nstaint/backend_kmod.c reads
-# /dev/nstaint (nstaint trace --backend=kmod).  The module itself builds
-# through the top-level Kbuild (make kmod); its tests run in the 6.1 VM
-# (selftests/kmod/build.mk).
-NSTAINT_SRCS += user/nstaint/backend_kmod.c
+# The module builds through the top-level Kbuild (make kmod); its tests
+# run in the 6.1 VM (selftests/kmod/build.mk).  Its reader in the CLI,
+# user/nstaint/source/kmod.c, is listed by user/nstaint/build.mk.
 
 # checkpatch.pl from Debian's linux-source-6.1 (extracted, never committed)
 # over the module's sources; runs on the host (selftests/kmod/checkpatch.sh).

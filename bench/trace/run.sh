@@ -12,8 +12,9 @@
 #  tracepoints ("bpftrace+sys"): the same hooks as nstaint where the kernel
 #  has no fentry, so what the hooks cost by themselves;
 #  3. a storm of unshare(CLONE_NEWUTS) from many threads through ring
-#     buffers of three sizes: records/s delivered and lost, and the check
-#     delivered + lost == produced;
+#     buffers of three sizes: records/s delivered and lost (by stage:
+#     kernel ring, user queue), and the check delivered + lost ==
+#     produced; then the drain rate of a synthetic ring fill;
 #  4. with one thread tainted in another process (mnleak hold), sched pipe
 #     and getppid in an untainted one: none, nstaint, lazy (the system call
 #     hook is attached then: its cost while something is tainted), with the
@@ -24,7 +25,8 @@
 #     (attached only while something is tainted), default and --lazy: 5
 #     taints by mnleak hold, not followed (so not held), as NSTAINT_DEBUG
 #     reports it.
-# BENCH_ONLY=tainted runs parts 4 to 6 only; BENCH_ONLY=window part 6.
+# BENCH_ONLY=tainted runs parts 4 to 6 only; BENCH_ONLY=window part 6;
+# BENCH_ONLY=storm part 3 (storm and drain rate).
 # Configurations alternate within each round; medians and their ratios are
 # printed.  ROUNDS (7), PIPE_LOOPS (200000), PPID_CALLS (3000000),
 # BENCH_CPU (1), STORM_FLIPS (2000).
@@ -121,6 +123,9 @@ if "$BIN" trace --duration 0.1 2>&1 >/dev/null | grep -q trampoline; then
 	echo "   which put every system call on the slow path)"
 fi
 
+fi
+
+if [ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = storm ]; then
 # Storm: text output thrown away, ring buffers of 256 KiB, the default
 # (4 MiB) and 16 MiB.  Produced records: one ns_change per successful unshare, plus
 # per thread one thread_tainted (first unshare) and one thread_exit.  The
@@ -137,12 +142,18 @@ for rb in 256 4096 16384; do
 			for (i = 1; i < NF; i += 2)
 				if ($(i+1) == "lost") lost = $i; else got += $i
 			prod = ch + 2 * th
-			printf "storm ring %s KiB, %d threads x %d unshares: produced %d, delivered %d (%.1f%%), lost %d, %.2fs, %.0f delivered/s; delivered+lost %s produced\n",
-				rb, th, ch / th, prod, got, 100 * got / prod, lost,
+			printf "storm ring %s KiB, %d threads x %d unshares: produced %d, delivered %d (%.1f%%), lost %d (%.2f%%), %.2fs, %.0f delivered/s; delivered+lost %s produced\n",
+				rb, th, ch / th, prod, got, 100 * got / prod, lost, 100 * lost / prod,
 				e - s, got / (e - s), got + lost == prod ? "==" : "!="
 		}'
+		sed -n 's/^nstaint trace: lost by stage: /  lost by stage: /p' "$tmp/storm.err"
 	done
 done
+
+# The drain stage alone: a synthetic fill of the default ring, drained
+# into the pipeline's queue (bench/trace/drainbench.c).
+echo "# drain rate, load $(cut -d' ' -f1-3 /proc/loadavg)"
+"$O/bench/trace/drainbench" 21
 fi
 
 # hold_start / hold_stop: mnleak hold keeps its thread tainted (parked)
@@ -209,6 +220,7 @@ fi
 
 # 6. Taint-to-attach window of the on-demand system call hook, default
 # mode and --lazy.
+[ "${BENCH_ONLY:-}" = storm ] && exit 0
 for mode in default --lazy; do
 	NSTAINT_DEBUG=1 "$BIN" trace $([ $mode = default ] || echo $mode) >/dev/null 2>"$tmp/win.err" & tracer=$!
 	for _ in $(seq 300); do grep -qs "^nstaint trace: attached" "$tmp/win.err" && break; sleep 0.1; done

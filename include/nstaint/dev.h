@@ -2,7 +2,7 @@
 /*
  * The /dev/nstaint interface of nstaint.ko (kmod/), beyond read() and
  * poll() of struct nstaint_event records (events.h).  Shared by the module
- * and its reader (user/nstaint/backend_kmod.c).
+ * and its reader (user/nstaint/source/kmod.c).
  */
 #ifndef NSTAINT_DEV_H
 #define NSTAINT_DEV_H

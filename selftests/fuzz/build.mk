@@ -13,7 +13,7 @@
 
 FUZZ_CC      ?= clang-19
 FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra \
-		-Wno-unused-parameter -I$(TOP)/include -I$(TOP)/user/nstaint \
+		-Wno-unused-parameter -I$(TOP)/include -I$(TOP)/user -I$(TOP)/user/nstaint \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_DIR     := $(O)/fuzz
 FUZZ_NAMES   := gopclntab goattr mnattr record
@@ -22,10 +22,10 @@ FUZZ_TEST    := $(O)/selftests/fuzz/fuzz_test
 FUZZ_SEEDS   := $(addprefix $(FUZZ_DIR)/seed/,$(addsuffix .stamp,$(FUZZ_NAMES)))
 
 # The parser sources each target links, and their libraries.
-FUZZ_SRCS_gopclntab := gopclntab.c elfscn.c
-FUZZ_SRCS_goattr    := goattr.c mnattr.c elfscn.c
-FUZZ_SRCS_mnattr    := mnattr.c elfscn.c
-FUZZ_SRCS_record    := record.c tracker.c
+FUZZ_SRCS_gopclntab := nstaint/sym/gopclntab.c common/elfscn.c
+FUZZ_SRCS_goattr    := nstaint/attr/goattr.c nstaint/attr/mnattr.c common/elfscn.c
+FUZZ_SRCS_mnattr    := nstaint/attr/mnattr.c common/elfscn.c
+FUZZ_SRCS_record    := nstaint/model/record.c nstaint/model/tracker.c
 FUZZ_LIBS_gopclntab := -lelf
 FUZZ_LIBS_goattr    := -ldw -lelf
 FUZZ_LIBS_mnattr    := -lelf
@@ -35,8 +35,8 @@ ALL   += $(FUZZ_BINS) $(FUZZ_SEEDS) $(FUZZ_TEST)
 TESTS += $(FUZZ_TEST)
 
 $(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: selftests/fuzz/fuzz_%.c \
-		$$(addprefix user/nstaint/,$$(FUZZ_SRCS_$$*)) \
-		selftests/fuzz/fuzz.h $$(wildcard user/nstaint/*.h) include/nstaint/events.h \
+		$$(addprefix user/,$$(FUZZ_SRCS_$$*)) \
+		selftests/fuzz/fuzz.h $$(wildcard user/nstaint/*/*.h user/common/*.h) include/nstaint/events.h \
 		include/nstaint/mn_abi.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)

@@ -2,9 +2,9 @@
 /*
  * libFuzzer target: the readers of a mapped ELF file that a process
  * controls, as nstaint runs them on its executable and libraries:
- *  - goattr (user/nstaint/goattr.c): .go.buildinfo, PT_TLS and
+ *  - goattr (user/nstaint/attr/goattr.c): .go.buildinfo, PT_TLS and
  *    runtime.tlsg, the DWARF type runtime.g (libdw);
- *  - mnattr's inspection (user/nstaint/mnattr.c): PT_LOAD, the symbol
+ *  - mnattr's inspection (user/nstaint/attr/mnattr.c): PT_LOAD, the symbol
  *    mn_nstaint_registry, the libmn:thread_start USDT note;
  *  - through both, elfscn.c's section and symbol lookups.
  * Input: an ELF file, opened with elf_memory() on an exactly sized copy
@@ -17,8 +17,8 @@
 #include <string.h>
 #include <gelf.h>
 
-#include "goattr.h"
-#include "mnattr.h"
+#include "attr/goattr.h"
+#include "attr/mnattr.h"
 #include "fuzz.h"
 
 static bool first_load(Elf *elf, GElf_Phdr *ph)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libFuzzer target: the .gopclntab parser (user/nstaint/gopclntab.c) on
+ * libFuzzer target: the .gopclntab parser (user/nstaint/sym/gopclntab.c) on
  * the bytes of a section, as a stripped Go binary in a container hands
  * them to the symbolizer.  Input: the section.  Every function-table
  * entry the header names is looked up, and the addresses around it, plus
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "gopclntab.h"
+#include "sym/gopclntab.h"
 
 #define TEXT	0x401000ULL	/* .text of the seeds' (non-PIE) binaries */
 #define LOOKUPS	128		/* per input, to bound the time per run */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libFuzzer target: the libmn registry reader (user/nstaint/mnattr.c,
+ * libFuzzer target: the libmn registry reader (user/nstaint/attr/mnattr.c,
  * mnattr_registry_read) on a process's memory that the process controls.
  * Input: the memory at the registry's address (struct mn_abi_registry,
  * as much of threads[] as the input holds); reads past its end fail as
@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include <nstaint/mn_abi.h>
-#include "mnattr.h"
+#include "attr/mnattr.h"
 #include "fuzz.h"
 
 #define REGISTRY	0x7f0000001000ULL	/* any address will do */

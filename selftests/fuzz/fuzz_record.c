@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libFuzzer target: the record decoder, record_valid()
- * (user/nstaint/record.c, the check trace, top and the module backend
+ * (user/nstaint/model/record.c, the check trace, top and the module backend
  * make), and the tracker that `top` builds from what passes it
- * (user/nstaint/tracker.c).  Records come from the kernel, and a libmn
+ * (user/nstaint/model/tracker.c).  Records come from the kernel, and a libmn
  * process writes some of its own (design.md, "the shared ring").
  * Input: a stream of records, cut into sizeof(struct nstaint_event)
  * pieces; a shorter tail is not a record (the backends drop it).  After
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "record.h"
-#include "tracker.h"
+#include "model/record.h"
+#include "model/tracker.h"
 
 static void check_table(const struct tracker *t)
 {

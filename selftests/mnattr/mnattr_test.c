@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * mnattr (user/nstaint/mnattr.c) on processes that lie: it runs as root on
+ * mnattr (user/nstaint/attr/mnattr.c) on processes that lie: it runs as root on
  * what any process controls, its mapped files and its registry.  The
  * oracle is the kernel's: the child's own tid (gettid), /proc.
  */
@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "../../user/nstaint/mnattr.h"
+#include "attr/mnattr.h"
 #include <nstaint/mn_abi.h>
 
 /* The registry this test binary defines, filled in by its children. */

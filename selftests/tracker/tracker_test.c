@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "kselftest_harness.h"
-#include "../../user/nstaint/snapshot.h"
-#include "../../user/nstaint/tracker.h"
+#include "source/snapshot.h"
+#include "model/tracker.h"
 
 #define HOME_NET	4026531840U
 #define OTHER_NET	4026532000U

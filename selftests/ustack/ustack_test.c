@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "ustack.h"
+#include "sym/ustack.h"
 
 static pid_t child;
 static int go_fd = -1;		/* a byte here: the child execs */
@@ -147,10 +147,12 @@ static char *print_text(const struct nstaint_event *e)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
+	struct ustack u;
 
 	if (!f)
 		return NULL;
-	ustack_print_text(f, e);
+	ustack_resolve(e, false, NULL, &u);
+	ustack_print_text(f, e, &u);
 	if (fclose(f)) {
 		free(text);
 		return NULL;

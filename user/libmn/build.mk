@@ -6,17 +6,17 @@
 # builds of the library for the ASan/TSan test binaries (selftests/libmn).
 LIBMN_SRCS := $(addprefix user/libmn/,proc.c lock_futex.c stack.c syscall.c \
 		sysmon.c registry.c init.c thread.c timer.c chan.c sync.c \
-		netpoll.c ctx.c debug.c switch.S) user/nstaint/nsset.c
+		netpoll.c ctx.c debug.c switch.S) user/common/nsset.c
 LIBMN_HDRS := include/mn.h include/nstaint/mn_abi.h include/nstaint/events.h \
 		user/libmn/internal.h user/libmn/runq.h user/libmn/waitq.h user/libmn/frame.h \
-		user/nstaint/nsset.h
+		user/common/nsset.h
 # -fcf-protection=branch: endbr64 everywhere (switch.S has _CET_ENDBR), so
 # the library is IBT-compatible; no shadow-stack claim (switch.S).
 # make LIBMN_DEBUG=1: the contract checks that cost more than a load and a
 # compare on a hot path (mn_dcheck, internal.h) are compiled in.  The
 # sanitizer flavours always have them.
 LIBMN_DEBUG_FLAGS = $(if $(filter 1,$(LIBMN_DEBUG)),-DMN_DEBUG)
-LIBMN_CFLAGS = $(CFLAGS) -fPIC -fvisibility=hidden -fno-omit-frame-pointer -fcf-protection=branch \
+LIBMN_CFLAGS = $(CFLAGS) -Iuser -fPIC -fvisibility=hidden -fno-omit-frame-pointer -fcf-protection=branch \
 		$(LIBMN_DEBUG_FLAGS)
 
 # objects per flavour: $(O)/libmn-<flavour>/<src>.o
@@ -73,7 +73,7 @@ define libmn_san
 $(O)/libmn-$(1)/%.c.o: %.c $(LIBMN_HDRS)
 	$$(call msg,CC,$$@)
 	$$(Q)mkdir -p $$(dir $$@)
-	$$(Q)$$(LIBMN_CC_$(1)) $$(CFLAGS) -O1 $(LIBMN_SAN_$(1)) -c -o $$@ $$<
+	$$(Q)$$(LIBMN_CC_$(1)) $$(CFLAGS) -Iuser -O1 $(LIBMN_SAN_$(1)) -c -o $$@ $$<
 
 $(O)/libmn-$(1)/%.S.o: %.S user/libmn/frame.h
 	$$(call msg,AS,$$@)
@@ -93,8 +93,10 @@ $(eval $(call libmn_san,clang))
 LIBMN_TESTS := $(patsubst selftests/libmn/%.c,%,$(wildcard selftests/libmn/*_test.c))
 $(foreach t,$(LIBMN_TESTS),$(eval SELFTEST_LIBS_$(t) := $(O)/libmn.a -lm))
 $(foreach t,$(LIBMN_TESTS),$(eval $(O)/selftests/libmn/$(t): $(O)/libmn.a include/mn.h))
-# mn_contract_test calls the runtime's internal helpers (internal.h).
+# mn_contract_test calls the runtime's internal helpers (internal.h,
+# which includes user/common/).
 $(O)/selftests/libmn/mn_contract_test: $(LIBMN_HDRS)
+SELFTEST_LIBS_mn_contract_test += -Iuser
 
 # The runtime's own tests again under AddressSanitizer and ThreadSanitizer
 # (libmn annotates its context switches with the sanitizers' fiber APIs),

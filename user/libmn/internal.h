@@ -36,7 +36,7 @@
 #error "libmn is x86-64 only: switch.S, the register frame of a new task"
 #endif
 
-#include "../nstaint/nsset.h"
+#include "common/nsset.h"
 
 #define MN_HIDDEN __attribute__((visibility("hidden")))
 #define likely(x) __builtin_expect(!!(x), 1)

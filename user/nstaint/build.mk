@@ -1,9 +1,16 @@
-# nstaint CLI.  NSTAINT_SRCS is extended by other parts (e.g. the BPF
-# backend) that link into the same binary.
-NSTAINT_SRCS += $(addprefix user/nstaint/,main.c cliopt.c ps.c snapshot.c nsset.c strout.c record.c \
-		tracker.c syscalls.c)
-NSTAINT_LIBS +=
+# nstaint CLI: every C file of its stage folders (docs/ARCHITECTURE.md),
+# so a new sink or attribution source is one file, and what it shares
+# with libmn (user/common).  The BPF object and skeleton come from
+# bpf/build.mk, the module from kmod/build.mk; nothing else adds sources.
+NSTAINT_STAGES := cmd source pipeline model attr sym sink
+NSTAINT_SRCS += $(sort $(wildcard $(addprefix user/nstaint/,$(addsuffix /*.c,$(NSTAINT_STAGES))))) \
+		$(wildcard user/nstaint/*.c) user/common/nsset.c user/common/nsjson.c user/common/strout.c user/common/elfscn.c
+NSTAINT_LIBS += -lbpf -ldw -lelf -lz -lpthread
 NSTAINT_DEPS +=
+
+# Only the objects that include the BPF skeleton wait for it.
+$(patsubst %.c,$(O)/%.o,$(wildcard user/nstaint/source/bpf*.c) \
+	$(addprefix user/nstaint/source/,syscall_hook.c exact.c)): $$(NSTAINT_BPF_SKEL)
 
 # The x86-64 system call names, generated from the installed uapi header
 # (one "[nr] = \"name\"," line per __NR_ definition): the one table.
@@ -16,7 +23,7 @@ $(O)/syscall_names.h: $(UNISTD_64) user/nstaint/build.mk
 	$(Q)test -s $@.tmp && mv $@.tmp $@
 
 # Only the object that includes the table waits for it.
-$(O)/user/nstaint/syscalls.o: $(O)/syscall_names.h
+$(O)/user/nstaint/model/syscalls.o: $(O)/syscall_names.h
 NSTAINT_OBJS  = $(patsubst %.c,$(O)/%.o,$(NSTAINT_SRCS))
 
 ALL += $(O)/nstaint
@@ -28,7 +35,7 @@ $(O)/nstaint: $$(NSTAINT_OBJS)
 $(O)/user/%.o: user/%.c $$(NSTAINT_DEPS) | $(O)/nstaint-dirs
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS) -Iuser -Iuser/nstaint -c -o $@ $<
 
 .PHONY: $(O)/nstaint-dirs
 $(O)/nstaint-dirs:

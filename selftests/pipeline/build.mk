@@ -1,0 +1,20 @@
+# The pipeline's unit tests (selftests/build.mk builds them): the event
+# table and the sinks, against the CLI's objects; the queue.
+PIPELINE_SINK_OBJS = $(addprefix $(O)/user/nstaint/,model/evtable.o model/syscalls.o \
+	sink/sinks.o sink/text.o sink/json.o sym/ustack.o sym/symbolize.o sym/gopclntab.o \
+	sym/execlog.o) $(addprefix $(O)/user/common/,nsset.o nsjson.o strout.o elfscn.o)
+SELFTEST_LIBS_sinks_test = -Iuser -Iuser/nstaint $(PIPELINE_SINK_OBJS) -ldw -lelf -lz
+$(O)/selftests/pipeline/sinks_test: $(PIPELINE_SINK_OBJS) $(wildcard user/nstaint/*/*.h)
+
+SELFTEST_LIBS_queue_test = -Iuser -Iuser/nstaint $(O)/user/nstaint/pipeline/queue.o
+$(O)/selftests/pipeline/queue_test: $(O)/user/nstaint/pipeline/queue.o user/nstaint/pipeline/queue.h
+
+# The queue under a flood, end to end (a TAP script on the real binary).
+PIPELINE_FLOOD_TEST := $(O)/selftests/pipeline/flood_test
+ALL   += $(PIPELINE_FLOOD_TEST)
+TESTS += $(PIPELINE_FLOOD_TEST)
+
+$(PIPELINE_FLOOD_TEST): selftests/pipeline/flood_test.sh $(O)/nstaint $$(NSFLIP)
+	$(call msg,INSTALL,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)install -m 755 $< $@

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The pipeline's queue (user/nstaint/pipeline/queue.c): a flood larger
+ * than the queue loses only what it reports lost.  Items carry a sequence
+ * number; what the consumer sees plus what the queue counts as dropped is
+ * every item pushed, and what it sees comes in order with no duplicate.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "kselftest_harness.h"
+#include "pipeline/queue.h"
+
+#define CAP	256
+#define FLOOD	200000
+
+struct flood {
+	struct queue *q;
+	_Atomic int done;
+	unsigned long long pushed_ok;
+};
+
+static void *producer(void *arg)
+{
+	struct flood *fl = arg;
+	struct qitem it = { .kind = QITEM_RECORD };
+
+	for (unsigned long long i = 1; i <= FLOOD; i++) {
+		it.ev.count = i;
+		fl->pushed_ok += queue_push(fl->q, &it);
+		if (!(i % 64))
+			queue_wake(fl->q);
+	}
+	atomic_store(&fl->done, 1);
+	queue_wake(fl->q);
+	return NULL;
+}
+
+/* Nobody pops: exactly the capacity is kept, the rest counted. */
+TEST(full_queue_counts_every_drop)
+{
+	struct queue *q = queue_new(CAP);
+	struct qitem it = { .kind = QITEM_RECORD };
+	unsigned long long n = 0;
+
+	ASSERT_NE(NULL, q);
+	for (int i = 0; i < 1000; i++)
+		queue_push(q, &it);
+	EXPECT_EQ(CAP, queue_len(q));
+	EXPECT_EQ(1000 - CAP, queue_dropped(q));
+	while (queue_pop(q, &it))
+		n++;
+	EXPECT_EQ(CAP, n);
+	queue_free(q);
+}
+
+/* A producer faster than the consumer: seen + dropped == pushed. */
+TEST(flood_loses_only_what_it_reports)
+{
+	struct flood fl = { .q = queue_new(CAP) };
+	unsigned long long seen = 0, last = 0, gaps = 0;
+	struct qitem it;
+	pthread_t th;
+
+	ASSERT_NE(NULL, fl.q);
+	ASSERT_EQ(0, pthread_create(&th, NULL, producer, &fl));
+	for (;;) {
+		bool done = atomic_load(&fl.done);
+
+		if (!queue_pop(fl.q, &it)) {
+			if (done)
+				break;
+			queue_wait(fl.q, 10);
+			continue;
+		}
+		ASSERT_GT(it.ev.count, last);
+		gaps += it.ev.count - last - 1;
+		last = it.ev.count;
+		seen++;
+	}
+	pthread_join(th, NULL);
+	gaps += FLOOD - last;
+	EXPECT_EQ(FLOOD, seen + queue_dropped(fl.q));
+	EXPECT_EQ(gaps, queue_dropped(fl.q));
+	EXPECT_EQ(fl.pushed_ok, seen);
+	TH_LOG("%llu seen, %llu dropped", seen, queue_dropped(fl.q));
+	queue_free(fl.q);
+}
+
+/* Exec notices are not records: a full queue does not count them. */
+TEST(exec_items_not_counted_as_records)
+{
+	struct queue *q = queue_new(16);
+	struct qitem it = { .kind = QITEM_RECORD };
+
+	ASSERT_NE(NULL, q);
+	for (int i = 0; i < 16; i++)
+		ASSERT_TRUE(queue_push(q, &it));
+	it.kind = QITEM_EXEC;
+	EXPECT_FALSE(queue_push(q, &it));
+	EXPECT_EQ(0, queue_dropped(q));
+	queue_free(q);
+}
+
+TEST_HARNESS_MAIN

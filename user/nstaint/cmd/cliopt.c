@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Option values shared by ps, trace and top.  One parser each, so that a
+ * value means the same to every subcommand and is refused with the same
+ * message: strtol alone would take " 12", "+12" and "12x", and a long
+ * assigned to pid_t turns 4294967297 into pid 1.
+ */
+#include <ctype.h>
+#include <stdio.h>
+
+#include "cmd/cliopt.h"
+
+bool cliopt_pid(const char *cmd, const char *arg, pid_t *pid)
+{
+	const char *s = arg;
+	long v = 0;
+
+	if (!isdigit((unsigned char)*s))
+		goto bad;
+	for (; isdigit((unsigned char)*s); s++) {
+		v = v * 10 + (*s - '0');
+		if (v > CLIOPT_PID_MAX)
+			goto bad;
+	}
+	if (*s || !v)
+		goto bad;
+	*pid = v;
+	return true;
+bad:
+	fprintf(stderr, "nstaint %s: bad pid '%s' (a number from 1 to %d)\n",
+		cmd, arg, CLIOPT_PID_MAX);
+	return false;
+}

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "model/evtable.h"
+
+static const char *const type_names[NSTAINT_EV_TYPE_COUNT] = {
+	[NSTAINT_EV_NS_CHANGE] = "ns_change",
+	[NSTAINT_EV_THREAD_TAINTED] = "thread_tainted",
+	[NSTAINT_EV_THREAD_RESTORED] = "thread_restored",
+	[NSTAINT_EV_CLONE_FROM_TAINTED] = "clone_from_tainted",
+	[NSTAINT_EV_TASK_ON_TAINTED_THREAD] = "task_on_tainted_thread",
+	[NSTAINT_EV_THREAD_EXIT] = "thread_exit",
+	[NSTAINT_EV_LOST] = "lost",
+	[NSTAINT_EV_TASK_SUMMARY] = "task_summary",
+};
+
+static const char *const cause_names[EV_CAUSE_COUNT] = {
+	[NSTAINT_CAUSE_UNKNOWN] = "unknown",
+	[NSTAINT_CAUSE_SETNS] = "setns",
+	[NSTAINT_CAUSE_UNSHARE] = "unshare",
+	[NSTAINT_CAUSE_CLONE] = "clone",
+	[NSTAINT_CAUSE_EXEC] = "exec",
+	[NSTAINT_CAUSE_EXIT] = "exit",
+	[NSTAINT_CAUSE_CREDS] = "creds",
+	[NSTAINT_CAUSE_SNAPSHOT] = "snapshot",
+	[NSTAINT_CAUSE_SCHED] = "sched",
+	[NSTAINT_CAUSE_SYSCALL] = "syscall",
+	[NSTAINT_CAUSE_DISPATCH] = "dispatch",
+};
+
+static const struct {
+	const char *name, *abbrev, *noun;
+} task_kinds[EV_TASK_KIND_COUNT] = {
+	[NSTAINT_TASK_NONE] = { "none", "?", "task" },
+	[NSTAINT_TASK_GO] = { "go", "go", "goroutine" },
+	[NSTAINT_TASK_LIBMN] = { "libmn", "mn", "libmn task" },
+};
+
+static const struct {
+	const char *name, *text;
+} lost_reasons[NSTAINT_LOST_REASON_COUNT] = {
+	[NSTAINT_LOST_UNKNOWN] = { "unknown", "reason unknown" },
+	[NSTAINT_LOST_RINGBUF] = { "ringbuf", "ring buffer full" },
+	[NSTAINT_LOST_TAINTED_FULL] = { "tainted_full",
+					"tainted-thread table full" },
+	[NSTAINT_LOST_SEEN_FULL] = { "seen_full", "dedup table full" },
+}, lost_stages[LOST_STAGE_COUNT] = {
+	[LOST_STAGE_KERNEL] = { "kernel", "kernel" },
+	[LOST_STAGE_QUEUE] = { "queue", "user queue full" },
+};
+
+#define IN(tbl, i)	((i) < sizeof(tbl) / sizeof((tbl)[0]))
+
+const char *ev_type_name(unsigned int type)
+{
+	return IN(type_names, type) ? type_names[type] : NULL;
+}
+
+const char *ev_cause_name(unsigned int cause)
+{
+	return IN(cause_names, cause) ? cause_names[cause] : "unknown";
+}
+
+const char *ev_task_kind_name(unsigned int kind)
+{
+	return task_kinds[IN(task_kinds, kind) ? kind : 0].name;
+}
+
+const char *ev_task_kind_abbrev(unsigned int kind)
+{
+	return task_kinds[IN(task_kinds, kind) ? kind : 0].abbrev;
+}
+
+const char *ev_task_kind_noun(unsigned int kind)
+{
+	return task_kinds[IN(task_kinds, kind) ? kind : 0].noun;
+}
+
+const char *ev_lost_reason_name(unsigned int reason)
+{
+	return lost_reasons[IN(lost_reasons, reason) ? reason : 0].name;
+}
+
+const char *ev_lost_reason_text(unsigned int reason)
+{
+	return lost_reasons[IN(lost_reasons, reason) ? reason : 0].text;
+}
+
+const char *ev_lost_stage_name(unsigned int stage)
+{
+	return lost_stages[IN(lost_stages, stage) ? stage : 0].name;
+}
+
+const char *ev_lost_stage_text(unsigned int stage)
+{
+	return lost_stages[IN(lost_stages, stage) ? stage : 0].text;
+}
+
+void ev_count(struct ev_counts *c, const struct nstaint_event *e,
+	      unsigned int stage)
+{
+	if (!IN(c->n, e->type))
+		return;
+	c->n[e->type]++;
+	if (e->type == NSTAINT_EV_LOST)
+		c->lost[IN(c->lost, stage) ? stage : 0] += e->count;
+}
+
+unsigned long long ev_lost_total(const struct ev_counts *c)
+{
+	unsigned long long sum = 0;
+
+	for (unsigned int i = 0; i < LOST_STAGE_COUNT; i++)
+		sum += c->lost[i];
+	return sum;
+}
+
+void ev_print_counts(FILE *f, const struct ev_counts *c)
+{
+	const char *sep = "";
+
+	for (unsigned int t = NSTAINT_EV_NONE + 1; t < NSTAINT_EV_TYPE_COUNT;
+	     t++) {
+		fprintf(f, "%s%llu %s", sep, t == NSTAINT_EV_LOST ?
+			ev_lost_total(c) : c->n[t], type_names[t]);
+		sep = ", ";
+	}
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The one event table: the name of every record type, cause, task kind,
+ * lost reason and loss stage, as every sink prints them (text, JSON, top,
+ * and the agent's metrics next).  selftests/pipeline checks that each
+ * value has exactly one name and that the sinks use these.
+ */
+#ifndef NSTAINT_EVTABLE_H
+#define NSTAINT_EVTABLE_H
+
+#include <stdio.h>
+#include <nstaint/events.h>
+
+/* Causes the ABI defines (enum nstaint_cause has no count of its own). */
+#define EV_CAUSE_COUNT		(NSTAINT_CAUSE_DISPATCH + 1)
+/* Task kinds the ABI defines (enum nstaint_task_kind). */
+#define EV_TASK_KIND_COUNT	(NSTAINT_TASK_LIBMN + 1)
+
+/*
+ * Where records were lost: in the kernel (the BPF ring buffer or its
+ * tables, the module's ring) or in the user-space queue between the
+ * drain thread and the decoder (pipeline/queue.h).
+ */
+enum lost_stage {
+	LOST_STAGE_KERNEL = 0,
+	LOST_STAGE_QUEUE,
+	LOST_STAGE_COUNT,
+};
+
+/* "ns_change", ...; NULL for a type outside (NONE, COUNT). */
+const char *ev_type_name(unsigned int type);
+
+/* "setns", ...; "unknown" for a cause the table does not know. */
+const char *ev_cause_name(unsigned int cause);
+
+/*
+ * A task kind: @name in JSON and text ("go", "libmn"; "none" for none or
+ * unknown), @abbrev in top's narrow columns ("go", "mn"; "?"), @noun in
+ * sentences ("goroutine", "libmn task"; "task").
+ */
+const char *ev_task_kind_name(unsigned int kind);
+const char *ev_task_kind_abbrev(unsigned int kind);
+const char *ev_task_kind_noun(unsigned int kind);
+
+/* A lost reason: JSON "reason" value and the words of the text line. */
+const char *ev_lost_reason_name(unsigned int reason);
+const char *ev_lost_reason_text(unsigned int reason);
+
+/* A loss stage: JSON "stage" value ("kernel", "queue") and its words. */
+const char *ev_lost_stage_name(unsigned int stage);
+const char *ev_lost_stage_text(unsigned int stage);
+
+/* Records taken, by type, and the sum of the `lost` counts by stage. */
+struct ev_counts {
+	unsigned long long n[NSTAINT_EV_TYPE_COUNT];
+	unsigned long long lost[LOST_STAGE_COUNT];
+};
+
+/* Count @e (valid); @stage: where a `lost` record's records were lost. */
+void ev_count(struct ev_counts *c, const struct nstaint_event *e,
+	      unsigned int stage);
+
+/* Every lost record, whatever the stage. */
+unsigned long long ev_lost_total(const struct ev_counts *c);
+
+/*
+ * "N ns_change, N thread_tainted, ..., N lost, N task_summary": every
+ * type in the table's order, `lost` as the number of records lost.
+ */
+void ev_print_counts(FILE *f, const struct ev_counts *c);
+
+#endif

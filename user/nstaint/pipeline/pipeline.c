@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdio_ext.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+#include "model/record.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/queue.h"
+#include "sym/symbolize.h"
+
+/* Drain thread poll timeout: how soon it sees drain_stop or a sync. */
+#define DRAIN_POLL_MS	20
+#define DRAIN_NICE	-20
+/* Polls after drain_stop at most: a busy host never runs dry. */
+#define DRAIN_FINAL_PASSES	64
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int drain_record(void *ctx, const struct nstaint_event *ev)
+{
+	struct pipeline *p = ctx;
+	struct qitem it = { .kind = QITEM_RECORD };
+
+	memcpy(&it.ev, ev, sizeof(it.ev));
+	queue_push(p->q, &it);	/* full: counted, reported as lost */
+	return 0;
+}
+
+static void drain_exec(void *ctx, pid_t pid, __u64 ts_ns)
+{
+	struct pipeline *p = ctx;
+	struct qitem it = { .kind = QITEM_EXEC, .pid = pid };
+
+	/* At once, for the decoder's check after it looked a stack up... */
+	execlog_note(p->execs, pid, ts_ns);
+	/* ... and in order, so that it drops the cached symbols. */
+	queue_push(p->q, &it);
+}
+
+static void *drain_main(void *arg)
+{
+	struct pipeline *p = arg;
+	const struct source_out out = {
+		.record = drain_record,
+		.exec = drain_exec,
+		.ctx = p,
+	};
+	sigset_t all;
+	int n, final = 0;
+
+	/* Signals are the main thread's (trace's and top's handlers). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	/*
+	 * This thread only copies records out of the kernel's ring: first
+	 * in line for the CPU (as root, nice -20 for this thread only), so
+	 * that a storm on a loaded host finds the ring emptied.  The
+	 * decoder keeps the caller's priority.
+	 */
+	setpriority(PRIO_PROCESS, syscall(SYS_gettid), DRAIN_NICE);
+	for (;;) {
+		unsigned long req = atomic_load(&p->sync_req);
+		bool stopping = atomic_load(&p->drain_stop);
+
+		n = p->src.ops->poll(&p->src,
+				     req != atomic_load(&p->sync_done) ||
+				     stopping ? 0 : DRAIN_POLL_MS, &out);
+		queue_wake(p->q);
+		if (n < 0 && n != -EINTR) {
+			atomic_store(&p->drain_err, n);
+			break;
+		}
+		/* A pass that found nothing: all made before req is in. */
+		if (n == 0)
+			atomic_store(&p->sync_done, req);
+		/* Stopping: what is there now, not a storm without end. */
+		if (stopping && (n == 0 || ++final >= DRAIN_FINAL_PASSES))
+			break;
+	}
+	queue_wake(p->q);
+	return NULL;
+}
+
+int pipeline_open(struct pipeline *p, const char *cmd,
+		  const struct source_ops *ops, const struct source_opts *o,
+		  bool tracker)
+{
+	const char *env = getenv("NSTAINT_QUEUE_LEN");
+	size_t len = PIPELINE_QUEUE_LEN;
+	int err;
+
+	if (env) {
+		char *end;
+		long v = strtol(env, &end, 10);
+
+		if (*end || v < 16 || v > 1 << 24)
+			fprintf(stderr, "nstaint %s: ignoring "
+				"NSTAINT_QUEUE_LEN=%s (16 to %d)\n", cmd, env,
+				1 << 24);
+		else
+			len = v;
+	}
+	p->cmd = cmd;
+	p->keep_tracker = tracker;
+	p->execs = calloc(1, sizeof(*p->execs));
+	p->q = queue_new(len);
+	if (!p->q || !p->execs) {
+		fprintf(stderr, "nstaint %s: out of memory\n", cmd);
+		queue_free(p->q);
+		free(p->execs);
+		return -ENOMEM;
+	}
+	/* Lookups stop at three quarters full: the rest is headroom. */
+	p->high_water = queue_cap(p->q) / 4 * 3;
+	p->src.ops = ops;
+	err = ops->open(&p->src, o);
+	if (err)
+		goto fail;
+	err = -pthread_create(&p->drain, NULL, drain_main, p);
+	if (err) {
+		fprintf(stderr, "nstaint %s: cannot start a thread: %s\n", cmd,
+			strerror(-err));
+		ops->close(&p->src);
+		goto fail;
+	}
+	p->drain_started = true;
+	return 0;
+fail:
+	queue_free(p->q);
+	p->q = NULL;
+	free(p->execs);
+	p->execs = NULL;
+	return err;
+}
+
+int pipeline_add_sink(struct pipeline *p, const struct sink_ops *ops,
+		      FILE *out)
+{
+	struct sink *s = &p->sinks[p->nsinks];
+	const struct sink_opts o = { .out = out };
+	int err;
+
+	if (p->nsinks == PIPELINE_SINKS_MAX)
+		return -ENOSPC;
+	s->ops = ops;
+	err = ops->open ? ops->open(s, &o) : 0;
+	if (err)
+		return err;
+	p->stacks |= ops->stacks;
+	p->nsinks++;
+	return 0;
+}
+
+static int pass_on(struct pipeline *p, const struct record *r)
+{
+	int err;
+
+	ev_count(&p->counts, &r->ev, r->lost_stage);
+	if (p->keep_tracker) {
+		err = tracker_update(&p->tr, &r->ev);
+		if (err)
+			return err;
+	}
+	for (size_t i = 0; i < p->nsinks; i++) {
+		struct sink *s = &p->sinks[i];
+
+		err = s->ops->record(s, r);
+		if (err)
+			return err;
+		if (s->out && __fpending(s->out) >= SINK_FLUSH_AT)
+			fflush(s->out);
+	}
+	return 0;
+}
+
+/* Records the queue dropped since the last call, as one `lost` record. */
+static int report_queue_loss(struct pipeline *p)
+{
+	unsigned long long d = queue_dropped(p->q);
+	struct record r = { .lost_stage = LOST_STAGE_QUEUE };
+
+	if (d == p->qdrop_seen)
+		return 0;
+	r.ev.version = NSTAINT_ABI_VERSION;
+	r.ev.size = sizeof(r.ev);
+	r.ev.type = NSTAINT_EV_LOST;
+	r.ev.syscall_nr = -1;
+	r.ev.ts_ns = now_ns();
+	r.ev.count = d - p->qdrop_seen;
+	p->qdrop_seen = d;
+	return pass_on(p, &r);
+}
+
+static int decode(struct pipeline *p, const struct qitem *it,
+		  struct record *r)
+{
+	bool raw;
+
+	if (it->kind == QITEM_EXEC) {
+		sym_forget(it->pid);
+		return 0;
+	}
+	if (!record_valid(&it->ev)) {
+		if (!p->bad++)
+			fprintf(stderr, "nstaint %s: %s: record of version %u "
+				"size %u type %u not understood (module and "
+				"tool of different versions?)\n", p->cmd,
+				p->src.ops->name, it->ev.version, it->ev.size,
+				it->ev.type);
+		return 0;
+	}
+	memcpy(&r->ev, &it->ev, sizeof(r->ev));
+	r->lost_stage = LOST_STAGE_KERNEL;
+	if (p->stacks) {
+		raw = queue_len(p->q) > p->high_water;
+		p->raw_stacks += raw && r->ev.stack_depth;
+		ustack_resolve(&r->ev, raw, p->execs, &r->stack);
+	} else {
+		r->stack.all = r->stack.n = 0;
+	}
+	return pass_on(p, r) ?: 1;
+}
+
+static int flush_sinks(struct pipeline *p)
+{
+	for (size_t i = 0; i < p->nsinks; i++)
+		if (p->sinks[i].out)
+			fflush(p->sinks[i].out);
+	return 0;
+}
+
+/* The sinks' ticks, PIPELINE_TICK_MS apart at least. */
+static int tick(struct pipeline *p)
+{
+	__u64 now = now_ns();
+	int err;
+
+	if (now - p->last_tick_ns < PIPELINE_TICK_MS * 1000000ULL)
+		return 0;
+	p->last_tick_ns = now;
+
+	for (size_t i = 0; i < p->nsinks; i++) {
+		if (!p->sinks[i].ops->tick)
+			continue;
+		err = p->sinks[i].ops->tick(&p->sinks[i],
+					    p->keep_tracker ? &p->tr : NULL,
+					    &p->counts);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int pipeline_run(struct pipeline *p, int timeout_ms, size_t max)
+{
+	static struct record r;	/* large: one, in the decoder's thread */
+	struct qitem it;
+	int n = 0, err;
+
+	queue_wait(p->q, timeout_ms);
+	while ((size_t)n < max && queue_pop(p->q, &it)) {
+		err = report_queue_loss(p);
+		if (!err)
+			err = decode(p, &it, &r);
+		if (err < 0)
+			return err;
+		n += err;
+	}
+	err = report_queue_loss(p);
+	if (err)
+		return err;
+	flush_sinks(p);
+	err = tick(p);
+	if (err)
+		return err;
+	err = atomic_load(&p->drain_err);
+	return err ? err : n;
+}
+
+int pipeline_sync(struct pipeline *p, int timeout_ms)
+{
+	unsigned long req = atomic_fetch_add(&p->sync_req, 1) + 1;
+	struct timespec t0, now;
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		bool synced = (long)(atomic_load(&p->sync_done) - req) >= 0;
+
+		err = pipeline_run(p, synced ? 0 : 5, (size_t)-1);
+		if (err < 0)
+			return err;
+		if (synced && !queue_len(p->q))
+			return 1;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - t0.tv_sec) * 1000 +
+		    (now.tv_nsec - t0.tv_nsec) / 1000000 >= timeout_ms)
+			return 0;
+	}
+}
+
+void pipeline_close(struct pipeline *p)
+{
+	if (p->drain_started) {
+		atomic_store(&p->drain_stop, 1);
+		pthread_join(p->drain, NULL);
+		p->drain_started = false;
+		while (pipeline_run(p, 0, (size_t)-1) > 0)
+			;
+		p->src.ops->close(&p->src);
+	}
+	for (size_t i = 0; i < p->nsinks; i++)
+		if (p->sinks[i].ops->close)
+			p->sinks[i].ops->close(&p->sinks[i], &p->counts);
+	flush_sinks(p);
+	if (p->bad)
+		fprintf(stderr, "nstaint %s: %s: %llu records not understood\n",
+			p->cmd, p->src.ops->name, p->bad);
+	queue_free(p->q);
+	p->q = NULL;
+	free(p->execs);
+	p->execs = NULL;
+	tracker_free(&p->tr);
+}

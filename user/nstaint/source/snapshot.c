@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "source/snapshot.h"
+
+static int cmp_tid(const void *a, const void *b)
+{
+	const struct snap_thread *x = a, *y = b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	const struct snap_proc *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static pid_t parse_pid(const char *s)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	v = strtol(s, &end, 10);
+	return (*end || v <= 0 || v > 0x7fffffff) ? 0 : (pid_t)v;
+}
+
+/* Read the whole (small) file @name under @dirfd into @buf. */
+static ssize_t read_small(int dirfd, const char *name, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		n = -errno;
+	else
+		buf[n] = '\0';
+	close(fd);
+	return n;
+}
+
+/* ppid from /proc/PID/stat; comm may hold ')' so parse after the last. */
+static pid_t read_ppid(int piddir)
+{
+	char buf[512], *p;
+	int ppid;
+
+	if (read_small(piddir, "stat", buf, sizeof(buf)) <= 0)
+		return 0;
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return ppid;
+}
+
+static void read_comm(int taskfd, char comm[NSTAINT_COMM_LEN])
+{
+	char buf[NSTAINT_COMM_LEN + 1];
+	ssize_t n = read_small(taskfd, "comm", buf, sizeof(buf));
+
+	if (n <= 0) {
+		comm[0] = '\0';
+		return;
+	}
+	/* The kernel appends exactly one '\n'; anything else is the name. */
+	if (buf[n - 1] == '\n')
+		n--;
+	if (n > NSTAINT_COMM_LEN - 1)
+		n = NSTAINT_COMM_LEN - 1;
+	memcpy(comm, buf, n);
+	comm[n] = '\0';
+}
+
+/* Read one process's threads.  Returns 0, -ENOENT if it vanished, or
+ * another negative errno (e.g. -EACCES) if it cannot be read. */
+static int read_proc(int procfd, pid_t pid, struct snap_proc *p)
+{
+	char path[32];
+	struct dirent *de;
+	size_t cap = 0;
+	int piddir, taskdir, err = 0;
+	DIR *d;
+
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	snprintf(path, sizeof(path), "%d", pid);
+	piddir = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (piddir < 0)
+		return -errno;
+	p->ppid = read_ppid(piddir);
+	taskdir = openat(piddir, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (taskdir < 0) {
+		err = -errno;
+		goto close_piddir;
+	}
+	d = fdopendir(taskdir);
+	if (!d) {
+		err = -errno;
+		close(taskdir);
+		goto close_piddir;
+	}
+	while ((de = readdir(d))) {
+		struct snap_thread *t;
+		pid_t tid = parse_pid(de->d_name);
+		int tfd, r;
+
+		if (!tid)
+			continue;
+		if (p->nthreads == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			void *n = realloc(p->threads, ncap * sizeof(*t));
+
+			if (!n) {
+				err = -ENOMEM;
+				break;
+			}
+			p->threads = n;
+			cap = ncap;
+		}
+		t = &p->threads[p->nthreads];
+		memset(t, 0, sizeof(*t));
+		t->tid = tid;
+		tfd = openat(taskdir, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (tfd < 0)
+			continue;	/* exited since readdir */
+		r = ns_set_read(tfd, &t->ns);
+		if (r == 0)
+			read_comm(tfd, t->comm);
+		close(tfd);
+		if (r == -ENOENT || r == -ESRCH)
+			continue;	/* exited, or a zombie without nsproxy */
+		if (r < 0) {
+			err = r;
+			break;
+		}
+		p->nthreads++;
+	}
+	closedir(d);
+	if (!err && p->nthreads == 0)
+		err = -ENOENT;	/* every thread exited under us */
+	if (!err)
+		qsort(p->threads, p->nthreads, sizeof(*p->threads), cmp_tid);
+close_piddir:
+	close(piddir);
+	if (err) {
+		free(p->threads);
+		p->threads = NULL;
+		p->nthreads = 0;
+	}
+	return err;
+}
+
+void home_set_choose(const struct snap_proc *p, const struct ns_set *parent,
+		     struct ns_set *home)
+{
+	size_t i, j, best = 0, best_n = 0, ntied = 0;
+	size_t *votes;
+
+	memset(home, 0, sizeof(*home));
+	if (p->nthreads == 0)
+		return;
+	votes = calloc(p->nthreads, sizeof(*votes));
+	if (!votes) {
+		*home = p->threads[0].ns;
+		return;
+	}
+	/* O(n^2) in threads with distinct sets is fine: a process has few
+	 * distinct sets, and we count each once (at its first thread). */
+	for (i = 0; i < p->nthreads; i++) {
+		for (j = 0; j < i; j++)
+			if (votes[j] &&
+			    ns_set_equal(&p->threads[j].ns, &p->threads[i].ns))
+				break;
+		if (j < i) {
+			votes[j]++;
+			continue;
+		}
+		votes[i] = 1;
+	}
+	for (i = 0; i < p->nthreads; i++) {
+		if (votes[i] > best_n) {
+			best_n = votes[i];
+			best = i;
+			ntied = 1;
+		} else if (votes[i] && votes[i] == best_n) {
+			ntied++;
+		}
+	}
+	*home = p->threads[best].ns;
+	if (ntied > 1) {
+		/* Tie: the parent's set, if it is one of the tied ones. */
+		for (i = 0; parent && i < p->nthreads; i++)
+			if (votes[i] == best_n &&
+			    ns_set_equal(&p->threads[i].ns, parent)) {
+				*home = p->threads[i].ns;
+				goto out;
+			}
+		/* Then the leader's (tid == pid), when it is still there. */
+		for (i = 0; i < p->nthreads; i++)
+			if (p->threads[i].tid == p->pid) {
+				*home = p->threads[i].ns;
+				break;
+			}
+	}
+out:
+	free(votes);
+}
+
+static struct snap_proc *find_proc(struct snapshot *s, pid_t pid)
+{
+	struct snap_proc key = { .pid = pid };
+
+	return bsearch(&key, s->procs, s->nprocs, sizeof(key), cmp_pid);
+}
+
+/* The parent's own home set (by majority and leader only: going further
+ * up the tree for the parent's own ties buys nothing in practice). */
+static int parent_set(struct snapshot *s, int procfd, pid_t ppid,
+		      struct ns_set *out)
+{
+	struct snap_proc tmp, *pp;
+
+	if (ppid <= 0)
+		return -ENOENT;
+	pp = find_proc(s, ppid);
+	if (pp && !pp->err) {
+		home_set_choose(pp, NULL, out);
+		return 0;
+	}
+	if (pp || read_proc(procfd, ppid, &tmp))
+		return -ENOENT;
+	home_set_choose(&tmp, NULL, out);
+	free(tmp.threads);
+	return 0;
+}
+
+int snapshot_take(struct snapshot *s, const char *procfs, pid_t only)
+{
+	struct dirent *de;
+	size_t cap = 0, i, j;
+	int procfd, err = 0;
+	DIR *d = NULL;
+
+	memset(s, 0, sizeof(*s));
+	procfd = open(procfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return -errno;
+	if (!only) {
+		d = opendir(procfs);
+		if (!d) {
+			err = -errno;
+			goto close_procfd;
+		}
+	}
+	for (;;) {
+		struct snap_proc *p;
+		pid_t pid;
+		int r;
+
+		if (only) {
+			if (s->nprocs)
+				break;
+			pid = only;
+		} else {
+			de = readdir(d);
+			if (!de)
+				break;
+			pid = parse_pid(de->d_name);
+			if (!pid)
+				continue;
+		}
+		if (s->nprocs == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			void *n = realloc(s->procs, ncap * sizeof(*p));
+
+			if (!n) {
+				err = -ENOMEM;
+				goto close_dir;
+			}
+			s->procs = n;
+			cap = ncap;
+		}
+		p = &s->procs[s->nprocs];
+		r = read_proc(procfd, pid, p);
+		if (r == -ENOENT || r == -ESRCH) {
+			if (only) {
+				err = -ESRCH;
+				goto close_dir;
+			}
+			continue;
+		}
+		if (r == -ENOMEM) {
+			err = r;
+			goto close_dir;
+		}
+		if (r < 0) {
+			/* Keep it, marked, so callers can say what they
+			 * could not read. */
+			p->err = -r;
+			if (!s->unreadable++)
+				s->first_err = -r;
+		}
+		s->nprocs++;
+	}
+	qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_pid);
+	for (i = 0; i < s->nprocs; i++) {
+		struct snap_proc *p = &s->procs[i];
+		struct ns_set parent;
+		int have_parent;
+
+		if (p->err)
+			continue;
+		have_parent = parent_set(s, procfd, p->ppid, &parent) == 0;
+		home_set_choose(p, have_parent ? &parent : NULL, &p->home);
+		for (j = 0; j < p->nthreads; j++)
+			p->threads[j].tainted_mask =
+				ns_set_diff(&p->threads[j].ns, &p->home);
+	}
+close_dir:
+	if (d)
+		closedir(d);
+close_procfd:
+	close(procfd);
+	if (err)
+		snapshot_free(s);
+	return err;
+}
+
+void snapshot_free(struct snapshot *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nprocs; i++)
+		free(s->procs[i].threads);
+	free(s->procs);
+	memset(s, 0, sizeof(*s));
+}

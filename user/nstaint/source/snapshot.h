@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A snapshot of every thread's namespace set, read from /proc, with each
+ * process's home set.  Used by `nstaint ps` and to seed the live tracker.
+ */
+#ifndef NSTAINT_SNAPSHOT_H
+#define NSTAINT_SNAPSHOT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/nsset.h"
+
+struct snap_thread {
+	pid_t tid;
+	char comm[NSTAINT_COMM_LEN];	/* raw bytes, NUL-terminated */
+	struct ns_set ns;
+	unsigned int tainted_mask;	/* ns_set_diff(ns, process home) */
+};
+
+struct snap_proc {
+	pid_t pid;
+	pid_t ppid;
+	int err;			/* errno if unreadable, else 0 */
+	struct ns_set home;
+	size_t nthreads;
+	struct snap_thread *threads;	/* sorted by tid */
+};
+
+struct snapshot {
+	size_t nprocs;
+	struct snap_proc *procs;	/* sorted by pid */
+	size_t unreadable;		/* processes we could not read */
+	int first_err;			/* errno of the first of those */
+};
+
+/*
+ * Scan /proc (under @procfs, normally "/proc").  @only > 0 limits the scan
+ * to that process.  Threads and processes that exit during the scan are
+ * left out quietly: they no longer exist.  Returns 0, or a negative errno
+ * if the scan itself failed (or @only does not exist: -ESRCH).
+ */
+int snapshot_take(struct snapshot *s, const char *procfs, pid_t only);
+void snapshot_free(struct snapshot *s);
+
+/*
+ * Home set of a process already running (design.md): the set most of its
+ * threads hold; on a tie the parent's, if it is one of the tied sets; then
+ * the leader's.  @parent may be NULL.
+ */
+void home_set_choose(const struct snap_proc *p, const struct ns_set *parent,
+		     struct ns_set *home);
+
+#endif
