@@ -66,10 +66,11 @@ static pid_t read_ppid(int piddir)
 	return ppid;
 }
 
-static void read_comm(int taskfd, char comm[NSTAINT_COMM_LEN])
+void snapshot_read_comm(int dirfd, const char *path,
+			char comm[NSTAINT_COMM_LEN])
 {
 	char buf[NSTAINT_COMM_LEN + 1];
-	ssize_t n = read_small(taskfd, "comm", buf, sizeof(buf));
+	ssize_t n = read_small(dirfd, path, buf, sizeof(buf));
 
 	if (n <= 0) {
 		comm[0] = '\0';
@@ -84,11 +85,14 @@ static void read_comm(int taskfd, char comm[NSTAINT_COMM_LEN])
 	comm[n] = '\0';
 }
 
-/* Read one process's threads.  Returns 0, -ENOENT if it vanished, or
- * another negative errno (e.g. -EACCES) if it cannot be read. */
-static int read_proc(int procfd, pid_t pid, struct snap_proc *p)
+/* Read one process's threads (their comm too if @comm).  Returns 0,
+ * -ENOENT if it vanished, or another negative errno (e.g. -EACCES) if it
+ * cannot be read.  Per thread: the ns directory opened O_PATH straight
+ * from the task directory, eight readlinks in it, and the comm file: no
+ * per-thread directory fd. */
+static int read_proc(int procfd, pid_t pid, struct snap_proc *p, bool comm)
 {
-	char path[32];
+	char path[48];
 	struct dirent *de;
 	size_t cap = 0;
 	int piddir, taskdir, err = 0;
@@ -115,7 +119,7 @@ static int read_proc(int procfd, pid_t pid, struct snap_proc *p)
 	while ((de = readdir(d))) {
 		struct snap_thread *t;
 		pid_t tid = parse_pid(de->d_name);
-		int tfd, r;
+		int nsfd, r;
 
 		if (!tid)
 			continue;
@@ -133,13 +137,16 @@ static int read_proc(int procfd, pid_t pid, struct snap_proc *p)
 		t = &p->threads[p->nthreads];
 		memset(t, 0, sizeof(*t));
 		t->tid = tid;
-		tfd = openat(taskdir, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (tfd < 0)
+		snprintf(path, sizeof(path), "%d/ns", tid);
+		nsfd = openat(taskdir, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (nsfd < 0)
 			continue;	/* exited since readdir */
-		r = ns_set_read(tfd, &t->ns);
-		if (r == 0)
-			read_comm(tfd, t->comm);
-		close(tfd);
+		r = ns_set_read_dir(nsfd, &t->ns);
+		close(nsfd);
+		if (r == 0 && comm) {
+			snprintf(path, sizeof(path), "%d/comm", tid);
+			snapshot_read_comm(taskdir, path, t->comm);
+		}
 		if (r == -ENOENT || r == -ESRCH)
 			continue;	/* exited, or a zombie without nsproxy */
 		if (r < 0) {
@@ -240,17 +247,62 @@ static int parent_set(struct snapshot *s, int procfd, pid_t ppid,
 		home_set_choose(pp, NULL, out);
 		return 0;
 	}
-	if (pp || read_proc(procfd, ppid, &tmp))
+	if (pp || procfd < 0 || read_proc(procfd, ppid, &tmp, false))
 		return -ENOENT;
 	home_set_choose(&tmp, NULL, out);
 	free(tmp.threads);
 	return 0;
 }
 
+void snapshot_homes(struct snapshot *s, int procfd)
+{
+	size_t i, j;
+
+	qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_pid);
+	for (i = 0; i < s->nprocs; i++) {
+		struct snap_proc *p = &s->procs[i];
+		struct ns_set parent;
+		int have_parent;
+
+		if (p->err)
+			continue;
+		have_parent = parent_set(s, procfd, p->ppid, &parent) == 0;
+		home_set_choose(p, have_parent ? &parent : NULL, &p->home);
+		for (j = 0; j < p->nthreads; j++)
+			p->threads[j].tainted_mask =
+				ns_set_diff(&p->threads[j].ns, &p->home);
+	}
+}
+
+/* The comm of each tainted thread, read after the scan (SNAP_COMM_TAINTED);
+ * a thread gone since keeps an empty name, as one gone during the scan. */
+static void read_tainted_comms(struct snapshot *s, int procfd)
+{
+	char path[64];
+	size_t i, j;
+
+	for (i = 0; i < s->nprocs; i++)
+		for (j = 0; j < s->procs[i].nthreads; j++) {
+			struct snap_thread *t = &s->procs[i].threads[j];
+
+			if (!t->tainted_mask)
+				continue;
+			snprintf(path, sizeof(path), "%d/task/%d/comm",
+				 s->procs[i].pid, t->tid);
+			snapshot_read_comm(procfd, path, t->comm);
+		}
+}
+
 int snapshot_take(struct snapshot *s, const char *procfs, pid_t only)
 {
+	return snapshot_take_flags(s, procfs, only, 0);
+}
+
+int snapshot_take_flags(struct snapshot *s, const char *procfs, pid_t only,
+			unsigned int flags)
+{
 	struct dirent *de;
-	size_t cap = 0, i, j;
+	size_t cap = 0;
 	int procfd, err = 0;
 	DIR *d = NULL;
 
@@ -294,7 +346,7 @@ int snapshot_take(struct snapshot *s, const char *procfs, pid_t only)
 			cap = ncap;
 		}
 		p = &s->procs[s->nprocs];
-		r = read_proc(procfd, pid, p);
+		r = read_proc(procfd, pid, p, !(flags & SNAP_COMM_TAINTED));
 		if (r == -ENOENT || r == -ESRCH) {
 			if (only) {
 				err = -ESRCH;
@@ -315,20 +367,9 @@ int snapshot_take(struct snapshot *s, const char *procfs, pid_t only)
 		}
 		s->nprocs++;
 	}
-	qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_pid);
-	for (i = 0; i < s->nprocs; i++) {
-		struct snap_proc *p = &s->procs[i];
-		struct ns_set parent;
-		int have_parent;
-
-		if (p->err)
-			continue;
-		have_parent = parent_set(s, procfd, p->ppid, &parent) == 0;
-		home_set_choose(p, have_parent ? &parent : NULL, &p->home);
-		for (j = 0; j < p->nthreads; j++)
-			p->threads[j].tainted_mask =
-				ns_set_diff(&p->threads[j].ns, &p->home);
-	}
+	snapshot_homes(s, procfd);
+	if (flags & SNAP_COMM_TAINTED)
+		read_tainted_comms(s, procfd);
 close_dir:
 	if (d)
 		closedir(d);
