@@ -22,7 +22,7 @@
 #include "backend_select.h"
 #include "bpf_procinfo.h"
 #include "exact.h"
-#include "snapshot.h"
+#include "snapshot_iter.h"
 #include "symbolize.h"
 #include "syscall_hook.h"
 #include "ustack.h"
@@ -85,9 +85,11 @@ static int seed_from_proc(struct bpf_priv *p)
 	int tfd = bpf_map__fd(p->skel->maps.tainted);
 	struct snapshot s;
 	size_t i, j;
+	int err;
 
-	if (snapshot_take(&s, "/proc", 0) < 0)
-		return -errno;
+	err = snapshot_take_seed(&s);
+	if (err < 0)
+		return err;
 	for (i = 0; i < s.nprocs; i++) {
 		const struct snap_proc *sp = &s.procs[i];
 		__u32 pid = sp->pid;

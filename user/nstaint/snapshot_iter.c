@@ -237,3 +237,11 @@ int snapshot_take_from(struct snapshot *s, enum snap_from from,
 	*used = SNAP_FROM_PROC;
 	return snapshot_take_flags(s, procfs, only, flags);
 }
+
+int snapshot_take_seed(struct snapshot *s)
+{
+	enum snap_from used;
+
+	return snapshot_take_from(s, SNAP_FROM_AUTO, "/proc", 0,
+				  SNAP_COMM_TAINTED, &used, NULL);
+}

@@ -41,4 +41,10 @@ int snapshot_take_from(struct snapshot *s, enum snap_from from,
 		       const char *procfs, pid_t only, unsigned int flags,
 		       enum snap_from *used, int *bpf_err);
 
+/*
+ * The snapshot that seeds the live tracker and the BPF backend's maps:
+ * SNAP_FROM_AUTO of /proc, comm of tainted threads only.
+ */
+int snapshot_take_seed(struct snapshot *s);
+
 #endif

@@ -28,7 +28,7 @@
 #include "cliopt.h"
 #include "commands.h"
 #include "nsset.h"
-#include "snapshot.h"
+#include "snapshot_iter.h"
 #include "strout.h"
 #include "syscalls.h"
 #include "tracker.h"
@@ -560,7 +560,7 @@ static int parse_args(struct top *t, const char **backend, int argc,
 static int seed(struct top *t)
 {
 	struct snapshot s;
-	int err = snapshot_take(&s, "/proc", 0);
+	int err = snapshot_take_seed(&s);
 
 	if (err) {
 		fprintf(stderr, "nstaint top: cannot scan /proc: %s\n",
