@@ -7,12 +7,7 @@
 # truncated into another pid (4294967297 is not pid 1).  A real pid (this
 # shell's) still works.  Run from the top of the tree as root.
 set -u
-. scripts/tap.sh
-
-O=${O:-build}
-NSTAINT=$O/nstaint
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. selftests/lib/testlib.sh
 
 BAD=(4294967297 2147483648 4194305 -1 0 abc 12x '' ' 12' +12)
 CMDS=(ps trace top)
