@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,66 +299,130 @@ int snapshot_take(struct snapshot *s, const char *procfs, pid_t only)
 	return snapshot_take_flags(s, procfs, only, 0);
 }
 
+/* Every pid under /proc, or just @only, into *@pids (malloc'd). */
+static int list_pids(const char *procfs, pid_t only, pid_t **pids, size_t *n)
+{
+	size_t cap = 256;
+	struct dirent *de;
+	DIR *d;
+
+	*n = 0;
+	*pids = malloc(cap * sizeof(**pids));
+	if (!*pids)
+		return -ENOMEM;
+	if (only) {
+		(*pids)[(*n)++] = only;
+		return 0;
+	}
+	d = opendir(procfs);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		pid_t pid = parse_pid(de->d_name);
+
+		if (!pid)
+			continue;
+		if (*n == cap) {
+			void *m = realloc(*pids, 2 * cap * sizeof(**pids));
+
+			if (!m) {
+				closedir(d);
+				return -ENOMEM;
+			}
+			*pids = m;
+			cap *= 2;
+		}
+		(*pids)[(*n)++] = pid;
+	}
+	closedir(d);
+	return 0;
+}
+
+/*
+ * The processes are read by a few threads at once: the scan is system
+ * calls that take no lock another one waits for, so on an idle machine it
+ * ends as many times sooner as there are CPUs to run them (capped: a host
+ * has few enough processes per thread for four).
+ */
+#define SCAN_THREADS_MAX 4
+
+struct scan {
+	int procfd;
+	bool comm;
+	const pid_t *pids;
+	size_t n;
+	struct snap_proc *procs;	/* [n] */
+	int *ret;			/* [n]: read_proc()'s answer */
+	size_t next;			/* the next index to take */
+};
+
+static void *scan_worker(void *arg)
+{
+	struct scan *sc = arg;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&sc->next, 1, __ATOMIC_RELAXED)) < sc->n)
+		sc->ret[i] = read_proc(sc->procfd, sc->pids[i], &sc->procs[i],
+				       sc->comm);
+	return NULL;
+}
+
+static void scan_all(struct scan *sc)
+{
+	pthread_t th[SCAN_THREADS_MAX - 1];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int i, nth = 0;
+
+	if (ncpu > SCAN_THREADS_MAX)
+		ncpu = SCAN_THREADS_MAX;
+	/* Fewer helpers when they cannot be made: the caller scans too. */
+	for (i = 0; i + 1 < ncpu && (size_t)i + 1 < sc->n; i++)
+		if (!pthread_create(&th[nth], NULL, scan_worker, sc))
+			nth++;
+	scan_worker(sc);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+}
+
 int snapshot_take_flags(struct snapshot *s, const char *procfs, pid_t only,
 			unsigned int flags)
 {
-	struct dirent *de;
-	size_t cap = 0;
-	int procfd, err = 0;
-	DIR *d = NULL;
+	struct scan sc = { .comm = !(flags & SNAP_COMM_TAINTED) };
+	pid_t *pids = NULL;
+	size_t i, n = 0;
+	int err;
 
 	memset(s, 0, sizeof(*s));
-	procfd = open(procfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (procfd < 0)
+	sc.procfd = open(procfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sc.procfd < 0)
 		return -errno;
-	if (!only) {
-		d = opendir(procfs);
-		if (!d) {
-			err = -errno;
-			goto close_procfd;
-		}
+	err = list_pids(procfs, only, &pids, &n);
+	if (err)
+		goto out;
+	sc.pids = pids;
+	sc.n = n;
+	s->procs = calloc(n ?: 1, sizeof(*s->procs));
+	sc.ret = calloc(n ?: 1, sizeof(*sc.ret));
+	if (!s->procs || !sc.ret) {
+		err = -ENOMEM;
+		goto out;
 	}
-	for (;;) {
-		struct snap_proc *p;
-		pid_t pid;
-		int r;
+	sc.procs = s->procs;
+	scan_all(&sc);
 
-		if (only) {
-			if (s->nprocs)
-				break;
-			pid = only;
-		} else {
-			de = readdir(d);
-			if (!de)
-				break;
-			pid = parse_pid(de->d_name);
-			if (!pid)
-				continue;
-		}
-		if (s->nprocs == cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			void *n = realloc(s->procs, ncap * sizeof(*p));
+	/* In pid order, as read: drop the vanished, mark the unreadable. */
+	for (i = 0; i < n; i++) {
+		struct snap_proc *p = &s->procs[s->nprocs];
+		int r = sc.ret[i];
 
-			if (!n) {
-				err = -ENOMEM;
-				goto close_dir;
-			}
-			s->procs = n;
-			cap = ncap;
-		}
-		p = &s->procs[s->nprocs];
-		r = read_proc(procfd, pid, p, !(flags & SNAP_COMM_TAINTED));
 		if (r == -ENOENT || r == -ESRCH) {
-			if (only) {
+			if (only)
 				err = -ESRCH;
-				goto close_dir;
-			}
 			continue;
 		}
-		if (r == -ENOMEM) {
+		if (r == -ENOMEM && !err)
 			err = r;
-			goto close_dir;
-		}
+		*p = s->procs[i];
 		if (r < 0) {
 			/* Keep it, marked, so callers can say what they
 			 * could not read. */
@@ -367,14 +432,15 @@ int snapshot_take_flags(struct snapshot *s, const char *procfs, pid_t only,
 		}
 		s->nprocs++;
 	}
-	snapshot_homes(s, procfd);
+	if (err)
+		goto out;
+	snapshot_homes(s, sc.procfd);
 	if (flags & SNAP_COMM_TAINTED)
-		read_tainted_comms(s, procfd);
-close_dir:
-	if (d)
-		closedir(d);
-close_procfd:
-	close(procfd);
+		read_tainted_comms(s, sc.procfd);
+out:
+	free(pids);
+	free(sc.ret);
+	close(sc.procfd);
 	if (err)
 		snapshot_free(s);
 	return err;
