@@ -8,7 +8,8 @@
  * split two against two (the parent breaks the tie), one that moved as a
  * whole, one whose leader exited while its threads live, a thread with a
  * new pid namespace and no child yet (no pid_for_children link) and one
- * whose new pid namespace has its first child.  Other engineers run tests
+ * whose new pid namespace has its first child; and, apart, both read from
+ * inside a pid namespace of their own.  Other engineers run tests
  * on this host at the same time, so every comparison keeps the lines of
  * these processes only.  The truth is stat(2) on the /proc/PID/task/TID/ns links
  * and the thread names the test gave.
@@ -18,6 +19,7 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
@@ -562,6 +564,101 @@ TEST_F(scene, backend_option_errors)
 	EXPECT_NE(NULL, strstr(r.err, "the BPF task iterator did not load"))
 		TH_LOG("%s", r.err);
 	run_result_free(&r);
+}
+
+/*
+ * In a new pid namespace with its own /proc: pid 1 of it holds a thread
+ * in another UTS namespace.  Exit 0 if ps -b bpf and -b proc print the
+ * same lines for pid 1 there (pids as that namespace numbers them), and
+ * those show the tainted thread; else a code saying what went wrong.
+ */
+static void *uts_thread(void *arg)
+{
+	sem_t *moved = arg;
+
+	prctl(PR_SET_NAME, "in-pidns");
+	if (unshare(CLONE_NEWUTS))
+		_exit(20);
+	sem_post(moved);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* The JSON lines of @out about pid 1, joined. */
+static char *pid1_lines(const char *out)
+{
+	char *copy = strdup(out), *save, *l, *res = calloc(1, strlen(out) + 1);
+
+	for (l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (!strncmp(l, "{\"pid\":1,", 8)) {
+			strcat(res, l);
+			strcat(res, "\n");
+		}
+	free(copy);
+	return res;
+}
+
+static int in_pidns_compare(void)
+{
+	char *bpf_argv[] = { (char *)nstaint_bin(), "ps", "-b", "bpf", "--all",
+			     "--json", NULL };
+	char *proc_argv[] = { (char *)nstaint_bin(), "ps", "-b", "proc", "--all",
+			      "--json", NULL };
+	const char *want = "\"comm\":\"in-pidns\",\"tainted\":true,"
+			   "\"differs\":[\"uts\"]";
+	struct run_result b, q;
+	pthread_t th;
+	sem_t moved;
+	char *lb, *lq;
+
+	if (getpid() != 1 || mount("proc", "/proc", "proc", 0, NULL))
+		return 21;
+	sem_init(&moved, 0, 0);
+	if (pthread_create(&th, NULL, uts_thread, &moved))
+		return 22;
+	while (sem_wait(&moved) && errno == EINTR)
+		;
+	if (run(bpf_argv, &b) || run(proc_argv, &q))
+		return 23;
+	lb = pid1_lines(b.out);
+	lq = pid1_lines(q.out);
+	if (strcmp(lb, lq)) {
+		fprintf(stderr, "# bpf:\n%s# proc:\n%s", lb, lq);
+		return 24;
+	}
+	if (!strstr(lb, want)) {
+		fprintf(stderr, "# no tainted in-pidns thread:\n%s%s", lb, b.err);
+		return 25;
+	}
+	return b.status == 1 && q.status == 1 ? 0 : 26;
+}
+
+/* Proves: from inside a pid namespace (the iterator then numbers tasks as
+ * that namespace does, through its pid's upper levels), both sources
+ * agree and find the tainted thread of its pid 1. */
+TEST(pid_namespace_reader)
+{
+	int st;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		pid_t init;
+
+		if (unshare(CLONE_NEWPID | CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+			_exit(30);
+		init = fork();
+		if (init == 0)
+			_exit(in_pidns_compare());
+		if (init < 0 || waitpid(init, &st, 0) != init)
+			_exit(31);
+		_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 32);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(0, WEXITSTATUS(st));
 }
 
 TEST_HARNESS_MAIN
