@@ -6,7 +6,6 @@
 #ifndef NSTAINT_SNAPSHOT_H
 #define NSTAINT_SNAPSHOT_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
