@@ -9,19 +9,14 @@
 # at exec (trace holds them with SIGSTOP until it has looked at them).
 # Run from the top of the tree as root.
 set -u
-. scripts/tap.sh
-. selftests/lib/attached.sh
+. selftests/lib/testlib.sh
 
-O=${O:-build}
-NSTAINT=$O/nstaint
-TMP=$(mktemp -d)
 PIDS=
 cleanup() {
 	# shellcheck disable=SC2086
 	[ -n "$PIDS" ] && kill -KILL $PIDS 2>/dev/null
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
+at_exit cleanup
 
 plan 6
 

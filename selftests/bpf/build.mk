@@ -27,7 +27,7 @@ $(MNLEAK_SO): selftests/bpf/mnleak.c selftests/lib/rawthread.h $(O)/libmn.so inc
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< -L$(O) -lmn -lpthread -Wl,-rpath,$(abspath $(O))
 
-$(LIBMN_TEST): selftests/bpf/libmn_test.sh selftests/lib/jcount.py selftests/lib/attached.sh $(MNLEAK) $(MNLEAK_SO) $(O)/nstaint
+$(LIBMN_TEST): selftests/bpf/libmn_test.sh selftests/lib/jcount.py selftests/lib/testlib.sh $(MNLEAK) $(MNLEAK_SO) $(O)/nstaint
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
@@ -36,7 +36,7 @@ $(NSFLIP): selftests/bpf/nsflip.c selftests/lib/rawthread.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -pthread -o $@ $<
 
-$(TRACE_TEST): selftests/bpf/trace_test.sh selftests/lib/jcount.py selftests/lib/attached.sh $(NSFLIP) $(O)/nstaint $(O)/selftests/go/leak
+$(TRACE_TEST): selftests/bpf/trace_test.sh selftests/lib/jcount.py selftests/lib/testlib.sh $(NSFLIP) $(O)/nstaint $(O)/selftests/go/leak
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
@@ -48,12 +48,12 @@ TOP_TEST      := $(O)/selftests/bpf/top_test
 ALL   += $(PATTERNS_TEST) $(TOP_TEST)
 TESTS += $(PATTERNS_TEST) $(TOP_TEST)
 
-$(PATTERNS_TEST): selftests/bpf/patterns_test.sh selftests/lib/jcount.py $(NSFLIP) $(O)/nstaint \
+$(PATTERNS_TEST): selftests/bpf/patterns_test.sh selftests/lib/testlib.sh selftests/lib/jcount.py $(NSFLIP) $(O)/nstaint \
 		  $(O)/selftests/go/nscorrect $(O)/selftests/go/nsexec
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
-$(TOP_TEST): selftests/bpf/top_test.sh $(O)/nstaint $(O)/selftests/go/leak $(MNLEAK)
+$(TOP_TEST): selftests/bpf/top_test.sh selftests/lib/testlib.sh $(O)/nstaint $(O)/selftests/go/leak $(MNLEAK)
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
@@ -75,7 +75,7 @@ $(TOP_TEST): selftests/bpf/top_test.sh $(O)/nstaint $(O)/selftests/go/leak $(MNL
 #   selftests/vm/run-vm-tests
 VM_SCRIPTS += $(TRACE_TEST) $(LIBMN_TEST)
 PY_LIB := /usr/lib/python3.11
-VM_FILES   += $(O)/nstaint $(NSFLIP) $(O)/selftests/go/leak scripts/tap.sh selftests/lib/jcount.py selftests/lib/attached.sh \
+VM_FILES   += $(O)/nstaint $(NSFLIP) $(O)/selftests/go/leak scripts/tap.sh selftests/lib/jcount.py selftests/lib/testlib.sh \
 	/bin/bash /usr/bin/python3 $(wildcard $(PY_LIB)/*.py) \
 	$(addprefix $(PY_LIB)/,encodings json collections re importlib) \
 	$(wildcard $(PY_LIB)/lib-dynload/_json.*.so) $(MNLEAK) $(MNLEAK_SO) /usr/sbin/bpftool
@@ -93,7 +93,7 @@ $(STACKPROG): selftests/bpf/stackprog.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -O0 -g -fno-omit-frame-pointer -pthread -o $@ $<
 
-$(STACK_TEST): selftests/bpf/stack_test.sh selftests/lib/jcount.py $(STACKPROG) $(O)/nstaint $(O)/selftests/go/leak
+$(STACK_TEST): selftests/bpf/stack_test.sh selftests/lib/testlib.sh selftests/lib/jcount.py $(STACKPROG) $(O)/nstaint $(O)/selftests/go/leak
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
@@ -104,7 +104,7 @@ GOSYM_TEST := $(O)/selftests/bpf/gosym_test
 ALL   += $(GOSYM_TEST)
 TESTS += $(GOSYM_TEST)
 
-$(GOSYM_TEST): selftests/bpf/gosym_test.sh selftests/lib/jcount.py $(STACKPROG) $(O)/nstaint $(O)/selftests/go/leak \
+$(GOSYM_TEST): selftests/bpf/gosym_test.sh selftests/lib/testlib.sh selftests/lib/jcount.py $(STACKPROG) $(O)/nstaint $(O)/selftests/go/leak \
 		$(O)/selftests/go/cgoleak $$(GO_STRIPPED)
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
@@ -124,7 +124,7 @@ LAZY_TEST := $(O)/selftests/bpf/lazy_test
 ALL   += $(LAZY_TEST)
 TESTS += $(LAZY_TEST)
 
-$(LAZY_TEST): selftests/bpf/lazy_test.sh selftests/lib/jcount.py selftests/lib/attached.sh $(NSFLIP) $(O)/nstaint $(O)/selftests/go/leak
+$(LAZY_TEST): selftests/bpf/lazy_test.sh selftests/lib/jcount.py selftests/lib/testlib.sh $(NSFLIP) $(O)/nstaint $(O)/selftests/go/leak
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
@@ -134,7 +134,7 @@ PIDOPT_TEST := $(O)/selftests/bpf/pidopt_test
 ALL   += $(PIDOPT_TEST)
 TESTS += $(PIDOPT_TEST)
 
-$(PIDOPT_TEST): selftests/bpf/pidopt_test.sh $(O)/nstaint
+$(PIDOPT_TEST): selftests/bpf/pidopt_test.sh selftests/lib/testlib.sh $(O)/nstaint
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
@@ -145,7 +145,7 @@ BPFFAIL_TEST := $(O)/selftests/bpf/bpffail_test
 ALL   += $(BPFFAIL_TEST)
 TESTS += $(BPFFAIL_TEST)
 
-$(BPFFAIL_TEST): selftests/bpf/bpffail_test.sh selftests/lib/attached.sh $(O)/nstaint
+$(BPFFAIL_TEST): selftests/bpf/bpffail_test.sh selftests/lib/testlib.sh $(O)/nstaint
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
@@ -162,7 +162,7 @@ $(EXECSTORM): selftests/bpf/execstorm.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -pthread -o $@ $<
 
-$(EXECSTORM_TEST): selftests/bpf/execstorm_test.sh selftests/lib/jcount.py $(EXECSTORM) $(O)/selftests/go/execloop $(O)/nstaint
+$(EXECSTORM_TEST): selftests/bpf/execstorm_test.sh selftests/lib/testlib.sh selftests/lib/jcount.py $(EXECSTORM) $(O)/selftests/go/execloop $(O)/nstaint
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
@@ -174,7 +174,7 @@ SYSCALL_TEST := $(O)/selftests/bpf/syscall_test
 ALL   += $(SYSCALL_TEST)
 TESTS += $(SYSCALL_TEST)
 
-$(SYSCALL_TEST): selftests/bpf/syscall_test.sh selftests/lib/recall.py $(O)/nstaint $(MNLEAK) \
+$(SYSCALL_TEST): selftests/bpf/syscall_test.sh selftests/lib/testlib.sh selftests/lib/recall.py $(O)/nstaint $(MNLEAK) \
 		$(O)/selftests/go/sockns $(O)/selftests/go/leak $(O)/selftests/go/nscorrect \
 		$(O)/selftests/go/onthread selftests/lib/jcount.py
 	$(call msg,INSTALL,$@)

@@ -11,17 +11,13 @@
 # counted lost, and no process is left stopped, also when trace is stopped
 # in the middle of the storm.  Run from the top of the tree as root.
 set -u
-. scripts/tap.sh
+. selftests/lib/testlib.sh
 
-O=${O:-build}
-NSTAINT=$O/nstaint
 STORM=$O/selftests/bpf/execstorm
 EXECLOOP=$O/selftests/go/execloop
 NLOOP=4
-TMP=$(mktemp -d)
-trap 'touch "$TMP"/d*/stop 2>/dev/null; wait; rm -rf "$TMP"' EXIT
-
-jcount() { python3 selftests/lib/jcount.py "$@"; }
+# shellcheck disable=SC2016 # expanded at exit
+at_exit 'touch "$TMP"/d*/stop 2>/dev/null; wait'
 
 plan 5
 

@@ -9,16 +9,10 @@
 # (goroutine 1) then runs unlocked on that thread.
 # Run from the top of the tree as root.
 set -u
-. scripts/tap.sh
+. selftests/lib/testlib.sh
 
-O=${O:-build}
-NSTAINT=$O/nstaint
 GODIR=$O/selftests/go
 STACKPROG=$O/selftests/bpf/stackprog
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-jcount() { python3 selftests/lib/jcount.py "$@"; }
 
 # A copy of Go binary $1 claiming to be built by go1.99 (same length, so
 # .go.buildinfo stays valid): a version nstaint's table does not have.

@@ -6,14 +6,10 @@
 # restores after a sleep, exit statuses, and that no syscall tracepoint of
 # nstaint's is attached.  Run from the top of the tree as root.
 set -u
-. scripts/tap.sh
-. selftests/lib/attached.sh
+. selftests/lib/testlib.sh
 
-O=${O:-build}
-NSTAINT=$O/nstaint
 NSFLIP=$O/selftests/bpf/nsflip
 LEAK=$O/selftests/go/leak
-TMP=$(mktemp -d)
 tracer=
 stop_tracer() {
 	[ -n "$tracer" ] || return 0
@@ -21,9 +17,7 @@ stop_tracer() {
 	wait "$tracer" 2>/dev/null
 	tracer=
 }
-trap 'stop_tracer; rm -rf "$TMP"' EXIT
-
-jcount() { python3 selftests/lib/jcount.py "$@"; }
+at_exit stop_tracer
 
 plan 13
 

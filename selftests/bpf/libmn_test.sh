@@ -8,17 +8,10 @@
 # trace attached are found through the mn_nstaint_registry symbol.  Run
 # from the top of the tree as root.
 set -u
-. scripts/tap.sh
-. selftests/lib/attached.sh
+. selftests/lib/testlib.sh
 
-O=${O:-build}
-NSTAINT=$O/nstaint
 MNLEAK=$O/selftests/bpf/mnleak
 MNLEAK_SO=$O/selftests/bpf/mnleak-so
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-jcount() { python3 selftests/lib/jcount.py "$@"; }
 
 # field FILE WORD KEY: KEY=value from the program's line starting WORD.
 field() {

@@ -9,16 +9,10 @@
 # The leak demo, fork and thread clones are in trace_test.sh.  Run from the
 # top of the tree as root.
 set -u
-. scripts/tap.sh
+. selftests/lib/testlib.sh
 
-O=${O:-build}
-NSTAINT=$O/nstaint
 NSFLIP=$O/selftests/bpf/nsflip
 GODIR=$O/selftests/go
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-jcount() { python3 selftests/lib/jcount.py "$@"; }
 
 plan 9
 

@@ -1,18 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # -p PID of `nstaint ps`, `nstaint trace` and `nstaint top` (one parser,
-# user/nstaint/cliopt.c): a value that is no pid (out of range, negative,
+# user/nstaint/cmd/cliopt.c): a value that is no pid (out of range, negative,
 # zero, not a number, trailing junk) is a usage error, exit status 2, with
 # one message that names the command and ends in a newline; it is never
 # truncated into another pid (4294967297 is not pid 1).  A real pid (this
 # shell's) still works.  Run from the top of the tree as root.
 set -u
-. scripts/tap.sh
-
-O=${O:-build}
-NSTAINT=$O/nstaint
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+. selftests/lib/testlib.sh
 
 BAD=(4294967297 2147483648 4194305 -1 0 abc 12x '' ' 12' +12)
 CMDS=(ps trace top)

@@ -8,16 +8,10 @@
 # reads its record (raw addresses only).
 # Run from the top of the tree as root.
 set -u
-. scripts/tap.sh
+. selftests/lib/testlib.sh
 
-O=${O:-build}
-NSTAINT=$O/nstaint
 STACKPROG=$O/selftests/bpf/stackprog
 LEAK=$O/selftests/go/leak
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-jcount() { python3 selftests/lib/jcount.py "$@"; }
 
 plan 17
 

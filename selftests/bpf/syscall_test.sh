@@ -8,24 +8,18 @@
 # are.  Run from the top of the tree as root (the 6.1 VM runs it too, with
 # fewer runs: TCG is slow).
 set -u
-. scripts/tap.sh
+. selftests/lib/testlib.sh
 
-O=${O:-build}
-NSTAINT=$O/nstaint
 SOCKNS=$O/selftests/go/sockns
 MNLEAK=$O/selftests/bpf/mnleak
 LEAK=$O/selftests/go/leak
 NSCORRECT=$O/selftests/go/nscorrect
 ONTHREAD=$O/selftests/go/onthread
-TMP=$(mktemp -d)
 BUSY=()
 cleanup() {
 	for p in "${BUSY[@]}"; do kill "$p" 2>/dev/null; done
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
-
-jcount() { python3 selftests/lib/jcount.py "$@"; }
+at_exit cleanup
 
 # Runs per case: enough to show the attribution does not depend on luck,
 # few enough for make check.  SYSCALL_TEST_RUNS=50 for the full series.

@@ -8,13 +8,10 @@
 # with TERM=dumb it writes no escape sequence.  Plus usage errors and the
 # not-root message.  Run from the top of the tree as root.
 set -u
-. scripts/tap.sh
+. selftests/lib/testlib.sh
 
-O=${O:-build}
-NSTAINT=$O/nstaint
 LEAK=$O/selftests/go/leak
 MNLEAK=$O/selftests/bpf/mnleak
-TMP=$(mktemp -d)
 TMUX_SOCK=nstaint-top-$$		# a private tmux server
 WRITERS=
 cleanup() {
@@ -22,20 +19,8 @@ cleanup() {
 	[ -n "$WRITERS" ] && kill $WRITERS 2>/dev/null	# demos exit on EOF
 	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 	wait
-	rm -rf "$TMP"
 }
-trap cleanup EXIT
-
-# wait_for FILE ERE [TENTHS]: true once a line of FILE matches ERE.
-wait_for() {
-	local i
-
-	for ((i = 0; i < ${3:-100}; i++)); do
-		grep -Eq "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+at_exit cleanup
 
 # absent_from FILE N ERE: true if no line matching ERE is in frame N or
 # later of a batch output (frames start with "nstaint top - ").

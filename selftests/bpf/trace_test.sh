@@ -5,17 +5,10 @@
 # statuses, and a record storm through a tiny ring buffer (nothing lost
 # silently).  Run from the top of the tree as root.
 set -u
-. scripts/tap.sh
-. selftests/lib/attached.sh
+. selftests/lib/testlib.sh
 
-O=${O:-build}
-NSTAINT=$O/nstaint
 NSFLIP=$O/selftests/bpf/nsflip
 LEAK=$O/selftests/go/leak
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-jcount() { python3 selftests/lib/jcount.py "$@"; }
 
 # trace_from_ready NAME CMD...: start CMD with its stdin on a fifo, its
 # output in $TMP/NAME.out; once it printed "ready", follow it with

@@ -109,7 +109,7 @@ $(FUZZ_DIR)/seed/record.stamp: $(FUZZ_SEED_REC) selftests/fuzz/build.mk
 	$(Q)$(FUZZ_SEED_REC) $(basename $@)
 	$(Q)touch $@
 
-$(FUZZ_TEST): selftests/fuzz/fuzz_test.sh $(FUZZ_BINS) $(FUZZ_SEEDS)
+$(FUZZ_TEST): selftests/fuzz/fuzz_test.sh selftests/lib/testlib.sh $(FUZZ_BINS) $(FUZZ_SEEDS)
 	$(call msg,INSTALL,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)install -m 755 $< $@

@@ -11,15 +11,12 @@
 #    build/fuzz/artifacts/ and named in the output.
 # Run from the top of the tree.
 set -u
-. scripts/tap.sh
+. selftests/lib/testlib.sh
 
-O=${O:-build}
 FUZZ_TIME=${FUZZ_TIME:-15}
 NAMES="gopclntab goattr mnattr record"
 REGRESS=selftests/fuzz/regress
 ART=$O/fuzz/artifacts
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$ART"
 
 n=0

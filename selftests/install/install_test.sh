@@ -109,16 +109,18 @@ else
 		bash -c "groff -man -Tascii '$D/usr/share/man/man3/libmn.3' | grep -q mn_ns_do"
 fi
 
-# Every long option that `nstaint CMD --help` prints is in nstaint(8)
-# (its rendered text), so the page cannot fall behind the code.
+# Every long option that `nstaint CMD --help` prints is in the section
+# of nstaint(8) for CMD (its rendered text), so the page cannot fall
+# behind the code.
 options_in_page() {
-	local cmd opt rc=0 page
+	local cmd opt rc=0 page section
 	page=$(groff -man -Tascii -P-cbou "$D/usr/share/man/man8/nstaint.8")
 	for cmd in ps trace top; do
+		section=$(sed -n "/^   nstaint $cmd\$/,/^   nstaint [a-z]*\$\|^[A-Z]/p" <<<"$page" | sed '1d')
 		for opt in $("$D/usr/sbin/nstaint" "$cmd" --help 2>&1 |
 				grep -o -- '--[a-z][a-z-]*' | sort -u); do
-			grep -q -- "$opt" <<<"$page" ||
-				{ diag "nstaint $cmd $opt is not in nstaint(8)"; rc=1; }
+			grep -q -- "$opt" <<<"$section" ||
+				{ diag "nstaint $cmd $opt is not in its section of nstaint(8)"; rc=1; }
 		done
 	done
 	return $rc

@@ -12,6 +12,6 @@ KMOD_VM_BINS := $(addprefix $(O)/selftests/kmod/,kmod_vmtest kmod_events kmod_st
 VM_TESTS   += $(KMOD_VM_BINS)
 VM_SCRIPTS += selftests/kmod/trace_kmod.sh selftests/kmod/top_kmod.sh
 VM_FILES   += $(O)/nstaint $(O)/selftests/bpf/nsflip $(O)/selftests/go/leak \
-	scripts/tap.sh
+	scripts/tap.sh selftests/lib/testlib.sh
 
 $(KMOD_VM_BINS): selftests/kmod/kmod_lib.h selftests/lib/rawthread.h include/nstaint/dev.h

@@ -5,24 +5,10 @@
 # module; in batch mode, a thread of the Go leak demo tainted while top
 # runs shows with its netns, and goes once the demo exits.
 set -u
-. scripts/tap.sh
+. selftests/lib/testlib.sh
 
-O=${O:-build}
-NSTAINT=$O/nstaint
 LEAK=$O/selftests/go/leak
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"; rmmod nstaint 2>/dev/null' EXIT
-
-# wait_for FILE ERE [TENTHS]: true once a line of FILE matches ERE.
-wait_for() {
-	i=0
-	while [ $i -lt "${3:-100}" ]; do
-		grep -Eq "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+at_exit 'rmmod nstaint 2>/dev/null'
 
 plan 4
 

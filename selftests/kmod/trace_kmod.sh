@@ -8,27 +8,11 @@
 # leak demo, following only the traced command's tree, exit statuses, and
 # a storm through a tiny ring with nothing lost silently.
 set -u
-. scripts/tap.sh
+. selftests/lib/testlib.sh
 
-O=${O:-build}
-NSTAINT=$O/nstaint
 NSFLIP=$O/selftests/bpf/nsflip
 LEAK=$O/selftests/go/leak
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"; rmmod nstaint 2>/dev/null' EXIT
-
-# jcount FILE PATTERN...: JSON lines of FILE matching every PATTERN
-# (fixed strings; the field order of trace --json is fixed).
-jcount() {
-	f=$1
-	shift
-	cp "$f" "$TMP/jc"
-	for p in "$@"; do
-		grep -F -- "$p" "$TMP/jc" >"$TMP/jc2"
-		mv "$TMP/jc2" "$TMP/jc"
-	done
-	wc -l <"$TMP/jc"
-}
+at_exit 'rmmod nstaint 2>/dev/null'
 
 # trace_json NAME CMD...: run CMD under trace --backend=kmod --json; its
 # own output in $TMP/NAME.out, the records in $TMP/NAME.json, status in rc.
@@ -69,8 +53,8 @@ tid=$(sed -n 's/^thread tid=//p' "$TMP/thr.out")
 diag "thread: rc=$rc tid=${tid:-?}"
 check "thread: exits 0 and prints its tid" [ $rc -eq 0 -a -n "${tid:-}" ]
 check "thread: ns_change cause unshare, net changed, then cause setns" \
-	[ "$(jcount "$TMP/thr.json" '"event":"ns_change"' "\"tid\":${tid:-0}," '"cause":"unshare"' '"changed":["net"]')" -eq 1 -a \
-	  "$(jcount "$TMP/thr.json" '"event":"ns_change"' "\"tid\":${tid:-0}," '"cause":"setns"' '"differs":[]')" -eq 1 ]
+	[ "$(jcount_fixed "$TMP/thr.json" '"event":"ns_change"' "\"tid\":${tid:-0}," '"cause":"unshare"' '"changed":["net"]')" -eq 1 -a \
+	  "$(jcount_fixed "$TMP/thr.json" '"event":"ns_change"' "\"tid\":${tid:-0}," '"cause":"setns"' '"differs":[]')" -eq 1 ]
 check "thread: tainted then restored, in that order, no residue" \
 	[ "$(grep -v '"event":"ns_change"' "$TMP/thr.json" | sed 's/^{"event":"\([a-z_]*\)".*/\1/' | tr '\n' ,)" = "thread_tainted,thread_restored," ]
 ino=$(sed -n 's/.*"event":"thread_tainted".*"ns":{[^}]*"net":\([0-9]*\).*"home":{[^}]*"net":\([0-9]*\).*/\1 \2/p' "$TMP/thr.json")
@@ -89,16 +73,16 @@ check "text: thread_tainted line with pid, tid, comm, cause, net:X(home Y)" \
 trace_json clone $NSFLIP clone
 tid=$(sed -n 's/^clone tid=//p' "$TMP/clone.out")
 check "clone: the fork is a clone_from_tainted new process" \
-	[ "$(jcount "$TMP/clone.json" '"event":"clone_from_tainted"' "\"parent_tid\":${tid:-0}," '"new_process":true' '"differs":["net"]')" -eq 1 ]
+	[ "$(jcount_fixed "$TMP/clone.json" '"event":"clone_from_tainted"' "\"parent_tid\":${tid:-0}," '"new_process":true' '"differs":["net"]')" -eq 1 ]
 check "clone: the thread is a clone_from_tainted thread" \
-	[ "$(jcount "$TMP/clone.json" '"event":"clone_from_tainted"' "\"parent_tid\":${tid:-0}," '"new_process":false' '"differs":["net"]')" -eq 1 ]
+	[ "$(jcount_fixed "$TMP/clone.json" '"event":"clone_from_tainted"' "\"parent_tid\":${tid:-0}," '"new_process":false' '"differs":["net"]')" -eq 1 ]
 
 # A tainted non-leader thread that execs is restored by the exec, under
 # the tid it was tainted with; nothing exits tainted.
 trace_json exec $NSFLIP execself thread
 tid=$(sed -n 's/^execself pid=[0-9]* tid=//p' "$TMP/exec.out")
 check "execself: thread_restored cause exec for the tainted tid, last" \
-	[ "$(jcount "$TMP/exec.json" '"event":"thread_restored"' "\"tid\":${tid:-0}," '"cause":"exec"' '"differs":[]')" -eq 1 -a \
+	[ "$(jcount_fixed "$TMP/exec.json" '"event":"thread_restored"' "\"tid\":${tid:-0}," '"cause":"exec"' '"differs":[]')" -eq 1 -a \
 	  "$(sed 's/^{"event":"\([a-z_]*\)".*/\1/' "$TMP/exec.json" | tr '\n' ,)" = "ns_change,thread_tainted,thread_restored," ]
 
 # clone(2) with CLONE_NEW*: the same records as the BPF backend gives
@@ -107,16 +91,16 @@ trace_json cns $NSFLIP clonens
 cpid=$(sed -n 's/^clonens process=//p' "$TMP/cns.out")
 ctid=$(sed -n 's/^clonens thread=//p' "$TMP/cns.out")
 check "clonens: new process in new user+uts ns is an ns_change, home moved" \
-	[ "$(jcount "$TMP/cns.json" '"event":"ns_change"' "\"pid\":${cpid:-0}," '"cause":"clone"' '"changed":["uts","user"]' '"home_moved":true' '"new_process":true')" -eq 1 ]
+	[ "$(jcount_fixed "$TMP/cns.json" '"event":"ns_change"' "\"pid\":${cpid:-0}," '"cause":"clone"' '"changed":["uts","user"]' '"home_moved":true' '"new_process":true')" -eq 1 ]
 check "clonens: new thread: ns_change, thread_tainted, thread_exit; no more" \
-	[ "$(jcount "$TMP/cns.json" "\"tid\":${ctid:-0}," '"cause":"clone"' '"changed":["uts"]')" -eq 2 -a \
-	  "$(jcount "$TMP/cns.json" '"event":"thread_exit"' "\"tid\":${ctid:-0}," '"differs":["uts"]')" -eq 1 -a \
+	[ "$(jcount_fixed "$TMP/cns.json" "\"tid\":${ctid:-0}," '"cause":"clone"' '"changed":["uts"]')" -eq 2 -a \
+	  "$(jcount_fixed "$TMP/cns.json" '"event":"thread_exit"' "\"tid\":${ctid:-0}," '"differs":["uts"]')" -eq 1 -a \
 	  "$(wc -l <"$TMP/cns.json")" -eq 4 ]
 
 # A single-threaded process that unshares moved whole.
 trace_json whole $NSFLIP whole
 check "whole: one record, ns_change, home moved, nothing differs" \
-	[ "$(jcount "$TMP/whole.json" '"event":"ns_change"' '"home_moved":true' '"differs":[]')" -eq 1 -a \
+	[ "$(jcount_fixed "$TMP/whole.json" '"event":"ns_change"' '"home_moved":true' '"differs":[]')" -eq 1 -a \
 	  "$(wc -l <"$TMP/whole.json")" -eq 1 ]
 
 # The Go leak demo: the thread it prints is tainted with the new netns.
@@ -125,9 +109,9 @@ set -- $(sed -n 's/^tainted tid=\([0-9]*\) netns=\([0-9]*\).*/\1 \2/p' "$TMP/lea
 tid=${1:-0} ino=${2:-0}
 diag "leak: rc=$rc tid=$tid netns=$ino"
 check "leak: thread_tainted for the printed tid with the new netns" \
-	[ "$(jcount "$TMP/leak.json" '"event":"thread_tainted"' "\"tid\":$tid," "\"ns\":{\"mnt\":" "\"net\":$ino," '"differs":["net"]')" -eq 1 ]
+	[ "$(jcount_fixed "$TMP/leak.json" '"event":"thread_tainted"' "\"tid\":$tid," "\"ns\":{\"mnt\":" "\"net\":$ino," '"differs":["net"]')" -eq 1 ]
 check "leak: ns_change cause unshare for that tid" \
-	[ "$(jcount "$TMP/leak.json" '"event":"ns_change"' "\"tid\":$tid," '"cause":"unshare"' '"changed":["net"]')" -eq 1 ]
+	[ "$(jcount_fixed "$TMP/leak.json" '"event":"ns_change"' "\"tid\":$tid," '"cause":"unshare"' '"changed":["net"]')" -eq 1 ]
 
 # Only the traced tree is reported while another process moves too.
 ( while [ ! -e "$TMP/stop" ]; do $NSFLIP thread >/dev/null; done ) &

@@ -20,17 +20,16 @@ const char *const ns_names[NSTAINT_NS_COUNT] = {
 	[NSTAINT_NS_PID] = "pid",
 };
 
-/* The links under /proc/PID/task/TID/ns/ that make up the set. */
-static const char *const ns_links[NSTAINT_NS_COUNT] = {
-	[NSTAINT_NS_MNT] = "ns/mnt",
-	[NSTAINT_NS_NET] = "ns/net",
-	[NSTAINT_NS_UTS] = "ns/uts",
-	[NSTAINT_NS_IPC] = "ns/ipc",
-	[NSTAINT_NS_USER] = "ns/user",
-	[NSTAINT_NS_CGROUP] = "ns/cgroup",
-	[NSTAINT_NS_TIME] = "ns/time_for_children",
-	[NSTAINT_NS_PID] = "ns/pid_for_children",
-};
+/* The link under /proc/PID/task/TID/ns/ of type @i: its short name but
+ * for the two whose link names what the thread's children get. */
+static const char *ns_link(int i)
+{
+	if (i == NSTAINT_NS_TIME)
+		return "time_for_children";
+	if (i == NSTAINT_NS_PID)
+		return "pid_for_children";
+	return ns_names[i];
+}
 
 /* "net:[4026531840]" -> 4026531840, 0 if malformed. */
 static __u32 parse_ns_link(const char *s)
@@ -48,14 +47,20 @@ static __u32 parse_ns_link(const char *s)
 	return (__u32)v;
 }
 
-int ns_set_read(int taskfd, struct ns_set *out)
+/*
+ * readlink(2) rather than stat(2): following an ns link makes the kernel
+ * find (or build) the namespace's nsfs dentry, which costs more than
+ * printing "net:[4026531840]".  Names relative to an open ns directory
+ * walk one path component, not two.
+ */
+int ns_set_read_dir(int nsfd, struct ns_set *out)
 {
 	char buf[64];
 	ssize_t n;
 	int i;
 
 	for (i = 0; i < NSTAINT_NS_COUNT; i++) {
-		n = readlinkat(taskfd, ns_links[i], buf, sizeof(buf) - 1);
+		n = readlinkat(nsfd, ns_link(i), buf, sizeof(buf) - 1);
 		if (n < 0) {
 			/* Every kernel has a net link: its absence means the
 			 * task is gone.  Others may be missing on old kernels. */
@@ -67,7 +72,7 @@ int ns_set_read(int taskfd, struct ns_set *out)
 			 * links of a task reaped since we opened its
 			 * directory: tell that apart from a real denial. */
 			if (errno == EACCES &&
-			    faccessat(taskfd, "stat", F_OK, 0) < 0)
+			    faccessat(nsfd, "../stat", F_OK, 0) < 0)
 				return -ESRCH;
 			return -errno;
 		}
@@ -75,6 +80,19 @@ int ns_set_read(int taskfd, struct ns_set *out)
 		out->ino[i] = parse_ns_link(buf);
 	}
 	return 0;
+}
+
+int ns_set_read(int taskfd, struct ns_set *out)
+{
+	/* O_PATH: a denial shows at the links (EACCES), as it always did. */
+	int nsfd = openat(taskfd, "ns", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int r;
+
+	if (nsfd < 0)
+		return -errno;
+	r = ns_set_read_dir(nsfd, out);
+	close(nsfd);
+	return r;
 }
 
 unsigned int ns_set_diff(const struct ns_set *a, const struct ns_set *b)

@@ -23,6 +23,10 @@ extern const char *const ns_names[NSTAINT_NS_COUNT];
  */
 int ns_set_read(int taskfd, struct ns_set *out);
 
+/* The same from the task's ns directory (/proc/PID/task/TID/ns) open as
+ * @nsfd (O_PATH is enough): the fast path of a whole-/proc scan. */
+int ns_set_read_dir(int nsfd, struct ns_set *out);
+
 /* Bit per type where @a and @b differ; types unknown (0) in either
  * set never count as different. */
 unsigned int ns_set_diff(const struct ns_set *a, const struct ns_set *b);

@@ -11,6 +11,8 @@ NSTAINT_DEPS +=
 # Only the objects that include the BPF skeleton wait for it.
 $(patsubst %.c,$(O)/%.o,$(wildcard user/nstaint/source/bpf*.c) \
 	$(addprefix user/nstaint/source/,syscall_hook.c exact.c)): $$(NSTAINT_BPF_SKEL)
+# The task iterator's light skeleton (bpf/build.mk), for ps and seeding.
+$(O)/user/nstaint/source/snapshot_iter.o: $$(TASKNS_BPF_SKEL)
 
 # The x86-64 system call names, generated from the installed uapi header
 # (one "[nr] = \"name\"," line per __NR_ definition): the one table.

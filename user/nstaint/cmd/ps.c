@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * nstaint ps: the tainted threads of the host, from a /proc snapshot.
+ * nstaint ps: the tainted threads of the host, from a snapshot (a BPF task
+ * iterator, or /proc).
  */
 #include <argp.h>
 #include <errno.h>
@@ -11,7 +12,7 @@
 
 #include "cmd/cliopt.h"
 #include "cmd/commands.h"
-#include "source/snapshot.h"
+#include "source/snapshot_iter.h"
 #include "common/strout.h"
 
 static struct ps_env {
@@ -20,6 +21,7 @@ static struct ps_env {
 	int json;
 	int verbose;
 	const char *procfs;
+	enum snap_from from;
 } env = {
 	.procfs = "/proc",
 };
@@ -38,13 +40,17 @@ static const char ps_doc[] =
 "EXAMPLES:\n"
 "    nstaint ps             # tainted threads on this host\n"
 "    nstaint ps -p 1234     # only process 1234\n"
-"    nstaint ps --all -j    # every thread's namespace set, as JSON lines\n";
+"    nstaint ps --all -j    # every thread's namespace set, as JSON lines\n"
+"    nstaint ps -b proc     # read /proc even where BPF is available\n";
 
 static const struct argp_option ps_opts[] = {
 	{ "pid", 'p', "PID", 0, "Only this process", 0 },
 	{ "all", 'a', NULL, 0, "Every thread with its namespace set, tainted or not", 0 },
 	{ "json", 'j', NULL, 0, "One JSON object per line (docs/ps.md)", 0 },
-	{ "verbose", 'v', NULL, 0, "Name each process that could not be read", 0 },
+	{ "verbose", 'v', NULL, 0, "Name each process that could not be read, "
+	  "and why the BPF iterator was not used", 0 },
+	{ "backend", 'b', "NAME", 0, "Where threads are read: auto (default: the "
+	  "BPF task iterator where it loads, else /proc), bpf or proc", 0 },
 	{ "proc", OPT_PROCFS, "DIR", OPTION_HIDDEN, "procfs mount point", 0 },
 	{},
 };
@@ -65,6 +71,13 @@ static error_t ps_parse(int key, char *arg, struct argp_state *state)
 		break;
 	case 'v':
 		env.verbose = 1;
+		break;
+	case 'b':
+		if (!snap_from_parse(arg, &env.from)) {
+			fprintf(stderr, "nstaint ps: bad backend '%s' "
+				"(auto, bpf or proc)\n", arg);
+			argp_state_help(state, stderr, ARGP_HELP_STD_ERR);
+		}
 		break;
 	case OPT_PROCFS:
 		env.procfs = arg;
@@ -168,8 +181,9 @@ int cmd_ps(int argc, char **argv)
 {
 	const struct argp argp = { ps_opts, ps_parse, NULL, ps_doc, NULL, NULL, NULL };
 	size_t i, j, nthreads = 0, ntainted = 0, nproc_tainted = 0;
+	enum snap_from used;
 	struct snapshot s;
-	int err, header = 0;
+	int err, bpf_err, header = 0;
 
 	/* argp names the program after argv[0]: "nstaint ps: ...". */
 	argv[0] = (char *)"nstaint ps";
@@ -177,9 +191,19 @@ int cmd_ps(int argc, char **argv)
 	if (err)
 		return EXIT_ERROR;
 
-	err = snapshot_take(&s, env.procfs, env.pid);
+	/* Only --all shows the comm of untainted threads. */
+	err = snapshot_take_from(&s, env.from, env.procfs, env.pid,
+				 env.all ? 0 : SNAP_COMM_TAINTED, &used, &bpf_err);
+	if (env.verbose && bpf_err)
+		fprintf(stderr, "nstaint ps: reading %s: the BPF task iterator "
+			"did not load: %s\n", env.procfs, strerror(-bpf_err));
 	if (err == -ESRCH) {
 		fprintf(stderr, "nstaint ps: no such process: %d\n", env.pid);
+		return EXIT_ERROR;
+	}
+	if (err && used == SNAP_FROM_BPF) {
+		fprintf(stderr, "nstaint ps: cannot run the BPF task iterator: %s%s\n",
+			strerror(-err), geteuid() ? " (run as root, or -b proc)" : "");
 		return EXIT_ERROR;
 	}
 	if (err) {

@@ -33,7 +33,7 @@
 #include "model/tracker.h"
 #include "pipeline/pipeline.h"
 #include "source/select.h"
-#include "source/snapshot.h"
+#include "source/snapshot_iter.h"
 
 #define POLL_MS		50	/* key and record latency */
 #define SYNC_MS		500	/* bound on catching up before a frame */
@@ -521,7 +521,7 @@ static int parse_args(struct top *t, const char **backend, int argc,
 static int seed(struct top *t)
 {
 	struct snapshot s;
-	int err = snapshot_take(&s, "/proc", 0);
+	int err = snapshot_take_seed(&s);
 
 	if (err) {
 		fprintf(stderr, "nstaint top: cannot scan /proc: %s\n",

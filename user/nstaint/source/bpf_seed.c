@@ -11,7 +11,7 @@
 
 #include "source/bpf_priv.h"
 #include "source/bpf_procinfo.h"
-#include "source/snapshot.h"
+#include "source/snapshot_iter.h"
 #include "nstaint.skel.h"
 
 int bpf_seed_from_proc(struct bpf_priv *p)
@@ -21,9 +21,11 @@ int bpf_seed_from_proc(struct bpf_priv *p)
 	pid_t follow = p->opts.follow_pid;
 	struct snapshot s;
 	size_t i, j;
+	int err;
 
-	if (snapshot_take(&s, "/proc", 0) < 0)
-		return -errno;
+	err = snapshot_take_seed(&s);
+	if (err < 0)
+		return err;
 	for (i = 0; i < s.nprocs; i++) {
 		const struct snap_proc *sp = &s.procs[i];
 		__u32 pid = sp->pid;

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,10 +67,11 @@ static pid_t read_ppid(int piddir)
 	return ppid;
 }
 
-static void read_comm(int taskfd, char comm[NSTAINT_COMM_LEN])
+void snapshot_read_comm(int dirfd, const char *path,
+			char comm[NSTAINT_COMM_LEN])
 {
 	char buf[NSTAINT_COMM_LEN + 1];
-	ssize_t n = read_small(taskfd, "comm", buf, sizeof(buf));
+	ssize_t n = read_small(dirfd, path, buf, sizeof(buf));
 
 	if (n <= 0) {
 		comm[0] = '\0';
@@ -84,11 +86,14 @@ static void read_comm(int taskfd, char comm[NSTAINT_COMM_LEN])
 	comm[n] = '\0';
 }
 
-/* Read one process's threads.  Returns 0, -ENOENT if it vanished, or
- * another negative errno (e.g. -EACCES) if it cannot be read. */
-static int read_proc(int procfd, pid_t pid, struct snap_proc *p)
+/* Read one process's threads (their comm too if @comm).  Returns 0,
+ * -ENOENT if it vanished, or another negative errno (e.g. -EACCES) if it
+ * cannot be read.  Per thread: the ns directory opened O_PATH straight
+ * from the task directory, eight readlinks in it, and the comm file: no
+ * per-thread directory fd. */
+static int read_proc(int procfd, pid_t pid, struct snap_proc *p, bool comm)
 {
-	char path[32];
+	char path[48];
 	struct dirent *de;
 	size_t cap = 0;
 	int piddir, taskdir, err = 0;
@@ -115,7 +120,7 @@ static int read_proc(int procfd, pid_t pid, struct snap_proc *p)
 	while ((de = readdir(d))) {
 		struct snap_thread *t;
 		pid_t tid = parse_pid(de->d_name);
-		int tfd, r;
+		int nsfd, r;
 
 		if (!tid)
 			continue;
@@ -133,13 +138,16 @@ static int read_proc(int procfd, pid_t pid, struct snap_proc *p)
 		t = &p->threads[p->nthreads];
 		memset(t, 0, sizeof(*t));
 		t->tid = tid;
-		tfd = openat(taskdir, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (tfd < 0)
+		snprintf(path, sizeof(path), "%d/ns", tid);
+		nsfd = openat(taskdir, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (nsfd < 0)
 			continue;	/* exited since readdir */
-		r = ns_set_read(tfd, &t->ns);
-		if (r == 0)
-			read_comm(tfd, t->comm);
-		close(tfd);
+		r = ns_set_read_dir(nsfd, &t->ns);
+		close(nsfd);
+		if (r == 0 && comm) {
+			snprintf(path, sizeof(path), "%d/comm", tid);
+			snapshot_read_comm(taskdir, path, t->comm);
+		}
 		if (r == -ENOENT || r == -ESRCH)
 			continue;	/* exited, or a zombie without nsproxy */
 		if (r < 0) {
@@ -240,81 +248,17 @@ static int parent_set(struct snapshot *s, int procfd, pid_t ppid,
 		home_set_choose(pp, NULL, out);
 		return 0;
 	}
-	if (pp || read_proc(procfd, ppid, &tmp))
+	if (pp || procfd < 0 || read_proc(procfd, ppid, &tmp, false))
 		return -ENOENT;
 	home_set_choose(&tmp, NULL, out);
 	free(tmp.threads);
 	return 0;
 }
 
-int snapshot_take(struct snapshot *s, const char *procfs, pid_t only)
+void snapshot_homes(struct snapshot *s, int procfd)
 {
-	struct dirent *de;
-	size_t cap = 0, i, j;
-	int procfd, err = 0;
-	DIR *d = NULL;
+	size_t i, j;
 
-	memset(s, 0, sizeof(*s));
-	procfd = open(procfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (procfd < 0)
-		return -errno;
-	if (!only) {
-		d = opendir(procfs);
-		if (!d) {
-			err = -errno;
-			goto close_procfd;
-		}
-	}
-	for (;;) {
-		struct snap_proc *p;
-		pid_t pid;
-		int r;
-
-		if (only) {
-			if (s->nprocs)
-				break;
-			pid = only;
-		} else {
-			de = readdir(d);
-			if (!de)
-				break;
-			pid = parse_pid(de->d_name);
-			if (!pid)
-				continue;
-		}
-		if (s->nprocs == cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			void *n = realloc(s->procs, ncap * sizeof(*p));
-
-			if (!n) {
-				err = -ENOMEM;
-				goto close_dir;
-			}
-			s->procs = n;
-			cap = ncap;
-		}
-		p = &s->procs[s->nprocs];
-		r = read_proc(procfd, pid, p);
-		if (r == -ENOENT || r == -ESRCH) {
-			if (only) {
-				err = -ESRCH;
-				goto close_dir;
-			}
-			continue;
-		}
-		if (r == -ENOMEM) {
-			err = r;
-			goto close_dir;
-		}
-		if (r < 0) {
-			/* Keep it, marked, so callers can say what they
-			 * could not read. */
-			p->err = -r;
-			if (!s->unreadable++)
-				s->first_err = -r;
-		}
-		s->nprocs++;
-	}
 	qsort(s->procs, s->nprocs, sizeof(*s->procs), cmp_pid);
 	for (i = 0; i < s->nprocs; i++) {
 		struct snap_proc *p = &s->procs[i];
@@ -329,11 +273,174 @@ int snapshot_take(struct snapshot *s, const char *procfs, pid_t only)
 			p->threads[j].tainted_mask =
 				ns_set_diff(&p->threads[j].ns, &p->home);
 	}
-close_dir:
-	if (d)
-		closedir(d);
-close_procfd:
-	close(procfd);
+}
+
+/* The comm of each tainted thread, read after the scan (SNAP_COMM_TAINTED);
+ * a thread gone since keeps an empty name, as one gone during the scan. */
+static void read_tainted_comms(struct snapshot *s, int procfd)
+{
+	char path[64];
+	size_t i, j;
+
+	for (i = 0; i < s->nprocs; i++)
+		for (j = 0; j < s->procs[i].nthreads; j++) {
+			struct snap_thread *t = &s->procs[i].threads[j];
+
+			if (!t->tainted_mask)
+				continue;
+			snprintf(path, sizeof(path), "%d/task/%d/comm",
+				 s->procs[i].pid, t->tid);
+			snapshot_read_comm(procfd, path, t->comm);
+		}
+}
+
+int snapshot_take(struct snapshot *s, const char *procfs, pid_t only)
+{
+	return snapshot_take_flags(s, procfs, only, 0);
+}
+
+/* Every pid under /proc, or just @only, into *@pids (malloc'd). */
+static int list_pids(const char *procfs, pid_t only, pid_t **pids, size_t *n)
+{
+	size_t cap = 256;
+	struct dirent *de;
+	DIR *d;
+
+	*n = 0;
+	*pids = malloc(cap * sizeof(**pids));
+	if (!*pids)
+		return -ENOMEM;
+	if (only) {
+		(*pids)[(*n)++] = only;
+		return 0;
+	}
+	d = opendir(procfs);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		pid_t pid = parse_pid(de->d_name);
+
+		if (!pid)
+			continue;
+		if (*n == cap) {
+			void *m = realloc(*pids, 2 * cap * sizeof(**pids));
+
+			if (!m) {
+				closedir(d);
+				return -ENOMEM;
+			}
+			*pids = m;
+			cap *= 2;
+		}
+		(*pids)[(*n)++] = pid;
+	}
+	closedir(d);
+	return 0;
+}
+
+/*
+ * The processes are read by a few threads at once: the scan is system
+ * calls that take no lock another one waits for, so on an idle machine it
+ * ends as many times sooner as there are CPUs to run them (capped: a host
+ * has few enough processes per thread for four).
+ */
+#define SCAN_THREADS_MAX 4
+
+struct scan {
+	int procfd;
+	bool comm;
+	const pid_t *pids;
+	size_t n;
+	struct snap_proc *procs;	/* [n] */
+	int *ret;			/* [n]: read_proc()'s answer */
+	size_t next;			/* the next index to take */
+};
+
+static void *scan_worker(void *arg)
+{
+	struct scan *sc = arg;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&sc->next, 1, __ATOMIC_RELAXED)) < sc->n)
+		sc->ret[i] = read_proc(sc->procfd, sc->pids[i], &sc->procs[i],
+				       sc->comm);
+	return NULL;
+}
+
+static void scan_all(struct scan *sc)
+{
+	pthread_t th[SCAN_THREADS_MAX - 1];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int i, nth = 0;
+
+	if (ncpu > SCAN_THREADS_MAX)
+		ncpu = SCAN_THREADS_MAX;
+	/* Fewer helpers when they cannot be made: the caller scans too. */
+	for (i = 0; i + 1 < ncpu && (size_t)i + 1 < sc->n; i++)
+		if (!pthread_create(&th[nth], NULL, scan_worker, sc))
+			nth++;
+	scan_worker(sc);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+}
+
+int snapshot_take_flags(struct snapshot *s, const char *procfs, pid_t only,
+			unsigned int flags)
+{
+	struct scan sc = { .comm = !(flags & SNAP_COMM_TAINTED) };
+	pid_t *pids = NULL;
+	size_t i, n = 0;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	sc.procfd = open(procfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sc.procfd < 0)
+		return -errno;
+	err = list_pids(procfs, only, &pids, &n);
+	if (err)
+		goto out;
+	sc.pids = pids;
+	sc.n = n;
+	s->procs = calloc(n ?: 1, sizeof(*s->procs));
+	sc.ret = calloc(n ?: 1, sizeof(*sc.ret));
+	if (!s->procs || !sc.ret) {
+		err = -ENOMEM;
+		goto out;
+	}
+	sc.procs = s->procs;
+	scan_all(&sc);
+
+	/* In pid order, as read: drop the vanished, mark the unreadable. */
+	for (i = 0; i < n; i++) {
+		struct snap_proc *p = &s->procs[s->nprocs];
+		int r = sc.ret[i];
+
+		if (r == -ENOENT || r == -ESRCH) {
+			if (only)
+				err = -ESRCH;
+			continue;
+		}
+		if (r == -ENOMEM && !err)
+			err = r;
+		*p = s->procs[i];
+		if (r < 0) {
+			/* Keep it, marked, so callers can say what they
+			 * could not read. */
+			p->err = -r;
+			if (!s->unreadable++)
+				s->first_err = -r;
+		}
+		s->nprocs++;
+	}
+	if (err)
+		goto out;
+	snapshot_homes(s, sc.procfd);
+	if (flags & SNAP_COMM_TAINTED)
+		read_tainted_comms(s, sc.procfd);
+out:
+	free(pids);
+	free(sc.ret);
+	close(sc.procfd);
 	if (err)
 		snapshot_free(s);
 	return err;

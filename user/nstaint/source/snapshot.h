@@ -41,7 +41,31 @@ struct snapshot {
  * if the scan itself failed (or @only does not exist: -ESRCH).
  */
 int snapshot_take(struct snapshot *s, const char *procfs, pid_t only);
+
+/*
+ * snapshot_take() with SNAP_* @flags.  SNAP_COMM_TAINTED: read the comm of
+ * tainted threads only (the others' stay empty), for callers that show
+ * nothing else: a quarter of the system calls of a scan.
+ */
+#define SNAP_COMM_TAINTED	(1u << 0)
+int snapshot_take_flags(struct snapshot *s, const char *procfs, pid_t only,
+			unsigned int flags);
 void snapshot_free(struct snapshot *s);
+
+/*
+ * Sort @s->procs by pid, then give each readable process its home set
+ * and each thread its tainted_mask.  A parent missing from @s is read
+ * from the procfs open as @procfd, or left out if @procfd < 0.  The one
+ * way both snapshot sources (/proc, snapshot_iter.h) finish.
+ */
+void snapshot_homes(struct snapshot *s, int procfd);
+
+/*
+ * A thread's comm file (@path under @dirfd, e.g. "TID/comm" under
+ * /proc/PID/task) into @comm, empty if it cannot be read.
+ */
+void snapshot_read_comm(int dirfd, const char *path,
+			char comm[NSTAINT_COMM_LEN]);
 
 /*
  * Home set of a process already running (design.md): the set most of its
