@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The access path: one access against the cells of each 8-byte word it
+ * touches.  For each cell of another slot whose bytes overlap, the access
+ * races with it unless both are reads, both are atomic, or the current
+ * task's clock has seen that slot's epoch (FastTrack's epoch test).  Then
+ * the access is stored: over the cell of its own slot with the same bytes,
+ * else in an empty cell, else over a cell chosen from the pc (the evicted
+ * access is forgotten: docs/mnrace.md, limits).  An access the cells
+ * already say (same slot, epoch, bytes, at least as strong) stores
+ * nothing and writes no history.
+ */
+#include "access.h"
+#include "cell.h"
+#include "report.h"
+#include "shadow.h"
+#include "trace.h"
+
+/* Returns true when it reported a race (the caller stops there). */
+static inline bool check_word(struct task *t, uintptr_t word, uint8_t mask,
+			      bool is_write, bool is_atomic, uintptr_t pc,
+			      uintptr_t a, uint32_t n, bool trace_it)
+{
+	uint64_t *sh = shadow_of(word);
+	uint64_t cur, c;
+	int store = -1;
+
+	if (unlikely(!sh))
+		return false;
+	cur = cell_make(t->slot, t->epoch, mask, !is_write, is_atomic);
+	for (int i = 0; i < SHADOW_CELLS; i++) {
+		c = __atomic_load_n(&sh[i], __ATOMIC_RELAXED);
+		if (!c) {
+			if (store < 0)
+				store = i;
+			continue;
+		}
+		if (unlikely(c == CELL_IGNORE))
+			return false;
+		if (cell_slot(c) == t->slot) {
+			if (cell_mask(c) == mask) {
+				if (cell_epoch(c) == t->epoch && cell_covers(c, cur))
+					return false;
+				/* Its own earlier access: replace it, unless that
+				 * write would be lost to a read of the same epoch. */
+				if (cell_epoch(c) != t->epoch || cell_covers(cur, c))
+					store = i;
+				else
+					return false;
+			}
+			continue;
+		}
+		if (!(cell_mask(c) & mask))
+			continue;
+		if (cell_is_read(c) && !is_write)
+			continue;
+		if (cell_is_atomic(c) && is_atomic)
+			continue;
+		if (vc_get(&t->vc, cell_slot(c)) >= cell_epoch(c))
+			continue;
+		report_race(t, a, n, is_write, is_atomic, pc, word, c);
+		return true;
+	}
+	if (store < 0)
+		store = (pc >> 4 ^ t->epoch) % SHADOW_CELLS;
+	if (trace_it)
+		trace_access(t, pc, a, n, is_write, is_atomic);
+	__atomic_store_n(&sh[store], cur, __ATOMIC_RELAXED);
+	return false;
+}
+
+void access_small(struct task *t, uintptr_t a, uint32_t n, bool is_write,
+		  bool is_atomic, uintptr_t pc)
+{
+	uintptr_t end = a + n;
+
+	if (unlikely(mnr_in_rt))
+		return;
+	for (uintptr_t w = a & ~7ULL; w < end; w += 8) {
+		uintptr_t lo = w > a ? w : a, hi = w + 8 < end ? w + 8 : end;
+		uint8_t mask = (uint8_t)(((1u << (hi - lo)) - 1) << (lo - w));
+
+		/* A word trace for each piece: replay matches by overlap. */
+		if (check_word(t, w, mask, is_write, is_atomic, pc, a, n, true))
+			return;
+	}
+}
+
+void access_range(struct task *t, uintptr_t a, size_t n, bool is_write,
+		  uintptr_t pc)
+{
+	uintptr_t end = a + n;
+
+	if (unlikely(mnr_in_rt) || !n)
+		return;
+	trace_range(t, pc, a, n, is_write);
+	for (uintptr_t w = a & ~7ULL; w < end; w += 8) {
+		uintptr_t lo = w > a ? w : a, hi = w + 8 < end ? w + 8 : end;
+		uint8_t mask = (uint8_t)(((1u << (hi - lo)) - 1) << (lo - w));
+
+		if (check_word(t, w, mask, is_write, false, pc, a, n, false))
+			return;
+	}
+}
+
+void access_mark_written(struct task *t, uintptr_t a, size_t n, uintptr_t pc)
+{
+	uintptr_t end = a + n;
+
+	if (!n)
+		return;
+	trace_range(t, pc, a, n, true);
+	for (uintptr_t w = a & ~7ULL; w < end; w += 8) {
+		uintptr_t lo = w > a ? w : a, hi = w + 8 < end ? w + 8 : end;
+		uint8_t mask = (uint8_t)(((1u << (hi - lo)) - 1) << (lo - w));
+		uint64_t *sh = shadow_of(w);
+
+		if (!sh)
+			continue;
+		/* The edges too: a heap block's words are its own (16-byte
+		 * granules), the bytes beyond its end are nobody's. */
+		sh[0] = cell_make(t->slot, t->epoch, mask, false, false);
+		for (int i = 1; i < SHADOW_CELLS; i++)
+			sh[i] = 0;
+	}
+}
+
+void access_ignore(uintptr_t a, size_t n)
+{
+	uintptr_t end = a + n;
+
+	for (uintptr_t w = a & ~7ULL; w < end; w += 8) {
+		uint64_t *sh = shadow_of(w);
+
+		if (sh)
+			__atomic_store_n(&sh[0], CELL_IGNORE, __ATOMIC_RELAXED);
+	}
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The malloc family, interposed: glibc allocates, mnrace remembers the
+ * block (heap.h) and its shadow.  A new block is written by the
+ * allocating task, as if it had initialised it (a pointer handed to
+ * another task without synchronisation races on first use).  free() is
+ * a write of the whole block, checked (freeing races with unsynchronised
+ * use), then the block stays marked as written by the freeing task, so a
+ * use after free by another task without an edge is reported too.
+ *
+ * Before the runtime is up, and while the runtime itself allocates
+ * (libdw during a report), calls pass straight to glibc and the block is
+ * not remembered; free() of a block it does not know just frees it.
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "access.h"
+#include "heap.h"
+#include "init.h"
+#include "shadow.h"
+
+struct binfo {
+	uint64_t size;		/* or the next free index, when free */
+	uint32_t stack, task;
+};
+
+#define MAX_BLOCKS	(1u << 28)
+
+static struct binfo *blocks;	/* index 0 unused: 0 in meta is "none" */
+static uint32_t free_head, next_fresh = 1;
+static spin_t lock;
+
+void heap_init(void)
+{
+	blocks = rt_mmap((size_t)MAX_BLOCKS * sizeof(*blocks));
+}
+
+static uint32_t binfo_get(void)
+{
+	uint32_t i;
+
+	spin_lock(&lock);
+	if (free_head) {
+		i = free_head;
+		free_head = blocks[i].size;
+	} else if (next_fresh < MAX_BLOCKS) {
+		i = next_fresh++;
+	} else {
+		i = 0;	/* table full: the block is not remembered */
+	}
+	spin_unlock(&lock);
+	return i;
+}
+
+static void binfo_put(uint32_t i)
+{
+	spin_lock(&lock);
+	blocks[i].size = free_head;
+	free_head = i;
+	spin_unlock(&lock);
+}
+
+static bool tracking(void)
+{
+	return likely(mnr_ready()) && !mnr_in_rt;
+}
+
+/* A fresh block from glibc: remember it, reset and mark its shadow. */
+static void *on_alloc(void *p, size_t n, uintptr_t pc)
+{
+	struct task *t;
+	uint32_t *meta, i;
+
+	if (!p || !tracking() || !(meta = meta_of((uintptr_t)p)))
+		return p;
+	t = task_cur();
+	i = binfo_get();
+	if (i) {
+		blocks[i].size = n;
+		blocks[i].task = t->id;
+		blocks[i].stack = task_stack_id(t, pc);
+	}
+	__atomic_store_n(meta, i, __ATOMIC_RELEASE);
+	shadow_reset((uintptr_t)p, malloc_usable_size(p));
+	access_mark_written(t, (uintptr_t)p, n ? n : 1, pc);
+	return p;
+}
+
+/* The block's size when mnrace knows it (then it forgets it), else -1. */
+static int64_t on_free(void *p, uintptr_t pc)
+{
+	uint32_t *meta = meta_of((uintptr_t)p), i;
+	struct task *t;
+	uint64_t n;
+
+	if (!meta || !(i = __atomic_exchange_n(meta, 0, __ATOMIC_ACQ_REL)))
+		return -1;
+	n = blocks[i].size;
+	binfo_put(i);
+	if (tracking()) {
+		t = task_cur();
+		access_range(t, (uintptr_t)p, n ? n : 1, true, pc);
+		access_mark_written(t, (uintptr_t)p, n ? n : 1, pc);
+	}
+	return n;
+}
+
+bool heap_block_of(uintptr_t a, struct heap_block *out)
+{
+	uintptr_t lo = app_window_start(a), g = a & ~(uintptr_t)(META_GRANULE - 1);
+	uint32_t *meta;
+
+	/* Back to the nearest block start; a block is at most 1 GiB here. */
+	for (size_t k = 0; k < (1u << 26) && g >= lo; k++, g -= META_GRANULE) {
+		uint32_t i;
+
+		meta = meta_of(g);
+		if (!meta)
+			return false;
+		i = __atomic_load_n(meta, __ATOMIC_ACQUIRE);
+		if (!i)
+			continue;
+		if (a >= g + (blocks[i].size ? blocks[i].size : 1))
+			return false;
+		out->start = g;
+		out->size = blocks[i].size;
+		out->stack = blocks[i].stack;
+		out->task = blocks[i].task;
+		return true;
+	}
+	return false;
+}
+
+MNR_EXPORT void *malloc(size_t n)
+{
+	mnr_init_early();
+	return on_alloc(__libc_malloc(n), n, MNR_PC());
+}
+
+MNR_EXPORT void *calloc(size_t n, size_t m)
+{
+	size_t sz;
+
+	mnr_init_early();
+	if (__builtin_mul_overflow(n, m, &sz)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return on_alloc(__libc_calloc(n, m), sz, MNR_PC());
+}
+
+MNR_EXPORT void free(void *p)
+{
+	if (p)
+		on_free(p, MNR_PC());
+	__libc_free(p);
+}
+
+/* As malloc + copy + free, so the copy is checked like any other. */
+MNR_EXPORT void *realloc(void *p, size_t n)
+{
+	uintptr_t pc = MNR_PC();
+	uint32_t *meta;
+	void *q;
+	size_t old;
+
+	mnr_init_early();
+	if (!p)
+		return on_alloc(__libc_malloc(n), n, pc);
+	meta = meta_of((uintptr_t)p);
+	if (!tracking() || !meta || !*meta)
+		return __libc_realloc(p, n);	/* a block mnrace never saw */
+	if (!n) {
+		on_free(p, pc);
+		__libc_free(p);
+		return NULL;
+	}
+	q = on_alloc(__libc_malloc(n), n, pc);
+	if (!q)
+		return NULL;
+	old = blocks[*meta].size;
+	access_range(task_cur(), (uintptr_t)p, old < n ? old : n, false, pc);
+	memcpy(q, p, old < n ? old : n);
+	on_free(p, pc);
+	__libc_free(p);
+	return q;
+}
+
+MNR_EXPORT void *reallocarray(void *p, size_t n, size_t m)
+{
+	size_t sz;
+
+	if (__builtin_mul_overflow(n, m, &sz)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return realloc(p, sz);
+}
+
+MNR_EXPORT void *memalign(size_t al, size_t n)
+{
+	mnr_init_early();
+	return on_alloc(__libc_memalign(al, n), n, MNR_PC());
+}
+
+MNR_EXPORT void *aligned_alloc(size_t al, size_t n)
+{
+	mnr_init_early();
+	return on_alloc(__libc_memalign(al, n), n, MNR_PC());
+}
+
+MNR_EXPORT int posix_memalign(void **pp, size_t al, size_t n)
+{
+	void *p;
+
+	mnr_init_early();
+	if (al < sizeof(void *) || (al & (al - 1)))
+		return EINVAL;
+	p = __libc_memalign(al, n);
+	if (!p)
+		return ENOMEM;
+	*pp = on_alloc(p, n, MNR_PC());
+	return 0;
+}
+
+MNR_EXPORT void *valloc(size_t n)
+{
+	mnr_init_early();
+	return on_alloc(__libc_memalign(sysconf(_SC_PAGESIZE), n), n, MNR_PC());
+}

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Symbolizing this process (sym.h).  One Dwfl, built at the first report
+ * from /proc/self/maps, and rebuilt once when an address falls in no
+ * module (a library dlopen'ed since).  Only the report path calls here,
+ * under the report lock.
+ */
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <gelf.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sym.h"
+
+static char *debuginfo_path;
+static const Dwfl_Callbacks callbacks = {
+	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &debuginfo_path,
+};
+static Dwfl *dwfl;
+
+static void load(void)
+{
+	if (dwfl)
+		dwfl_end(dwfl);
+	dwfl = dwfl_begin(&callbacks);
+	if (!dwfl)
+		return;
+	dwfl_report_begin(dwfl);
+	if (dwfl_linux_proc_report(dwfl, getpid()) != 0) {
+		dwfl_end(dwfl);
+		dwfl = NULL;
+		return;
+	}
+	dwfl_report_end(dwfl, NULL, NULL);
+}
+
+static Dwfl_Module *module_of(uintptr_t a)
+{
+	Dwfl_Module *m;
+
+	if (!dwfl)
+		load();
+	if (!dwfl)
+		return NULL;
+	m = dwfl_addrmodule(dwfl, a);
+	if (!m) {
+		load();
+		m = dwfl ? dwfl_addrmodule(dwfl, a) : NULL;
+	}
+	return m;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = path ? strrchr(path, '/') : NULL;
+
+	return s ? s + 1 : path;
+}
+
+/*
+ * file:line of @a.  Without .debug_aranges (clang emits none unless
+ * asked, -gdwarf-aranges) libdw 0.188 finds no line: then the unit
+ * whose ranges hold the address is looked up directly.
+ */
+static bool line_of(Dwfl_Module *m, uintptr_t a, const char **file, int *line)
+{
+	Dwfl_Line *fl = dwfl_module_getsrc(m, a);
+	Dwarf_Die *cu = NULL;
+	Dwarf_Addr bias;
+	Dwarf_Line *l;
+
+	if (fl) {
+		*file = dwfl_lineinfo(fl, NULL, line, NULL, NULL, NULL);
+		return *file;
+	}
+	while ((cu = dwfl_module_nextcu(m, cu, &bias))) {
+		if (dwarf_haspc(cu, a - bias) <= 0)
+			continue;
+		l = dwarf_getsrc_die(cu, a - bias);
+		if (!l)
+			return false;
+		*file = dwarf_linesrc(l, NULL, NULL);
+		return *file && !dwarf_lineno(l, line);
+	}
+	return false;
+}
+
+void sym_code(uintptr_t pc, struct sym_code *out)
+{
+	/* The call instruction ends at the return address. */
+	uintptr_t a = pc ? pc - 1 : 0;
+	Dwfl_Module *m = module_of(a);
+	const char *mname;
+	Dwarf_Addr start;
+
+	memset(out, 0, sizeof(*out));
+	out->modoff = pc;
+	if (!m)
+		return;
+	mname = dwfl_module_info(m, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+	out->module = base_name(mname);
+	out->modoff = pc - start;
+	out->func = dwfl_module_addrname(m, a);
+	if (!line_of(m, a, &out->file, &out->line))
+		out->file = NULL;
+}
+
+bool sym_data(uintptr_t addr, const char **name, uintptr_t *startp, size_t *size,
+	      const char **module, uintptr_t *modoff)
+{
+	Dwfl_Module *m = module_of(addr);
+	GElf_Sym sym;
+	GElf_Off off;
+	Dwarf_Addr start;
+	const char *s, *mname;
+
+	if (!m)
+		return false;
+	s = dwfl_module_addrinfo(m, addr, &off, &sym, NULL, NULL, NULL);
+	if (!s || GELF_ST_TYPE(sym.st_info) != STT_OBJECT ||
+	    (sym.st_size && off >= sym.st_size))
+		return false;
+	mname = dwfl_module_info(m, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+	*name = s;
+	*startp = addr - off;
+	*size = sym.st_size;
+	*module = base_name(mname);
+	*modoff = addr - start;
+	return true;
+}
