@@ -128,11 +128,10 @@ MNR_EXPORT __attribute__((noinline)) T __tsan_atomic##N##_compare_exchange_val( 
 		atomic_end(t, s, OP_LOAD, fmo);				\
 	return o;							\
 }									\
-MNR_EXPORT __attribute__((noinline)) int __tsan_atomic##N##_compare_exchange_strong( \
-	volatile T *a, T *c, T v, int mo, int fmo)			\
+static inline int cas_##N(volatile T *a, T *c, T v, int mo, int fmo, uintptr_t pc) \
 {									\
 	struct task *t = task_cur();					\
-	struct sync *s = atomic_begin(t, a, sizeof(T), OP_RMW, mo_acquire(fmo) ? 5 : mo, MNR_PC()); \
+	struct sync *s = atomic_begin(t, a, sizeof(T), OP_RMW, mo_acquire(fmo) ? 5 : mo, pc); \
 	T e = *c, o = CAS(T, a, e, v);					\
 	if (o == e) {							\
 		atomic_end(t, s, OP_RMW, mo);				\
@@ -142,19 +141,16 @@ MNR_EXPORT __attribute__((noinline)) int __tsan_atomic##N##_compare_exchange_str
 	*c = o;								\
 	return 0;							\
 }									\
+MNR_EXPORT __attribute__((noinline)) int __tsan_atomic##N##_compare_exchange_strong( \
+	volatile T *a, T *c, T v, int mo, int fmo)			\
+{									\
+	return cas_##N(a, c, v, mo, fmo, MNR_PC());			\
+}									\
+/* Never failing spuriously is one way of being weak. */		\
 MNR_EXPORT __attribute__((noinline)) int __tsan_atomic##N##_compare_exchange_weak( \
 	volatile T *a, T *c, T v, int mo, int fmo)			\
 {									\
-	struct task *t = task_cur();					\
-	struct sync *s = atomic_begin(t, a, sizeof(T), OP_RMW, mo_acquire(fmo) ? 5 : mo, MNR_PC()); \
-	T e = *c, o = CAS(T, a, e, v);					\
-	if (o == e) {							\
-		atomic_end(t, s, OP_RMW, mo);				\
-		return 1;						\
-	}								\
-	atomic_end(t, s, OP_LOAD, fmo);					\
-	*c = o;								\
-	return 0;							\
+	return cas_##N(a, c, v, mo, fmo, MNR_PC());			\
 }
 
 #define ATOMIC_RMW(N, T, name, OP)					\

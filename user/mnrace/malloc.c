@@ -90,22 +90,24 @@ static void *on_alloc(void *p, size_t n, uintptr_t pc)
 	return p;
 }
 
-/* The block's size when mnrace knows it (then it forgets it), else -1. */
+/* The block's size when mnrace knows it (then it forgets it), else -1.
+ * The check comes first, while a report can still name the block. */
 static int64_t on_free(void *p, uintptr_t pc)
 {
 	uint32_t *meta = meta_of((uintptr_t)p), i;
 	struct task *t;
 	uint64_t n;
 
-	if (!meta || !(i = __atomic_exchange_n(meta, 0, __ATOMIC_ACQ_REL)))
+	if (!meta || !(i = __atomic_load_n(meta, __ATOMIC_ACQUIRE)))
 		return -1;
 	n = blocks[i].size;
-	binfo_put(i);
 	if (tracking()) {
 		t = task_cur();
 		access_range(t, (uintptr_t)p, n ? n : 1, true, pc);
 		access_mark_written(t, (uintptr_t)p, n ? n : 1, pc);
 	}
+	__atomic_store_n(meta, 0, __ATOMIC_RELEASE);
+	binfo_put(i);
 	return n;
 }
 

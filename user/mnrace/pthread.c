@@ -422,14 +422,21 @@ MNR_EXPORT int pthread_cond_destroy(pthread_cond_t *c)
 	return REAL(pthread_cond_destroy)(c);
 }
 
-MNR_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+/* A wait unlocks the mutex and, whatever its result, holds it again. */
+static void cond_enter(pthread_cond_t *c, pthread_mutex_t *m, uintptr_t pc)
 {
 	struct task *t = task_cur();
-	uintptr_t pc = MNR_PC();
-	int err;
 
 	obj_use(t, c, pc);
 	unlocking(t, m, pc);
+}
+
+MNR_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
+{
+	uintptr_t pc = MNR_PC();
+	int err;
+
+	cond_enter(c, m, pc);
 	err = REAL(pthread_cond_wait)(c, m);
 	locked(task_cur(), m, pc);
 	return err;
@@ -438,14 +445,11 @@ MNR_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 MNR_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 				      const struct timespec *ts)
 {
-	struct task *t = task_cur();
 	uintptr_t pc = MNR_PC();
 	int err;
 
-	obj_use(t, c, pc);
-	unlocking(t, m, pc);
+	cond_enter(c, m, pc);
 	err = REAL(pthread_cond_timedwait)(c, m, ts);
-	/* Timed out or not, the mutex is held again. */
 	locked(task_cur(), m, pc);
 	return err;
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Symbolizing this process (sym.h).  One Dwfl, built at the first report
- * from /proc/self/maps, and rebuilt once when an address falls in no
- * module (a library dlopen'ed since).  Only the report path calls here,
- * under the report lock.
+ * from /proc/self/maps, and built again when a code address falls in no
+ * module (a library dlopen'ed since), at most MAX_LOADS times.  An old
+ * Dwfl is never ended: the strings a report already holds point into it.
+ * Only the report path calls here, under the report lock.
  */
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
@@ -20,24 +21,29 @@ static const Dwfl_Callbacks callbacks = {
 	.debuginfo_path = &debuginfo_path,
 };
 static Dwfl *dwfl;
+static unsigned loads;
+#define MAX_LOADS 16
 
 static void load(void)
 {
-	if (dwfl)
-		dwfl_end(dwfl);
-	dwfl = dwfl_begin(&callbacks);
-	if (!dwfl)
+	Dwfl *d;
+
+	if (loads++ >= MAX_LOADS)
 		return;
-	dwfl_report_begin(dwfl);
-	if (dwfl_linux_proc_report(dwfl, getpid()) != 0) {
-		dwfl_end(dwfl);
-		dwfl = NULL;
+	d = dwfl_begin(&callbacks);
+	if (!d)
+		return;
+	dwfl_report_begin(d);
+	if (dwfl_linux_proc_report(d, getpid()) != 0) {
+		dwfl_end(d);
 		return;
 	}
-	dwfl_report_end(dwfl, NULL, NULL);
+	dwfl_report_end(d, NULL, NULL);
+	dwfl = d;	/* the old one, if any, stays: see above */
 }
 
-static Dwfl_Module *module_of(uintptr_t a)
+/* @code: an address that must be in some module, worth a new look. */
+static Dwfl_Module *module_of(uintptr_t a, bool code)
 {
 	Dwfl_Module *m;
 
@@ -46,7 +52,7 @@ static Dwfl_Module *module_of(uintptr_t a)
 	if (!dwfl)
 		return NULL;
 	m = dwfl_addrmodule(dwfl, a);
-	if (!m) {
+	if (!m && code) {
 		load();
 		m = dwfl ? dwfl_addrmodule(dwfl, a) : NULL;
 	}
@@ -92,7 +98,7 @@ void sym_code(uintptr_t pc, struct sym_code *out)
 {
 	/* The call instruction ends at the return address. */
 	uintptr_t a = pc ? pc - 1 : 0;
-	Dwfl_Module *m = module_of(a);
+	Dwfl_Module *m = module_of(a, true);
 	const char *mname;
 	Dwarf_Addr start;
 
@@ -111,7 +117,7 @@ void sym_code(uintptr_t pc, struct sym_code *out)
 bool sym_data(uintptr_t addr, const char **name, uintptr_t *startp, size_t *size,
 	      const char **module, uintptr_t *modoff)
 {
-	Dwfl_Module *m = module_of(addr);
+	Dwfl_Module *m = module_of(addr, false);
 	GElf_Sym sym;
 	GElf_Off off;
 	Dwarf_Addr start;

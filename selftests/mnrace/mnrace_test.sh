@@ -1,0 +1,137 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# mnrace on pthread programs (selftests/mnrace/progs): every racy variant
+# is reported once, with exit status 66, at the two lines marked in its
+# source ("mark:first" the earlier access, "mark:second" the later one);
+# the oracle is the source itself (grep -n of the marks), not mnrace.
+# Every race-free twin exits 0 with no report.  Then the location lines,
+# the history limit, the options, and the link (no libtsan).
+# Run from the top of the tree.
+set -u
+. scripts/tap.sh
+
+O=${O:-build}
+P=$O/selftests/mnrace/progs
+SRC=selftests/mnrace/progs
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+EDGES="create join mutex spin rwlock cond barrier sem once atomic"
+MEMORY="heap free stack tls memcpy history"
+
+plan $(( ($(echo $EDGES $MEMORY | wc -w)) * 2 + 12 ))
+
+# The line of "// mark:NAME" in PROG's source.
+mark() { grep -n "// mark:$2\$" "$SRC/$1.c" | cut -d: -f1; }
+
+# file:line (file without its directory) of the #0 frame that follows
+# the first line matching the regex $1 in file $2.
+frame0() {
+	awk -v re="$1" '
+		found && /^    #0 / { for (i = 1; i <= NF; i++) if ($i ~ /:[0-9]+$/) { n = split($i, p, "/"); print p[n]; exit } exit }
+		$0 ~ re { found = 1 }' "$2"
+}
+
+reports() { grep -c '^WARNING: mnrace: data race' "$1"; }
+
+# run NAME VARIANT [ENV...]: stderr in $TMP/NAME.VARIANT, status in $rc.
+run() {
+	local name=$1 variant=$2
+	shift 2
+	env "$@" "$P/$name" "$variant" >/dev/null 2>"$TMP/$name.$variant"
+	rc=$?
+}
+
+# The racy variant: one report, 66, the current access at mark:second,
+# the previous at mark:first.
+racy() {
+	local name=$1 out cur prev want_cur want_prev
+	shift
+	run "$name" race "$@"
+	out=$TMP/$name.race
+	cur=$(frame0 '^  (Atomic )?(Read|Write) of size' "$out")
+	prev=$(frame0 '^  Previous ' "$out")
+	want_cur="$name.c:$(mark "$name" second)"
+	want_prev="$name.c:$(mark "$name" first)"
+	if [ "$rc" = 66 ] && [ "$(reports "$out")" = 1 ] &&
+	   [ "$cur" = "$want_cur" ] && [ "$prev" = "$want_prev" ]; then
+		ok "$name: race reported at $want_cur against $want_prev"
+	else
+		not_ok "$name: race: status $rc, $(reports "$out") reports, lines '$cur' '$prev', want $want_cur $want_prev"
+		sed 's/^/# /' "$out"
+	fi
+}
+
+norace() {
+	local name=$1
+	run "$name" norace
+	if [ "$rc" = 0 ] && [ "$(reports "$TMP/$name.norace")" = 0 ]; then
+		ok "$name: race-free twin is silent"
+	else
+		not_ok "$name: race-free twin: status $rc, $(reports "$TMP/$name.norace") reports"
+		sed 's/^/# /' "$TMP/$name.norace"
+	fi
+}
+
+# Each happens-before edge: broken, reported; kept, silent.
+for t in $EDGES $MEMORY; do
+	racy "$t"
+	norace "$t"
+done
+
+# Locations: the heap block with the line that allocated it, a free
+# reported as a write of the whole block, main's stack, task 2's TLS.
+alloc=$(frame0 '^  Location is heap block of size 64 ' "$TMP/heap.race")
+check "heap: location is the 64-byte block allocated at heap.c:$(mark heap alloc)" \
+	[ "$alloc" = "heap.c:$(mark heap alloc)" ]
+check "free: a write of the whole 32-byte block, in that heap block" \
+	sh -c "grep -q '^  Write of size 32 ' $TMP/free.race && grep -q '^  Location is heap block of size 32 ' $TMP/free.race"
+check "stack: location is the stack of task 1" \
+	grep -qx '  Location is stack of task 1\.' "$TMP/stack.race"
+check "tls: location is the TLS of task 2" \
+	grep -qx '  Location is TLS of task 2\.' "$TMP/tls.race"
+
+# History: with a single part (history_size=0) the child's 3000 calls
+# after its write overwrite it; the race is still reported, at the right
+# current line, saying the earlier stack is gone.
+run history race MNRACE_OPTIONS=history_size=0
+cur=$(frame0 '^  (Read|Write) of size' "$TMP/history.race")
+if [ "$rc" = 66 ] && [ "$(reports "$TMP/history.race")" = 1 ] &&
+   [ "$cur" = "history.c:$(mark history second)" ] &&
+   grep -q '^    (stack could not be restored' "$TMP/history.race"; then
+	ok "history_size=0: reported, earlier stack said to be lost"
+else
+	not_ok "history_size=0: status $rc, current '$cur'"
+	sed 's/^/# /' "$TMP/history.race"
+fi
+
+# Two races, the later access of each made three times: each pc pair
+# once, the count at exit.
+run twice race
+got=$(grep -A1 -E '^  (Read|Write) of size' "$TMP/twice.race" | grep -o 'twice\.c:[0-9]*' | sort | tr '\n' ' ')
+want=$(printf 'twice.c:%s\n' "$(mark twice second)" "$(mark twice second2)" | sort | tr '\n' ' ')
+check "twice: two reports, each pair once ($want)" \
+	[ "$rc" = 66 ] && [ "$(reports "$TMP/twice.race")" = 2 ] && [ "$got" = "$want" ]
+check "twice: 'mnrace: reported 2 warnings' at exit" \
+	grep -qx 'mnrace: reported 2 warnings' "$TMP/twice.race"
+
+# Options.
+run twice race MNRACE_OPTIONS=halt_on_error=1
+check "halt_on_error=1: stops after the first report, status 66" \
+	[ "$rc" = 66 ] && [ "$(reports "$TMP/twice.race")" = 1 ]
+run twice race MNRACE_OPTIONS=exitcode=7
+check "exitcode=7: status 7" [ "$rc" = 7 ]
+run twice race "MNRACE_OPTIONS=log_path=$TMP/log"
+log=$(ls "$TMP"/log.* 2>/dev/null | head -1)
+check "log_path: both reports in log.PID, none on stderr" \
+	[ -n "$log" ] && [ "$(reports "$log")" = 2 ] && [ "$(reports "$TMP/twice.race")" = 0 ]
+printf '# the earlier accesses are in child()\nrace:^child$\n' >"$TMP/supp"
+run twice race "MNRACE_OPTIONS=suppressions=$TMP/supp"
+check "suppressions race:^child\$: nothing reported, status 0" \
+	[ "$rc" = 0 ] && [ "$(reports "$TMP/twice.race")" = 0 ]
+
+# The link: mnrace's runtime, not clang's libtsan.
+check "mnrace-cc links libmnrace and not libtsan" \
+	sh -c "nm '$P/mutex' | grep -q ' T mnrace_release\$' && ! nm '$P/mutex' | grep -q __sanitizer_"
+
+tap_done
