@@ -16,10 +16,10 @@ SRC=selftests/mnrace/progs
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-EDGES="create join mutex spin rwlock cond barrier sem once atomic"
-MEMORY="heap free stack tls memcpy history"
+EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate"
+MEMORY="heap free stack tls memcpy unaligned history"
 
-plan $(( ($(echo $EDGES $MEMORY | wc -w)) * 2 + 12 ))
+plan $(( ($(echo $EDGES $MEMORY | wc -w)) * 2 + 15 ))
 
 # The line of "// mark:NAME" in PROG's source.
 mark() { grep -n "// mark:$2\$" "$SRC/$1.c" | cut -d: -f1; }
@@ -42,25 +42,27 @@ run() {
 	rc=$?
 }
 
-# The racy variant: one report, 66, the current access at mark:second,
-# the previous at mark:first.
-racy() {
-	local name=$1 out cur prev want_cur want_prev
-	shift
-	run "$name" race "$@"
-	out=$TMP/$name.race
+# expect_race NAME VARIANT CUR PREV [ENV...]: one report, status 66, the
+# current access at mark:CUR, the previous at mark:PREV.
+expect_race() {
+	local name=$1 variant=$2 cm=$3 pm=$4 out cur prev want_cur want_prev
+	shift 4
+	run "$name" "$variant" "$@"
+	out=$TMP/$name.$variant
 	cur=$(frame0 '^  (Atomic )?(Read|Write) of size' "$out")
 	prev=$(frame0 '^  Previous ' "$out")
-	want_cur="$name.c:$(mark "$name" second)"
-	want_prev="$name.c:$(mark "$name" first)"
+	want_cur="$name.c:$(mark "$name" "$cm")"
+	want_prev="$name.c:$(mark "$name" "$pm")"
 	if [ "$rc" = 66 ] && [ "$(reports "$out")" = 1 ] &&
 	   [ "$cur" = "$want_cur" ] && [ "$prev" = "$want_prev" ]; then
-		ok "$name: race reported at $want_cur against $want_prev"
+		ok "$name: $variant: race reported at $want_cur against $want_prev"
 	else
-		not_ok "$name: race: status $rc, $(reports "$out") reports, lines '$cur' '$prev', want $want_cur $want_prev"
+		not_ok "$name: $variant: status $rc, $(reports "$out") reports, lines '$cur' '$prev', want $want_cur $want_prev"
 		sed 's/^/# /' "$out"
 	fi
 }
+
+racy() { expect_race "$1" race second first; }
 
 norace() {
 	local name=$1
@@ -78,6 +80,19 @@ for t in $EDGES $MEMORY; do
 	racy "$t"
 	norace "$t"
 done
+
+# mnrace_ignore_range: both races reported without it; with it, only
+# the one on the neighbouring word.
+run ignore race
+check "ignore: without the annotation both races are reported" \
+	[ "$rc" = 66 ] && [ "$(reports "$TMP/ignore.race")" = 2 ]
+expect_race ignore norace second2 first2
+
+# A new thread on an ended detached thread's stack (status 3: glibc did
+# not reuse it, nothing proved).
+run stackreuse norace
+check "stackreuse: a reused thread stack is no race (status $rc, want 0)" \
+	[ "$rc" = 0 ] && [ "$(reports "$TMP/stackreuse.norace")" = 0 ]
 
 # Locations: the heap block with the line that allocated it, a free
 # reported as a write of the whole block, main's stack, task 2's TLS.

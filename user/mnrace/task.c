@@ -7,6 +7,7 @@
 
 #include "depot.h"
 #include "init.h"
+#include "shadow.h"
 #include "slot.h"
 #include "task.h"
 #include "trace.h"
@@ -132,6 +133,16 @@ void task_start(struct task *t)
 	}
 	ti.tls_hi = thread_pointer();
 	ti.tls_lo = ti.tls_hi - tls_static - 64;
+	/*
+	 * glibc hands an ended thread's stack (and the static TLS in it) to
+	 * the next thread: what the last one did there is not this task's
+	 * business.  An adopted thread (the main one) keeps its shadow: it
+	 * may have run instrumented code already.
+	 */
+	if (ti.parent) {
+		shadow_reset(ti.stack_lo, ti.stack_hi - ti.stack_lo);
+		shadow_reset(ti.tls_lo, ti.tls_hi - ti.tls_lo);
+	}
 	info_set(t->id, &ti);
 	mnr_cur = t;
 	mnr_in_rt--;
