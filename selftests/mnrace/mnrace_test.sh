@@ -19,7 +19,7 @@ trap 'rm -rf "$TMP"' EXIT
 EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate"
 MEMORY="heap free stack tls memcpy unaligned history"
 
-plan $(( ($(echo $EDGES $MEMORY | wc -w)) * 2 + 15 ))
+plan $(( ($(echo $EDGES $MEMORY | wc -w)) * 2 + 17 ))
 
 # The line of "// mark:NAME" in PROG's source.
 mark() { grep -n "// mark:$2\$" "$SRC/$1.c" | cut -d: -f1; }
@@ -93,6 +93,19 @@ expect_race ignore norace second2 first2
 run stackreuse norace
 check "stackreuse: a reused thread stack is no race (status $rc, want 0)" \
 	[ "$rc" = 0 ] && [ "$(reports "$TMP/stackreuse.norace")" = 0 ]
+
+# Eight threads through every interposer at once (mutexes, malloc/free
+# handed between threads, atomics, short-lived threads reusing slots and
+# pthread_t values): race-free, silent, and the counts add up; without
+# the counter's mutex, every report is about the counter's line.
+run stress norace
+check "stress: race-free under load (status $rc, want 0)" \
+	[ "$rc" = 0 ] && [ "$(reports "$TMP/stress.norace")" = 0 ]
+run stress race
+lines=$(grep -A1 -E '^  (Previous )?(read|write|Read|Write) of size' "$TMP/stress.race" |
+	grep -o 'stress\.c:[0-9]*' | sort -u | tr '\n' ' ')
+check "stress: the unlocked counter is reported, only at stress.c:$(mark stress second)" \
+	[ "$rc" = 66 ] && [ "$lines" = "stress.c:$(mark stress second) " ]
 
 # Locations: the heap block with the line that allocated it, a free
 # reported as a write of the whole block, main's stack, task 2's TLS.

@@ -12,6 +12,7 @@
 #include "depot.h"
 #include "heap.h"
 #include "init.h"
+#include "instr.h"
 #include "options.h"
 #include "real.h"
 #include "report.h"
@@ -45,6 +46,7 @@ static void init(void)
 	sync_init();
 	heap_init();
 	task_init();
+	instr_init();
 	real_init();
 	suppress_load(mnr_opt.suppressions);
 	mnr_in_rt--;

@@ -6,7 +6,10 @@
  * another task without synchronisation races on first use).  free() is
  * a write of the whole block, checked (freeing races with unsynchronised
  * use), then the block stays marked as written by the freeing task, so a
- * use after free by another task without an edge is reported too.
+ * use after free by another task without an edge is reported too.  A
+ * free() called from uninstrumented code (glibc, ld.so) only marks the
+ * block: its write is as invisible as that code's other accesses
+ * (instr.h).
  *
  * Before the runtime is up, and while the runtime itself allocates
  * (libdw during a report), calls pass straight to glibc and the block is
@@ -21,6 +24,7 @@
 #include "access.h"
 #include "heap.h"
 #include "init.h"
+#include "instr.h"
 #include "shadow.h"
 
 struct binfo {
@@ -103,7 +107,8 @@ static int64_t on_free(void *p, uintptr_t pc)
 	n = blocks[i].size;
 	if (tracking()) {
 		t = task_cur();
-		access_range(t, (uintptr_t)p, n ? n : 1, true, pc);
+		if (pc_instrumented(pc))
+			access_range(t, (uintptr_t)p, n ? n : 1, true, pc);
 		access_mark_written(t, (uintptr_t)p, n ? n : 1, pc);
 	}
 	__atomic_store_n(meta, 0, __ATOMIC_RELEASE);

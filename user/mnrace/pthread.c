@@ -56,7 +56,9 @@ static void pth_add(struct task *t)
 	spin_unlock(&by_pth_lock);
 }
 
-/* The task of thread @p, taken out of the table when @take. */
+/* The task of thread @p, taken out of the table when @take.  A join
+ * takes it out before the real join: once glibc has joined a thread, a
+ * new thread may get the same pthread_t at once. */
 static struct task *pth_find(pthread_t p, bool take)
 {
 	struct task **pp, *t = NULL;
@@ -71,6 +73,20 @@ static struct task *pth_find(pthread_t p, bool take)
 		}
 	spin_unlock(&by_pth_lock);
 	return t;
+}
+
+/* Take @t itself out, if it is still in (by identity, not pthread_t). */
+static void pth_remove(struct task *t)
+{
+	struct task **pp;
+
+	spin_lock(&by_pth_lock);
+	for (pp = &by_pth[pth_hash(t->pth)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == t) {
+			*pp = t->hnext;
+			break;
+		}
+	spin_unlock(&by_pth_lock);
 }
 
 struct start {
@@ -91,7 +107,7 @@ static void thread_done(struct task *t)
 	mnr_in_rt++;	/* for good: what the thread runs now is not checked */
 	life = __atomic_fetch_or(&t->life, TASK_EXITED, __ATOMIC_ACQ_REL);
 	if (life & TASK_DETACHED) {
-		pth_find(t->pth, true);
+		pth_remove(t);
 		task_free(t);
 	}
 }
@@ -141,60 +157,62 @@ MNR_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 
 		if (!pthread_attr_getdetachstate(attr, &ds) && ds == PTHREAD_CREATE_DETACHED)
 			if (__atomic_fetch_or(&t->life, TASK_DETACHED, __ATOMIC_ACQ_REL) & TASK_EXITED) {
-				pth_find(t->pth, true);
+				pth_remove(t);
 				task_free(t);
 			}
 	}
 	return 0;
 }
 
-static void joined(pthread_t th)
+/* After a successful join: the thread's life happens before. */
+static int joined(struct task *t, int err)
 {
-	struct task *t = pth_find(th, true);
-
 	if (!t)
-		return;		/* a thread mnrace did not see start */
+		return err;	/* a thread mnrace did not see start */
+	if (err) {
+		pth_add(t);	/* not joined after all */
+		return err;
+	}
 	task_acquire(task_cur(), &t->exit_vc);
 	task_free(t);
+	return 0;
 }
 
 MNR_EXPORT int pthread_join(pthread_t th, void **ret)
 {
-	int err = REAL(pthread_join)(th, ret);
+	struct task *t = pth_find(th, true);
 
-	if (!err)
-		joined(th);
-	return err;
+	return joined(t, REAL(pthread_join)(th, ret));
 }
 
 MNR_EXPORT int pthread_tryjoin_np(pthread_t th, void **ret)
 {
-	int err = REAL(pthread_tryjoin_np)(th, ret);
+	struct task *t = pth_find(th, true);
 
-	if (!err)
-		joined(th);
-	return err;
+	return joined(t, REAL(pthread_tryjoin_np)(th, ret));
 }
 
 MNR_EXPORT int pthread_timedjoin_np(pthread_t th, void **ret, const struct timespec *ts)
 {
-	int err = REAL(pthread_timedjoin_np)(th, ret, ts);
+	struct task *t = pth_find(th, true);
 
-	if (!err)
-		joined(th);
-	return err;
+	return joined(t, REAL(pthread_timedjoin_np)(th, ret, ts));
 }
 
 MNR_EXPORT int pthread_detach(pthread_t th)
 {
 	struct task *t = pth_find(th, false);
-	int err = REAL(pthread_detach)(th);
+	int err;
 
-	if (!err && t &&
-	    __atomic_fetch_or(&t->life, TASK_DETACHED, __ATOMIC_ACQ_REL) & TASK_EXITED) {
-		pth_find(th, true);
+	/* Marked before the real detach, which may free the descriptor of
+	 * an ended thread for the next pthread_create. */
+	if (!t)
+		return REAL(pthread_detach)(th);
+	if (__atomic_fetch_or(&t->life, TASK_DETACHED, __ATOMIC_ACQ_REL) & TASK_EXITED) {
+		pth_remove(t);
 		task_free(t);
 	}
+	err = REAL(pthread_detach)(th);
 	return err;
 }
 

@@ -109,7 +109,7 @@ static uintptr_t thread_pointer(void)
 
 void task_start(struct task *t)
 {
-	struct task_info ti;
+	struct task_info ti = { 0 };
 	pthread_attr_t attr;
 
 	mnr_in_rt++;
