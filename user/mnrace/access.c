@@ -17,7 +17,7 @@
 #include "trace.h"
 
 /* Returns true when it reported a race (the caller stops there). */
-static inline bool check_word(struct task *t, uintptr_t word, uint8_t mask,
+static inline __attribute__((always_inline)) bool check_word(struct task *t, uintptr_t word, uint8_t mask,
 			      bool is_write, bool is_atomic, uintptr_t pc,
 			      uintptr_t a, uint32_t n, bool trace_it)
 {
@@ -28,6 +28,10 @@ static inline bool check_word(struct task *t, uintptr_t word, uint8_t mask,
 	if (unlikely(!sh))
 		return false;
 	cur = cell_make(t->slot, t->epoch, mask, !is_write, is_atomic);
+	/* The common case first: this very access is already recorded. */
+	for (int i = 0; i < SHADOW_CELLS; i++)
+		if (__atomic_load_n(&sh[i], __ATOMIC_RELAXED) == cur)
+			return false;
 	for (int i = 0; i < SHADOW_CELLS; i++) {
 		c = __atomic_load_n(&sh[i], __ATOMIC_RELAXED);
 		if (!c) {
@@ -72,10 +76,15 @@ static inline bool check_word(struct task *t, uintptr_t word, uint8_t mask,
 void access_small(struct task *t, uintptr_t a, uint32_t n, bool is_write,
 		  bool is_atomic, uintptr_t pc)
 {
-	uintptr_t end = a + n;
+	uintptr_t end = a + n, off = a & 7;
 
 	if (unlikely(mnr_in_rt))
 		return;
+	if (likely(off + n <= 8)) {	/* within one word: nearly every access */
+		check_word(t, a & ~7ULL, (uint8_t)(((1u << n) - 1) << off), is_write,
+			   is_atomic, pc, a, n, true);
+		return;
+	}
 	for (uintptr_t w = a & ~7ULL; w < end; w += 8) {
 		uintptr_t lo = w > a ? w : a, hi = w + 8 < end ? w + 8 : end;
 		uint8_t mask = (uint8_t)(((1u << (hi - lo)) - 1) << (lo - w));
