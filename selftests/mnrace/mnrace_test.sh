@@ -19,7 +19,7 @@ trap 'rm -rf "$TMP"' EXIT
 EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate"
 MEMORY="heap free stack tls memcpy unaligned history"
 
-plan $(( ($(echo $EDGES $MEMORY | wc -w)) * 2 + 17 ))
+plan $(( ($(echo $EDGES $MEMORY | wc -w)) * 2 + 18 ))
 
 # The line of "// mark:NAME" in PROG's source.
 mark() { grep -n "// mark:$2\$" "$SRC/$1.c" | cut -d: -f1; }
@@ -112,6 +112,12 @@ check "stress: the unlocked counter is reported, only at stress.c:$(mark stress 
 alloc=$(frame0 '^  Location is heap block of size 64 ' "$TMP/heap.race")
 check "heap: location is the 64-byte block allocated at heap.c:$(mark heap alloc)" \
 	[ "$alloc" = "heap.c:$(mark heap alloc)" ]
+# The creation stack goes through spawn(), inlined into main: a frame
+# for each, spawn at its pthread_create, main at its call of spawn.
+created=$(grep -A2 '^  Task 2 .* created by task 1 at:' "$TMP/heap.race" |
+	grep -oE '[a-z_]+ [^ ]+:[0-9]+' | sed 's|[^ ]*/||' | tr '\n' ' ')
+want="spawn racetest.h:$(grep -n 'if (pthread_create(&t' "$SRC/racetest.h" | cut -d: -f1) main heap.c:$(mark heap spawn) "
+check "heap: creation stack with the inlined frame ($want)" [ "$created" = "$want" ]
 check "free: a write of the whole 32-byte block, in that heap block" \
 	sh -c "grep -q '^  Write of size 32 ' $TMP/free.race && grep -q '^  Location is heap block of size 32 ' $TMP/free.race"
 check "stack: location is the stack of task 1" \

@@ -110,10 +110,14 @@ unsigned report_count(void)
 
 /* ---- stacks ---- */
 
+#define PRINT_FRAMES	(2 * REPORT_FRAMES)	/* with inlined ones */
+
 struct stack {
 	int n;
 	uintptr_t pcs[REPORT_FRAMES];
-	struct sym_code f[REPORT_FRAMES];
+	int nf;				/* printed frames, inlined ones too */
+	struct sym_code f[PRINT_FRAMES];
+	uintptr_t fpc[PRINT_FRAMES];	/* the pc each frame came from */
 };
 
 /*
@@ -123,19 +127,23 @@ struct stack {
  */
 static void stack_resolve(struct stack *s)
 {
-	for (int i = 0; i < s->n; i++) {
-		sym_code(s->pcs[i], &s->f[i]);
-		if (i && s->f[i].func && (!strcmp(s->f[i].func, "mnrace_thread_start") ||
-					  !strncmp(s->f[i].func, "__libc_start", 12))) {
-			s->n = i;
+	s->nf = 0;
+	for (int i = 0; i < s->n && s->nf < PRINT_FRAMES; i++) {
+		struct sym_code *f = &s->f[s->nf];
+		int k = sym_code(s->pcs[i], f, PRINT_FRAMES - s->nf);
+
+		if (i && f[k - 1].func && (!strcmp(f[k - 1].func, "mnrace_thread_start") ||
+					   !strncmp(f[k - 1].func, "__libc_start", 12)))
 			return;
-		}
+		for (int j = 0; j < k; j++)
+			s->fpc[s->nf + j] = s->pcs[i];
+		s->nf += k;
 	}
 }
 
 static void stack_print(struct sbuf *b, const struct stack *s)
 {
-	for (int i = 0; i < s->n; i++) {
+	for (int i = 0; i < s->nf; i++) {
 		const struct sym_code *f = &s->f[i];
 
 		sb_printf(b, "    #%d %s", i, f->func ? f->func : "<null>");
@@ -144,13 +152,13 @@ static void stack_print(struct sbuf *b, const struct stack *s)
 		if (f->module)
 			sb_printf(b, " (%s+%#lx)\n", f->module, (unsigned long)f->modoff);
 		else
-			sb_printf(b, " (%#lx)\n", (unsigned long)s->pcs[i]);
+			sb_printf(b, " (%#lx)\n", (unsigned long)s->fpc[i]);
 	}
 }
 
 static bool stack_suppressed(const struct stack *s)
 {
-	for (int i = 0; i < s->n; i++)
+	for (int i = 0; i < s->nf; i++)
 		if (suppress_match(s->f[i].func) || suppress_match(s->f[i].file) ||
 		    suppress_match(s->f[i].module))
 			return true;

@@ -21,8 +21,13 @@ struct sym_code {
 	uintptr_t modoff;	/* pc - the module's load bias */
 };
 
-/* @pc is a return address (every frame): file:line is that of the call. */
-void sym_code(uintptr_t pc, struct sym_code *out);
+/*
+ * The frames of @pc, innermost first, at most @max, at least 1: more
+ * than one when the code at @pc was inlined (each inlined function, then
+ * the one it was inlined into, at the inlined call's line).  @pc is a
+ * return address (every frame): file:line is that of the call.
+ */
+int sym_code(uintptr_t pc, struct sym_code *out, int max);
 
 /* The data symbol holding @addr: true, with its name, start and size. */
 bool sym_data(uintptr_t addr, const char **name, uintptr_t *start, size_t *size,

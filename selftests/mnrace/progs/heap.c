@@ -19,7 +19,7 @@ int main(int argc, char **argv)
 
 	racetest_init(argc, argv, 2);
 	p = malloc(16 * sizeof(int)); // mark:alloc
-	t = spawn(child, NULL);
+	t = spawn(child, NULL); // mark:spawn
 	step();
 	if (!racy)
 		pthread_join(t, NULL);
