@@ -24,11 +24,11 @@ void mnrace_ignore_range(const volatile void *addr, size_t size);
 
 /*
  * A barrier that creates no happens-before edge (as the one of TSan's
- * test.h, same names): tests use it to order two accesses without
- * synchronising them.  *b is owned by the runtime: initialise it once with
- * the number of tasks that wait on it.
+ * test.h, same names and 32-bit word): tests use it to order two accesses
+ * without synchronising them.  *b is owned by the runtime: initialise it
+ * once with the number of tasks (1 to 4095) that wait on it.
  */
-typedef unsigned long long invisible_barrier_t;
+typedef unsigned invisible_barrier_t;
 void __tsan_testonly_barrier_init(invisible_barrier_t *b, unsigned count);
 void __tsan_testonly_barrier_wait(invisible_barrier_t *b);
 
