@@ -17,9 +17,9 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate"
-MEMORY="heap free stack tls memcpy unaligned history"
+MEMORY="heap free uaf stack tls memcpy unaligned history"
 
-plan $(( ($(echo $EDGES $MEMORY | wc -w)) * 2 + 18 ))
+plan $(( ($(echo $EDGES $MEMORY | wc -w)) * 2 + 20 ))
 
 # The line of "// mark:NAME" in PROG's source.
 mark() { grep -n "// mark:$2\$" "$SRC/$1.c" | cut -d: -f1; }
@@ -32,7 +32,8 @@ frame0() {
 		$0 ~ re { found = 1 }' "$2"
 }
 
-reports() { grep -c '^WARNING: mnrace: data race' "$1"; }
+# Reports of any kind (data race, heap-use-after-free).
+reports() { grep -c '^WARNING: mnrace: ' "$1"; }
 
 # run NAME VARIANT [ENV...]: stderr in $TMP/NAME.VARIANT, status in $rc.
 run() {
@@ -112,6 +113,12 @@ check "stress: the unlocked counter is reported, only at stress.c:$(mark stress 
 alloc=$(frame0 '^  Location is heap block of size 64 ' "$TMP/heap.race")
 check "heap: location is the 64-byte block allocated at heap.c:$(mark heap alloc)" \
 	[ "$alloc" = "heap.c:$(mark heap alloc)" ]
+# What kind each report is.
+check "free: a race with free() is a data race" \
+	grep -q '^WARNING: mnrace: data race (pid=' "$TMP/free.race"
+check "uaf: a use after free, ordered by join, is a heap-use-after-free" \
+	sh -c "grep -q '^WARNING: mnrace: heap-use-after-free (pid=' $TMP/uaf.race && grep -q '^SUMMARY: mnrace: heap-use-after-free .*uaf.c:$(mark uaf second) in main' $TMP/uaf.race"
+
 # The creation stack goes through spawn(), inlined into main: a frame
 # for each, spawn at its pthread_create, main at its call of spawn.
 created=$(grep -A2 '^  Task 2 .* created by task 1 at:' "$TMP/heap.race" |

@@ -4,6 +4,7 @@
  * touches.  For each cell of another slot whose bytes overlap, the access
  * races with it unless both are reads, both are atomic, or the current
  * task's clock has seen that slot's epoch (FastTrack's epoch test).  Then
+ * A cell written by free() makes any access a use after free.  Then
  * the access is stored: over the cell of its own slot with the same bytes,
  * else in an empty cell, else over a cell chosen from the pc (the evicted
  * access is forgotten: docs/mnrace.md, limits).  An access the cells
@@ -41,6 +42,10 @@ static inline __attribute__((always_inline)) bool check_word(struct task *t, uin
 		}
 		if (unlikely(c == CELL_IGNORE))
 			return false;
+		if (unlikely(cell_is_freed(c))) {
+			report_race(t, a, n, is_write, is_atomic, pc, word, c);
+			return true;
+		}
 		if (cell_slot(c) == t->slot) {
 			if (cell_mask(c) == mask) {
 				if (cell_epoch(c) == t->epoch && cell_covers(c, cur))
@@ -112,7 +117,8 @@ void access_range(struct task *t, uintptr_t a, size_t n, bool is_write,
 	}
 }
 
-void access_mark_written(struct task *t, uintptr_t a, size_t n, uintptr_t pc)
+void access_mark_written(struct task *t, uintptr_t a, size_t n, uintptr_t pc,
+			 bool freed)
 {
 	uintptr_t end = a + n;
 
@@ -128,7 +134,8 @@ void access_mark_written(struct task *t, uintptr_t a, size_t n, uintptr_t pc)
 			continue;
 		/* The edges too: a heap block's words are its own (16-byte
 		 * granules), the bytes beyond its end are nobody's. */
-		sh[0] = cell_make(t->slot, t->epoch, mask, false, false);
+		sh[0] = cell_make(t->slot, t->epoch, mask, false, false) |
+			(freed ? CELL_FREED : 0);
 		for (int i = 1; i < SHADOW_CELLS; i++)
 			sh[i] = 0;
 	}

@@ -17,11 +17,12 @@ void access_range(struct task *t, uintptr_t a, size_t n, bool is_write,
 		  uintptr_t pc);
 /*
  * The heap block [a, a + n) is now written by @t and nothing else
- * (malloc, free): no check, every word gets one write cell of @t.  Only
- * for a block's own granules: the bytes past its end in its last word
- * lose their cells.
+ * (malloc; free, with @freed): no check, every word gets one write cell
+ * of @t.  Only for a block's own granules: the bytes past its end in its
+ * last word lose their cells.
  */
-void access_mark_written(struct task *t, uintptr_t a, size_t n, uintptr_t pc);
+void access_mark_written(struct task *t, uintptr_t a, size_t n, uintptr_t pc,
+			 bool freed);
 /* Never check [a, a + n) again until it is reset (mnrace_ignore_range). */
 void access_ignore(uintptr_t a, size_t n);
 

@@ -5,6 +5,8 @@
  *   bits  0-7   byte mask (which of the word's 8 bytes; never 0 in a cell)
  *   bit   8     read (0: write)
  *   bit   9     atomic
+ *   bit  10     freed: the write of a free(); any later access is a use
+ *                after free, whatever the order
  *   bits 16-31  slot of the task that made it (vclock.h)
  *   bits 32-63  that slot's epoch when it made it
  *
@@ -19,6 +21,7 @@
 
 #define CELL_READ	0x100ULL
 #define CELL_ATOMIC	0x200ULL
+#define CELL_FREED	0x400ULL
 #define CELL_IGNORE	(~0ULL)
 
 static inline uint64_t cell_make(uint32_t slot, uint32_t epoch, uint8_t mask,
@@ -31,6 +34,7 @@ static inline uint64_t cell_make(uint32_t slot, uint32_t epoch, uint8_t mask,
 static inline uint8_t cell_mask(uint64_t c)	{ return c & 0xff; }
 static inline bool cell_is_read(uint64_t c)	{ return c & CELL_READ; }
 static inline bool cell_is_atomic(uint64_t c)	{ return c & CELL_ATOMIC; }
+static inline bool cell_is_freed(uint64_t c)	{ return c & CELL_FREED; }
 static inline uint32_t cell_slot(uint64_t c)	{ return (c >> 16) & 0xffff; }
 static inline uint32_t cell_epoch(uint64_t c)	{ return c >> 32; }
 

@@ -5,8 +5,8 @@
  * allocating task, as if it had initialised it (a pointer handed to
  * another task without synchronisation races on first use).  free() is
  * a write of the whole block, checked (freeing races with unsynchronised
- * use), then the block stays marked as written by the freeing task, so a
- * use after free by another task without an edge is reported too.  A
+ * use), then the block stays marked freed (up to FREED_MARK_MAX bytes),
+ * so any later access is reported as a use after free.  A
  * free() called from uninstrumented code (glibc, ld.so) only marks the
  * block: its write is as invisible as that code's other accesses
  * (instr.h).
@@ -33,6 +33,8 @@ struct binfo {
 };
 
 #define MAX_BLOCKS	(1u << 28)
+/* Blocks up to this size stay marked freed (use after free is seen). */
+#define FREED_MARK_MAX	(1u << 20)
 
 static struct binfo *blocks;	/* index 0 unused: 0 in meta is "none" */
 static uint32_t free_head, next_fresh = 1;
@@ -90,7 +92,7 @@ static void *on_alloc(void *p, size_t n, uintptr_t pc)
 	}
 	__atomic_store_n(meta, i, __ATOMIC_RELEASE);
 	shadow_reset((uintptr_t)p, malloc_usable_size(p));
-	access_mark_written(t, (uintptr_t)p, n ? n : 1, pc);
+	access_mark_written(t, (uintptr_t)p, n ? n : 1, pc, false);
 	return p;
 }
 
@@ -109,7 +111,11 @@ static int64_t on_free(void *p, uintptr_t pc)
 		t = task_cur();
 		if (pc_instrumented(pc))
 			access_range(t, (uintptr_t)p, n ? n : 1, true, pc);
-		access_mark_written(t, (uintptr_t)p, n ? n : 1, pc);
+		/* A big block's shadow goes back to the kernel instead. */
+		if (n > FREED_MARK_MAX)
+			shadow_reset((uintptr_t)p, n);
+		else
+			access_mark_written(t, (uintptr_t)p, n ? n : 1, pc, true);
 	}
 	__atomic_store_n(meta, 0, __ATOMIC_RELEASE);
 	binfo_put(i);

@@ -269,6 +269,7 @@ void report_race(struct task *t, uintptr_t a, uint32_t n, bool is_write,
 	uintptr_t pa = word + mask_offset(m);
 	uint32_t pn = mask_size(m), ptask = 0;
 	bool pwrite = !cell_is_read(old), patomic = cell_is_atomic(old);
+	const char *kind = cell_is_freed(old) ? "heap-use-after-free" : "data race";
 
 	mnr_in_rt++;
 	spin_lock(&lock);
@@ -285,7 +286,7 @@ void report_race(struct task *t, uintptr_t a, uint32_t n, bool is_write,
 		goto done;
 
 	sb_printf(&b, "==================\n");
-	sb_printf(&b, "WARNING: mnrace: data race (pid=%d)\n", getpid());
+	sb_printf(&b, "WARNING: mnrace: %s (pid=%d)\n", kind, getpid());
 	sb_printf(&b, "  %s of size %u at %#lx by task %u:\n",
 		  access_word(is_write, is_atomic, true), n, (unsigned long)a, t->id);
 	stack_print(&b, &cur);
@@ -304,7 +305,7 @@ void report_race(struct task *t, uintptr_t a, uint32_t n, bool is_write,
 	task_line(&b, t->id, &scratch);
 	if (ptask && ptask != t->id)
 		task_line(&b, ptask, &scratch);
-	sb_printf(&b, "SUMMARY: mnrace: data race");
+	sb_printf(&b, "SUMMARY: mnrace: %s", kind);
 	if (cur.f[0].file)
 		sb_printf(&b, " %s:%d", cur.f[0].file, cur.f[0].line);
 	else
