@@ -17,7 +17,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate"
-MEMORY="heap free uaf stack tls memcpy unaligned history"
+MEMORY="heap free uaf stack tls memcpy io unaligned history"
 
 plan $(( ($(echo $EDGES $MEMORY | wc -w)) * 2 + 20 ))
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * glibc's own pthread and semaphore functions, behind the interposed
- * ones (pthread.c), looked up once with dlsym(RTLD_NEXT).  One list
+ * glibc's own pthread, semaphore and I/O functions, behind the
+ * interposed ones (pthread.c, io.c), looked up once with dlsym(RTLD_NEXT).  One list
  * declares them all: REAL_FNS(X) calls X(ret, name, params) per function.
  */
 #ifndef MNRACE_REAL_H
@@ -9,6 +9,8 @@
 
 #include <pthread.h>
 #include <semaphore.h>
+#include <sys/socket.h>
+#include <sys/types.h>
 #include <time.h>
 
 #define REAL_FNS(X)								\
@@ -56,7 +58,15 @@
 	X(int, sem_wait, (sem_t *))						\
 	X(int, sem_trywait, (sem_t *))						\
 	X(int, sem_timedwait, (sem_t *, const struct timespec *))		\
-	X(int, sem_post, (sem_t *))
+	X(int, sem_post, (sem_t *))						\
+	X(ssize_t, read, (int, void *, size_t))					\
+	X(ssize_t, write, (int, const void *, size_t))				\
+	X(ssize_t, pread, (int, void *, size_t, off_t))				\
+	X(ssize_t, pwrite, (int, const void *, size_t, off_t))			\
+	X(ssize_t, recv, (int, void *, size_t, int))				\
+	X(ssize_t, send, (int, const void *, size_t, int))			\
+	X(ssize_t, recvfrom, (int, void *, size_t, int, struct sockaddr *, socklen_t *)) \
+	X(ssize_t, sendto, (int, const void *, size_t, int, const struct sockaddr *, socklen_t))
 
 #define REAL_DECL(ret, name, params) extern ret (*real_##name) params;
 REAL_FNS(REAL_DECL)
