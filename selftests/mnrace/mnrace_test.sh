@@ -16,13 +16,14 @@ SRC=selftests/mnrace/progs
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate"
+EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate cxx"
 MEMORY="heap free uaf stack tls memcpy io unaligned history"
 
-plan $(( ($(echo $EDGES $MEMORY | wc -w)) * 2 + 20 ))
+plan $(( ($(echo $EDGES $MEMORY | wc -w)) * 2 + 22 ))
 
-# The line of "// mark:NAME" in PROG's source.
-mark() { grep -n "// mark:$2\$" "$SRC/$1.c" | cut -d: -f1; }
+# PROG's source (C or C++), and the line of "// mark:NAME" in it.
+src() { ls "$SRC/$1".c "$SRC/$1".cpp 2>/dev/null; }
+mark() { grep -n "// mark:$2\$" "$(src "$1")" | cut -d: -f1; }
 
 # file:line (file without its directory) of the #0 frame that follows
 # the first line matching the regex $1 in file $2.
@@ -52,8 +53,8 @@ expect_race() {
 	out=$TMP/$name.$variant
 	cur=$(frame0 '^  (Atomic )?(Read|Write) of size' "$out")
 	prev=$(frame0 '^  Previous ' "$out")
-	want_cur="$name.c:$(mark "$name" "$cm")"
-	want_prev="$name.c:$(mark "$name" "$pm")"
+	want_cur="$(basename "$(src "$name")"):$(mark "$name" "$cm")"
+	want_prev="$(basename "$(src "$name")"):$(mark "$name" "$pm")"
 	if [ "$rc" = 66 ] && [ "$(reports "$out")" = 1 ] &&
 	   [ "$cur" = "$want_cur" ] && [ "$prev" = "$want_prev" ]; then
 		ok "$name: $variant: race reported at $want_cur against $want_prev"
@@ -113,6 +114,16 @@ check "stress: the unlocked counter is reported, only at stress.c:$(mark stress 
 alloc=$(frame0 '^  Location is heap block of size 64 ' "$TMP/heap.race")
 check "heap: location is the 64-byte block allocated at heap.c:$(mark heap alloc)" \
 	[ "$alloc" = "heap.c:$(mark heap alloc)" ]
+# C++: the block comes from the new-expression, not from libstdc++.
+alloc=$(frame0 '^  Location is heap block of size 32 ' "$TMP/cxx.race")
+check "cxx: location is the block of new int[8] at cxx.cpp:$(mark cxx alloc)" \
+	[ "$alloc" = "cxx.cpp:$(mark cxx alloc)" ]
+
+# std::thread creates through libstdc++ (uninstrumented): the creation
+# stack is unwound through it down to main's line.
+check "cxx: creation stack reaches main at cxx.cpp:$(mark cxx spawn)" \
+	sh -c "grep -A6 '^  Task 2 .* created by task 1 at:' $TMP/cxx.race | grep -q '^    #[0-9] main .*/cxx.cpp:$(mark cxx spawn) '"
+
 # What kind each report is.
 check "free: a race with free() is a data race" \
 	grep -q '^WARNING: mnrace: data race (pid=' "$TMP/free.race"

@@ -75,8 +75,7 @@ static bool tracking(void)
 	return likely(mnr_ready()) && !mnr_in_rt;
 }
 
-/* A fresh block from glibc: remember it, reset and mark its shadow. */
-static void *on_alloc(void *p, size_t n, uintptr_t pc)
+void *heap_on_alloc(void *p, size_t n, uintptr_t pc)
 {
 	struct task *t;
 	uint32_t *meta, i;
@@ -96,9 +95,8 @@ static void *on_alloc(void *p, size_t n, uintptr_t pc)
 	return p;
 }
 
-/* The block's size when mnrace knows it (then it forgets it), else -1.
- * The check comes first, while a report can still name the block. */
-static int64_t on_free(void *p, uintptr_t pc)
+/* The check comes first, while a report can still name the block. */
+int64_t heap_on_free(void *p, uintptr_t pc)
 {
 	uint32_t *meta = meta_of((uintptr_t)p), i;
 	struct task *t;
@@ -151,7 +149,7 @@ bool heap_block_of(uintptr_t a, struct heap_block *out)
 MNR_EXPORT void *malloc(size_t n)
 {
 	mnr_init_early();
-	return on_alloc(__libc_malloc(n), n, MNR_PC());
+	return heap_on_alloc(__libc_malloc(n), n, MNR_PC());
 }
 
 MNR_EXPORT void *calloc(size_t n, size_t m)
@@ -163,13 +161,13 @@ MNR_EXPORT void *calloc(size_t n, size_t m)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return on_alloc(__libc_calloc(n, m), sz, MNR_PC());
+	return heap_on_alloc(__libc_calloc(n, m), sz, MNR_PC());
 }
 
 MNR_EXPORT void free(void *p)
 {
 	if (p)
-		on_free(p, MNR_PC());
+		heap_on_free(p, MNR_PC());
 	__libc_free(p);
 }
 
@@ -183,22 +181,22 @@ MNR_EXPORT void *realloc(void *p, size_t n)
 
 	mnr_init_early();
 	if (!p)
-		return on_alloc(__libc_malloc(n), n, pc);
+		return heap_on_alloc(__libc_malloc(n), n, pc);
 	meta = meta_of((uintptr_t)p);
 	if (!tracking() || !meta || !*meta)
 		return __libc_realloc(p, n);	/* a block mnrace never saw */
 	if (!n) {
-		on_free(p, pc);
+		heap_on_free(p, pc);
 		__libc_free(p);
 		return NULL;
 	}
-	q = on_alloc(__libc_malloc(n), n, pc);
+	q = heap_on_alloc(__libc_malloc(n), n, pc);
 	if (!q)
 		return NULL;
 	old = blocks[*meta].size;
 	access_range(task_cur(), (uintptr_t)p, old < n ? old : n, false, pc);
 	memcpy(q, p, old < n ? old : n);
-	on_free(p, pc);
+	heap_on_free(p, pc);
 	__libc_free(p);
 	return q;
 }
@@ -217,13 +215,13 @@ MNR_EXPORT void *reallocarray(void *p, size_t n, size_t m)
 MNR_EXPORT void *memalign(size_t al, size_t n)
 {
 	mnr_init_early();
-	return on_alloc(__libc_memalign(al, n), n, MNR_PC());
+	return heap_on_alloc(__libc_memalign(al, n), n, MNR_PC());
 }
 
 MNR_EXPORT void *aligned_alloc(size_t al, size_t n)
 {
 	mnr_init_early();
-	return on_alloc(__libc_memalign(al, n), n, MNR_PC());
+	return heap_on_alloc(__libc_memalign(al, n), n, MNR_PC());
 }
 
 MNR_EXPORT int posix_memalign(void **pp, size_t al, size_t n)
@@ -236,12 +234,12 @@ MNR_EXPORT int posix_memalign(void **pp, size_t al, size_t n)
 	p = __libc_memalign(al, n);
 	if (!p)
 		return ENOMEM;
-	*pp = on_alloc(p, n, MNR_PC());
+	*pp = heap_on_alloc(p, n, MNR_PC());
 	return 0;
 }
 
 MNR_EXPORT void *valloc(size_t n)
 {
 	mnr_init_early();
-	return on_alloc(__libc_memalign(sysconf(_SC_PAGESIZE), n), n, MNR_PC());
+	return heap_on_alloc(__libc_memalign(sysconf(_SC_PAGESIZE), n), n, MNR_PC());
 }

@@ -9,6 +9,7 @@
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
+#include <dlfcn.h>
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,30 @@ static Dwfl_Module *module_of(uintptr_t a, bool code)
 		m = dwfl ? dwfl_addrmodule(dwfl, a) : NULL;
 	}
 	return m;
+}
+
+/*
+ * A C++ symbol's readable name, with libstdc++'s demangler when the
+ * program has one (a C program has none: the name stays as it is).
+ * Demangled names are kept for good, like every string a report uses.
+ */
+static const char *demangle(const char *name)
+{
+	static char *(*cxa_demangle)(const char *, char *, size_t *, int *);
+	static bool looked;
+	char *d;
+	int st;
+
+	if (!name || strncmp(name, "_Z", 2))
+		return name;
+	if (!looked) {
+		looked = true;
+		cxa_demangle = (char *(*)(const char *, char *, size_t *, int *))
+			dlsym(RTLD_DEFAULT, "__cxa_demangle");
+	}
+	if (!cxa_demangle || !(d = cxa_demangle(name, NULL, NULL, &st)) || st)
+		return name;
+	return d;
 }
 
 static const char *base_name(const char *path)
@@ -136,7 +161,7 @@ int sym_code(uintptr_t pc, struct sym_code *out, int max)
 	mname = dwfl_module_info(m, NULL, &start, NULL, NULL, NULL, NULL, NULL);
 	out->module = base_name(mname);
 	out->modoff = pc - start;
-	out->func = dwfl_module_addrname(m, a);
+	out->func = demangle(dwfl_module_addrname(m, a));
 	cu = cu_of(m, a, &bias);
 	if (!line_of(m, cu, bias, a, &out->file, &out->line))
 		out->file = NULL;

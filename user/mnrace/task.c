@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Tasks: creation, start, end, clocks, and what reports know of them. */
+#include <execinfo.h>
 #include <link.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -7,6 +8,7 @@
 
 #include "depot.h"
 #include "init.h"
+#include "instr.h"
 #include "shadow.h"
 #include "slot.h"
 #include "task.h"
@@ -229,6 +231,40 @@ void task_release_store(struct task *t, struct vclock *dst)
 {
 	vc_copy(dst, &t->vc);
 	task_tick(t);
+}
+
+/*
+ * @pc is in uninstrumented code (libstdc++'s std::thread calling
+ * pthread_create): the frames between it and the instrumented caller are
+ * on no shadow stack, so they are unwound (glibc's backtrace, from
+ * .eh_frame), up to the first instrumented one; the shadow stack follows.
+ */
+uint32_t task_stack_id_unwound(struct task *t, uintptr_t pc)
+{
+	void *bt[REPORT_FRAMES];
+	uintptr_t pcs[REPORT_FRAMES];
+	uint32_t n = 0, d = t->depth < STACK_MAX ? t->depth : STACK_MAX;
+	int nb, i;
+
+	if (pc_instrumented(pc))
+		return task_stack_id(t, pc);
+	mnr_in_rt++;
+	nb = backtrace(bt, REPORT_FRAMES);
+	mnr_in_rt--;
+	for (i = 0; i < nb && (uintptr_t)bt[i] != pc; i++)
+		;	/* the runtime's own frames */
+	if (i == nb)
+		return task_stack_id(t, pc);
+	for (; i < nb && n < REPORT_FRAMES; i++) {
+		pcs[n++] = (uintptr_t)bt[i];
+		if (pc_instrumented((uintptr_t)bt[i]))
+			break;
+	}
+	if (i == nb)
+		return depot_put(pcs, n);	/* no instrumented caller at all */
+	for (; d > 0 && n < REPORT_FRAMES; d--)
+		pcs[n++] = t->stk[d - 1];
+	return depot_put(pcs, n);
 }
 
 uint32_t task_stack_id(struct task *t, uintptr_t pc)

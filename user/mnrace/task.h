@@ -83,6 +83,9 @@ void task_release_store(struct task *t, struct vclock *dst);
 
 /* The current stack of @t with @pc innermost, stored in the depot. */
 uint32_t task_stack_id(struct task *t, uintptr_t pc);
+/* The same, when @pc may be in uninstrumented code whose callers are on
+ * no shadow stack: they are unwound (slow: thread creation only). */
+uint32_t task_stack_id_unwound(struct task *t, uintptr_t pc);
 
 bool task_info_get(uint32_t id, struct task_info *out);
 /* The task whose stack (or TLS, *tls) holds @a; 0: none. */
