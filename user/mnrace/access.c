@@ -120,25 +120,29 @@ void access_range(struct task *t, uintptr_t a, size_t n, bool is_write,
 void access_mark_written(struct task *t, uintptr_t a, size_t n, uintptr_t pc,
 			 bool freed)
 {
-	uintptr_t end = a + n;
+	uint64_t flags = freed ? CELL_FREED : 0, full, *sh, *shend;
+	uintptr_t end = a + n, w0 = a & ~7ULL, wl = (end - 1) & ~7ULL;
+	uint8_t m0, ml;
 
-	if (!n)
+	if (!n || !(sh = shadow_of(w0)) || !(shend = shadow_of(wl)) || shend < sh)
 		return;
 	trace_range(t, pc, a, n, true);
-	for (uintptr_t w = a & ~7ULL; w < end; w += 8) {
-		uintptr_t lo = w > a ? w : a, hi = w + 8 < end ? w + 8 : end;
-		uint8_t mask = (uint8_t)(((1u << (hi - lo)) - 1) << (lo - w));
-		uint64_t *sh = shadow_of(w);
-
-		if (!sh)
-			continue;
-		/* The edges too: a heap block's words are its own (16-byte
-		 * granules), the bytes beyond its end are nobody's. */
-		sh[0] = cell_make(t->slot, t->epoch, mask, false, false) |
-			(freed ? CELL_FREED : 0);
-		for (int i = 1; i < SHADOW_CELLS; i++)
-			sh[i] = 0;
+	/*
+	 * The edges too: a heap block's words are its own (16-byte
+	 * granules), the bytes beyond its end are nobody's.  One word's
+	 * cells are consecutive, and so are a range's words: one pass.
+	 */
+	full = cell_make(t->slot, t->epoch, 0xff, false, false) | flags;
+	m0 = (uint8_t)(0xff << (a - w0));
+	ml = (uint8_t)(0xff >> (8 - (end - wl)));
+	_Static_assert(SHADOW_CELLS == 4, "one store per cell below");
+	for (uint64_t *c = sh; c <= shend; c += SHADOW_CELLS) {
+		c[0] = full;
+		c[1] = c[2] = c[3] = 0;
 	}
+	sh[0] = (full & ~0xffULL) | (sh == shend ? (m0 & ml) : m0);
+	if (shend != sh)
+		shend[0] = (full & ~0xffULL) | ml;
 }
 
 void access_ignore(uintptr_t a, size_t n)

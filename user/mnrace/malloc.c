@@ -90,8 +90,10 @@ void *heap_on_alloc(void *p, size_t n, uintptr_t pc)
 		blocks[i].stack = task_stack_id(t, pc);
 	}
 	__atomic_store_n(meta, i, __ATOMIC_RELEASE);
-	shadow_reset((uintptr_t)p, malloc_usable_size(p));
+	/* The block's words are all rewritten; only the slack after it is reset. */
 	access_mark_written(t, (uintptr_t)p, n ? n : 1, pc, false);
+	shadow_reset(((uintptr_t)p + (n ? n : 1) + 7) & ~7ULL,
+		     malloc_usable_size(p) - (((n ? n : 1) + 7) & ~7ULL));
 	return p;
 }
 
