@@ -36,6 +36,10 @@ frame0() {
 # Reports of any kind (data race, heap-use-after-free).
 reports() { grep -c '^WARNING: mnrace: ' "$1"; }
 
+# verdict NAME: ok when the command just before succeeded (for a chain
+# of conditions: COND && COND; verdict NAME).
+verdict() { if [ $? = 0 ]; then ok "$1"; else not_ok "$1"; fi; }
+
 # run NAME VARIANT [ENV...]: stderr in $TMP/NAME.VARIANT, status in $rc.
 run() {
 	local name=$1 variant=$2
@@ -86,28 +90,28 @@ done
 # mnrace_ignore_range: both races reported without it; with it, only
 # the one on the neighbouring word.
 run ignore race
-check "ignore: without the annotation both races are reported" \
-	[ "$rc" = 66 ] && [ "$(reports "$TMP/ignore.race")" = 2 ]
+[ "$rc" = 66 ] && [ "$(reports "$TMP/ignore.race")" = 2 ]
+verdict "ignore: without the annotation both races are reported"
 expect_race ignore norace second2 first2
 
 # A new thread on an ended detached thread's stack (status 3: glibc did
 # not reuse it, nothing proved).
 run stackreuse norace
-check "stackreuse: a reused thread stack is no race (status $rc, want 0)" \
-	[ "$rc" = 0 ] && [ "$(reports "$TMP/stackreuse.norace")" = 0 ]
+[ "$rc" = 0 ] && [ "$(reports "$TMP/stackreuse.norace")" = 0 ]
+verdict "stackreuse: a reused thread stack is no race (status $rc, want 0)"
 
 # Eight threads through every interposer at once (mutexes, malloc/free
 # handed between threads, atomics, short-lived threads reusing slots and
 # pthread_t values): race-free, silent, and the counts add up; without
 # the counter's mutex, every report is about the counter's line.
 run stress norace
-check "stress: race-free under load (status $rc, want 0)" \
-	[ "$rc" = 0 ] && [ "$(reports "$TMP/stress.norace")" = 0 ]
+[ "$rc" = 0 ] && [ "$(reports "$TMP/stress.norace")" = 0 ]
+verdict "stress: race-free under load (status $rc, want 0)"
 run stress race
 lines=$(grep -A1 -E '^  (Previous )?(read|write|Read|Write) of size' "$TMP/stress.race" |
 	grep -o 'stress\.c:[0-9]*' | sort -u | tr '\n' ' ')
-check "stress: the unlocked counter is reported, only at stress.c:$(mark stress second)" \
-	[ "$rc" = 66 ] && [ "$lines" = "stress.c:$(mark stress second) " ]
+[ "$rc" = 66 ] && [ "$lines" = "stress.c:$(mark stress second) " ]
+verdict "stress: the unlocked counter is reported, only at stress.c:$(mark stress second)"
 
 # Locations: the heap block with the line that allocated it, a free
 # reported as a write of the whole block, main's stack, task 2's TLS.
@@ -162,25 +166,25 @@ fi
 run twice race
 got=$(grep -A1 -E '^  (Read|Write) of size' "$TMP/twice.race" | grep -o 'twice\.c:[0-9]*' | sort | tr '\n' ' ')
 want=$(printf 'twice.c:%s\n' "$(mark twice second)" "$(mark twice second2)" | sort | tr '\n' ' ')
-check "twice: two reports, each pair once ($want)" \
-	[ "$rc" = 66 ] && [ "$(reports "$TMP/twice.race")" = 2 ] && [ "$got" = "$want" ]
+[ "$rc" = 66 ] && [ "$(reports "$TMP/twice.race")" = 2 ] && [ "$got" = "$want" ]
+verdict "twice: two reports, each pair once ($want)"
 check "twice: 'mnrace: reported 2 warnings' at exit" \
 	grep -qx 'mnrace: reported 2 warnings' "$TMP/twice.race"
 
 # Options.
 run twice race MNRACE_OPTIONS=halt_on_error=1
-check "halt_on_error=1: stops after the first report, status 66" \
-	[ "$rc" = 66 ] && [ "$(reports "$TMP/twice.race")" = 1 ]
+[ "$rc" = 66 ] && [ "$(reports "$TMP/twice.race")" = 1 ]
+verdict "halt_on_error=1: stops after the first report, status 66"
 run twice race MNRACE_OPTIONS=exitcode=7
 check "exitcode=7: status 7" [ "$rc" = 7 ]
 run twice race "MNRACE_OPTIONS=log_path=$TMP/log"
 log=$(ls "$TMP"/log.* 2>/dev/null | head -1)
-check "log_path: both reports in log.PID, none on stderr" \
-	[ -n "$log" ] && [ "$(reports "$log")" = 2 ] && [ "$(reports "$TMP/twice.race")" = 0 ]
+[ -n "$log" ] && [ "$(reports "$log")" = 2 ] && [ "$(reports "$TMP/twice.race")" = 0 ]
+verdict "log_path: both reports in log.PID, none on stderr"
 printf '# the earlier accesses are in child()\nrace:^child$\n' >"$TMP/supp"
 run twice race "MNRACE_OPTIONS=suppressions=$TMP/supp"
-check "suppressions race:^child\$: nothing reported, status 0" \
-	[ "$rc" = 0 ] && [ "$(reports "$TMP/twice.race")" = 0 ]
+[ "$rc" = 0 ] && [ "$(reports "$TMP/twice.race")" = 0 ]
+verdict "suppressions race:^child\$: nothing reported, status 0"
 
 # The link: mnrace's runtime, not clang's libtsan.
 check "mnrace-cc links libmnrace and not libtsan" \

@@ -25,6 +25,7 @@ static inline __attribute__((always_inline)) bool check_word(struct task *t, uin
 	uint64_t *sh = shadow_of(word);
 	uint64_t cur, c;
 	int store = -1;
+	bool raced = false;
 
 	if (unlikely(!sh))
 		return false;
@@ -42,9 +43,11 @@ static inline __attribute__((always_inline)) bool check_word(struct task *t, uin
 		}
 		if (unlikely(c == CELL_IGNORE))
 			return false;
-		if (unlikely(cell_is_freed(c))) {
+		if (unlikely(cell_is_freed(c)) && (cell_mask(c) & mask)) {
 			report_race(t, a, n, is_write, is_atomic, pc, word, c);
-			return true;
+			raced = true;
+			store = i;
+			break;
 		}
 		if (cell_slot(c) == t->slot) {
 			if (cell_mask(c) == mask) {
@@ -67,15 +70,19 @@ static inline __attribute__((always_inline)) bool check_word(struct task *t, uin
 			continue;
 		if (vc_get(&t->vc, cell_slot(c)) >= cell_epoch(c))
 			continue;
+		/* Reported once; the access takes the cell's place, so doing it
+		 * again in a loop finds itself recorded and costs nothing. */
 		report_race(t, a, n, is_write, is_atomic, pc, word, c);
-		return true;
+		raced = true;
+		store = i;
+		break;
 	}
 	if (store < 0)
 		store = (pc >> 4 ^ t->epoch) % SHADOW_CELLS;
 	if (trace_it)
 		trace_access(t, pc, a, n, is_write, is_atomic);
 	__atomic_store_n(&sh[store], cur, __ATOMIC_RELAXED);
-	return false;
+	return raced;
 }
 
 void access_small(struct task *t, uintptr_t a, uint32_t n, bool is_write,
