@@ -17,9 +17,11 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate cxx"
+# What races at all: reads with reads, atomics with atomics.
+KINDS="readers mixed"
 MEMORY="heap free uaf stack tls memcpy io unaligned history"
 
-plan $(( ($(echo $EDGES $MEMORY | wc -w)) * 2 + 22 ))
+plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 23 ))
 
 # PROG's source (C or C++), and the line of "// mark:NAME" in it.
 src() { ls "$SRC/$1".c "$SRC/$1".cpp 2>/dev/null; }
@@ -82,7 +84,7 @@ norace() {
 }
 
 # Each happens-before edge: broken, reported; kept, silent.
-for t in $EDGES $MEMORY; do
+for t in $EDGES $KINDS $MEMORY; do
 	racy "$t"
 	norace "$t"
 done
@@ -127,6 +129,9 @@ check "cxx: location is the block of new int[8] at cxx.cpp:$(mark cxx alloc)" \
 # stack is unwound through it down to main's line.
 check "cxx: creation stack reaches main at cxx.cpp:$(mark cxx spawn)" \
 	sh -c "grep -A6 '^  Task 2 .* created by task 1 at:' $TMP/cxx.race | grep -q '^    #[0-9] main .*/cxx.cpp:$(mark cxx spawn) '"
+
+check "mixed: the earlier access is reported as an atomic write" \
+	grep -q '^  Previous atomic write of size 4 ' "$TMP/mixed.race"
 
 # What kind each report is.
 check "free: a race with free() is a data race" \
