@@ -21,7 +21,7 @@ EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate c
 KINDS="readers mixed"
 MEMORY="heap free uaf stack tls memcpy io unaligned history"
 
-plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 23 ))
+plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 24 ))
 
 # PROG's source (C or C++), and the line of "// mark:NAME" in it.
 src() { ls "$SRC/$1".c "$SRC/$1".cpp 2>/dev/null; }
@@ -42,11 +42,12 @@ reports() { grep -c '^WARNING: mnrace: ' "$1"; }
 # of conditions: COND && COND; verdict NAME).
 verdict() { if [ $? = 0 ]; then ok "$1"; else not_ok "$1"; fi; }
 
-# run NAME VARIANT [ENV...]: stderr in $TMP/NAME.VARIANT, status in $rc.
+# run NAME VARIANT [ENV...]: stderr in $TMP/NAME.VARIANT, stdout in
+# $TMP/NAME.VARIANT.out, status in $rc.
 run() {
 	local name=$1 variant=$2
 	shift 2
-	env "$@" "$P/$name" "$variant" >/dev/null 2>"$TMP/$name.$variant"
+	env "$@" "$P/$name" "$variant" >"$TMP/$name.$variant.out" 2>"$TMP/$name.$variant"
 	rc=$?
 }
 
@@ -175,6 +176,8 @@ want=$(printf 'twice.c:%s\n' "$(mark twice second)" "$(mark twice second2)" | so
 verdict "twice: two reports, each pair once ($want)"
 check "twice: 'mnrace: reported 2 warnings' at exit" \
 	grep -qx 'mnrace: reported 2 warnings' "$TMP/twice.race"
+check "twice: the program's buffered stdout (8 + 3) survives the exit with 66" \
+	grep -qx 11 "$TMP/twice.race.out"
 
 # Options.
 run twice race MNRACE_OPTIONS=halt_on_error=1

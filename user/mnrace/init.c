@@ -6,6 +6,7 @@
  * the runtime prints how many warnings it reported and, if any, exits
  * with the exitcode option (66), as TSan does.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -32,6 +33,8 @@ static void finish(void)
 	if (!n)
 		return;
 	report_note("reported %u warnings\n", n);
+	/* exit() flushes stdio only after the atexit handlers: now or never. */
+	fflush(NULL);
 	_exit(mnr_opt.exitcode);
 }
 

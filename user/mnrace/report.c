@@ -319,6 +319,7 @@ void report_race(struct task *t, uintptr_t a, uint32_t n, bool is_write,
 		b.len = 0;
 		sb_printf(&b, "mnrace: reported %u warnings\n", nreports);
 		out(&b);
+		fflush(NULL);
 		_exit(mnr_opt.exitcode);
 	}
 done:
