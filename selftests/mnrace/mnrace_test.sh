@@ -21,7 +21,7 @@ EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate c
 KINDS="readers mixed"
 MEMORY="heap free uaf stack tls memcpy io unaligned history"
 
-plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 24 ))
+plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 26 ))
 
 # PROG's source (C or C++), and the line of "// mark:NAME" in it.
 src() { ls "$SRC/$1".c "$SRC/$1".cpp 2>/dev/null; }
@@ -193,6 +193,15 @@ printf '# the earlier accesses are in child()\nrace:^child$\n' >"$TMP/supp"
 run twice race "MNRACE_OPTIONS=suppressions=$TMP/supp"
 [ "$rc" = 0 ] && [ "$(reports "$TMP/twice.race")" = 0 ]
 verdict "suppressions race:^child\$: nothing reported, status 0"
+
+# Bad input: an unknown option is named and ignored, the rest still
+# applies; a suppressions file that cannot be read stops the program.
+run twice race "MNRACE_OPTIONS=bogus=1:exitcode=9"
+[ "$rc" = 9 ] && grep -qx "mnrace: MNRACE_OPTIONS: unknown option 'bogus=1', ignored" "$TMP/twice.race"
+verdict "an unknown option is reported and ignored, exitcode=9 still applies"
+run twice race "MNRACE_OPTIONS=suppressions=$TMP/none"
+[ "$rc" = 1 ] && grep -q "^mnrace: cannot read the suppressions file $TMP/none" "$TMP/twice.race"
+verdict "an unreadable suppressions file is fatal, named (status $rc)"
 
 # The link: mnrace's runtime, not clang's libtsan.
 check "mnrace-cc links libmnrace and not libtsan" \

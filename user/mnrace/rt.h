@@ -31,7 +31,8 @@ void rt_free(void *p);
 /* Anonymous NORESERVE memory, zeroed; for large tables. */
 void *rt_mmap(size_t n);
 
-/* Print "mnrace: <msg>" to stderr and abort: the runtime cannot go on. */
+/* Print "mnrace: <msg>" to stderr and exit with status 1: the runtime
+ * cannot go on (bad input, no memory, the shadow cannot be reserved). */
 __attribute__((noreturn, format(printf, 1, 2)))
 void rt_fatal(const char *fmt, ...);
 
