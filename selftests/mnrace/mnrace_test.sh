@@ -21,7 +21,7 @@ EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate c
 KINDS="readers mixed"
 MEMORY="heap free uaf stack tls memcpy io unaligned history"
 
-plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 26 ))
+plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 27 ))
 
 # PROG's source (C or C++), and the line of "// mark:NAME" in it.
 src() { ls "$SRC/$1".c "$SRC/$1".cpp 2>/dev/null; }
@@ -102,6 +102,11 @@ expect_race ignore norace second2 first2
 run stackreuse norace
 [ "$rc" = 0 ] && [ "$(reports "$TMP/stackreuse.norace")" = 0 ]
 verdict "stackreuse: a reused thread stack is no race (status $rc, want 0)"
+
+# Destructors that run after a thread's start function returned.
+run dtor norace
+[ "$rc" = 0 ] && [ "$(reports "$TMP/dtor.norace")" = 0 ] && grep -qx 4 "$TMP/dtor.norace.out"
+verdict "dtor: code after a thread's end runs unchecked (status $rc)"
 
 # Eight threads through every interposer at once (mutexes, malloc/free
 # handed between threads, atomics, short-lived threads reusing slots and

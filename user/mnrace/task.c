@@ -154,7 +154,9 @@ void task_start(struct task *t)
  * What a thread runs as after its task ended (TLS destructors, cleanup
  * handlers): accesses are not checked there (mnr_in_rt stays set), but
  * shadow stack and sync calls need somewhere to go.  It holds no slot, so
- * its history part only ever restarts (trace_next).
+ * its history part only ever restarts (trace_next), and its clock takes
+ * no part in edges (it would spread a 65536-entry clock to every lock it
+ * touched).
  */
 static struct task *dead_task(void)
 {
@@ -162,7 +164,6 @@ static struct task *dead_task(void)
 
 	t->slot = SLOT_MAX;
 	t->epoch = 1;
-	vc_set(&t->vc, SLOT_MAX, 1);
 	t->tpart = rt_alloc(sizeof(*t->tpart));
 	mnr_cur = t;
 	return t;
@@ -207,8 +208,15 @@ void task_free(struct task *t)
 	rt_free(t);
 }
 
+static bool dead(const struct task *t)
+{
+	return unlikely(t->slot >= SLOT_MAX);
+}
+
 void task_tick(struct task *t)
 {
+	if (dead(t))
+		return;
 	t->epoch++;
 	t->vc.e[t->slot] = t->epoch;
 	trace_word(t, EV_EPOCH, t->epoch);
@@ -216,6 +224,8 @@ void task_tick(struct task *t)
 
 void task_acquire(struct task *t, const struct vclock *src)
 {
+	if (dead(t))
+		return;
 	vc_join(&t->vc, src);
 	/* Never behind itself (a clock released by its slot's previous owner). */
 	t->vc.e[t->slot] = t->epoch;
@@ -223,12 +233,16 @@ void task_acquire(struct task *t, const struct vclock *src)
 
 void task_release(struct task *t, struct vclock *dst)
 {
+	if (dead(t))
+		return;
 	vc_join(dst, &t->vc);
 	task_tick(t);
 }
 
 void task_release_store(struct task *t, struct vclock *dst)
 {
+	if (dead(t))
+		return;
 	vc_copy(dst, &t->vc);
 	task_tick(t);
 }
