@@ -45,29 +45,53 @@ void heap_init(void)
 	blocks = rt_mmap((size_t)MAX_BLOCKS * sizeof(*blocks));
 }
 
+/*
+ * Block indices go through a small per-thread cache, so that malloc and
+ * free seldom take the table's lock: a thread refills or spills half a
+ * cache at a time.  A thread's cache dies with it (those indices are
+ * lost: at most CACHE per ended thread).
+ */
+#define CACHE	64
+static __thread uint32_t cache[CACHE];
+static __thread unsigned ncache;
+
 static uint32_t binfo_get(void)
 {
-	uint32_t i;
-
+	if (likely(ncache))
+		return cache[--ncache];
 	spin_lock(&lock);
-	if (free_head) {
-		i = free_head;
-		free_head = blocks[i].size;
-	} else if (next_fresh < MAX_BLOCKS) {
-		i = next_fresh++;
-	} else {
-		i = 0;	/* table full: the block is not remembered */
+	while (ncache < CACHE / 2) {
+		uint32_t i;
+
+		if (free_head) {
+			i = free_head;
+			free_head = blocks[i].size;
+		} else if (next_fresh < MAX_BLOCKS) {
+			i = next_fresh++;
+		} else {
+			break;	/* table full: blocks are not remembered */
+		}
+		cache[ncache++] = i;
 	}
 	spin_unlock(&lock);
-	return i;
+	return ncache ? cache[--ncache] : 0;
 }
 
 static void binfo_put(uint32_t i)
 {
+	if (likely(ncache < CACHE)) {
+		cache[ncache++] = i;
+		return;
+	}
 	spin_lock(&lock);
-	blocks[i].size = free_head;
-	free_head = i;
+	while (ncache > CACHE / 2) {
+		uint32_t j = cache[--ncache];
+
+		blocks[j].size = free_head;
+		free_head = j;
+	}
 	spin_unlock(&lock);
+	cache[ncache++] = i;
 }
 
 static bool tracking(void)
