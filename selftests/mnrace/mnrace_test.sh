@@ -18,7 +18,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate cxx"
 # What races at all: reads with reads, atomics with atomics.
-KINDS="readers mixed"
+KINDS="readers mixed fork"
 MEMORY="heap free uaf stack tls memcpy memset io unaligned history"
 
 plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 27 ))

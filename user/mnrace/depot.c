@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "depot.h"
+#include "fork.h"
 #include "rt.h"
 
 #define BUCKETS		(1u << 18)
@@ -32,6 +33,9 @@ void depot_init(void)
 {
 	buckets = rt_mmap(BUCKETS * sizeof(*buckets));
 	by_id = rt_mmap(MAX_IDS * sizeof(*by_id));
+	for (int i = 0; i < STRIPES; i++)
+		fork_guard(&stripe[i]);
+	fork_guard(&arena_lock);	/* taken inside a stripe */
 }
 
 static uint32_t hash_pcs(const uintptr_t *pcs, uint32_t n)

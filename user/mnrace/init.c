@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "depot.h"
+#include "fork.h"
 #include "heap.h"
 #include "init.h"
 #include "instr.h"
@@ -44,6 +45,7 @@ static void init(void)
 	options_parse(getenv("MNRACE_OPTIONS"));
 	trace_configure(mnr_opt.history_size);
 	shadow_reserve();
+	report_init();		/* first: its lock is the outermost */
 	slot_init();
 	depot_init();
 	sync_init();
@@ -51,6 +53,8 @@ static void init(void)
 	task_init();
 	instr_init();
 	real_init();
+	pthread_wrappers_init();
+	fork_init();
 	suppress_load(mnr_opt.suppressions);
 	mnr_in_rt--;
 	/* The thread that brings the runtime up is the main task, id 1. */

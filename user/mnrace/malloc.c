@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "fork.h"
 #include "heap.h"
 #include "init.h"
 #include "instr.h"
@@ -43,6 +44,7 @@ static spin_t lock;
 void heap_init(void)
 {
 	blocks = rt_mmap((size_t)MAX_BLOCKS * sizeof(*blocks));
+	fork_guard(&lock);
 }
 
 /*

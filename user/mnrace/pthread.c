@@ -20,6 +20,7 @@
 
 #include "access.h"
 #include "depot.h"
+#include "fork.h"
 #include "init.h"
 #include "real.h"
 #include "sync.h"
@@ -42,6 +43,11 @@ static void obj_use(struct task *t, const void *o, uintptr_t pc)
 #define HBUCKETS 256
 static struct task *by_pth[HBUCKETS];
 static spin_t by_pth_lock;
+
+void pthread_wrappers_init(void)
+{
+	fork_guard(&by_pth_lock);
+}
 
 static unsigned pth_hash(pthread_t p)
 {

@@ -75,5 +75,7 @@ REAL_FNS(REAL_DECL)
 #define REAL(name) real_##name
 
 void real_init(void);
+/* pthread.c's own state (its table of threads). */
+void pthread_wrappers_init(void);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "cell.h"
 #include "depot.h"
+#include "fork.h"
 #include "location.h"
 #include "options.h"
 #include "report.h"
@@ -101,6 +102,11 @@ void report_note(const char *fmt, ...)
 	out(&b);
 	rt_free(b.p);
 	mnr_in_rt--;
+}
+
+void report_init(void)
+{
+	fork_guard(&lock);	/* outermost: a report takes the task table's */
 }
 
 unsigned report_count(void)

@@ -15,6 +15,8 @@
 void report_race(struct task *t, uintptr_t a, uint32_t n, bool is_write,
 		 bool is_atomic, uintptr_t pc, uintptr_t word, uint64_t old);
 
+void report_init(void);
+
 /* How many reports were printed (the exit status depends on it). */
 unsigned report_count(void);
 

@@ -5,6 +5,7 @@
  * overwritten in the shadow by the time a new owner takes it (a new owner
  * does not race with its predecessor's accesses: docs/mnrace.md, limits).
  */
+#include "fork.h"
 #include "rt.h"
 #include "slot.h"
 
@@ -18,6 +19,7 @@ static spin_t lock;
 void slot_init(void)
 {
 	mnr_slots = rt_mmap(SLOT_MAX * sizeof(*mnr_slots));
+	fork_guard(&lock);
 }
 
 uint32_t slot_take(uint32_t task_id)

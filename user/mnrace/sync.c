@@ -67,6 +67,24 @@ void sync_forget(uintptr_t addr)
 	}
 }
 
+void sync_fork_lock(void)
+{
+	for (unsigned i = 0; i < BUCKETS; i++) {
+		spin_lock(&table[i].lock);
+		for (struct sync *s = table[i].head; s; s = s->next)
+			spin_lock(&s->lock);
+	}
+}
+
+void sync_fork_unlock(void)
+{
+	for (unsigned i = BUCKETS; i-- > 0;) {
+		for (struct sync *s = table[i].head; s; s = s->next)
+			spin_unlock(&s->lock);
+		spin_unlock(&table[i].lock);
+	}
+}
+
 void sync_acquire(struct task *t, uintptr_t addr)
 {
 	struct sync *s = sync_lock(addr);

@@ -38,5 +38,8 @@ void sync_acquire(struct task *t, uintptr_t addr);
 void sync_release(struct task *t, uintptr_t addr);
 
 void sync_init(void);
+/* Every bucket's and object's lock, taken and released around fork. */
+void sync_fork_lock(void);
+void sync_fork_unlock(void);
 
 #endif

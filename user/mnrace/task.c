@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "depot.h"
+#include "fork.h"
 #include "init.h"
 #include "instr.h"
 #include "shadow.h"
@@ -40,6 +41,7 @@ static int add_tls(struct dl_phdr_info *info, size_t size, void *arg)
 void task_init(void)
 {
 	dl_iterate_phdr(add_tls, NULL);
+	fork_guard(&info_lock);
 }
 
 static void info_set(uint32_t id, const struct task_info *ti)
