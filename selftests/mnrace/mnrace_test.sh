@@ -16,7 +16,7 @@ SRC=selftests/mnrace/progs
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate cxx"
+EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate clock semclock cxx"
 # What races at all: reads with reads, atomics with atomics.
 KINDS="readers mixed fork"
 MEMORY="heap free uaf stack tls memcpy memset io unaligned history"

@@ -297,6 +297,16 @@ MNR_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec
 	return err;
 }
 
+MNR_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c,
+				       const struct timespec *ts)
+{
+	int err = REAL(pthread_mutex_clocklock)(m, c, ts);
+
+	if (!err || err == EOWNERDEAD)
+		locked(task_cur(), m, MNR_PC());
+	return err;
+}
+
 MNR_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
 	unlocking(task_cur(), m, MNR_PC());
@@ -414,6 +424,18 @@ MNR_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct time
 	return wr_locked(l, REAL(pthread_rwlock_timedwrlock)(l, ts), MNR_PC());
 }
 
+MNR_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t c,
+					  const struct timespec *ts)
+{
+	return rd_locked(l, REAL(pthread_rwlock_clockrdlock)(l, c, ts), MNR_PC());
+}
+
+MNR_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t c,
+					  const struct timespec *ts)
+{
+	return wr_locked(l, REAL(pthread_rwlock_clockwrlock)(l, c, ts), MNR_PC());
+}
+
 MNR_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
 {
 	struct task *t = task_cur();
@@ -474,6 +496,18 @@ MNR_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 
 	cond_enter(c, m, pc);
 	err = REAL(pthread_cond_timedwait)(c, m, ts);
+	locked(task_cur(), m, pc);
+	return err;
+}
+
+MNR_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m,
+				      clockid_t clk, const struct timespec *ts)
+{
+	uintptr_t pc = MNR_PC();
+	int err;
+
+	cond_enter(c, m, pc);
+	err = REAL(pthread_cond_clockwait)(c, m, clk, ts);
 	locked(task_cur(), m, pc);
 	return err;
 }
@@ -559,6 +593,11 @@ MNR_EXPORT int sem_trywait(sem_t *s)
 MNR_EXPORT int sem_timedwait(sem_t *s, const struct timespec *ts)
 {
 	return sem_taken(s, REAL(sem_timedwait)(s, ts), MNR_PC());
+}
+
+MNR_EXPORT int sem_clockwait(sem_t *s, clockid_t c, const struct timespec *ts)
+{
+	return sem_taken(s, REAL(sem_clockwait)(s, c, ts), MNR_PC());
 }
 
 MNR_EXPORT int sem_post(sem_t *s)

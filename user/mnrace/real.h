@@ -26,6 +26,8 @@
 	X(int, pthread_mutex_lock, (pthread_mutex_t *))				\
 	X(int, pthread_mutex_trylock, (pthread_mutex_t *))			\
 	X(int, pthread_mutex_timedlock, (pthread_mutex_t *, const struct timespec *)) \
+	X(int, pthread_mutex_clocklock, (pthread_mutex_t *, clockid_t,		\
+					 const struct timespec *))		\
 	X(int, pthread_mutex_unlock, (pthread_mutex_t *))			\
 	X(int, pthread_rwlock_init, (pthread_rwlock_t *, const pthread_rwlockattr_t *)) \
 	X(int, pthread_rwlock_destroy, (pthread_rwlock_t *))			\
@@ -35,12 +37,18 @@
 	X(int, pthread_rwlock_wrlock, (pthread_rwlock_t *))			\
 	X(int, pthread_rwlock_trywrlock, (pthread_rwlock_t *))			\
 	X(int, pthread_rwlock_timedwrlock, (pthread_rwlock_t *, const struct timespec *)) \
+	X(int, pthread_rwlock_clockrdlock, (pthread_rwlock_t *, clockid_t,	\
+					    const struct timespec *))		\
+	X(int, pthread_rwlock_clockwrlock, (pthread_rwlock_t *, clockid_t,	\
+					    const struct timespec *))		\
 	X(int, pthread_rwlock_unlock, (pthread_rwlock_t *))			\
 	X(int, pthread_cond_init, (pthread_cond_t *, const pthread_condattr_t *)) \
 	X(int, pthread_cond_destroy, (pthread_cond_t *))			\
 	X(int, pthread_cond_wait, (pthread_cond_t *, pthread_mutex_t *))	\
 	X(int, pthread_cond_timedwait, (pthread_cond_t *, pthread_mutex_t *,	\
 					const struct timespec *))		\
+	X(int, pthread_cond_clockwait, (pthread_cond_t *, pthread_mutex_t *,	\
+					clockid_t, const struct timespec *))	\
 	X(int, pthread_cond_signal, (pthread_cond_t *))				\
 	X(int, pthread_cond_broadcast, (pthread_cond_t *))			\
 	X(int, pthread_barrier_init, (pthread_barrier_t *,			\
@@ -58,6 +66,7 @@
 	X(int, sem_wait, (sem_t *))						\
 	X(int, sem_trywait, (sem_t *))						\
 	X(int, sem_timedwait, (sem_t *, const struct timespec *))		\
+	X(int, sem_clockwait, (sem_t *, clockid_t, const struct timespec *))	\
 	X(int, sem_post, (sem_t *))						\
 	X(ssize_t, read, (int, void *, size_t))					\
 	X(ssize_t, write, (int, const void *, size_t))				\
