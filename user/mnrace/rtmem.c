@@ -2,7 +2,6 @@
 /* The runtime's own memory and its fatal-error exit (rt.h). */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
