@@ -1,0 +1,215 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# mnrace on pthread programs (selftests/mnrace/progs): every racy variant
+# is reported once, with exit status 66, at the two lines marked in its
+# source ("mark:first" the earlier access, "mark:second" the later one);
+# the oracle is the source itself (grep -n of the marks), not mnrace.
+# Every race-free twin exits 0 with no report.  Then the location lines,
+# the history limit, the options, and the link (no libtsan).
+# Run from the top of the tree.
+set -u
+. scripts/tap.sh
+
+O=${O:-build}
+P=$O/selftests/mnrace/progs
+SRC=selftests/mnrace/progs
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate clock semclock cxx"
+# What races at all: reads with reads, atomics with atomics.
+KINDS="readers mixed fork"
+MEMORY="heap free uaf stack tls memcpy memset io unaligned history"
+
+plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 27 ))
+
+# PROG's source (C or C++), and the line of "// mark:NAME" in it.
+src() { ls "$SRC/$1".c "$SRC/$1".cpp 2>/dev/null; }
+mark() { grep -n "// mark:$2\$" "$(src "$1")" | cut -d: -f1; }
+
+# file:line (file without its directory) of the #0 frame that follows
+# the first line matching the regex $1 in file $2.
+frame0() {
+	awk -v re="$1" '
+		found && /^    #0 / { for (i = 1; i <= NF; i++) if ($i ~ /:[0-9]+$/) { n = split($i, p, "/"); print p[n]; exit } exit }
+		$0 ~ re { found = 1 }' "$2"
+}
+
+# Reports of any kind (data race, heap-use-after-free).
+reports() { grep -c '^WARNING: mnrace: ' "$1"; }
+
+# verdict NAME: ok when the command just before succeeded (for a chain
+# of conditions: COND && COND; verdict NAME).
+verdict() { if [ $? = 0 ]; then ok "$1"; else not_ok "$1"; fi; }
+
+# run NAME VARIANT [ENV...]: stderr in $TMP/NAME.VARIANT, stdout in
+# $TMP/NAME.VARIANT.out, status in $rc.
+run() {
+	local name=$1 variant=$2
+	shift 2
+	env "$@" "$P/$name" "$variant" >"$TMP/$name.$variant.out" 2>"$TMP/$name.$variant"
+	rc=$?
+}
+
+# expect_race NAME VARIANT CUR PREV [ENV...]: one report, status 66, the
+# current access at mark:CUR, the previous at mark:PREV.
+expect_race() {
+	local name=$1 variant=$2 cm=$3 pm=$4 out cur prev want_cur want_prev
+	shift 4
+	run "$name" "$variant" "$@"
+	out=$TMP/$name.$variant
+	cur=$(frame0 '^  (Atomic )?(Read|Write) of size' "$out")
+	prev=$(frame0 '^  Previous ' "$out")
+	want_cur="$(basename "$(src "$name")"):$(mark "$name" "$cm")"
+	want_prev="$(basename "$(src "$name")"):$(mark "$name" "$pm")"
+	if [ "$rc" = 66 ] && [ "$(reports "$out")" = 1 ] &&
+	   [ "$cur" = "$want_cur" ] && [ "$prev" = "$want_prev" ]; then
+		ok "$name: $variant: race reported at $want_cur against $want_prev"
+	else
+		not_ok "$name: $variant: status $rc, $(reports "$out") reports, lines '$cur' '$prev', want $want_cur $want_prev"
+		sed 's/^/# /' "$out"
+	fi
+}
+
+racy() { expect_race "$1" race second first; }
+
+norace() {
+	local name=$1
+	run "$name" norace
+	if [ "$rc" = 0 ] && [ "$(reports "$TMP/$name.norace")" = 0 ]; then
+		ok "$name: race-free twin is silent"
+	else
+		not_ok "$name: race-free twin: status $rc, $(reports "$TMP/$name.norace") reports"
+		sed 's/^/# /' "$TMP/$name.norace"
+	fi
+}
+
+# Each happens-before edge: broken, reported; kept, silent.
+for t in $EDGES $KINDS $MEMORY; do
+	racy "$t"
+	norace "$t"
+done
+
+# mnrace_ignore_range: both races reported without it; with it, only
+# the one on the neighbouring word.
+run ignore race
+[ "$rc" = 66 ] && [ "$(reports "$TMP/ignore.race")" = 2 ]
+verdict "ignore: without the annotation both races are reported"
+expect_race ignore norace second2 first2
+
+# A new thread on an ended detached thread's stack (status 3: glibc did
+# not reuse it, nothing proved).
+run stackreuse norace
+[ "$rc" = 0 ] && [ "$(reports "$TMP/stackreuse.norace")" = 0 ]
+verdict "stackreuse: a reused thread stack is no race (status $rc, want 0)"
+
+# Destructors that run after a thread's start function returned.
+run dtor norace
+[ "$rc" = 0 ] && [ "$(reports "$TMP/dtor.norace")" = 0 ] && grep -qx 4 "$TMP/dtor.norace.out"
+verdict "dtor: code after a thread's end runs unchecked (status $rc)"
+
+# Eight threads through every interposer at once (mutexes, malloc/free
+# handed between threads, atomics, short-lived threads reusing slots and
+# pthread_t values): race-free, silent, and the counts add up; without
+# the counter's mutex, every report is about the counter's line.
+run stress norace
+[ "$rc" = 0 ] && [ "$(reports "$TMP/stress.norace")" = 0 ]
+verdict "stress: race-free under load (status $rc, want 0)"
+run stress race
+lines=$(grep -A1 -E '^  (Previous )?(read|write|Read|Write) of size' "$TMP/stress.race" |
+	grep -o 'stress\.c:[0-9]*' | sort -u | tr '\n' ' ')
+[ "$rc" = 66 ] && [ "$lines" = "stress.c:$(mark stress second) " ]
+verdict "stress: the unlocked counter is reported, only at stress.c:$(mark stress second)"
+
+# Locations: the heap block with the line that allocated it, a free
+# reported as a write of the whole block, main's stack, task 2's TLS.
+alloc=$(frame0 '^  Location is heap block of size 64 ' "$TMP/heap.race")
+check "heap: location is the 64-byte block allocated at heap.c:$(mark heap alloc)" \
+	[ "$alloc" = "heap.c:$(mark heap alloc)" ]
+# C++: the block comes from the new-expression, not from libstdc++.
+alloc=$(frame0 '^  Location is heap block of size 32 ' "$TMP/cxx.race")
+check "cxx: location is the block of new int[8] at cxx.cpp:$(mark cxx alloc)" \
+	[ "$alloc" = "cxx.cpp:$(mark cxx alloc)" ]
+
+# std::thread creates through libstdc++ (uninstrumented): the creation
+# stack is unwound through it down to main's line.
+check "cxx: creation stack reaches main at cxx.cpp:$(mark cxx spawn)" \
+	sh -c "grep -A6 '^  Task 2 .* created by task 1 at:' $TMP/cxx.race | grep -q '^    #[0-9] main .*/cxx.cpp:$(mark cxx spawn) '"
+
+check "mixed: the earlier access is reported as an atomic write" \
+	grep -q '^  Previous atomic write of size 4 ' "$TMP/mixed.race"
+
+# What kind each report is.
+check "free: a race with free() is a data race" \
+	grep -q '^WARNING: mnrace: data race (pid=' "$TMP/free.race"
+check "uaf: a use after free, ordered by join, is a heap-use-after-free" \
+	sh -c "grep -q '^WARNING: mnrace: heap-use-after-free (pid=' $TMP/uaf.race && grep -q '^SUMMARY: mnrace: heap-use-after-free .*uaf.c:$(mark uaf second) in main' $TMP/uaf.race"
+
+# The creation stack goes through spawn(), inlined into main: a frame
+# for each, spawn at its pthread_create, main at its call of spawn.
+created=$(grep -A2 '^  Task 2 .* created by task 1 at:' "$TMP/heap.race" |
+	grep -oE '[a-z_]+ [^ ]+:[0-9]+' | sed 's|[^ ]*/||' | tr '\n' ' ')
+want="spawn racetest.h:$(grep -n 'if (pthread_create(&t' "$SRC/racetest.h" | cut -d: -f1) main heap.c:$(mark heap spawn) "
+check "heap: creation stack with the inlined frame ($want)" [ "$created" = "$want" ]
+check "free: a write of the whole 32-byte block, in that heap block" \
+	sh -c "grep -q '^  Write of size 32 ' $TMP/free.race && grep -q '^  Location is heap block of size 32 ' $TMP/free.race"
+check "stack: location is the stack of task 1" \
+	grep -qx '  Location is stack of task 1\.' "$TMP/stack.race"
+check "tls: location is the TLS of task 2" \
+	grep -qx '  Location is TLS of task 2\.' "$TMP/tls.race"
+
+# History: with a single part (history_size=0) the child's 3000 calls
+# after its write overwrite it; the race is still reported, at the right
+# current line, saying the earlier stack is gone.
+run history race MNRACE_OPTIONS=history_size=0
+cur=$(frame0 '^  (Read|Write) of size' "$TMP/history.race")
+if [ "$rc" = 66 ] && [ "$(reports "$TMP/history.race")" = 1 ] &&
+   [ "$cur" = "history.c:$(mark history second)" ] &&
+   grep -q '^    (stack could not be restored' "$TMP/history.race"; then
+	ok "history_size=0: reported, earlier stack said to be lost"
+else
+	not_ok "history_size=0: status $rc, current '$cur'"
+	sed 's/^/# /' "$TMP/history.race"
+fi
+
+# Two races, the later access of each made three times: each pc pair
+# once, the count at exit.
+run twice race
+got=$(grep -A1 -E '^  (Read|Write) of size' "$TMP/twice.race" | grep -o 'twice\.c:[0-9]*' | sort | tr '\n' ' ')
+want=$(printf 'twice.c:%s\n' "$(mark twice second)" "$(mark twice second2)" | sort | tr '\n' ' ')
+[ "$rc" = 66 ] && [ "$(reports "$TMP/twice.race")" = 2 ] && [ "$got" = "$want" ]
+verdict "twice: two reports, each pair once ($want)"
+check "twice: 'mnrace: reported 2 warnings' at exit" \
+	grep -qx 'mnrace: reported 2 warnings' "$TMP/twice.race"
+check "twice: the program's buffered stdout (8 + 3) survives the exit with 66" \
+	grep -qx 11 "$TMP/twice.race.out"
+
+# Options.
+run twice race MNRACE_OPTIONS=halt_on_error=1
+[ "$rc" = 66 ] && [ "$(reports "$TMP/twice.race")" = 1 ]
+verdict "halt_on_error=1: stops after the first report, status 66"
+run twice race MNRACE_OPTIONS=exitcode=7
+check "exitcode=7: status 7" [ "$rc" = 7 ]
+run twice race "MNRACE_OPTIONS=log_path=$TMP/log"
+log=$(ls "$TMP"/log.* 2>/dev/null | head -1)
+[ -n "$log" ] && [ "$(reports "$log")" = 2 ] && [ "$(reports "$TMP/twice.race")" = 0 ]
+verdict "log_path: both reports in log.PID, none on stderr"
+printf '# the earlier accesses are in child()\nrace:^child$\n' >"$TMP/supp"
+run twice race "MNRACE_OPTIONS=suppressions=$TMP/supp"
+[ "$rc" = 0 ] && [ "$(reports "$TMP/twice.race")" = 0 ]
+verdict "suppressions race:^child\$: nothing reported, status 0"
+
+# Bad input: an unknown option is named and ignored, the rest still
+# applies; a suppressions file that cannot be read stops the program.
+run twice race "MNRACE_OPTIONS=bogus=1:exitcode=9"
+[ "$rc" = 9 ] && grep -qx "mnrace: MNRACE_OPTIONS: unknown option 'bogus=1', ignored" "$TMP/twice.race"
+verdict "an unknown option is reported and ignored, exitcode=9 still applies"
+run twice race "MNRACE_OPTIONS=suppressions=$TMP/none"
+[ "$rc" = 1 ] && grep -q "^mnrace: cannot read the suppressions file $TMP/none" "$TMP/twice.race"
+verdict "an unreadable suppressions file is fatal, named (status $rc)"
+
+# The link: mnrace's runtime, not clang's libtsan.
+check "mnrace-cc links libmnrace and not libtsan" \
+	sh -c "nm '$P/mutex' | grep -q ' T mnrace_release\$' && ! nm '$P/mutex' | grep -q __sanitizer_"
+
+tap_done

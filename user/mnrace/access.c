@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The access path: one access against the cells of each 8-byte word it
+ * touches.  For each cell of another slot whose bytes overlap, the access
+ * races with it unless both are reads, both are atomic, or the current
+ * task's clock has seen that slot's epoch (FastTrack's epoch test).  Then
+ * A cell written by free() makes any access a use after free.  Then
+ * the access is stored: over the cell of its own slot with the same bytes,
+ * else in an empty cell, else over a cell chosen from the pc (the evicted
+ * access is forgotten: docs/mnrace.md, limits).  An access the cells
+ * already say (same slot, epoch, bytes, at least as strong) stores
+ * nothing and writes no history.
+ */
+#include "access.h"
+#include "cell.h"
+#include "report.h"
+#include "shadow.h"
+#include "trace.h"
+
+/* Returns true when it reported a race (the caller stops there). */
+static inline __attribute__((always_inline)) bool check_word(struct task *t, uintptr_t word, uint8_t mask,
+			      bool is_write, bool is_atomic, uintptr_t pc,
+			      uintptr_t a, uint32_t n, bool trace_it)
+{
+	uint64_t *sh = shadow_of(word);
+	uint64_t cur, c;
+	int store = -1;
+	bool raced = false;
+
+	if (unlikely(!sh))
+		return false;
+	cur = cell_make(t->slot, t->epoch, mask, !is_write, is_atomic);
+	/* The common case first: this very access is already recorded. */
+	for (int i = 0; i < SHADOW_CELLS; i++)
+		if (__atomic_load_n(&sh[i], __ATOMIC_RELAXED) == cur)
+			return false;
+	for (int i = 0; i < SHADOW_CELLS; i++) {
+		c = __atomic_load_n(&sh[i], __ATOMIC_RELAXED);
+		if (!c) {
+			if (store < 0)
+				store = i;
+			continue;
+		}
+		if (unlikely(c == CELL_IGNORE))
+			return false;
+		if (unlikely(cell_is_freed(c)) && (cell_mask(c) & mask)) {
+			report_race(t, a, n, is_write, is_atomic, pc, word, c);
+			raced = true;
+			store = i;
+			break;
+		}
+		if (cell_slot(c) == t->slot) {
+			if (cell_mask(c) == mask) {
+				if (cell_epoch(c) == t->epoch && cell_covers(c, cur))
+					return false;
+				/* Its own earlier access: replace it, unless that
+				 * write would be lost to a read of the same epoch. */
+				if (cell_epoch(c) != t->epoch || cell_covers(cur, c))
+					store = i;
+				else
+					return false;
+			}
+			continue;
+		}
+		if (!(cell_mask(c) & mask))
+			continue;
+		if (cell_is_read(c) && !is_write)
+			continue;
+		if (cell_is_atomic(c) && is_atomic)
+			continue;
+		if (vc_get(&t->vc, cell_slot(c)) >= cell_epoch(c))
+			continue;
+		/* Reported once; the access takes the cell's place, so doing it
+		 * again in a loop finds itself recorded and costs nothing. */
+		report_race(t, a, n, is_write, is_atomic, pc, word, c);
+		raced = true;
+		store = i;
+		break;
+	}
+	if (store < 0)
+		store = (pc >> 4 ^ t->epoch) % SHADOW_CELLS;
+	if (trace_it)
+		trace_access(t, pc, a, n, is_write, is_atomic);
+	__atomic_store_n(&sh[store], cur, __ATOMIC_RELAXED);
+	return raced;
+}
+
+void access_small(struct task *t, uintptr_t a, uint32_t n, bool is_write,
+		  bool is_atomic, uintptr_t pc)
+{
+	uintptr_t end = a + n, off = a & 7;
+
+	if (unlikely(mnr_in_rt))
+		return;
+	if (likely(off + n <= 8)) {	/* within one word: nearly every access */
+		check_word(t, a & ~7ULL, (uint8_t)(((1u << n) - 1) << off), is_write,
+			   is_atomic, pc, a, n, true);
+		return;
+	}
+	for (uintptr_t w = a & ~7ULL; w < end; w += 8) {
+		uintptr_t lo = w > a ? w : a, hi = w + 8 < end ? w + 8 : end;
+		uint8_t mask = (uint8_t)(((1u << (hi - lo)) - 1) << (lo - w));
+
+		/* A word trace for each piece: replay matches by overlap. */
+		if (check_word(t, w, mask, is_write, is_atomic, pc, a, n, true))
+			return;
+	}
+}
+
+void access_range(struct task *t, uintptr_t a, size_t n, bool is_write,
+		  uintptr_t pc)
+{
+	uintptr_t end = a + n;
+
+	if (unlikely(mnr_in_rt) || !n)
+		return;
+	trace_range(t, pc, a, n, is_write);
+	for (uintptr_t w = a & ~7ULL; w < end; w += 8) {
+		uintptr_t lo = w > a ? w : a, hi = w + 8 < end ? w + 8 : end;
+		uint8_t mask = (uint8_t)(((1u << (hi - lo)) - 1) << (lo - w));
+
+		if (check_word(t, w, mask, is_write, false, pc, a, n, false))
+			return;
+	}
+}
+
+void access_mark_written(struct task *t, uintptr_t a, size_t n, uintptr_t pc,
+			 bool freed)
+{
+	uint64_t flags = freed ? CELL_FREED : 0, full, *sh, *shend;
+	uintptr_t end = a + n, w0 = a & ~7ULL, wl = (end - 1) & ~7ULL;
+	uint8_t m0, ml;
+
+	if (!n || !(sh = shadow_of(w0)) || !(shend = shadow_of(wl)) || shend < sh)
+		return;
+	trace_range(t, pc, a, n, true);
+	/*
+	 * The edges too: a heap block's words are its own (16-byte
+	 * granules), the bytes beyond its end are nobody's.  One word's
+	 * cells are consecutive, and so are a range's words: one pass.
+	 */
+	full = cell_make(t->slot, t->epoch, 0xff, false, false) | flags;
+	m0 = (uint8_t)(0xff << (a - w0));
+	ml = (uint8_t)(0xff >> (8 - (end - wl)));
+	_Static_assert(SHADOW_CELLS == 4, "one store per cell below");
+	for (uint64_t *c = sh; c <= shend; c += SHADOW_CELLS) {
+		c[0] = full;
+		c[1] = c[2] = c[3] = 0;
+	}
+	sh[0] = (full & ~0xffULL) | (sh == shend ? (m0 & ml) : m0);
+	if (shend != sh)
+		shend[0] = (full & ~0xffULL) | ml;
+}
+
+void access_ignore(uintptr_t a, size_t n)
+{
+	uintptr_t end = a + n;
+
+	for (uintptr_t w = a & ~7ULL; w < end; w += 8) {
+		uint64_t *sh = shadow_of(w);
+
+		if (sh)
+			__atomic_store_n(&sh[0], CELL_IGNORE, __ATOMIC_RELAXED);
+	}
+}

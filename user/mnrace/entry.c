@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What clang's ThreadSanitizer pass calls for plain accesses and calls:
+ * __tsan_{read,write}{1,2,4,8,16}, the unaligned variants, the range
+ * forms, vptr updates, and __tsan_func_entry/exit, which keep the
+ * current task's shadow call stack.  The pass passes no pc: the return
+ * address into the instrumented code is the access's pc.
+ */
+#include "access.h"
+#include "trace.h"
+
+#define ACCESS_FN(name, size, is_write)					\
+	MNR_EXPORT __attribute__((noinline)) void name(void *a)		\
+	{								\
+		access_small(task_cur(), (uintptr_t)a, size, is_write,	\
+			     false, MNR_PC());				\
+	}
+
+ACCESS_FN(__tsan_read1, 1, false)
+ACCESS_FN(__tsan_read2, 2, false)
+ACCESS_FN(__tsan_read4, 4, false)
+ACCESS_FN(__tsan_read8, 8, false)
+ACCESS_FN(__tsan_read16, 16, false)
+ACCESS_FN(__tsan_write1, 1, true)
+ACCESS_FN(__tsan_write2, 2, true)
+ACCESS_FN(__tsan_write4, 4, true)
+ACCESS_FN(__tsan_write8, 8, true)
+ACCESS_FN(__tsan_write16, 16, true)
+ACCESS_FN(__tsan_unaligned_read2, 2, false)
+ACCESS_FN(__tsan_unaligned_read4, 4, false)
+ACCESS_FN(__tsan_unaligned_read8, 8, false)
+ACCESS_FN(__tsan_unaligned_read16, 16, false)
+ACCESS_FN(__tsan_unaligned_write2, 2, true)
+ACCESS_FN(__tsan_unaligned_write4, 4, true)
+ACCESS_FN(__tsan_unaligned_write8, 8, true)
+ACCESS_FN(__tsan_unaligned_write16, 16, true)
+
+MNR_EXPORT __attribute__((noinline)) void __tsan_read_range(void *a, unsigned long n)
+{
+	access_range(task_cur(), (uintptr_t)a, n, false, MNR_PC());
+}
+
+MNR_EXPORT __attribute__((noinline)) void __tsan_write_range(void *a, unsigned long n)
+{
+	access_range(task_cur(), (uintptr_t)a, n, true, MNR_PC());
+}
+
+/* C++: storing the same vtable pointer again is not a write that races. */
+MNR_EXPORT __attribute__((noinline)) void __tsan_vptr_update(void **vptr, void *val)
+{
+	if (*vptr != val)
+		access_small(task_cur(), (uintptr_t)vptr, 8, true, false, MNR_PC());
+}
+
+MNR_EXPORT __attribute__((noinline)) void __tsan_vptr_read(void **vptr)
+{
+	access_small(task_cur(), (uintptr_t)vptr, 8, false, false, MNR_PC());
+}
+
+MNR_EXPORT void __tsan_func_entry(void *ret)
+{
+	struct task *t = task_cur();
+
+	if (likely(t->depth < STACK_MAX))
+		t->stk[t->depth] = (uintptr_t)ret;
+	t->depth++;
+	trace_word(t, EV_ENTRY, (uintptr_t)ret);
+}
+
+MNR_EXPORT void __tsan_func_exit(void)
+{
+	struct task *t = task_cur();
+
+	if (likely(t->depth))
+		t->depth--;
+	trace_word(t, EV_EXIT, 0);
+}

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Tasks: creation, start, end, clocks, and what reports know of them. */
+#include <execinfo.h>
+#include <link.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "depot.h"
+#include "fork.h"
+#include "init.h"
+#include "instr.h"
+#include "shadow.h"
+#include "slot.h"
+#include "task.h"
+#include "trace.h"
+
+__thread struct task *mnr_cur;
+__thread int mnr_in_rt;
+
+static uint32_t next_id = 1;
+static struct task_info *infos;	/* by id */
+static uint32_t ninfos;
+static spin_t info_lock;
+static size_t tls_static;	/* bytes of static TLS below the thread pointer */
+
+static int add_tls(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_TLS) {
+			size_t al = ph->p_align ? ph->p_align : 1;
+
+			tls_static += (ph->p_memsz + al - 1) / al * al;
+		}
+	}
+	return 0;
+}
+
+void task_init(void)
+{
+	dl_iterate_phdr(add_tls, NULL);
+	fork_guard(&info_lock);
+}
+
+static void info_set(uint32_t id, const struct task_info *ti)
+{
+	spin_lock(&info_lock);
+	if (id >= ninfos) {
+		uint32_t n = ninfos ? ninfos : 64;
+
+		while (n <= id)
+			n *= 2;
+		infos = rt_realloc(infos, n * sizeof(*infos));
+		memset(infos + ninfos, 0, (n - ninfos) * sizeof(*infos));
+		ninfos = n;
+	}
+	infos[id] = *ti;
+	spin_unlock(&info_lock);
+}
+
+bool task_info_get(uint32_t id, struct task_info *out)
+{
+	bool ok;
+
+	spin_lock(&info_lock);
+	ok = id && id < ninfos && (infos[id].tid || infos[id].create_stack ||
+				   infos[id].parent);
+	if (ok)
+		*out = infos[id];
+	spin_unlock(&info_lock);
+	return ok;
+}
+
+uint32_t task_owning(uintptr_t a, bool *tls)
+{
+	uint32_t found = 0;
+
+	spin_lock(&info_lock);
+	/* TLS first: glibc puts a thread's static TLS inside its stack block. */
+	for (uint32_t i = 1; i < ninfos && !found; i++)
+		if (infos[i].alive && a >= infos[i].tls_lo && a < infos[i].tls_hi) {
+			found = i;
+			*tls = true;
+		}
+	for (uint32_t i = 1; i < ninfos && !found; i++)
+		if (infos[i].alive && a >= infos[i].stack_lo && a < infos[i].stack_hi) {
+			found = i;
+			*tls = false;
+		}
+	spin_unlock(&info_lock);
+	return found;
+}
+
+struct task *task_new(uint32_t parent, uint32_t create_stack)
+{
+	struct task *t = rt_alloc(sizeof(*t));
+	struct task_info ti = { .parent = parent, .create_stack = create_stack };
+
+	t->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
+	info_set(t->id, &ti);
+	return t;
+}
+
+static uintptr_t thread_pointer(void)
+{
+	uintptr_t tp;
+
+	__asm__("mov %%fs:0, %0" : "=r"(tp));
+	return tp;
+}
+
+void task_start(struct task *t)
+{
+	struct task_info ti = { 0 };
+	pthread_attr_t attr;
+
+	mnr_in_rt++;
+	t->slot = slot_take(t->id);
+	t->epoch = mnr_slots[t->slot].epoch;
+	vc_set(&t->vc, t->slot, t->epoch);
+	trace_next(t);
+
+	task_info_get(t->id, &ti);
+	ti.tid = syscall(SYS_gettid);
+	ti.alive = true;
+	if (!pthread_getattr_np(pthread_self(), &attr)) {
+		void *lo;
+		size_t sz;
+
+		if (!pthread_attr_getstack(&attr, &lo, &sz)) {
+			ti.stack_lo = (uintptr_t)lo;
+			ti.stack_hi = (uintptr_t)lo + sz;
+		}
+		pthread_attr_destroy(&attr);
+	}
+	ti.tls_hi = thread_pointer();
+	ti.tls_lo = ti.tls_hi - tls_static - 64;
+	/*
+	 * glibc hands an ended thread's stack (and the static TLS in it) to
+	 * the next thread: what the last one did there is not this task's
+	 * business.  An adopted thread (the main one) keeps its shadow: it
+	 * may have run instrumented code already.
+	 */
+	if (ti.parent) {
+		shadow_reset(ti.stack_lo, ti.stack_hi - ti.stack_lo);
+		shadow_reset(ti.tls_lo, ti.tls_hi - ti.tls_lo);
+	}
+	info_set(t->id, &ti);
+	mnr_cur = t;
+	mnr_in_rt--;
+}
+
+/*
+ * What a thread runs as after its task ended (TLS destructors, cleanup
+ * handlers): accesses are not checked there (mnr_in_rt stays set), but
+ * shadow stack and sync calls need somewhere to go.  It holds no slot, so
+ * its history part only ever restarts (trace_next), and its clock takes
+ * no part in edges (it would spread a 65536-entry clock to every lock it
+ * touched).
+ */
+static struct task *dead_task(void)
+{
+	struct task *t = rt_alloc(sizeof(*t));
+
+	t->slot = SLOT_MAX;
+	t->epoch = 1;
+	t->tpart = rt_alloc(sizeof(*t->tpart));
+	mnr_cur = t;
+	return t;
+}
+
+struct task *task_adopt(void)
+{
+	struct task *t;
+
+	/* Instrumented code before __tsan_init (another constructor). */
+	if (unlikely(!mnr_ready())) {
+		mnr_init_early();
+		if (mnr_cur)
+			return mnr_cur;
+	}
+	if (unlikely(mnr_in_rt))
+		return dead_task();
+	t = task_new(0, 0);
+	task_start(t);
+	return t;
+}
+
+void task_end(struct task *t)
+{
+	struct task_info ti;
+
+	/* Publish the last epoch: the slot's next owner continues after it. */
+	mnr_slots[t->slot].epoch = t->epoch;
+	slot_put(t->slot);
+	if (task_info_get(t->id, &ti)) {
+		ti.alive = false;
+		info_set(t->id, &ti);
+	}
+	if (mnr_cur == t)
+		mnr_cur = NULL;
+}
+
+void task_free(struct task *t)
+{
+	vc_free(&t->vc);
+	vc_free(&t->exit_vc);
+	rt_free(t);
+}
+
+static bool dead(const struct task *t)
+{
+	return unlikely(t->slot >= SLOT_MAX);
+}
+
+void task_tick(struct task *t)
+{
+	if (dead(t))
+		return;
+	t->epoch++;
+	t->vc.e[t->slot] = t->epoch;
+	trace_word(t, EV_EPOCH, t->epoch);
+}
+
+void task_acquire(struct task *t, const struct vclock *src)
+{
+	if (dead(t))
+		return;
+	vc_join(&t->vc, src);
+	/* Never behind itself (a clock released by its slot's previous owner). */
+	t->vc.e[t->slot] = t->epoch;
+}
+
+void task_release(struct task *t, struct vclock *dst)
+{
+	if (dead(t))
+		return;
+	vc_join(dst, &t->vc);
+	task_tick(t);
+}
+
+void task_release_store(struct task *t, struct vclock *dst)
+{
+	if (dead(t))
+		return;
+	vc_copy(dst, &t->vc);
+	task_tick(t);
+}
+
+/*
+ * @pc is in uninstrumented code (libstdc++'s std::thread calling
+ * pthread_create): the frames between it and the instrumented caller are
+ * on no shadow stack, so they are unwound (glibc's backtrace, from
+ * .eh_frame), up to the first instrumented one; the shadow stack follows.
+ */
+uint32_t task_stack_id_unwound(struct task *t, uintptr_t pc)
+{
+	void *bt[REPORT_FRAMES];
+	uintptr_t pcs[REPORT_FRAMES];
+	uint32_t n = 0, d = t->depth < STACK_MAX ? t->depth : STACK_MAX;
+	int nb, i;
+
+	if (pc_instrumented(pc))
+		return task_stack_id(t, pc);
+	mnr_in_rt++;
+	nb = backtrace(bt, REPORT_FRAMES);
+	mnr_in_rt--;
+	for (i = 0; i < nb && (uintptr_t)bt[i] != pc; i++)
+		;	/* the runtime's own frames */
+	if (i == nb)
+		return task_stack_id(t, pc);
+	for (; i < nb && n < REPORT_FRAMES; i++) {
+		pcs[n++] = (uintptr_t)bt[i];
+		if (pc_instrumented((uintptr_t)bt[i]))
+			break;
+	}
+	if (i == nb)
+		return depot_put(pcs, n);	/* no instrumented caller at all */
+	for (; d > 0 && n < REPORT_FRAMES; d--)
+		pcs[n++] = t->stk[d - 1];
+	return depot_put(pcs, n);
+}
+
+uint32_t task_stack_id(struct task *t, uintptr_t pc)
+{
+	uintptr_t pcs[REPORT_FRAMES];
+	uint32_t n = 0, d = t->depth < STACK_MAX ? t->depth : STACK_MAX;
+
+	pcs[n++] = pc;
+	for (; d > 0 && n < REPORT_FRAMES; d--)
+		pcs[n++] = t->stk[d - 1];
+	return depot_put(pcs, n);
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Tasks, the unit of concurrency: a pthread now, a libmn task later.  A
+ * task holds a slot and a vector clock; its own entry is its epoch, which
+ * grows after every release, so that what it does afterwards is not
+ * covered by what it released.  It keeps a shadow call stack
+ * (__tsan_func_entry/exit) and writes its history into its slot's trace.
+ *
+ * The task running on this thread is one thread-local pointer (mnr_cur):
+ * libmn's switch will be one store of it.
+ */
+#ifndef MNRACE_TASK_H
+#define MNRACE_TASK_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "rt.h"
+#include "vclock.h"
+
+#define STACK_MAX	128	/* shadow call stack frames kept */
+#define REPORT_FRAMES	64	/* frames in a stored or printed stack */
+
+struct trace_part;
+
+struct task {
+	uint32_t id;
+	uint32_t slot;
+	uint32_t epoch;		/* == vc.e[slot] */
+	struct vclock vc;
+	struct trace_part *tpart;	/* part of the slot's trace written now */
+	uint32_t depth;		/* may exceed STACK_MAX: frames beyond are lost */
+	uintptr_t stk[STACK_MAX];	/* return addresses, outermost first */
+
+	/* pthread lifecycle (pthread.c) */
+	pthread_t pth;
+	uint32_t life;		/* TASK_EXITED | TASK_DETACHED, atomic */
+	struct vclock exit_vc;	/* its clock when it ended, for join */
+	struct task *hnext;	/* pthread_t hash chain */
+};
+
+#define TASK_EXITED	1u
+#define TASK_DETACHED	2u
+
+/* What a report says about a task, kept after it ends. */
+struct task_info {
+	pid_t tid;		/* thread it runs on (last seen) */
+	uint32_t parent;	/* task id, 0: none (the main task, adopted threads) */
+	uint32_t create_stack;	/* stack depot id of its creation, 0: none */
+	bool alive;
+	uintptr_t stack_lo, stack_hi, tls_lo, tls_hi;
+};
+
+extern __thread struct task *mnr_cur;
+/* Non-zero while the runtime itself runs on this thread: interposed
+ * functions it calls (libdw's malloc) pass straight through. */
+extern __thread int mnr_in_rt;
+
+struct task *task_adopt(void);
+
+/* The current task; a thread the runtime did not see start becomes one. */
+static inline struct task *task_cur(void)
+{
+	struct task *t = mnr_cur;
+
+	return likely(t) ? t : task_adopt();
+}
+
+/* A task created by @parent (0: none) at stack @create_stack, not yet
+ * running: task_start makes it the current task of the calling thread. */
+struct task *task_new(uint32_t parent, uint32_t create_stack);
+void task_start(struct task *t);
+/* @t stops running for good: its slot goes back, its info stays. */
+void task_end(struct task *t);
+void task_free(struct task *t);
+
+void task_tick(struct task *t);
+void task_acquire(struct task *t, const struct vclock *src);
+void task_release(struct task *t, struct vclock *dst);
+void task_release_store(struct task *t, struct vclock *dst);
+
+/* The current stack of @t with @pc innermost, stored in the depot. */
+uint32_t task_stack_id(struct task *t, uintptr_t pc);
+/* The same, when @pc may be in uninstrumented code whose callers are on
+ * no shadow stack: they are unwound (slow: thread creation only). */
+uint32_t task_stack_id_unwound(struct task *t, uintptr_t pc);
+
+bool task_info_get(uint32_t id, struct task_info *out);
+/* The task whose stack (or TLS, *tls) holds @a; 0: none. */
+uint32_t task_owning(uintptr_t a, bool *tls);
+
+void task_init(void);
+
+#endif
