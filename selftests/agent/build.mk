@@ -1,17 +1,17 @@
-# Unit tests of the agent's parts (user/agent/): selftests/build.mk builds
+# Unit tests of the agent's parts (user/nstaint/agent/): selftests/build.mk builds
 # each *_test.c; these lines link the part it tests.
-SELFTEST_LIBS_promtext_test := $(O)/user/agent/promtext.o -lm
-$(O)/selftests/agent/promtext_test: $(O)/user/agent/promtext.o user/agent/promtext.h \
+SELFTEST_LIBS_promtext_test := $(O)/user/nstaint/agent/promtext.o -lm
+$(O)/selftests/agent/promtext_test: $(O)/user/nstaint/agent/promtext.o user/nstaint/agent/promtext.h \
 	selftests/lib/promparse.py
-SELFTEST_LIBS_sdnotify_test := $(O)/user/agent/sdnotify.o
-$(O)/selftests/agent/sdnotify_test: $(O)/user/agent/sdnotify.o user/agent/sdnotify.h
-SELFTEST_LIBS_rotlog_test := $(O)/user/agent/rotlog.o -lz
-$(O)/selftests/agent/rotlog_test: $(O)/user/agent/rotlog.o user/agent/rotlog.h
-SELFTEST_LIBS_confile_test := $(O)/user/agent/confile.o
-$(O)/selftests/agent/confile_test: $(O)/user/agent/confile.o user/agent/confile.h
-SELFTEST_LIBS_httpd_test := $(O)/user/agent/httpd.o $(O)/user/agent/promtext.o -lmicrohttpd -lm
-$(O)/selftests/agent/httpd_test: $(O)/user/agent/httpd.o $(O)/user/agent/promtext.o \
-	user/agent/httpd.h selftests/lib/httpget.py selftests/lib/promparse.py
+SELFTEST_LIBS_sdnotify_test := $(O)/user/nstaint/agent/sdnotify.o
+$(O)/selftests/agent/sdnotify_test: $(O)/user/nstaint/agent/sdnotify.o user/nstaint/agent/sdnotify.h
+SELFTEST_LIBS_rotlog_test := $(O)/user/nstaint/agent/rotlog.o -lz
+$(O)/selftests/agent/rotlog_test: $(O)/user/nstaint/agent/rotlog.o user/nstaint/agent/rotlog.h
+SELFTEST_LIBS_confile_test := $(O)/user/nstaint/agent/confile.o
+$(O)/selftests/agent/confile_test: $(O)/user/nstaint/agent/confile.o user/nstaint/agent/confile.h
+SELFTEST_LIBS_httpd_test := $(O)/user/nstaint/agent/httpd.o $(O)/user/nstaint/agent/promtext.o -lmicrohttpd -lm
+$(O)/selftests/agent/httpd_test: $(O)/user/nstaint/agent/httpd.o $(O)/user/nstaint/agent/promtext.o \
+	user/nstaint/agent/httpd.h selftests/lib/httpget.py selftests/lib/promparse.py
 
 # A real Prometheus scrapes httpd (prom_scrape_test.sh, httpd_serve).
 HTTPD_SERVE := $(O)/selftests/agent/httpd_serve
@@ -20,17 +20,29 @@ PROM_SCRAPE_TEST := $(O)/selftests/agent/prom_scrape_test
 ALL   += $(HTTPD_SERVE) $(PROM_SCRAPE_TEST)
 TESTS += $(PROM_SCRAPE_TEST)
 
-$(HTTPD_SERVE): selftests/agent/httpd_serve.c $(O)/user/agent/httpd.o $(O)/user/agent/promtext.o
+$(HTTPD_SERVE): selftests/agent/httpd_serve.c $(O)/user/nstaint/agent/httpd.o $(O)/user/nstaint/agent/promtext.o
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lmicrohttpd -lm
 
-$(PROM_SCRAPE_TEST): selftests/agent/prom_scrape_test.sh $(HTTPD_SERVE)
+$(PROM_SCRAPE_TEST): selftests/agent/prom_scrape_test.sh selftests/lib/promtest.sh $(HTTPD_SERVE)
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
-SELFTEST_LIBS_procmetrics_test := $(O)/user/agent/procmetrics.o $(O)/user/agent/promtext.o -lm
-$(O)/selftests/agent/procmetrics_test: $(O)/user/agent/procmetrics.o $(O)/user/agent/promtext.o \
-	user/agent/procmetrics.h
-SELFTEST_LIBS_envelope_test := $(O)/user/agent/envelope.o $(O)/user/agent/labelcap.o
-$(O)/selftests/agent/envelope_test: $(O)/user/agent/envelope.o $(O)/user/agent/labelcap.o \
-	user/agent/envelope.h user/agent/labelcap.h
+SELFTEST_LIBS_procmetrics_test := $(O)/user/nstaint/agent/procmetrics.o $(O)/user/nstaint/agent/promtext.o -lm
+$(O)/selftests/agent/procmetrics_test: $(O)/user/nstaint/agent/procmetrics.o $(O)/user/nstaint/agent/promtext.o \
+	user/nstaint/agent/procmetrics.h
+SELFTEST_LIBS_envelope_test := $(O)/user/nstaint/agent/envelope.o $(O)/user/nstaint/agent/labelcap.o
+$(O)/selftests/agent/envelope_test: $(O)/user/nstaint/agent/envelope.o $(O)/user/nstaint/agent/labelcap.o \
+	user/nstaint/agent/envelope.h user/nstaint/agent/labelcap.h
+
+# nstaint agent end to end, with a real Prometheus (agent_test.sh).
+AGENT_TEST := $(O)/selftests/agent/agent_test
+
+ALL   += $(AGENT_TEST)
+TESTS += $(AGENT_TEST)
+
+$(AGENT_TEST): selftests/agent/agent_test.sh selftests/lib/testlib.sh selftests/lib/recall.py \
+		selftests/lib/httpget.py selftests/lib/promtest.sh $(O)/nstaint $(O)/selftests/go/sockns $(O)/selftests/go/leak
+	$(call msg,INSTALL,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)install -m 755 $< $@

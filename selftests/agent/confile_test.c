@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Tests of user/agent/confile: what the command line parser (glibc's
+ * Tests of user/nstaint/agent/confile: what the command line parser (glibc's
  * getopt_long, the oracle) ends up with after a file's options are put
  * in front of the command line's, and the messages for bad files.
  */
@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "../../user/agent/confile.h"
+#include "../../user/nstaint/agent/confile.h"
 
 static const struct option opts[] = {
 	{ "config", required_argument, NULL, 'c' },

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Tests of user/agent/envelope and labelcap: times read back by Python's
+ * Tests of user/nstaint/agent/envelope and labelcap: times read back by Python's
  * datetime (an independent RFC 3339 reader) and compared with the
  * seconds and nanoseconds written; the node name's order of precedence
  * against uname(1); the label cap's bound.
@@ -12,8 +12,8 @@
 #include <time.h>
 
 #include "kselftest_harness.h"
-#include "../../user/agent/envelope.h"
-#include "../../user/agent/labelcap.h"
+#include "../../user/nstaint/agent/envelope.h"
+#include "../../user/nstaint/agent/labelcap.h"
 
 static int run(const char *cmd, char *out, size_t sz)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * httpd_serve ADDRESS VALUE: serve a small fixed metrics page through
- * user/agent/httpd for prom_scrape_test.sh (a real Prometheus scrapes
+ * user/nstaint/agent/httpd for prom_scrape_test.sh (a real Prometheus scrapes
  * it).  Prints "port N" once listening; runs until SIGTERM or SIGINT.
  */
 #include <signal.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../../user/agent/httpd.h"
+#include "../../user/nstaint/agent/httpd.h"
 
 static double value;
 

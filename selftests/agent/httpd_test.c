@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Tests of user/agent/httpd: requests made by Python's http.client
+ * Tests of user/nstaint/agent/httpd: requests made by Python's http.client
  * (selftests/lib/httpget.py), the page read back by the Prometheus
  * client's parser, and the listen address parser.
  */
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "../../user/agent/httpd.h"
+#include "../../user/nstaint/agent/httpd.h"
 
 struct state {
 	atomic_int healthy, ready, fail, scrapes;

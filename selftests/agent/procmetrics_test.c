@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Tests of user/agent/procmetrics: for an idle child process, the
+ * Tests of user/nstaint/agent/procmetrics: for an idle child process, the
  * process_* values we serve equal those of the official Python client's
  * ProcessCollector for the same pid (and resource.prlimit for the
  * address-space limit it lacks), as parsed back by its own parser.
@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "../../user/agent/procmetrics.h"
+#include "../../user/nstaint/agent/procmetrics.h"
 
 static const char oracle_py[] =
 	"import resource, sys\n"

@@ -1,19 +1,19 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # A real Prometheus server (Debian's) scrapes a page served by the agent's
-# HTTP endpoint (user/agent/httpd via httpd_serve): the target is up, and
+# HTTP endpoint (user/nstaint/agent/httpd via httpd_serve): the target is up, and
 # the values and escaped labels Prometheus stored are the ones served.
 # Prometheus, not our code, is the oracle.  Run from the top of the tree.
 set -u
 . scripts/tap.sh
+. selftests/lib/promtest.sh
 
 O=${O:-build}
 SERVE=$O/selftests/agent/httpd_serve
 TMP=$(mktemp -d)
 serve=''
-prom=''
 cleanup() {
-	[ -n "$prom" ] && kill "$prom" 2>/dev/null && wait "$prom" 2>/dev/null
+	prom_stop
 	[ -n "$serve" ] && kill "$serve" 2>/dev/null && wait "$serve" 2>/dev/null
 	rm -rf "$TMP"
 }
@@ -21,43 +21,14 @@ trap cleanup EXIT
 
 plan 4
 
-# query EXPR: the first result's value and labels as "VALUE LABELS-JSON",
-# or nothing while Prometheus has none.
-query() {
-	/usr/bin/python3 - "$PROM_PORT" "$1" <<'PY'
-import json, sys, urllib.parse, urllib.request
-port, expr = sys.argv[1], sys.argv[2]
-url = "http://127.0.0.1:%s/api/v1/query?%s" % (port, urllib.parse.urlencode({"query": expr}))
-try:
-    r = json.load(urllib.request.urlopen(url, timeout=5))
-except Exception:
-    sys.exit(0)
-res = r.get("data", {}).get("result", [])
-if res:
-    m = dict(res[0]["metric"]); m.pop("instance", None)
-    print(res[0]["value"][1], json.dumps(m, sort_keys=True))
-PY
-}
+query() { prom_query "$1"; }
 
 coproc SRV { exec "$SERVE" 127.0.0.1:0 42.5; }
 serve=$SRV_PID
 read -r _ port <&"${SRV[0]}"
 diag "httpd_serve on port ${port:-?}"
 
-# A port for Prometheus' own web API: the kernel picks a free one.
-PROM_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$TMP/prometheus.yml" <<EOT
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-scrape_configs:
-  - job_name: nstaint
-    static_configs:
-      - targets: ['127.0.0.1:$port']
-EOT
-prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/data" \
-	--web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn >"$TMP/prom.log" 2>&1 &
-prom=$!
+prom_start "$port"
 
 # Wait (up to 60 s) for the first scrape to be stored.
 for _ in $(seq 120); do

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Tests of user/agent/promtext: what it writes is read back by the
+ * Tests of user/nstaint/agent/promtext: what it writes is read back by the
  * official Prometheus client's parser (selftests/lib/promparse.py) and
  * linted by promtool, so the oracle is not our own reading of the format.
  */
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "kselftest_harness.h"
-#include "../../user/agent/promtext.h"
+#include "../../user/nstaint/agent/promtext.h"
 
 /* Run @cmd with @in on its stdin; its stdout into @out (NUL-terminated). */
 static int filter(const char *cmd, const char *in, char *out, size_t outsz)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Tests of user/agent/rotlog: the files on disk, read back with stat(2),
+ * Tests of user/nstaint/agent/rotlog: the files on disk, read back with stat(2),
  * plain reads and gzip(1) (not with rotlog), hold whole lines, stay under
  * their size bound, keep at most the configured backups, are mode 0600,
  * and together hold the newest lines in order.
@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "../../user/agent/rotlog.h"
+#include "../../user/nstaint/agent/rotlog.h"
 
 FIXTURE(rot) {
 	char dir[64];

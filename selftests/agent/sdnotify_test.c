@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Tests of user/agent/sdnotify: the datagram arrives, as systemd would
+ * Tests of user/nstaint/agent/sdnotify: the datagram arrives, as systemd would
  * receive it, on a socket the test binds itself (path and abstract).
  */
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "../../user/agent/sdnotify.h"
+#include "../../user/nstaint/agent/sdnotify.h"
 
 FIXTURE(notify) {
 	int fd;

@@ -115,7 +115,7 @@ fi
 options_in_page() {
 	local cmd opt rc=0 page section
 	page=$(groff -man -Tascii -P-cbou "$D/usr/share/man/man8/nstaint.8")
-	for cmd in ps trace top; do
+	for cmd in ps trace top agent; do
 		section=$(sed -n "/^   nstaint $cmd\$/,/^   nstaint [a-z]*\$\|^[A-Z]/p" <<<"$page" | sed '1d')
 		for opt in $("$D/usr/sbin/nstaint" "$cmd" --help 2>&1 |
 				grep -o -- '--[a-z][a-z-]*' | sort -u); do
@@ -125,7 +125,7 @@ options_in_page() {
 	done
 	return $rc
 }
-check "every --help long option of ps, trace, top is in nstaint(8)" options_in_page
+check "every --help long option of ps, trace, top, agent is in nstaint(8)" options_in_page
 
 # The commands themselves are in the page's COMMANDS section.
 check "nstaint(8) documents every command of nstaint --help" bash -c '

@@ -2,10 +2,10 @@
 # so a new sink or attribution source is one file, and what it shares
 # with libmn (user/common).  The BPF object and skeleton come from
 # bpf/build.mk, the module from kmod/build.mk; nothing else adds sources.
-NSTAINT_STAGES := cmd source pipeline model attr sym sink
+NSTAINT_STAGES := cmd source pipeline model attr sym sink agent
 NSTAINT_SRCS += $(sort $(wildcard $(addprefix user/nstaint/,$(addsuffix /*.c,$(NSTAINT_STAGES))))) \
 		$(wildcard user/nstaint/*.c) user/common/nsset.c user/common/nsjson.c user/common/strout.c user/common/elfscn.c
-NSTAINT_LIBS += -lbpf -ldw -lelf -lz -lpthread
+NSTAINT_LIBS += -lbpf -ldw -lelf -lz -lpthread -lmicrohttpd -lm
 NSTAINT_DEPS +=
 
 # Only the objects that include the BPF skeleton wait for it.
@@ -23,6 +23,10 @@ $(O)/syscall_names.h: $(UNISTD_64) user/nstaint/build.mk
 	$(Q)mkdir -p $(dir $@)
 	$(Q)sed -n 's/^#define __NR_\([a-z0-9_]*\)[[:space:]]\{1,\}\([0-9]\{1,\}\)$$/[\2] = "\1",/p' $< >$@.tmp
 	$(Q)test -s $@.tmp && mv $@.tmp $@
+
+# nstaint_build_info's revision label.
+NSTAINT_REVISION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(O)/user/nstaint/sink/metrics.o: CFLAGS += -DNSTAINT_REVISION='"$(NSTAINT_REVISION)"'
 
 # Only the object that includes the table waits for it.
 $(O)/user/nstaint/model/syscalls.o: $(O)/syscall_names.h

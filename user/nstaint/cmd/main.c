@@ -24,6 +24,7 @@ static const struct command {
 	{ "ps", cmd_ps, "list tainted threads now, from /proc" },
 	{ "trace", cmd_trace, "print namespace events live (BPF)" },
 	{ "top", cmd_top, "live table of tainted threads and the tasks on them" },
+	{ "agent", cmd_agent, "node agent: Prometheus metrics, JSON event export" },
 };
 
 static void usage(FILE *f)

@@ -10,6 +10,7 @@
 #include "model/evtable.h"
 #include "model/record.h"
 #include "model/syscalls.h"
+#include "sink/json.h"
 #include "sink/sink.h"
 
 static const char *jbool(bool b)
@@ -29,14 +30,13 @@ static void member_mask(FILE *f, const char *key, unsigned int mask)
 	fput_json_nsmask(f, mask);
 }
 
-static int json_record(struct sink *s, const struct record *r)
+void json_write_record(FILE *f, const struct record *r, const char *time_key)
 {
 	const struct nstaint_event *e = &r->ev;
 	char comm[NSTAINT_COMM_LEN + 1];
-	FILE *f = s->out;
 
-	fprintf(f, "{\"event\":\"%s\",\"time\":%llu.%09llu",
-		ev_type_name(e->type),
+	fprintf(f, "\"event\":\"%s\",\"%s\":%llu.%09llu",
+		ev_type_name(e->type), time_key,
 		(unsigned long long)(e->ts_ns / 1000000000ULL),
 		(unsigned long long)(e->ts_ns % 1000000000ULL));
 	if (e->type == NSTAINT_EV_LOST) {
@@ -46,7 +46,7 @@ static int json_record(struct sink *s, const struct record *r)
 			ev_lost_reason_name(e->lost_reason),
 			ev_lost_stage_name(r->lost_stage),
 			(unsigned long long)e->count);
-		return 0;
+		return;
 	}
 	memcpy(comm, e->comm, NSTAINT_COMM_LEN);
 	comm[NSTAINT_COMM_LEN] = 0;
@@ -83,6 +83,12 @@ static int json_record(struct sink *s, const struct record *r)
 			jbool(e->flags & NSTAINT_F_TASK_LOCKED));
 	ustack_print_json(f, e, &r->stack);
 	fputs("}\n", f);
+}
+
+static int json_record(struct sink *s, const struct record *r)
+{
+	fputc('{', s->out);
+	json_write_record(s->out, r, "time");
 	return 0;
 }
 

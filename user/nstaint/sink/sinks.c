@@ -9,7 +9,9 @@
 /* One X(name) per sink/name.c, which defines sink_name_ops. */
 #define SINKS(X) \
 	X(text) \
-	X(json)
+	X(json) \
+	X(metrics) \
+	X(export)
 
 #define DECLARE(name) extern const struct sink_ops sink_##name##_ops;
 #define ENTRY(name) &sink_##name##_ops,

@@ -47,6 +47,9 @@ int promtext_sample(struct promtext *p, const char *name, const struct prom_labe
 int promtext_sample_u64(struct promtext *p, const char *name,
 			const struct prom_label *labels, size_t nlabels, uint64_t value);
 
+/* Append @len bytes of an already formatted page. */
+void promtext_append(struct promtext *p, const char *text, size_t len);
+
 bool promtext_metric_name_valid(const char *name);
 bool promtext_label_name_valid(const char *name);
 

@@ -73,6 +73,11 @@ static void put(struct promtext *p, const char *s, size_t n)
 	p->buf[p->len] = '\0';
 }
 
+void promtext_append(struct promtext *p, const char *text, size_t len)
+{
+	put(p, text, len);
+}
+
 static void puts_(struct promtext *p, const char *s)
 {
 	put(p, s, strlen(s));

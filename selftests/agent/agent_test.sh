@@ -1,0 +1,197 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# `nstaint agent` end to end on this host: a real Prometheus scrapes it
+# while a Go program (selftests/go/sockns) leaks a network namespace to
+# short goroutines; the kernel's answer (SIOCGSKNS, printed by sockns) is
+# the oracle for which goroutines ran in the wrong namespace.  Checks the
+# exported lines (envelope, recall, precision, the event filter), the
+# counters Prometheus stored, the probes, SIGHUP reopening the file, a
+# clean SIGTERM, and option errors.  Only the test's own processes are
+# judged (other tests may run beside it).  Run from the top of the tree.
+set -u
+. selftests/lib/testlib.sh
+. selftests/lib/promtest.sh
+
+SOCKNS=$O/selftests/go/sockns
+LEAK=$O/selftests/go/leak
+N=400
+agent=''
+stop_all() {
+	prom_stop
+	[ -n "$agent" ] && kill "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
+}
+at_exit stop_all
+
+plan 12
+
+# Option errors are refused before anything is loaded, naming the command.
+"$NSTAINT" agent --metrics-address localhost:1 >/dev/null 2>"$TMP/bad1"
+rc1=$?
+"$NSTAINT" agent --export=file >/dev/null 2>"$TMP/bad2"
+rc2=$?
+bad_ok() {
+	[ "$rc1" = 2 ] && grep -q "^nstaint agent: bad --metrics-address 'localhost:1'" "$TMP/bad1" &&
+	[ "$rc2" = 2 ] && grep -q "^nstaint agent: --export=file needs --export-file" "$TMP/bad2"
+}
+check "bad options: exit 2 with 'nstaint agent:' messages" bad_ok
+
+# --config then flags: the flag wins, the file's other values hold, and
+# --print-config's output reads back as the same configuration.
+printf 'node-name = fromfile\nexport = none\n' >"$TMP/agent.conf"
+"$NSTAINT" agent --config "$TMP/agent.conf" --node-name fromflag --print-config >"$TMP/pc1"
+"$NSTAINT" agent --config "$TMP/pc1" --print-config >"$TMP/pc2"
+config_ok() {
+	grep -qx 'node-name = fromflag' "$TMP/pc1" && grep -qx 'export = none' "$TMP/pc1" &&
+	cmp -s "$TMP/pc1" "$TMP/pc2"
+}
+check "--config < flags, and --print-config reads back" config_ok
+
+"$NSTAINT" agent --metrics-address 127.0.0.1:0 --export=file \
+	--export-file "$TMP/ev.json" --node-name test-node \
+	--export-events=thread_tainted,task_on_tainted_thread \
+	>"$TMP/agent.out" 2>"$TMP/agent.err" &
+agent=$!
+wait_for "$TMP/agent.err" '^nstaint agent: attached' 600
+port=$(sed -n 's/^nstaint agent: metrics on port \([0-9]*\)$/\1/p' "$TMP/agent.err")
+diag "agent pid $agent, metrics port ${port:-?}"
+httpget() { /usr/bin/python3 selftests/lib/httpget.py GET "http://127.0.0.1:$port$1" 2>/dev/null; }
+
+# Ready (attached and seeded) and healthy, as the probes say.
+wait_for_ready() {
+	for _ in $(seq 100); do
+		httpget /readyz 2>/dev/null | grep -q '^status 200' && return 0
+		sleep 0.1
+	done
+	return 1
+}
+probes_ok() { wait_for_ready && httpget /healthz | grep -q '^status 200'; }
+check "/readyz and /healthz answer 200" probes_ok
+
+prom_start "$port"
+# query EXPR: the first result's value, or nothing.
+query() { prom_query "$1" | cut -d' ' -f1; }
+
+# The first run of a Go binary the agent has not seen is not attributed
+# yet: the BPF source reads its goroutine offsets (DWARF) off the ring
+# path, and sockns poisons and runs its goroutines before that is done
+# (a known gap, docs/agent.md); trace -- CMD holds its child instead.
+# Warm-up runs (at most 5) until one is attributed teach it the binary;
+# the assertions below are on the run after.
+warm_up() {
+	local i wpid
+	for i in 1 2 3 4 5; do
+		"$SOCKNS" net 50 >/dev/null 2>&1 &
+		wpid=$!
+		wait "$wpid"
+		sleep 1
+		grep -q "\"event\":\"task_on_tainted_thread\",.*\"pid\":$wpid," "$TMP/ev.json" &&
+			{ diag "warm-up: attributed at run $i"; return 0; }
+	done
+	diag "warm-up: no run attributed"
+}
+warm_up
+# The ground truth: sockns prints which goroutines' sockets the kernel
+# put in the leaked namespace.
+"$SOCKNS" net $N >"$TMP/sockns.out" 2>&1 &
+spid=$!
+wait "$spid"
+src=$?
+tid=$(sed -n 's/^poisoned tid=\([0-9]*\)$/\1/p' "$TMP/sockns.out")
+wrong=$(grep -c '^wrong goid=' "$TMP/sockns.out")
+diag "sockns pid $spid rc $src: poisoned tid ${tid:-?}, $wrong goroutines in the wrong namespace"
+# Every record made before now is exported once the agent has drained:
+# wait for the poisoned thread's lines to stop growing.
+settle() {
+	local a b=-1
+	for _ in $(seq 50); do
+		a=$(grep -c "\"pid\":$spid," "$TMP/ev.json" 2>/dev/null)
+		[ "$a" = "$b" ] && [ "$a" -gt 0 ] && return 0
+		b=$a
+		sleep 0.3
+	done
+	return 1
+}
+settle
+grep "\"pid\":$spid," "$TMP/ev.json" >"$TMP/mine.json"
+cat "$TMP/sockns.out" "$TMP/mine.json" >"$TMP/both"
+read -r wrong_n named_n false_n < <(/usr/bin/python3 selftests/lib/recall.py "$TMP/both" socket)
+diag "exported: wrong=$wrong_n named=$named_n false=$false_n (recall $((100 * ${named_n:-0} / (${wrong_n:-0} + (${wrong_n:-0} == 0))))%)"
+
+# The export names goroutines the kernel ran in the wrong namespace, and
+# none that ran at home.  Not all of them: host-wide, a new process's
+# goroutine offsets reach the BPF maps only after the worker has read its
+# exec, and sockns runs its first goroutines before that (docs/agent.md,
+# Limits); the recall is printed above.
+names_ok() {
+	[ "$src" = 0 ] && [ "${wrong_n:-0}" -ge 1 ] && [ "${named_n:-0}" -ge 1 ] &&
+		[ "${false_n:-1}" = 0 ]
+}
+check "export: goroutines named at socket(), none falsely" names_ok
+
+# Each line: schema 1, an RFC 3339 UTC time within the test's run, our
+# node name, the monotonic time as ktime, and only the event types asked
+# for; the poisoned thread's thread_tainted is among them.
+envelope_ok() {
+	/usr/bin/python3 - "$TMP/mine.json" "$tid" <<'PY'
+import datetime, json, sys
+now = datetime.datetime.now(datetime.timezone.utc)
+types, tainted = set(), False
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    t = datetime.datetime.strptime(e["time"][:26] + "Z", "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc)
+    assert e["schema"] == 1 and e["node_name"] == "test-node", e
+    assert abs((now - t).total_seconds()) < 600 and e["time"].endswith("Z"), e["time"]
+    assert isinstance(e["ktime"], float) and "time" in e
+    types.add(e["event"])
+    tainted |= e["event"] == "thread_tainted" and e["tid"] == int(sys.argv[2])
+assert types <= {"thread_tainted", "task_on_tainted_thread"}, types
+assert tainted
+PY
+}
+check "export: envelope on every line, only the events asked for" envelope_ok
+
+# Prometheus stored what the agent counted: at least the goroutines the
+# export named for this process (other processes may add more).
+for _ in $(seq 60); do
+	v=$(query 'nstaint_unlocked_tasks_total{runtime="go"}')
+	[ -n "$v" ] && [ "${v%.*}" -ge "${named_n:-1}" ] && break
+	sleep 0.5
+done
+diag "Prometheus: nstaint_unlocked_tasks_total{runtime=\"go\"} = ${v:-none}"
+counted_ok() { [ -n "$v" ] && [ "${named_n:-0}" -ge 1 ] && [ "${v%.*}" -ge "$named_n" ]; }
+check "Prometheus: unlocked go tasks counted (>= the export's)" counted_ok
+up_ok() {
+	[ "$(query 'up{job="nstaint"}')" = 1 ] &&
+	[ -n "$(query 'nstaint_records_total{event="thread_tainted"} >= 1')" ]
+}
+check "Prometheus: up == 1, records counted by event" up_ok
+series_ok() {
+	[ -n "$(query 'process_resident_memory_bytes{job="nstaint"}')" ] &&
+	[ "$(query 'nstaint_build_info{abi_version="2"}')" = 1 ]
+}
+check "Prometheus: process_* and build_info series present" series_ok
+
+# logrotate's way: the file is moved, SIGHUP reopens it, new lines go to
+# the new file and the moved one keeps its lines.
+mv "$TMP/ev.json" "$TMP/ev.json.1"
+before=$(wc -l <"$TMP/ev.json.1")
+kill -HUP "$agent"
+wait_for "$TMP/agent.err" 'SIGHUP: export file reopened' 50
+"$LEAK" >"$TMP/leak.out" 2>&1
+ltid=$(sed -n 's/^tainted tid=\([0-9]*\) .*/\1/p' "$TMP/leak.out")
+check "SIGHUP: a new file gets the next taint, the moved one is kept" \
+	wait_for "$TMP/ev.json" "\"event\":\"thread_tainted\".*\"tid\":${ltid:-x}," 100
+check "SIGHUP: the moved file is left as it was" \
+	[ "$(wc -l <"$TMP/ev.json.1")" = "$before" ]
+check "export file mode 0600" [ "$(stat -c %a "$TMP/ev.json")" = 600 ]
+
+# SIGTERM: a clean stop, exit 0, with the summary line.
+kill -TERM "$agent"
+wait "$agent"
+arc=$?
+agent=''
+term_ok() { [ "$arc" = 0 ] && grep -q '^nstaint agent: .* thread_tainted' "$TMP/agent.err"; }
+check "SIGTERM: exit 0 and a summary" term_ok
+[ "$_tap_failed" = 0 ] || sed 's/^/# agent: /' "$TMP/agent.err" | tail -20
+
+tap_done

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The metrics sink (sink/metrics.h, docs/agent.md).  Counters move on
+ * each record in the pipeline's thread; the page is rendered at each tick
+ * (100 ms at most) into `next`, then swapped with `page` under `lock`, so
+ * a scrape copies a consistent page and never waits for the pipeline
+ * longer than a swap.  No label takes a workload's value: the cardinality
+ * is fixed by the event table.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/procmetrics.h"
+#include "common/nsset.h"
+#include "model/evtable.h"
+#include "model/record.h"
+#include "model/tracker.h"
+#include "sink/export.h"
+#include "sink/metrics.h"
+#include "sink/sink.h"
+
+#ifndef NSTAINT_VERSION
+#define NSTAINT_VERSION "0.1"
+#endif
+/* git describe at build time (user/nstaint/build.mk). */
+#ifndef NSTAINT_REVISION
+#define NSTAINT_REVISION "unknown"
+#endif
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define NSTAINT_ABI_VERSION_STR STR(NSTAINT_ABI_VERSION)
+
+static struct {
+	pthread_mutex_t lock;		/* guards page */
+	struct promtext page, next;
+	bool have_page;
+	_Atomic unsigned long long last_tick_ns;
+	const char *backend, *hook;
+	/* Pipeline thread only: */
+	unsigned long long unlocked[EV_TASK_KIND_COUNT];
+	double last_record_wall;
+	double start_wall;
+} m = { .lock = PTHREAD_MUTEX_INITIALIZER, .backend = "none", .hook = "none" };
+
+static double wall_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static unsigned long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+void metrics_set_backend(const char *backend, const char *hook)
+{
+	m.backend = backend;
+	m.hook = hook;
+}
+
+static int metrics_record(struct sink *s, const struct record *r)
+{
+	const struct nstaint_event *e = &r->ev;
+
+	m.last_record_wall = wall_now();
+	/* Locked tasks are never reported: each is an unlocked one. */
+	if (e->type == NSTAINT_EV_TASK_ON_TAINTED_THREAD && e->task_kind < EV_TASK_KIND_COUNT)
+		m.unlocked[e->task_kind]++;
+	return 0;
+}
+
+static void one(struct promtext *p, const char *name, enum promtext_type type,
+		const char *help, const char *label, const char *value, double v)
+{
+	struct prom_label l = { label, value };
+
+	promtext_family(p, name, type, help);
+	promtext_sample(p, name, &l, label ? 1 : 0, v);
+}
+
+static void render(struct promtext *p, const struct tracker *t, const struct ev_counts *c)
+{
+	struct prom_label l[3];
+	unsigned long long nsmask[NSTAINT_NS_COUNT] = { 0 };
+	double oldest = 0, wall = wall_now();
+	unsigned long long now = mono_ns();
+	unsigned int i;
+	size_t k;
+
+	l[0] = (struct prom_label){ "version", NSTAINT_VERSION };
+	l[1] = (struct prom_label){ "revision", NSTAINT_REVISION };
+	l[2] = (struct prom_label){ "abi_version", NSTAINT_ABI_VERSION_STR };
+	promtext_family(p, "nstaint_build_info", PROM_GAUGE,
+			"Always 1: the agent's version, revision and record ABI.");
+	promtext_sample(p, "nstaint_build_info", l, 3, 1);
+
+	l[0] = (struct prom_label){ "backend", m.backend };
+	l[1] = (struct prom_label){ "hook", m.hook };
+	promtext_family(p, "nstaint_backend", PROM_GAUGE,
+			"1 for the record source in use and how it hooks the kernel.");
+	promtext_sample(p, "nstaint_backend", l, 2, 1);
+
+	promtext_family(p, "nstaint_records_total", PROM_COUNTER,
+			"Records received, by event type.");
+	for (i = 1; i < NSTAINT_EV_TYPE_COUNT; i++) {	/* 0 is no type */
+		l[0] = (struct prom_label){ "event", ev_type_name(i) };
+		promtext_sample_u64(p, "nstaint_records_total", l, 1, c->n[i]);
+	}
+	promtext_family(p, "nstaint_records_lost_total", PROM_COUNTER,
+			"Records lost, by the pipeline stage that lost them.");
+	for (i = 0; i < LOST_STAGE_COUNT; i++) {
+		l[0] = (struct prom_label){ "stage", ev_lost_stage_name(i) };
+		promtext_sample_u64(p, "nstaint_records_lost_total", l, 1, c->lost[i]);
+	}
+	l[0] = (struct prom_label){ "stage", "export" };
+	promtext_sample_u64(p, "nstaint_records_lost_total", l, 1, export_lost());
+	promtext_family(p, "nstaint_unlocked_tasks_total", PROM_COUNTER,
+			"User tasks seen running unlocked on a tainted thread "
+			"(one per task, taint and system call).");
+	for (i = 1; i < EV_TASK_KIND_COUNT; i++) {
+		l[0] = (struct prom_label){ "runtime", ev_task_kind_name(i) };
+		promtext_sample_u64(p, "nstaint_unlocked_tasks_total", l, 1, m.unlocked[i]);
+	}
+
+	for (k = 0; t && k < t->n; k++) {
+		const struct tracked_thread *th = &t->threads[k];
+		/* since 0: tainted before the agent started; its start is
+		 * the latest the taint can have begun. */
+		double since = th->since_ns ? wall - (now - th->since_ns) / 1e9 : m.start_wall;
+
+		for (i = 0; i < NSTAINT_NS_COUNT; i++)
+			if (th->mask & (1U << i))
+				nsmask[i]++;
+		if (!oldest || since < oldest)
+			oldest = since;
+	}
+	one(p, "nstaint_tainted_threads", PROM_GAUGE,
+	    "Threads whose namespaces differ from their process's home set.",
+	    NULL, NULL, t ? t->n : 0);
+	one(p, "nstaint_tainted_processes", PROM_GAUGE,
+	    "Processes with at least one tainted thread.", NULL, NULL,
+	    t ? tracker_nprocs(t) : 0);
+	promtext_family(p, "nstaint_tainted_thread_namespaces", PROM_GAUGE,
+			"Tainted threads, by namespace type that differs.");
+	for (i = 0; i < NSTAINT_NS_COUNT; i++) {
+		l[0] = (struct prom_label){ "ns", ns_names[i] };
+		promtext_sample_u64(p, "nstaint_tainted_thread_namespaces", l, 1, nsmask[i]);
+	}
+	one(p, "nstaint_oldest_tainted_thread_timestamp_seconds", PROM_GAUGE,
+	    "When the longest-tainted thread was tainted (0: none is).", NULL, NULL, oldest);
+	one(p, "nstaint_last_record_timestamp_seconds", PROM_GAUGE,
+	    "When the last record arrived (0: none yet).", NULL, NULL, m.last_record_wall);
+}
+
+static int metrics_tick(struct sink *s, const struct tracker *t, const struct ev_counts *c)
+{
+	struct promtext tmp;
+
+	promtext_reset(&m.next);
+	render(&m.next, t, c);
+	pthread_mutex_lock(&m.lock);
+	tmp = m.page;
+	m.page = m.next;
+	m.next = tmp;
+	m.have_page = true;
+	pthread_mutex_unlock(&m.lock);
+	atomic_store(&m.last_tick_ns, mono_ns());
+	return 0;
+}
+
+static int metrics_open(struct sink *s, const struct sink_opts *o)
+{
+	m.start_wall = wall_now();
+	s->out = o->out;
+	return 0;
+}
+
+int metrics_page(struct promtext *p)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&m.lock);
+	if (!m.have_page || promtext_oom(&m.page))
+		err = -EAGAIN;
+	else if (m.page.len)
+		promtext_append(p, m.page.buf, m.page.len);
+	pthread_mutex_unlock(&m.lock);
+	return err ?: procmetrics_write(p, getpid());
+}
+
+unsigned long long metrics_last_tick_ns(void)
+{
+	return atomic_load(&m.last_tick_ns);
+}
+
+const struct sink_ops sink_metrics_ops = {
+	.name = "metrics",
+	.open = metrics_open,
+	.record = metrics_record,
+	.tick = metrics_tick,
+};
