@@ -1,7 +1,8 @@
 # packaging: `make install` and `make uninstall`, GNU style (PREFIX,
 # DESTDIR, and the usual directory variables).  Installs the nstaint
 # binary, libmn (static, and shared with its SONAME and links) with its
-# headers and pkg-config file, and the man pages nstaint(8) and libmn(3).
+# headers and pkg-config file, the man pages nstaint(8) and libmn(3), the
+# agent's systemd unit and an example configuration (not overwritten).
 # selftests/install installs into a DESTDIR and builds a program against
 # the installed pkg-config file.
 .PHONY: install uninstall
@@ -12,6 +13,8 @@ LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFDIR ?= $(LIBDIR)/pkgconfig
 MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
 INSTALL    ?= install
 
 MAN8 := docs/man/nstaint.8
@@ -24,7 +27,8 @@ INSTALLED = $(SBINDIR)/nstaint \
 	$(LIBDIR)/$(LIBMN_SONAME) $(LIBDIR)/libmn.so \
 	$(INCLUDEDIR)/mn.h $(INCLUDEDIR)/nstaint/mn_abi.h \
 	$(PKGCONFDIR)/libmn.pc \
-	$(MANDIR)/man8/nstaint.8 $(MANDIR)/man3/libmn.3
+	$(MANDIR)/man8/nstaint.8 $(MANDIR)/man3/libmn.3 \
+	$(UNITDIR)/nstaint-agent.service
 
 install: real-all
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
@@ -42,8 +46,15 @@ install: real-all
 		user/libmn/libmn.pc.in > $(DESTDIR)$(PKGCONFDIR)/libmn.pc
 	$(Q)$(INSTALL) -D -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/nstaint.8
 	$(Q)$(INSTALL) -D -m 0644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/libmn.3
+	$(Q)mkdir -p $(DESTDIR)$(UNITDIR)
+	$(Q)sed 's|/usr/sbin/nstaint|$(SBINDIR)/nstaint|;s|/etc/nstaint/|$(SYSCONFDIR)/nstaint/|' \
+		packaging/systemd/nstaint-agent.service > $(DESTDIR)$(UNITDIR)/nstaint-agent.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/nstaint-agent.service
+	$(Q)test -e $(DESTDIR)$(SYSCONFDIR)/nstaint/agent.conf || \
+		$(INSTALL) -D -m 0644 packaging/agent.conf $(DESTDIR)$(SYSCONFDIR)/nstaint/agent.conf
 
 uninstall:
 	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	$(Q)rmdir $(DESTDIR)$(INCLUDEDIR)/nstaint 2>/dev/null || true
+	@echo "  (kept $(DESTDIR)$(SYSCONFDIR)/nstaint/agent.conf: your configuration)"

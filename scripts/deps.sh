@@ -13,7 +13,7 @@ linux-headers-amd64 linux-image-amd64 linux-source-6.1
 qemu-system-x86 busybox-static cpio xz-utils
 golang-go python3 iproute2 util-linux procps kmod tmux
 bpftrace linux-perf
-mandoc groff-base prometheus yamllint python3-prometheus-client
+mandoc groff-base prometheus yamllint python3-prometheus-client python3-yaml
 "
 
 missing=

@@ -10,3 +10,18 @@ $(ALERTS_TEST): selftests/packaging/alerts_test.sh \
 	$(call msg,INSTALL,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)install -m 755 $< $@
+
+# The agent's systemd unit, example configuration and DaemonSets
+# (units_test.sh).
+UNITS_TEST := $(O)/selftests/packaging/units_test
+
+ALL   += $(UNITS_TEST)
+TESTS += $(UNITS_TEST)
+
+$(UNITS_TEST): selftests/packaging/units_test.sh selftests/lib/testlib.sh \
+		packaging/systemd/nstaint-agent.service packaging/agent.conf \
+		packaging/k8s/daemonset.yaml packaging/k8s/daemonset-kmod.yaml \
+		$(O)/nstaint $(O)/selftests/go/leak
+	$(call msg,INSTALL,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)install -m 755 $< $@
