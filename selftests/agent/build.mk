@@ -23,7 +23,7 @@ TESTS += $(PROM_SCRAPE_TEST)
 $(HTTPD_SERVE): selftests/agent/httpd_serve.c $(O)/user/nstaint/agent/httpd.o $(O)/user/nstaint/agent/promtext.o
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lmicrohttpd -lm
+	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.c %.o,$^) -lmicrohttpd -lm
 
 $(PROM_SCRAPE_TEST): selftests/agent/prom_scrape_test.sh selftests/lib/promtest.sh $(HTTPD_SERVE)
 	$(call msg,INSTALL,$@)
