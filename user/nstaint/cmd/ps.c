@@ -13,6 +13,7 @@
 #include "cmd/cliopt.h"
 #include "cmd/commands.h"
 #include "source/snapshot_iter.h"
+#include "common/nsjson.h"
 #include "common/strout.h"
 
 static struct ps_env {
@@ -91,41 +92,16 @@ static error_t ps_parse(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static void print_mask_json(unsigned int mask)
-{
-	const char *sep = "";
-	int i;
-
-	putchar('[');
-	for (i = 0; i < NSTAINT_NS_COUNT; i++) {
-		if (mask & NSTAINT_NS_BIT(i)) {
-			printf("%s\"%s\"", sep, ns_names[i]);
-			sep = ",";
-		}
-	}
-	putchar(']');
-}
-
-static void print_set_json(const struct ns_set *set)
-{
-	int i;
-
-	putchar('{');
-	for (i = 0; i < NSTAINT_NS_COUNT; i++)
-		printf("%s\"%s\":%u", i ? "," : "", ns_names[i], set->ino[i]);
-	putchar('}');
-}
-
 static void print_json(const struct snap_proc *p, const struct snap_thread *t)
 {
 	printf("{\"pid\":%d,\"tid\":%d,\"comm\":", p->pid, t->tid);
 	fput_json_str(stdout, t->comm);
 	printf(",\"tainted\":%s,\"differs\":", t->tainted_mask ? "true" : "false");
-	print_mask_json(t->tainted_mask);
+	fput_json_nsmask(stdout, t->tainted_mask);
 	printf(",\"ns\":");
-	print_set_json(&t->ns);
+	fput_json_nsset(stdout, t->ns.ino);
 	printf(",\"home\":");
-	print_set_json(&p->home);
+	fput_json_nsset(stdout, p->home.ino);
 	printf("}\n");
 }
 
