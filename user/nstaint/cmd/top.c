@@ -255,18 +255,13 @@ static int compose(struct top *t, FILE *f)
 		tr->n == 1 ? "" : "s", tracker_nprocs(tr),
 		tracker_nprocs(tr) == 1 ? "" : "es",
 		t->keys ? "  (q quits)" : "");
-	fprintf(f, "records: lost %llu, tainted %llu, restored %llu, "
-		"exit %llu, clone_from_tainted %llu, task_on_tainted_thread "
-		"%llu, ns_change %llu; gone unreported %llu\n",
-		(unsigned long long)ev_lost_total(&t->pl.counts),
-		(unsigned long long)tr->counts[NSTAINT_EV_THREAD_TAINTED],
-		(unsigned long long)tr->counts[NSTAINT_EV_THREAD_RESTORED],
-		(unsigned long long)tr->counts[NSTAINT_EV_THREAD_EXIT],
-		(unsigned long long)tr->counts[NSTAINT_EV_CLONE_FROM_TAINTED],
-		(unsigned long long)
-		tr->counts[NSTAINT_EV_TASK_ON_TAINTED_THREAD],
-		(unsigned long long)tr->counts[NSTAINT_EV_NS_CHANGE],
-		(unsigned long long)tr->pruned);
+	/* Every type of the event table, by its one name; lost first. */
+	fprintf(f, "records: lost %llu", ev_lost_total(&t->pl.counts));
+	for (unsigned int ty = 1; ty < NSTAINT_EV_TYPE_COUNT; ty++)
+		if (ty != NSTAINT_EV_LOST)
+			fprintf(f, ", %s %llu", ev_type_name(ty),
+				(unsigned long long)tr->counts[ty]);
+	fprintf(f, "; gone unreported %llu\n", (unsigned long long)tr->pruned);
 	fputc('\n', f);
 	fprintf(f, "%-8s %-8s %-*s %-*s %-*s %-7s %-*s %5s %s\n", "PID",
 		"TID", (int)wcomm, "COMM", (int)wns, "NAMESPACES", (int)wowner,
