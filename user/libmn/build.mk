@@ -4,13 +4,19 @@
 # struct layouts: an incompatible change bumps the 0), plus
 # build/libmn.pc for in-tree use (PKG_CONFIG_PATH=build) and sanitizer
 # builds of the library for the ASan/TSan test binaries (selftests/libmn).
-LIBMN_SRCS := $(addprefix user/libmn/,sched.c thread.c timer.c chan.c sync.c \
+LIBMN_SRCS := $(addprefix user/libmn/,proc.c lock_futex.c stack.c syscall.c \
+		sysmon.c registry.c init.c thread.c timer.c chan.c sync.c \
 		netpoll.c ctx.c debug.c switch.S) user/nstaint/nsset.c
 LIBMN_HDRS := include/mn.h include/nstaint/mn_abi.h include/nstaint/events.h \
-		user/libmn/internal.h user/nstaint/nsset.h
+		user/libmn/internal.h user/libmn/runq.h user/nstaint/nsset.h
 # -fcf-protection=branch: endbr64 everywhere (switch.S has _CET_ENDBR), so
 # the library is IBT-compatible; no shadow-stack claim (switch.S).
-LIBMN_CFLAGS = $(CFLAGS) -fPIC -fvisibility=hidden -fno-omit-frame-pointer -fcf-protection=branch
+# make LIBMN_DEBUG=1: the contract checks that cost more than a load and a
+# compare on a hot path (mn_dcheck, internal.h) are compiled in.  The
+# sanitizer flavours always have them.
+LIBMN_DEBUG_FLAGS = $(if $(filter 1,$(LIBMN_DEBUG)),-DMN_DEBUG)
+LIBMN_CFLAGS = $(CFLAGS) -fPIC -fvisibility=hidden -fno-omit-frame-pointer -fcf-protection=branch \
+		$(LIBMN_DEBUG_FLAGS)
 
 # objects per flavour: $(O)/libmn-<flavour>/<src>.o
 libmn_objs = $(patsubst %,$(O)/libmn-$(1)/%.o,$(LIBMN_SRCS))
@@ -52,8 +58,8 @@ $(O)/libmn.pc: user/libmn/libmn.pc.in
 # clang-19 flavour: libmn and its tests must build (warning-free) and pass
 # with both compilers, whatever CC is.
 SAN_CC ?= gcc
-LIBMN_SAN_asan := -fsanitize=address -fno-omit-frame-pointer
-LIBMN_SAN_tsan := -fsanitize=thread
+LIBMN_SAN_asan := -fsanitize=address -fno-omit-frame-pointer -DMN_DEBUG
+LIBMN_SAN_tsan := -fsanitize=thread -DMN_DEBUG
 LIBMN_SAN_clang :=
 LIBMN_CC_asan  = $(SAN_CC)
 LIBMN_CC_tsan  = $(SAN_CC)

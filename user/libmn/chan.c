@@ -147,11 +147,13 @@ static inline void zero(mn_chan *c, void *dst)
 		memset(dst, 0, c->elemsize);
 }
 
-/* Try to send with c locked; true if done.  Fatal on a closed channel. */
+/* Try to send; true if done.  Fatal on a closed channel.  Must hold
+ * c->lock (checked: the line was just locked). */
 static bool send_locked(mn_chan *c, const void *elem, struct sudog **wakeme)
 {
 	struct sudog *s;
 
+	mn_check(mn_lk_held(&c->lock), "channel send without the channel's lock");
 	if (c->closed) {
 		mn_lk_unlock(&c->lock);
 		mn_fatal_g(mn_getg(), "send on closed channel");
@@ -174,11 +176,14 @@ static bool send_locked(mn_chan *c, const void *elem, struct sudog **wakeme)
 	return false;
 }
 
-/* Try to receive with c locked; true if done (*ok false: closed). */
+/* Try to receive; true if done (*ok false: closed).  Must hold c->lock
+ * (checked). */
 static bool recv_locked(mn_chan *c, void *elem, bool *ok, struct sudog **wakeme)
 {
-	struct sudog *s = q_dequeue(&c->sendq);
+	struct sudog *s;
 
+	mn_check(mn_lk_held(&c->lock), "channel receive without the channel's lock");
+	s = q_dequeue(&c->sendq);
 	if (s) {
 		if (c->cap == 0) {
 			copy(c, elem, s->elem);
@@ -330,7 +335,8 @@ static void selunlock(mn_chan **order, int n)
 }
 
 /*
- * Runs on g0 once the selecting task is parked.  The timer goes in while
+ * Runs on g0 once the selecting task is parked, holding every channel's
+ * lock, which it releases.  The timer goes in while
  * the channels are still locked: once they are unlocked the select may
  * complete and return, and its stack (st, the timer) be reused.  Firing
  * early is harmless now that the task is parked.  The task cannot leave

@@ -60,6 +60,8 @@ mn_ctx *mn_ctx_ref(mn_ctx *c)
 	return c;
 }
 
+/* Drop a reference; the last one frees c and drops its parent's.  Must
+ * not hold all_lock. */
 static void ctx_unref(mn_ctx *c)
 {
 	while (c && c->kind != CTX_BG && atomic_fetch_sub(&c->refs, 1) == 1) {
@@ -94,6 +96,8 @@ static mn_ctx *cancel_ancestor(mn_ctx *c)
 	return c && c->kind == CTX_CANCEL ? c : NULL;
 }
 
+/* Cancel c and its children; @remove: also leave the ancestor's list.
+ * Must hold no context's lock: takes c's, then its ancestor's. */
 static void cancel(mn_ctx *c, int err, bool remove)
 {
 	mn_ctx *kids, *k, *anc;

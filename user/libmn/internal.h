@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <sys/types.h>
 #include <sys/epoll.h>
 
@@ -40,10 +41,34 @@
 #define unlikely(x) __builtin_expect(!!(x), 0)
 
 #define RUNQ_SIZE 256
+#define STACK_CACHE 32		/* free stacks a P keeps (stack.c) */
+
+void mn_fatal(const char *fmt, ...) MN_HIDDEN __attribute__((noreturn, format(printf, 1, 2)));
+
+/*
+ * Contracts.  A function whose callers must hold something says so in
+ * its comment, in Go's words: "must hold sched.lock", "owner P only" (the
+ * M holding that P), "g0 only" (scheduler code on the M's own stack),
+ * "sysmon only".  The important ones are also checked:
+ *  - mn_check: always.  Only a load and a compare, on a line the function
+ *    touches anyway, so it costs a predicted branch on the hot path.
+ *  - mn_dcheck: only in a debug build (-DMN_DEBUG: the ASan and TSan
+ *    flavours of the library, or make LIBMN_DEBUG=1), for checks that
+ *    cost more where they sit: finding the current M is a call and a TLS
+ *    load, too much for runqput on every yield.
+ * A failed check is a bug in libmn, reported like any fatal error.
+ */
+#define mn_check(cond, ...) do { if (unlikely(!(cond))) mn_fatal(__VA_ARGS__); } while (0)
+#ifdef MN_DEBUG
+#define mn_dcheck(cond, ...) mn_check(cond, __VA_ARGS__)
+#else
+#define mn_dcheck(cond, ...) do { if (0 && (cond)) mn_fatal(__VA_ARGS__); } while (0)
+#endif
 
 /* ---- futex-based lock for runtime-internal data (thread level) ---- */
 void mn_lk_lock_slow(uint32_t *l) MN_HIDDEN;
 void mn_lk_wake(uint32_t *l) MN_HIDDEN;
+/* Must not hold *l already: the lock does not nest. */
 static inline void mn_lk_lock(uint32_t *l)
 {
 	uint32_t z = 0;
@@ -51,10 +76,20 @@ static inline void mn_lk_lock(uint32_t *l)
 		return;
 	mn_lk_lock_slow(l);
 }
+/* Must hold *l (checked: the old value is in a register anyway). */
 static inline void mn_lk_unlock(uint32_t *l)
 {
-	if (unlikely(__atomic_exchange_n(l, 0, __ATOMIC_RELEASE) == 2))
+	uint32_t old = __atomic_exchange_n(l, 0, __ATOMIC_RELEASE);
+
+	if (unlikely(old != 1)) {
+		mn_check(old == 2, "unlock of an unlocked runtime lock %p", (void *)l);
 		mn_lk_wake(l);
+	}
+}
+/* Somebody holds *l (not necessarily the caller): "must hold" checks. */
+static inline bool mn_lk_held(uint32_t *l)
+{
+	return __atomic_load_n(l, __ATOMIC_RELAXED) != 0;
 }
 void mn_futex_wait(uint32_t *addr, uint32_t val, int64_t timeout_ns) MN_HIDDEN;
 void mn_futex_wake(uint32_t *addr, int n) MN_HIDDEN;
@@ -114,7 +149,7 @@ struct mn_p {
 	int64_t sysmon_when;
 	struct mn_g *gfree;		/* dead Gs, for reuse */
 	int ngfree;
-	char *stacks[32];		/* cached stacks (sched.c STACK_CACHE) */
+	char *stacks[STACK_CACHE];	/* cached free stacks (stack.c) */
 	int nstacks;
 	uint32_t timers_lock;
 	struct mn_timer **timers;	/* 4-ary heap by when */
@@ -207,6 +242,15 @@ static inline struct mn_g *mn_getg(void)
 	return m ? m->curg : NULL;
 }
 
+/* "Owner P only": p is held by the calling thread's M.  Costs a call and
+ * a TLS load, so it is for mn_dcheck. */
+static inline bool mn_owns_p(struct mn_p *p)
+{
+	struct mn_m *m = mn_getm();
+
+	return m && m->p == p;
+}
+
 void mn_ctx_switch(void **save_sp, void *new_sp) MN_HIDDEN;
 void mn_task_entry(void) MN_HIDDEN;
 
@@ -220,18 +264,82 @@ void mn_handoffp(struct mn_p *p) MN_HIDDEN;
 void mn_injectglist(struct mn_g *list) MN_HIDDEN;
 void mn_sysmon_kick(void) MN_HIDDEN;
 void mn_newm(struct mn_p *p, bool spinning) MN_HIDDEN;
+void *mn_template_main(void *arg) MN_HIDDEN;
+void *mn_sysmon_main(void *arg) MN_HIDDEN;
+void mn_on_sigquit(int sig) MN_HIDDEN;
+bool mn_retake(int64_t now) MN_HIDDEN;
+extern sem_t mn_runtime_threads_up MN_HIDDEN;
 void mn_m_publish(struct mn_m *m, uint64_t task, int locked) MN_HIDDEN;
 void mn_registry_add(struct mn_m *m, uint32_t flags) MN_HIDDEN;
 void mn_registry_del(struct mn_m *m) MN_HIDDEN;
 void mn_thread_exit_locked(struct mn_m *m) MN_HIDDEN;
 int64_t mn_nanotime(void) MN_HIDDEN;
-void mn_fatal(const char *fmt, ...) MN_HIDDEN __attribute__((noreturn, format(printf, 1, 2)));
 void mn_fatal_g(struct mn_g *g, const char *fmt, ...) MN_HIDDEN __attribute__((noreturn, format(printf, 2, 3)));
 void mn_fatal_deadlock(void) MN_HIDDEN __attribute__((noreturn));
 void mn_describe_g(int fd, struct mn_g *g) MN_HIDDEN;
-void mn_sched_dump(int fd) MN_HIDDEN;
 bool mn_deadlock_check(void) MN_HIDDEN;
 void mn_debug_init(void) MN_HIDDEN;
+
+/* ---- stacks (stack.c) ---- */
+extern size_t mn_pagesz MN_HIDDEN;
+void mn_stack_init(void) MN_HIDDEN;
+void mn_stack_get(struct mn_p *p, struct mn_g *g) MN_HIDDEN;
+void mn_stack_put(struct mn_p *p, char *stk) MN_HIDDEN;
+void mn_g_prepare(struct mn_g *g) MN_HIDDEN;
+
+/* ---- the P idle list, holding a P (proc.c, syscall.c) ---- */
+
+/* Must hold sched.lock (checked).  p is held by no M. */
+static inline void pidleput(struct mn_p *p)
+{
+	mn_check(mn_lk_held(&mn_sched.lock), "pidleput: sched.lock not held");
+	atomic_store(&p->status, P_IDLE);
+	p->m = NULL;
+	p->link = mn_sched.pidle;
+	mn_sched.pidle = p;
+	if (atomic_fetch_add(&mn_sched.npidle, 1) + 1 == mn_sched.nprocs &&
+	    !__atomic_load_n(&mn_sched.main_done, __ATOMIC_ACQUIRE))
+		mn_sysmon_kick();	/* everyone idle: maybe a deadlock */
+}
+
+/* Must hold sched.lock (checked). */
+static inline struct mn_p *pidleget(void)
+{
+	struct mn_p *p = mn_sched.pidle;
+
+	mn_check(mn_lk_held(&mn_sched.lock), "pidleget: sched.lock not held");
+	if (p) {
+		mn_sched.pidle = p->link;
+		atomic_fetch_sub(&mn_sched.npidle, 1);
+	}
+	return p;
+}
+
+/*
+ * On m's own thread, g0 only.  m holds no P and p is held by no M
+ * (checked: two loads of lines written next): it came from the idle list
+ * or was handed over in m->nextp by the M that released it.
+ */
+static inline void acquirep(struct mn_m *m, struct mn_p *p)
+{
+	mn_check(!m->p && !p->m, "acquirep: M %d holds P %d, P %d held by M %d", m->id,
+		 m->p ? m->p->id : -1, p->id, p->m ? p->m->id : -1);
+	m->p = p;
+	p->m = m;
+	atomic_store(&p->status, P_RUNNING);
+}
+
+/* On m's own thread, g0 only.  The P it returns is held by nobody: give
+ * it to someone (mn_handoffp, pidleput, an M's nextp). */
+static inline struct mn_p *releasep(struct mn_m *m)
+{
+	struct mn_p *p = m->p;
+
+	m->p = NULL;
+	if (p)
+		p->m = NULL;
+	return p;
+}
 
 /* token helpers */
 static inline uint64_t mn_token_arm(struct mn_g *g)

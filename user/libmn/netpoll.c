@@ -2,7 +2,7 @@
 /*
  * The network poller: every fd used with mn_read/mn_write/mn_accept/
  * mn_connect is made non-blocking and registered once, edge-triggered,
- * with the epoll instance that sysmon waits on (sched.c).  A task that
+ * with the epoll instance that sysmon waits on (sysmon.c).  A task that
  * gets EAGAIN parks on the fd's descriptor; the event (or its deadline
  * timer) readies it.  Like Go's pollDesc, a readiness edge that arrives
  * with nobody waiting is remembered in rready/wready.
@@ -103,8 +103,9 @@ struct pdpark {
 	struct mn_timer *timer;
 };
 
-/* On g0 after parking; the timer goes in before the unlock for the
- * reason given at chan.c's selpark_unlock. */
+/* On g0 after parking, holding pd->lock, which it releases; the timer
+ * goes in before the unlock for the reason given at chan.c's
+ * selpark_unlock. */
 static void pd_park_unlock(void *a)
 {
 	struct pdpark *pp = a;
@@ -185,6 +186,8 @@ static int pd_wait(struct pd *pd, int mode)
 	return 0;
 }
 
+/* The task waiting on pd for @mode, now won by us, or NULL (the edge is
+ * remembered).  Must hold pd->lock. */
 static struct mn_g *pd_fire(struct pd *pd, int mode, void *why)
 {
 	struct mn_g **slotg = mode == 'r' ? &pd->rg : &pd->wg;

@@ -7,7 +7,7 @@
  *   x87 control word, stores rsp in *save_sp, loads new_sp and pops the same
  *   frame from it.  Caller-saved registers need no saving: this is a call.
  *
- * A new task's stack is prepared by sched.c with the same frame, r12 = the
+ * A new task's stack is prepared by stack.c with the same frame, r12 = the
  * struct mn_g pointer and a return address of mn_task_entry, which calls
  * mn_task_main(g) with a 16-byte aligned stack and never returns.
  *

@@ -4,7 +4,7 @@
  *
  * Go 1.10 rules: mn_lock_thread nests; a task that returns while locked
  * takes its thread with it (the thread exits, whatever state it is in);
- * new threads come only from the template thread (sched.c).
+ * new threads come only from the template thread (proc.c).
  *
  * Better than Go: the outermost mn_unlock_thread compares the thread's
  * namespace set with the one it had when it was created.  If they differ

@@ -2,7 +2,7 @@
 /*
  * Per-P timers: a binary heap by deadline in each P, guarded by the P's
  * timers_lock.  The P's own M runs expired timers in findrunnable(); sysmon
- * runs those of every P and sleeps until the earliest one (sched.c).
+ * runs those of every P and sleeps until the earliest one (sysmon.c).
  *
  * A timer's callback runs without the lock held and gets copies of
  * (arg, seq), never the timer itself: the timer may live on the stack of
@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include "internal.h"
+
+/* ---- the heap: every function here must hold p->timers_lock ---- */
 
 static void heap_swap(struct mn_p *p, int i, int j)
 {
@@ -63,17 +65,22 @@ static void heap_remove(struct mn_p *p, int i)
 	}
 }
 
+/* Must hold p->timers_lock (checked: every change of the heap ends here). */
 static void update_timer0(struct mn_p *p)
 {
+	mn_check(mn_lk_held(&p->timers_lock), "timers of P %d changed without their lock", p->id);
 	atomic_store(&p->timer0, p->ntimers ? p->timers[0]->when : 0);
 }
 
+/* Arm t, which is in no heap (checked: it would be in two).  Any thread;
+ * must not hold a P's timers_lock. */
 void mn_timer_add(struct mn_timer *t)
 {
 	struct mn_m *m = mn_getm();
 	struct mn_p *p = (m && m->p) ? m->p : &mn_sched.allp[0];
 	int64_t when;
 
+	mn_check(!__atomic_load_n(&t->p, __ATOMIC_RELAXED), "mn_timer_add: timer already armed");
 	if (t->when <= 0)
 		t->when = 1;
 	/* t may fire, and its owner return, as soon as the lock drops */
@@ -94,11 +101,12 @@ void mn_timer_add(struct mn_timer *t)
 	sift_up(p, t->idx);
 	update_timer0(p);
 	mn_lk_unlock(&p->timers_lock);
-	/* seq_cst pairs with sysmon's store of sysmon_until (sched.c). */
+	/* seq_cst pairs with sysmon's store of sysmon_until (sysmon.c). */
 	if (when < atomic_load(&mn_sched.sysmon_until))
 		mn_sysmon_kick();
 }
 
+/* Any thread; must not hold a P's timers_lock. */
 bool mn_timer_del(struct mn_timer *t)
 {
 	struct mn_p *p = __atomic_load_n(&t->p, __ATOMIC_ACQUIRE);
@@ -117,6 +125,8 @@ bool mn_timer_del(struct mn_timer *t)
 	return true;
 }
 
+/* Run p's timers due by @now.  Owner P or sysmon; no runtime lock held:
+ * callbacks run unlocked and ready tasks (sched.lock). */
 int64_t mn_timers_run(struct mn_p *p, int64_t now)
 {
 	int64_t next;
@@ -141,6 +151,7 @@ int64_t mn_timers_run(struct mn_p *p, int64_t now)
 	return next;
 }
 
+/* Any thread, no lock: a snapshot of every P's earliest timer. */
 int64_t mn_timers_earliest(void)
 {
 	int64_t best = 0, t;
@@ -186,4 +197,19 @@ void mn_sleep(int64_t ns)
 	t.arg = g;
 	/* Armed from g0 once we are parked, so it cannot fire early. */
 	mn_park(sleep_arm, &t, "sleep");
+}
+
+/* ---- the clock ---- */
+
+int64_t mn_nanotime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int64_t mn_now(void)
+{
+	return mn_nanotime();
 }
