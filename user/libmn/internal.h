@@ -134,6 +134,7 @@ struct mn_g {
 enum p_status { P_IDLE, P_RUNNING, P_SYSCALL };
 
 struct mn_timer;
+struct mn_timer_ent;
 
 struct mn_p {
 	int id;
@@ -152,7 +153,7 @@ struct mn_p {
 	char *stacks[STACK_CACHE];	/* cached free stacks (stack.c) */
 	int nstacks;
 	uint32_t timers_lock;
-	struct mn_timer **timers;	/* 4-ary heap by when */
+	struct mn_timer_ent *timers;	/* 4-ary heap by when (timer.c) */
 	int ntimers, timers_cap;
 	_Atomic int64_t timer0;		/* earliest when, 0 = none */
 	struct mn_p *link;		/* idle list */
