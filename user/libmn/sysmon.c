@@ -33,8 +33,6 @@
 
 static _Atomic int sigquit_pending;
 
-#define SYSMON_TIMER_SLACK 1000000	/* ns */
-
 /* Wake sysmon now.  Any thread, no lock needed; async-signal-safe. */
 void mn_sysmon_kick(void)
 {
@@ -80,16 +78,8 @@ void *mn_sysmon_main(void *arg)
 			struct mn_p *p = &mn_sched.allp[i];
 
 			t = atomic_load(&p->timer0);
-			/* A running P runs its own timers at its next schedule;
-			 * running them here too only fought over its timers
-			 * lock and sent every woken task through the global
-			 * queue.  Step in for idle Ps, Ps in system calls and
-			 * Ps kept by one task for SYSMON_TIMER_SLACK. */
-			if (t && t <= now &&
-			    (atomic_load(&p->status) != P_RUNNING || now - t >= SYSMON_TIMER_SLACK))
+			if (t && t <= now)
 				t = mn_timers_run(p, now);
-			else if (t && t <= now)
-				t += SYSMON_TIMER_SLACK;
 			if (t && (!next || t < next))
 				next = t;
 		}
