@@ -8,7 +8,8 @@ LIBMN_SRCS := $(addprefix user/libmn/,proc.c lock_futex.c stack.c syscall.c \
 		sysmon.c registry.c init.c thread.c timer.c chan.c sync.c \
 		netpoll.c ctx.c debug.c switch.S) user/nstaint/nsset.c
 LIBMN_HDRS := include/mn.h include/nstaint/mn_abi.h include/nstaint/events.h \
-		user/libmn/internal.h user/libmn/runq.h user/nstaint/nsset.h
+		user/libmn/internal.h user/libmn/runq.h user/libmn/waitq.h user/libmn/frame.h \
+		user/nstaint/nsset.h
 # -fcf-protection=branch: endbr64 everywhere (switch.S has _CET_ENDBR), so
 # the library is IBT-compatible; no shadow-stack claim (switch.S).
 # make LIBMN_DEBUG=1: the contract checks that cost more than a load and a
@@ -31,7 +32,7 @@ $(O)/libmn-std/%.c.o: %.c $(LIBMN_HDRS)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(LIBMN_CFLAGS) -c -o $@ $<
 
-$(O)/libmn-std/%.S.o: %.S
+$(O)/libmn-std/%.S.o: %.S user/libmn/frame.h
 	$(call msg,AS,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(LIBMN_CFLAGS) -c -o $@ $<
@@ -71,7 +72,7 @@ $(O)/libmn-$(1)/%.c.o: %.c $(LIBMN_HDRS)
 	$$(Q)mkdir -p $$(dir $$@)
 	$$(Q)$$(LIBMN_CC_$(1)) $$(CFLAGS) -O1 $(LIBMN_SAN_$(1)) -c -o $$@ $$<
 
-$(O)/libmn-$(1)/%.S.o: %.S
+$(O)/libmn-$(1)/%.S.o: %.S user/libmn/frame.h
 	$$(call msg,AS,$$@)
 	$$(Q)mkdir -p $$(dir $$@)
 	$$(Q)$$(LIBMN_CC_$(1)) $$(CFLAGS) -c -o $$@ $$<
@@ -89,6 +90,8 @@ $(eval $(call libmn_san,clang))
 LIBMN_TESTS := $(patsubst selftests/libmn/%.c,%,$(wildcard selftests/libmn/*_test.c))
 $(foreach t,$(LIBMN_TESTS),$(eval SELFTEST_LIBS_$(t) := $(O)/libmn.a -lm))
 $(foreach t,$(LIBMN_TESTS),$(eval $(O)/selftests/libmn/$(t): $(O)/libmn.a include/mn.h))
+# mn_contract_test calls the runtime's internal helpers (internal.h).
+$(O)/selftests/libmn/mn_contract_test: $(LIBMN_HDRS)
 
 # The runtime's own tests again under AddressSanitizer and ThreadSanitizer
 # (libmn annotates its context switches with the sanitizers' fiber APIs),

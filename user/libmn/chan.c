@@ -13,21 +13,18 @@
 #include <string.h>
 
 #include "internal.h"
+#include "waitq.h"
 
 struct sudog {
+	struct mn_wq_link link;		/* in the channel's recvq or sendq */
 	struct mn_g *g;
-	struct sudog *next, *prev;
 	void *elem;
 	mn_chan *c;
 	uint64_t token;
 	int idx;
 	bool is_select;
 	bool success;
-	bool queued;
-};
-
-struct sudogq {
-	struct sudog *head, *tail;
+	bool queued;			/* in a queue (a select's may be taken off by another party) */
 };
 
 struct mn_chan {
@@ -36,44 +33,34 @@ struct mn_chan {
 	bool closed;
 	size_t elemsize, cap, count, sendx, recvx;
 	char *buf;
-	struct sudogq recvq, sendq;
+	void *recvq[2], *sendq[2];	/* waitq.h lists of sudogs */
 };
 
-static void q_push(struct sudogq *q, struct sudog *s)
+/* The queue functions: must hold c->lock of the queue's channel. */
+static void q_push(void **q, struct sudog *s)
 {
-	s->next = NULL;
-	s->prev = q->tail;
-	if (q->tail)
-		q->tail->next = s;
-	else
-		q->head = s;
-	q->tail = s;
+	mn_wq_push(q, &s->link);
 	s->queued = true;
 }
 
-static void q_remove(struct sudogq *q, struct sudog *s)
+static void q_remove(void **q, struct sudog *s)
 {
 	if (!s->queued)
 		return;
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		q->head = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	else
-		q->tail = s->prev;
+	mn_wq_remove(q, &s->link);
 	s->queued = false;
 }
 
 /* First waiter we may complete; select waiters whose token is already
  * taken are dropped (their select finished elsewhere). */
-static struct sudog *q_dequeue(struct sudogq *q)
+static struct sudog *q_dequeue(void **q)
 {
+	struct mn_wq_link *l;
 	struct sudog *s;
 
-	while ((s = q->head)) {
-		q_remove(q, s);
+	while ((l = mn_wq_pop(q))) {
+		s = mn_wq_entry(l, struct sudog, link);
+		s->queued = false;
 		if (!s->is_select || mn_token_win(s->g, s->token))
 			return s;
 	}
@@ -158,7 +145,7 @@ static bool send_locked(mn_chan *c, const void *elem, struct sudog **wakeme)
 		mn_lk_unlock(&c->lock);
 		mn_fatal_g(mn_getg(), "send on closed channel");
 	}
-	s = q_dequeue(&c->recvq);
+	s = q_dequeue(c->recvq);
 	if (s) {
 		if (s->elem)
 			copy(c, s->elem, elem);
@@ -183,7 +170,7 @@ static bool recv_locked(mn_chan *c, void *elem, bool *ok, struct sudog **wakeme)
 	struct sudog *s;
 
 	mn_check(mn_lk_held(&c->lock), "channel receive without the channel's lock");
-	s = q_dequeue(&c->sendq);
+	s = q_dequeue(c->sendq);
 	if (s) {
 		if (c->cap == 0) {
 			copy(c, elem, s->elem);
@@ -240,7 +227,7 @@ void mn_chan_send(mn_chan *c, const void *elem)
 	me.g = mn_getg();
 	me.elem = (void *)elem;
 	me.c = c;
-	q_push(&c->sendq, &me);
+	q_push(c->sendq, &me);
 	mn_park(mn_unlock_lk, &c->lock, "chan send");
 	if (!me.success)
 		mn_fatal_g(mn_getg(), "send on closed channel");
@@ -263,7 +250,7 @@ bool mn_chan_recv(mn_chan *c, void *elem)
 	me.g = mn_getg();
 	me.elem = elem;
 	me.c = c;
-	q_push(&c->recvq, &me);
+	q_push(c->recvq, &me);
 	mn_park(mn_unlock_lk, &c->lock, "chan receive");
 	return me.success;
 }
@@ -285,7 +272,9 @@ bool mn_chan_trysend(mn_chan *c, const void *elem)
 
 void mn_chan_close(mn_chan *c)
 {
-	struct sudog *s, *list = NULL;
+	struct sudog *s;
+	struct mn_wq_link *l;
+	void *list[2] = { NULL, NULL };	/* woken in the reverse order of dequeueing, as before */
 
 	if (!c)
 		mn_fatal_g(mn_getg(), "close of nil channel");
@@ -295,23 +284,18 @@ void mn_chan_close(mn_chan *c)
 		mn_fatal_g(mn_getg(), "close of closed channel");
 	}
 	c->closed = true;
-	while ((s = q_dequeue(&c->recvq))) {
+	while ((s = q_dequeue(c->recvq))) {
 		zero(c, s->elem);
 		s->success = false;
-		s->next = list;
-		list = s;
+		mn_wq_push_front(list, &s->link);
 	}
-	while ((s = q_dequeue(&c->sendq))) {
+	while ((s = q_dequeue(c->sendq))) {
 		s->success = false;
-		s->next = list;
-		list = s;
+		mn_wq_push_front(list, &s->link);
 	}
 	mn_lk_unlock(&c->lock);
-	while (list) {
-		s = list;
-		list = s->next;
-		wake(s);
-	}
+	while ((l = mn_wq_pop(list)))
+		wake(mn_wq_entry(l, struct sudog, link));
 }
 
 /* ---- select ---- */
@@ -453,7 +437,7 @@ static int do_select(struct mn_sel_case *cases, int ncases, int64_t timeout_ns,
 			continue;
 		sg[i] = (struct sudog){ .g = g, .elem = cases[i].elem, .c = cases[i].chan,
 					.token = token, .idx = i, .is_select = true };
-		q_push(cases[i].dir == MN_SEL_SEND ? &cases[i].chan->sendq : &cases[i].chan->recvq, &sg[i]);
+		q_push(cases[i].dir == MN_SEL_SEND ? cases[i].chan->sendq : cases[i].chan->recvq, &sg[i]);
 	}
 	if (timeout_ns > 0) {
 		timer.when = mn_nanotime() + timeout_ns;
@@ -469,7 +453,7 @@ static int do_select(struct mn_sel_case *cases, int ncases, int64_t timeout_ns,
 	for (i = 0; i < ncases; i++) {
 		if (!cases[i].chan || &sg[i] == won)
 			continue;
-		q_remove(cases[i].dir == MN_SEL_SEND ? &cases[i].chan->sendq : &cases[i].chan->recvq, &sg[i]);
+		q_remove(cases[i].dir == MN_SEL_SEND ? cases[i].chan->sendq : cases[i].chan->recvq, &sg[i]);
 	}
 	selunlock(lockorder, st.nlock);
 	if (st.timer && won)
@@ -488,7 +472,7 @@ static int do_select(struct mn_sel_case *cases, int ncases, int64_t timeout_ns,
 
 /*
  * Task stacks are small (64 KiB, some without a guard page), so the
- * per-case bookkeeping (about 80 bytes a case) lives on the stack only up
+ * per-case bookkeeping (68 bytes a case) lives on the stack only up
  * to SEL_STACK_CASES cases, on the heap beyond: any number of cases works.
  */
 #define SEL_STACK_CASES 16

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * libmn internals: the G (task), M (thread) and P (processor) structures
- * and the scheduler entry points shared by the other files.
+ * libmn internals: the G (task), M (thread) and P (processor) structures,
+ * the contract checks, and the scheduler entry points shared by the other
+ * files (docs/ARCHITECTURE.md lists which file holds what).
  *
  * Invariants (compare Go's runtime/proc.go):
  *  - A G runs only on an M that holds a P, except a G in a system call
  *    (between mn_syscall_enter and mn_syscall_exit), which owns no P.
  *  - A G is in at most one run queue; a parked G is in none and is made
- *    runnable only through mn_ready().
+ *    runnable only by whoever took it off its wait list, through
+ *    mn_ready()/mn_ready_next(), or mn_injectglist() for the netpoller.
  *  - Code that parks a G does so from the G's own stack with
  *    mn_park(unlockf, arg): the G's registers are saved on the switch to
  *    the M's g0 before unlockf releases the lock that let others find the
@@ -124,7 +126,7 @@ struct mn_p;
  */
 struct mn_g {
 	void *sp;			/* saved stack pointer while switched out */
-	char *stack;			/* mmap base (guard page first), NULL until first run */
+	char *stack;			/* mmap base (guard page first); NULL until first run, and once dead */
 	size_t stack_size;		/* usable bytes above the guard */
 	uint64_t id;
 	void (*fn)(void *);
@@ -139,7 +141,7 @@ struct mn_g {
 	 * timed waits): (seq << 1) | done.  Winner CASes done from 0 to 1. */
 	_Atomic uint64_t token;
 	void *param;			/* set by the waker (winning sudog) */
-	struct mn_g *schedlink;		/* global run queue / free lists */
+	struct mn_g *schedlink;		/* global run queue, free lists, netpoll ready lists */
 	struct mn_g *alllink;		/* allgs */
 	_Atomic int status;
 	int lockcount;			/* mn_lock_thread depth */
@@ -197,7 +199,7 @@ struct mn_m {
 	bool spinning;
 	bool dead;
 	uint32_t park;			/* futex: 1 = woken */
-	struct mn_m *schedlink;		/* idle list */
+	struct mn_m *schedlink;		/* idle list, or the template thread's lists */
 	struct mn_m *alllink, *allprev;
 	struct ns_set home;		/* namespace set at creation */
 	bool home_ok;
@@ -208,7 +210,7 @@ struct mn_m {
 	void (*unlockf)(void *);
 	void *unlockarg;
 	/* mn_abi.h: at this address for the thread's whole life, so the M
-	 * is freed only once the thread is gone (template_main joins it). */
+	 * is freed only once the thread is gone (reap_m joins it). */
 	struct mn_abi_slot slot;
 	void *tsan_fiber;
 	void *exitjb;			/* jmp_buf in mstart: thread exit */
@@ -399,18 +401,7 @@ int64_t mn_timers_earliest(void) MN_HIDDEN;
 void mn_netpoll_init(void) MN_HIDDEN;
 void mn_netpoll_events(struct epoll_event *ev, int n) MN_HIDDEN;
 
-/* ---- sync wait queues ---- */
-struct mn_waiter {
-	struct mn_g *g;
-	struct mn_waiter *next, *prev;
-	uint64_t ticket;
-	bool done;
-};
-struct mn_wq { struct mn_waiter *head, *tail; };
-void mn_wq_push(void **wq, struct mn_waiter *w) MN_HIDDEN;
-void mn_wq_push_front(void **wq, struct mn_waiter *w) MN_HIDDEN;
-struct mn_waiter *mn_wq_pop(void **wq) MN_HIDDEN;
-void mn_wq_remove(void **wq, struct mn_waiter *w) MN_HIDDEN;
+/* An unlockf for mn_park: releases the mn_lk lock at @lk (lock_futex.c). */
 void mn_unlock_lk(void *lk) MN_HIDDEN;
 
 /* ---- contexts ---- */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "frame.h"
 
 size_t mn_pagesz;
 static _Atomic long guarded_stacks;
@@ -138,19 +139,20 @@ static long read_max_map_count(void)
 }
 
 /* The first frame of g, which has a stack and has not run yet: the
- * switch into it starts mn_task_entry. */
+ * switch into it starts mn_task_entry (frame.h).  16 bytes above the
+ * frame stay unused, the top of the stack 16-byte aligned. */
 void mn_g_prepare(struct mn_g *g)
 {
 	uintptr_t top = ((uintptr_t)g->stack + mn_pagesz + g->stack_size) & ~(uintptr_t)15;
-	uint64_t *sp = (uint64_t *)(top - 16 - 64);
+	struct mn_frame *f = (struct mn_frame *)(top - 16 - MN_FRAME_SIZE);
 
-	/* Frame popped by mn_ctx_switch: MXCSR/FCW, r15 r14 r13 r12 rbx rbp, ret. */
-	sp[0] = 0x1f80 | ((uint64_t)0x037f << 32);
-	sp[1] = sp[2] = sp[3] = 0;
-	sp[4] = (uint64_t)(uintptr_t)g;	/* r12 */
-	sp[5] = sp[6] = 0;
-	sp[7] = (uint64_t)(uintptr_t)mn_task_entry;
-	g->sp = sp;
+	*f = (struct mn_frame){
+		.mxcsr = MN_MXCSR_INIT,
+		.fcw = MN_FCW_INIT,
+		.r12 = (uint64_t)(uintptr_t)g,
+		.ret = (uint64_t)(uintptr_t)mn_task_entry,
+	};
+	g->sp = f;
 }
 
 /* Once, from mn_runtime_init, before any task exists. */

@@ -3,13 +3,16 @@
  * x86-64 context switch for libmn tasks (SysV ABI).
  *
  * void mn_ctx_switch(void **save_sp, void *new_sp)
- *   Pushes the callee-saved registers (rbp rbx r12-r15) plus MXCSR and the
- *   x87 control word, stores rsp in *save_sp, loads new_sp and pops the same
- *   frame from it.  Caller-saved registers need no saving: this is a call.
+ *   Stores the callee-saved registers (rbp rbx r12-r15) plus MXCSR and the
+ *   x87 control word below the return address its call pushed, stores rsp
+ *   in *save_sp, loads new_sp and loads the same frame from it.
+ *   Caller-saved registers need no saving: this is a call.  The frame's
+ *   layout is frame.h's, drawn there as a table of offsets.
  *
- * A new task's stack is prepared by stack.c with the same frame, r12 = the
- * struct mn_g pointer and a return address of mn_task_entry, which calls
- * mn_task_main(g) with a 16-byte aligned stack and never returns.
+ * A new task's stack is prepared by stack.c (mn_g_prepare) with the same
+ * frame, r12 = the struct mn_g pointer and a return address of
+ * mn_task_entry, which calls mn_task_main(g) with a 16-byte aligned stack
+ * and never returns.
  *
  * Both entries start with _CET_ENDBR: built with -fcf-protection=branch
  * (indirect branch tracking) the library is marked IBT-compatible, and
@@ -25,6 +28,7 @@
 #ifndef _CET_ENDBR
 #define _CET_ENDBR
 #endif
+#include "frame.h"
 
 	.text
 	.globl	mn_ctx_switch
@@ -33,26 +37,26 @@
 mn_ctx_switch:
 	.cfi_startproc
 	_CET_ENDBR
-	pushq	%rbp
-	pushq	%rbx
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
-	subq	$8, %rsp
-	stmxcsr	(%rsp)
-	fnstcw	4(%rsp)
+	subq	$MN_FRAME_RET, %rsp	/* the call pushed the return address */
+	movq	%rbp, MN_FRAME_RBP(%rsp)
+	movq	%rbx, MN_FRAME_RBX(%rsp)
+	movq	%r12, MN_FRAME_R12(%rsp)
+	movq	%r13, MN_FRAME_R13(%rsp)
+	movq	%r14, MN_FRAME_R14(%rsp)
+	movq	%r15, MN_FRAME_R15(%rsp)
+	stmxcsr	MN_FRAME_MXCSR(%rsp)
+	fnstcw	MN_FRAME_FCW(%rsp)
 	movq	%rsp, (%rdi)
 	movq	%rsi, %rsp
-	ldmxcsr	(%rsp)
-	fldcw	4(%rsp)
-	addq	$8, %rsp
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbx
-	popq	%rbp
+	ldmxcsr	MN_FRAME_MXCSR(%rsp)
+	fldcw	MN_FRAME_FCW(%rsp)
+	movq	MN_FRAME_R15(%rsp), %r15
+	movq	MN_FRAME_R14(%rsp), %r14
+	movq	MN_FRAME_R13(%rsp), %r13
+	movq	MN_FRAME_R12(%rsp), %r12
+	movq	MN_FRAME_RBX(%rsp), %rbx
+	movq	MN_FRAME_RBP(%rsp), %rbp
+	addq	$MN_FRAME_RET, %rsp
 	ret
 	.cfi_endproc
 	.size	mn_ctx_switch, .-mn_ctx_switch

@@ -13,61 +13,34 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "waitq.h"
 
-/* ---- wait queues: wq[0] head, wq[1] tail ---- */
+/*
+ * A waiter, on its task's stack while it waits, in the object's wait list
+ * (waitq.h) under the object's ilock.
+ */
+struct mn_waiter {
+	struct mn_wq_link link;
+	struct mn_g *g;
+};
 
-void mn_wq_push(void **wq, struct mn_waiter *w)
+/* The first waiter of @wq, removed; NULL if none.  Must hold the lock of
+ * the object that owns wq (or own a local list). */
+static struct mn_waiter *waiter_pop(void **wq)
 {
-	struct mn_waiter *tail = wq[1];
+	struct mn_wq_link *l = mn_wq_pop(wq);
 
-	w->next = NULL;
-	w->prev = tail;
-	if (tail)
-		tail->next = w;
-	else
-		wq[0] = w;
-	wq[1] = w;
+	return l ? mn_wq_entry(l, struct mn_waiter, link) : NULL;
 }
 
-void mn_wq_push_front(void **wq, struct mn_waiter *w)
+/* Ready every waiter of a local list, first to last.  The lists built
+ * by push_front hold them in the reverse order of their dequeueing. */
+static void wake_all(void **list)
 {
-	struct mn_waiter *head = wq[0];
+	struct mn_waiter *w;
 
-	w->prev = NULL;
-	w->next = head;
-	if (head)
-		head->prev = w;
-	else
-		wq[1] = w;
-	wq[0] = w;
-}
-
-struct mn_waiter *mn_wq_pop(void **wq)
-{
-	struct mn_waiter *w = wq[0];
-
-	if (w) {
-		wq[0] = w->next;
-		if (w->next)
-			w->next->prev = NULL;
-		else
-			wq[1] = NULL;
-		w->next = w->prev = NULL;
-	}
-	return w;
-}
-
-void mn_wq_remove(void **wq, struct mn_waiter *w)
-{
-	if (w->prev)
-		w->prev->next = w->next;
-	else
-		wq[0] = w->next;
-	if (w->next)
-		w->next->prev = w->prev;
-	else
-		wq[1] = w->prev;
-	w->next = w->prev = NULL;
+	while ((w = waiter_pop(list)))
+		mn_ready(w->g);
 }
 
 static struct mn_g *self_or_die(const char *what)
@@ -169,7 +142,7 @@ static __attribute__((noinline, cold)) void mutex_lock_slow(mn_mutex *mu)
 			if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
 				mn_fatal("membarrier: %s", strerror(errno));	/* registered: cannot */
 			if (!mu_locked(mu)) {
-				if (!mu->wq[0])
+				if (mn_wq_empty(mu->wq))
 					__atomic_store_n(mu_byte(mu, MU_WAITERS), 0, __ATOMIC_RELAXED);
 				mn_lk_unlock(&mu->ilock);
 				continue;
@@ -177,9 +150,9 @@ static __attribute__((noinline, cold)) void mutex_lock_slow(mn_mutex *mu)
 		}
 		/* A waiter that was woken and lost the race goes first. */
 		if (requeue)
-			mn_wq_push_front(mu->wq, &w);
+			mn_wq_push_front(mu->wq, &w.link);
 		else
-			mn_wq_push(mu->wq, &w);
+			mn_wq_push(mu->wq, &w.link);
 		mn_park(mn_unlock_lk, &mu->ilock, "mutex");
 		requeue = true;
 	}
@@ -202,7 +175,7 @@ static __attribute__((noinline, cold)) void mutex_unlock_slow(mn_mutex *mu)
 	struct mn_waiter *w;
 
 	mn_lk_lock(&mu->ilock);
-	w = mn_wq_pop(mu->wq);
+	w = waiter_pop(mu->wq);
 	/* WAITERS outlives the last waiter by one unlock: under steady
 	 * contention the next waiter then finds it set and needs no
 	 * membarrier. */
@@ -236,13 +209,13 @@ void mn_rwmutex_rlock(mn_rwmutex *rw)
 		return;
 	}
 	w.g = self_or_die("mn_rwmutex_rlock");
-	mn_wq_push(rw->rq, &w);
+	mn_wq_push(rw->rq, &w.link);
 	mn_park(mn_unlock_lk, &rw->ilock, "rwmutex rlock");	/* waker counted us */
 }
 
 static void rw_wake_writer(mn_rwmutex *rw, struct mn_g **wake)
 {
-	struct mn_waiter *w = mn_wq_pop(rw->wq);
+	struct mn_waiter *w = waiter_pop(rw->wq);
 
 	if (w) {
 		rw->writer = 1;
@@ -279,13 +252,14 @@ void mn_rwmutex_lock(mn_rwmutex *rw)
 	}
 	w.g = self_or_die("mn_rwmutex_lock");
 	rw->wwait++;
-	mn_wq_push(rw->wq, &w);
+	mn_wq_push(rw->wq, &w.link);
 	mn_park(mn_unlock_lk, &rw->ilock, "rwmutex lock");	/* waker set writer */
 }
 
 void mn_rwmutex_unlock(mn_rwmutex *rw)
 {
-	struct mn_waiter *w, *list = NULL;
+	struct mn_waiter *w;
+	void *list[2] = { NULL, NULL };
 	struct mn_g *wake = NULL;
 
 	mn_lk_lock(&rw->ilock);
@@ -294,22 +268,17 @@ void mn_rwmutex_unlock(mn_rwmutex *rw)
 		mn_fatal_g(mn_getg(), "sync: Unlock of unlocked RWMutex");
 	}
 	rw->writer = 0;
-	if (rw->rq[0]) {
+	if (!mn_wq_empty(rw->rq)) {
 		/* Readers that queued behind this writer go next, together. */
-		while ((w = mn_wq_pop(rw->rq))) {
+		while ((w = waiter_pop(rw->rq))) {
 			rw->readers++;
-			w->next = list;
-			list = w;
+			mn_wq_push_front(list, &w->link);
 		}
 	} else {
 		rw_wake_writer(rw, &wake);
 	}
 	mn_lk_unlock(&rw->ilock);
-	while (list) {
-		w = list;
-		list = w->next;
-		mn_ready(w->g);
-	}
+	wake_all(list);
 	if (wake)
 		mn_ready(wake);
 }
@@ -339,7 +308,7 @@ void mn_cond_wait(mn_cond *c, mn_mutex *mu)
 	if (!mu_locked(mu))
 		mn_fatal_g(w.g, "sync: mn_cond_wait with unlocked mutex");
 	mn_lk_lock(&c->ilock);
-	mn_wq_push(c->wq, &w);
+	mn_wq_push(c->wq, &w.link);
 	/* Queued before the mutex is released: no lost signal. */
 	mn_park(cond_unlock, &cp, "cond wait");
 	mn_mutex_lock(mu);
@@ -350,7 +319,7 @@ void mn_cond_signal(mn_cond *c)
 	struct mn_waiter *w;
 
 	mn_lk_lock(&c->ilock);
-	w = mn_wq_pop(c->wq);
+	w = waiter_pop(c->wq);
 	mn_lk_unlock(&c->ilock);
 	if (w)
 		mn_ready(w->g);
@@ -358,19 +327,15 @@ void mn_cond_signal(mn_cond *c)
 
 void mn_cond_broadcast(mn_cond *c)
 {
-	struct mn_waiter *w, *list = NULL;
+	struct mn_waiter *w;
+	void *list[2] = { NULL, NULL };
 
 	mn_lk_lock(&c->ilock);
-	while ((w = mn_wq_pop(c->wq))) {
-		w->next = list;
-		list = w;
+	while ((w = waiter_pop(c->wq))) {
+		mn_wq_push_front(list, &w->link);
 	}
 	mn_lk_unlock(&c->ilock);
-	while (list) {
-		w = list;
-		list = w->next;
-		mn_ready(w->g);
-	}
+	wake_all(list);
 }
 
 /* ---- Once ---- */
@@ -391,7 +356,8 @@ void mn_once_do(mn_once *o, void (*fn)(void *), void *arg)
 
 void mn_wg_add(mn_waitgroup *wg, int64_t delta)
 {
-	struct mn_waiter *w, *list = NULL;
+	struct mn_waiter *w;
+	void *list[2] = { NULL, NULL };
 	int64_t v;
 
 	mn_lk_lock(&wg->ilock);
@@ -407,19 +373,14 @@ void mn_wg_add(mn_waitgroup *wg, int64_t delta)
 			   "sync: WaitGroup misuse: Add called concurrently with Wait");
 	}
 	if (v == 0 && wg->waiters) {
-		while ((w = mn_wq_pop(wg->wq))) {
-			w->next = list;
-			list = w;
+		while ((w = waiter_pop(wg->wq))) {
+			mn_wq_push_front(list, &w->link);
 		}
 		wg->waking += wg->waiters;
 		wg->waiters = 0;
 	}
 	mn_lk_unlock(&wg->ilock);
-	while (list) {
-		w = list;
-		list = w->next;
-		mn_ready(w->g);
-	}
+	wake_all(list);
 }
 
 void mn_wg_done(mn_waitgroup *wg)
@@ -438,7 +399,7 @@ void mn_wg_wait(mn_waitgroup *wg)
 	}
 	w.g = self_or_die("mn_wg_wait");
 	wg->waiters++;
-	mn_wq_push(wg->wq, &w);
+	mn_wq_push(wg->wq, &w.link);
 	mn_park(mn_unlock_lk, &wg->ilock, "waitgroup wait");
 	mn_lk_lock(&wg->ilock);
 	wg->waking--;
@@ -477,7 +438,7 @@ void mn_sem_acquire(mn_sem *s)
 		return;
 	}
 	w.g = self_or_die("mn_sem_acquire");
-	mn_wq_push(s->wq, &w);
+	mn_wq_push(s->wq, &w.link);
 	mn_park(mn_unlock_lk, &s->ilock, "semaphore");
 }
 
@@ -486,7 +447,7 @@ void mn_sem_release(mn_sem *s)
 	struct mn_waiter *w;
 
 	mn_lk_lock(&s->ilock);
-	w = mn_wq_pop(s->wq);
+	w = waiter_pop(s->wq);
 	if (!w)
 		s->count++;
 	mn_lk_unlock(&s->ilock);
