@@ -250,8 +250,10 @@ struct mn_sched {
 	struct mn_m *tmpl_reap;		/* Ms whose thread is exiting: join, free */
 	uint32_t tmpl_wake;
 	/* sysmon */
-	int epfd;
-	int evfd;
+	int epfd;			/* netpoll fds and evfd */
+	int evfd;			/* sysmon's wakeup (mn_sysmon_kick) */
+	int sysmon_ep;			/* evfd only: sysmon's wait while no P is idle */
+	_Atomic int sysmon_busy;	/* sysmon waits on sysmon_ep (sysmon.c) */
 	_Atomic int64_t sysmon_until;	/* when sysmon will wake by itself */
 	bool started;
 	uint32_t main_done;		/* futex word: __atomic_* builtins only */
@@ -329,6 +331,8 @@ static inline void pidleput(struct mn_p *p)
 	if (atomic_fetch_add(&mn_sched.npidle, 1) + 1 == mn_sched.nprocs &&
 	    !__atomic_load_n(&mn_sched.main_done, __ATOMIC_ACQUIRE))
 		mn_sysmon_kick();	/* everyone idle: maybe a deadlock */
+	else if (atomic_load(&mn_sched.sysmon_busy))
+		mn_sysmon_kick();	/* a P is idle: sysmon waits on the network again */
 }
 
 /* Must hold sched.lock (checked). */
@@ -400,6 +404,7 @@ int64_t mn_timers_earliest(void) MN_HIDDEN;
 /* ---- netpoll (netpoll.c) ---- */
 void mn_netpoll_init(void) MN_HIDDEN;
 void mn_netpoll_events(struct epoll_event *ev, int n) MN_HIDDEN;
+int mn_netpoll_nonblock(void) MN_HIDDEN;	/* events delivered */
 
 /* An unlockf for mn_park: releases the mn_lk lock at @lk (lock_futex.c). */
 void mn_unlock_lk(void *lk) MN_HIDDEN;

@@ -243,6 +243,22 @@ void mn_netpoll_events(struct epoll_event *ev, int n)
 }
 
 /*
+ * Deliver the events ready now, without blocking: findrunnable's look at
+ * the network before it steals or sleeps (Go's netpoll(0)).  Any thread;
+ * no lock held.  sysmon's eventfd may come back too: it has no pd, so
+ * mn_netpoll_events skips it, and sysmon reads it.
+ */
+int mn_netpoll_nonblock(void)
+{
+	struct epoll_event evs[64];
+	int n = epoll_wait(mn_sched.epfd, evs, 64, 0);
+
+	if (n > 0)
+		mn_netpoll_events(evs, n);
+	return n > 0 ? n : 0;
+}
+
+/*
  * errno is per thread and a task may resume on another one; glibc's
  * __errno_location is "const", so the compiler may reuse the old thread's
  * address after a park.  Errors are therefore returned as -errno, and

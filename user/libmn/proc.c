@@ -582,6 +582,12 @@ top:
 		if (g)
 			return g;
 	}
+	/* The network, as Go's findrunnable does: while no P is idle sysmon
+	 * does not wait on it (sysmon.c), the Ps look here.  Events ready
+	 * their tasks onto the global queue. */
+	if (atomic_load_explicit(&mn_sched.nnetwait, memory_order_relaxed) > 0 &&
+	    mn_netpoll_nonblock() > 0)
+		goto top;
 
 	/* Steal, unless enough Ms are spinning already (they would only
 	 * burn CPU fighting over the same queues). */

@@ -4,7 +4,7 @@
  * never holds a P.
  *
  * Owns: the sysmon thread's loop (mn_sysmon_main) and its wakeup
- * (mn_sysmon_kick, the eventfd in mn_sched.epfd); SIGQUIT handling (the
+ * (mn_sysmon_kick, the eventfd in mn_sched.epfd and sysmon_ep); SIGQUIT handling (the
  * handler only sets a flag; sysmon prints every task and exits).
  *
  * Each pass: runs the expired timers of every P (the Ps' own Ms run theirs
@@ -32,6 +32,8 @@
 #include "internal.h"
 
 static _Atomic int sigquit_pending;
+
+#define SYSMON_NETPOLL 10000000		/* ns: Go's sysmon polls the network as often */
 
 /* Wake sysmon now.  Any thread, no lock needed; async-signal-safe. */
 void mn_sysmon_kick(void)
@@ -70,7 +72,7 @@ void *mn_sysmon_main(void *arg)
 	for (;;) {
 		int64_t now, next = 0, until, t;
 		struct timespec ts __attribute__((unused));
-		int n, i;
+		int n, i, ep;
 
 		atomic_store(&mn_sched.sysmon_until, 0);
 		now = mn_nanotime();
@@ -114,6 +116,22 @@ void *mn_sysmon_main(void *arg)
 		} else {
 			suspect = 0;
 		}
+		/* No P idle: the Ps look at the network whenever they run
+		 * out of local work (findrunnable), and waiting on it here
+		 * woke sysmon for every readiness edge, only to queue the
+		 * task for a P that would have found it (echo: one wakeup per
+		 * request).  So wait on the eventfd alone and look at the
+		 * network every SYSMON_NETPOLL; a P going idle kicks us back
+		 * (pidleput).  seq_cst pairs with pidleput's npidle add. */
+		ep = mn_sched.epfd;
+		atomic_store(&mn_sched.sysmon_busy, 1);
+		if (atomic_load(&mn_sched.npidle) == 0) {
+			ep = mn_sched.sysmon_ep;
+			if (now + SYSMON_NETPOLL < until)
+				until = now + SYSMON_NETPOLL;
+		} else {
+			atomic_store(&mn_sched.sysmon_busy, 0);
+		}
 		atomic_store(&mn_sched.sysmon_until, until);
 		t = mn_timers_earliest();
 		if (t && t < until)
@@ -122,15 +140,15 @@ void *mn_sysmon_main(void *arg)
 		/* TSan delivers signals (SIGQUIT) only inside calls it
 		 * intercepts, which epoll_pwait2 is not. */
 		if (until == INT64_MAX) {
-			n = epoll_wait(mn_sched.epfd, evs, 128, -1);
+			n = epoll_wait(ep, evs, 128, -1);
 		} else {
 			int64_t d = until - mn_nanotime();
 
-			n = epoll_wait(mn_sched.epfd, evs, 128, d <= 0 ? 0 : (int)((d + 999999) / 1000000));
+			n = epoll_wait(ep, evs, 128, d <= 0 ? 0 : (int)((d + 999999) / 1000000));
 		}
 #else
 		if (until == INT64_MAX) {
-			n = epoll_pwait2(mn_sched.epfd, evs, 128, NULL, NULL);
+			n = epoll_pwait2(ep, evs, 128, NULL, NULL);
 		} else {
 			int64_t d = until - mn_nanotime();
 
@@ -138,7 +156,7 @@ void *mn_sysmon_main(void *arg)
 				d = 0;
 			ts.tv_sec = d / 1000000000LL;
 			ts.tv_nsec = d % 1000000000LL;
-			n = epoll_pwait2(mn_sched.epfd, evs, 128, &ts, NULL);
+			n = epoll_pwait2(ep, evs, 128, &ts, NULL);
 		}
 #endif
 		for (i = 0; i < n; i++) {
@@ -151,6 +169,10 @@ void *mn_sysmon_main(void *arg)
 		}
 		if (n > 0)
 			mn_netpoll_events(evs, n);
+		if (ep != mn_sched.epfd) {
+			atomic_store(&mn_sched.sysmon_busy, 0);
+			mn_netpoll_nonblock();
+		}
 		if (atomic_load(&sigquit_pending)) {
 			dprintf(2, "SIGQUIT: quit\n");
 			mn_dump_tasks(2);
