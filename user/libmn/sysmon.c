@@ -4,8 +4,9 @@
  * never holds a P.
  *
  * Owns: the sysmon thread's loop (mn_sysmon_main) and its wakeup
- * (mn_sysmon_kick, the eventfd in mn_sched.epfd and sysmon_ep); SIGQUIT handling (the
- * handler only sets a flag; sysmon prints every task and exits).
+ * (mn_sysmon_kick, the eventfd in mn_sched.epfd and sysmon_ep); SIGQUIT
+ * handling (the handler only sets a flag; sysmon prints every task and
+ * exits).
  *
  * Each pass: runs the expired timers of every P (the Ps' own Ms run theirs
  * in findrunnable, but an idle P has none), retakes Ps stuck in system
