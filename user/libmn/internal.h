@@ -68,31 +68,45 @@ void mn_fatal(const char *fmt, ...) MN_HIDDEN __attribute__((noreturn, format(pr
 #endif
 
 /* ---- futex-based lock for runtime-internal data (thread level) ---- */
+/* The word's bytes (lock_futex.c): LOCKED, and SLEEPERS (maybe a thread
+ * sleeps on the futex).  Unlock has no locked instruction. */
+#define MN_LK_LOCKED	0
+#define MN_LK_SLEEPERS	1
 void mn_lk_lock_slow(uint32_t *l) MN_HIDDEN;
 void mn_lk_wake(uint32_t *l) MN_HIDDEN;
+static inline uint8_t *mn_lk_byte(uint32_t *l, int i)
+{
+	return (uint8_t *)l + i;
+}
 /* Must not hold *l already: the lock does not nest. */
 static inline void mn_lk_lock(uint32_t *l)
 {
-	uint32_t z = 0;
-	if (likely(__atomic_compare_exchange_n(l, &z, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)))
+	uint8_t z = 0;
+	if (likely(__atomic_compare_exchange_n(mn_lk_byte(l, MN_LK_LOCKED), &z, 1, false,
+					       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)))
 		return;
 	mn_lk_lock_slow(l);
 }
-/* Must hold *l (checked: the old value is in a register anyway). */
+/* Must hold *l (checked).  No fence between the store and the load: a
+ * thread that goes to sleep on the lock orders them with membarrier
+ * (lock_futex.c). */
 static inline void mn_lk_unlock(uint32_t *l)
 {
-	uint32_t old = __atomic_exchange_n(l, 0, __ATOMIC_RELEASE);
-
-	if (unlikely(old != 1)) {
-		mn_check(old == 2, "unlock of an unlocked runtime lock %p", (void *)l);
+	mn_check(__atomic_load_n(mn_lk_byte(l, MN_LK_LOCKED), __ATOMIC_RELAXED),
+		 "unlock of an unlocked runtime lock %p", (void *)l);
+	__atomic_store_n(mn_lk_byte(l, MN_LK_LOCKED), 0, __ATOMIC_RELEASE);
+	if (unlikely(__atomic_load_n(mn_lk_byte(l, MN_LK_SLEEPERS), __ATOMIC_RELAXED)))
 		mn_lk_wake(l);
-	}
 }
 /* Somebody holds *l (not necessarily the caller): "must hold" checks. */
 static inline bool mn_lk_held(uint32_t *l)
 {
-	return __atomic_load_n(l, __ATOMIC_RELAXED) != 0;
+	return __atomic_load_n(mn_lk_byte(l, MN_LK_LOCKED), __ATOMIC_RELAXED) != 0;
 }
+/* membarrier(2) registered (lock_futex.c): a thread may sleep on a lock
+ * whose unlock has no fence, a task on a mutex (sync.c). */
+extern bool mn_membarrier_ok MN_HIDDEN;
+void mn_membarrier(void) MN_HIDDEN;
 void mn_futex_wait(uint32_t *addr, uint32_t val, int64_t timeout_ns) MN_HIDDEN;
 void mn_futex_wake(uint32_t *addr, int n) MN_HIDDEN;
 
@@ -403,8 +417,8 @@ int64_t mn_timers_earliest(void) MN_HIDDEN;
 
 /* ---- netpoll (netpoll.c) ---- */
 void mn_netpoll_init(void) MN_HIDDEN;
-void mn_netpoll_events(struct epoll_event *ev, int n) MN_HIDDEN;
-int mn_netpoll_nonblock(void) MN_HIDDEN;	/* events delivered */
+int mn_netpoll_events(struct epoll_event *ev, int n) MN_HIDDEN;	/* tasks readied */
+int mn_netpoll_nonblock(void) MN_HIDDEN;	/* tasks readied */
 
 /* An unlockf for mn_park: releases the mn_lk lock at @lk (lock_futex.c). */
 void mn_unlock_lk(void *lk) MN_HIDDEN;

@@ -6,11 +6,7 @@
  * guarded by a small internal lock that is released by mn_park only after
  * the waiter's registers are saved.
  */
-#include <errno.h>
-#include <linux/membarrier.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "internal.h"
 #include "waitq.h"
@@ -79,12 +75,6 @@ static struct mn_g *self_or_die(const char *what)
 #define MU_WAITERS	1
 #define MU_SPINS	4
 
-static bool mu_can_park;	/* membarrier registered */
-
-__attribute__((constructor)) static void mu_membarrier_init(void)
-{
-	mu_can_park = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
-}
 
 static inline uint8_t *mu_byte(mn_mutex *mu, int i)
 {
@@ -133,14 +123,13 @@ static __attribute__((noinline, cold)) void mutex_lock_slow(mn_mutex *mu)
 			continue;
 		}
 		if (!__atomic_load_n(mu_byte(mu, MU_WAITERS), __ATOMIC_RELAXED)) {
-			if (!mu_can_park) {
+			if (!mn_membarrier_ok) {
 				mn_lk_unlock(&mu->ilock);
 				mn_yield();
 				continue;
 			}
 			__atomic_store_n(mu_byte(mu, MU_WAITERS), 1, __ATOMIC_RELAXED);
-			if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
-				mn_fatal("membarrier: %s", strerror(errno));	/* registered: cannot */
+			mn_membarrier();
 			if (!mu_locked(mu)) {
 				if (mn_wq_empty(mu->wq))
 					__atomic_store_n(mu_byte(mu, MU_WAITERS), 0, __ATOMIC_RELAXED);
