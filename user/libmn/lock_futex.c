@@ -26,9 +26,11 @@
  *    (Drepper's "futexes are tricky", mutex 2): others may still sleep,
  *    and the unlock that woke it cleared the flag.
  *  - Without membarrier (seccomp) no thread sleeps: they yield.
- *  - Held only for short, non-blocking sections: no system call that may
- *    sleep and no task switch while holding one (mn_park releases the
- *    caller's lock from g0, through its unlockf, after the switch).
+ *  - Held only for short sections that wait for nothing: no task switch
+ *    and no wait on another task or thread while holding one (mn_park
+ *    releases the caller's lock from g0, through its unlockf, after the
+ *    switch).  A few sections make a quick system call (mmap for a stack
+ *    slab, write to sysmon's eventfd).
  */
 #include <errno.h>
 #include <linux/futex.h>

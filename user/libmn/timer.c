@@ -7,6 +7,8 @@
  * A timer's callback runs without the lock held and gets copies of
  * (arg, seq), never the timer itself: the timer may live on the stack of
  * a task that resumes and returns as soon as the callback wakes it.
+ *
+ * Also here: the runtime's clock (mn_nanotime, CLOCK_MONOTONIC) and mn_now.
  */
 #include <stdlib.h>
 #include <time.h>
