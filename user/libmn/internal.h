@@ -334,9 +334,30 @@ void mn_g_prepare(struct mn_g *g) MN_HIDDEN;
 
 /* ---- the P idle list, holding a P (proc.c, syscall.c) ---- */
 
+/*
+ * When sysmon must look at a timer of p due at @when (0: none).  A
+ * running P runs its own timers at its next schedule (findrunnable);
+ * sysmon running them too fought the P's M over its timers lock and sent
+ * every woken task through the global queue (perf, 10k sleepers: 12,480
+ * sysmon wakeups, 3,519 membarriers of threads about to sleep on a
+ * timers lock).  So a running P gets SYSMON_TIMER_SLACK to do it; sysmon
+ * steps in for idle Ps, Ps in system calls and Ps kept that long by one
+ * task.  A P that goes idle with timers pending kicks sysmon (pidleput),
+ * as does mn_timer_add for a timer sysmon would look at too late.
+ * seq_cst loads: each pairs with a store on the other side (sysmon's of
+ * sysmon_until, pidleput's of the status).
+ */
+#define SYSMON_TIMER_SLACK 1000000	/* ns */
+static inline int64_t mn_timers_watch(struct mn_p *p, int64_t when)
+{
+	return when && atomic_load(&p->status) == P_RUNNING ? when + SYSMON_TIMER_SLACK : when;
+}
+
 /* Must hold sched.lock (checked).  p is held by no M. */
 static inline void pidleput(struct mn_p *p)
 {
+	int64_t t;
+
 	mn_check(mn_lk_held(&mn_sched.lock), "pidleput: sched.lock not held");
 	atomic_store(&p->status, P_IDLE);
 	p->m = NULL;
@@ -347,6 +368,8 @@ static inline void pidleput(struct mn_p *p)
 		mn_sysmon_kick();	/* everyone idle: maybe a deadlock */
 	else if (atomic_load(&mn_sched.sysmon_busy))
 		mn_sysmon_kick();	/* a P is idle: sysmon waits on the network again */
+	else if ((t = atomic_load(&p->timer0)) && t < atomic_load(&mn_sched.sysmon_until))
+		mn_sysmon_kick();	/* sysmon gave our timers slack: no more */
 }
 
 /* Must hold sched.lock (checked). */

@@ -80,9 +80,11 @@ void *mn_sysmon_main(void *arg)
 		for (i = 0; i < mn_sched.nprocs; i++) {
 			struct mn_p *p = &mn_sched.allp[i];
 
-			t = atomic_load(&p->timer0);
-			if (t && t <= now)
-				t = mn_timers_run(p, now);
+			t = mn_timers_watch(p, atomic_load(&p->timer0));
+			if (t && t <= now) {
+				mn_timers_run(p, now);
+				t = mn_timers_watch(p, atomic_load(&p->timer0));
+			}
 			if (t && (!next || t < next))
 				next = t;
 		}
@@ -134,9 +136,14 @@ void *mn_sysmon_main(void *arg)
 			atomic_store(&mn_sched.sysmon_busy, 0);
 		}
 		atomic_store(&mn_sched.sysmon_until, until);
-		t = mn_timers_earliest();
-		if (t && t < until)
-			continue;	/* a timer raced with us */
+		for (i = 0, t = 0; i < mn_sched.nprocs && !t; i++) {
+			struct mn_p *p = &mn_sched.allp[i];
+
+			t = mn_timers_watch(p, atomic_load(&p->timer0));
+			t = t < until ? t : 0;
+		}
+		if (t)
+			continue;	/* a timer, or a P going idle, raced with us */
 #ifdef MN_TSAN
 		/* TSan delivers signals (SIGQUIT) only inside calls it
 		 * intercepts, which epoll_pwait2 is not. */

@@ -119,7 +119,7 @@ void mn_timer_add(struct mn_timer *t)
 	update_timer0(p);
 	mn_lk_unlock(&p->timers_lock);
 	/* seq_cst pairs with sysmon's store of sysmon_until (sysmon.c). */
-	if (when < atomic_load(&mn_sched.sysmon_until))
+	if (mn_timers_watch(p, when) < atomic_load(&mn_sched.sysmon_until))
 		mn_sysmon_kick();
 }
 
