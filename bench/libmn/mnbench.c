@@ -4,6 +4,7 @@
  * per line as "<name> <value> <unit>".  Run by bench/libmn/run.sh.
  */
 #include <arpa/inet.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -389,8 +390,11 @@ static long rss_kb(void)
 	return rss * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
+static _Atomic long parked_n;
+
 static void parked(void *a)
 {
+	atomic_fetch_add(&parked_n, 1);
 	mn_chan_recv(a, NULL);
 	mn_wg_done(&wg);
 }
@@ -404,11 +408,11 @@ static void bench_parked_mem(void)
 	mn_wg_add(&wg, n);
 	for (int i = 0; i < n; i++)
 		mn_go(parked, c);
-	while ((long)mn_chan_len(c) == 0 && rss_kb() == before)
-		mn_yield();
-	/* let every task reach its receive */
-	for (int i = 0; i < 100; i++)
+	/* every task has run up to its receive (a fixed sleep was not
+	 * enough once the sleeping main task woke on time), then parks */
+	while (atomic_load(&parked_n) < n)
 		mn_sleep(1000000);
+	mn_sleep(10000000);
 	after = rss_kb();
 	report("parked_task_mem", (double)(after - before) * 1024 / n, "bytes");
 	mn_chan_close(c);

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -273,11 +274,16 @@ func benchParkedMem() {
 	var wg sync.WaitGroup
 	runtime.GC()
 	before := rssKB()
+	var started int64
 	for i := 0; i < n; i++ {
 		wg.Add(1)
-		go func() { <-c; wg.Done() }()
+		go func() { atomic.AddInt64(&started, 1); <-c; wg.Done() }()
 	}
-	time.Sleep(100 * time.Millisecond)
+	// as the C side: every goroutine has run up to its receive, then parks
+	for atomic.LoadInt64(&started) < n {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(10 * time.Millisecond)
 	after := rssKB()
 	report("parked_task_mem", float64(after-before)*1024/n, "bytes")
 	close(c)
