@@ -8,11 +8,14 @@
  * handling (the handler only sets a flag; sysmon prints every task and
  * exits).
  *
- * Each pass: runs the expired timers of every P (the Ps' own Ms run theirs
- * in findrunnable, but an idle P has none), retakes Ps stuck in system
- * calls (syscall.c), delivers netpoll events (netpoll.c), and declares a
- * deadlock when every P is idle with nothing in a system call, the
- * netpoller or a timer, and no task ran for 5 ms (debug.c).
+ * Each pass: runs the expired timers of idle Ps, of Ps in system calls
+ * and of running Ps whose own M has not run them for SYSMON_TIMER_SLACK
+ * (mn_timers_watch: a running P's M runs them in findrunnable), retakes
+ * Ps stuck in system calls (syscall.c), delivers netpoll events
+ * (netpoll.c: it waits on the network only while a P is idle, the Ps
+ * poll it themselves otherwise), and declares a deadlock when every P is
+ * idle with nothing in a system call, the netpoller or a timer, and no
+ * task ran for 5 ms (debug.c).
  *
  * Invariants:
  *  - sysmon_until is the time sysmon will wake by itself, 0 while it is
