@@ -3,9 +3,14 @@
  * libmn side of bench/libmn: the same workloads as go/main.go, one result
  * per line as "<name> <value> <unit>".  Run by bench/libmn/run.sh.
  */
+#include <arpa/inet.h>
+#include <stdatomic.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <mn.h>
@@ -171,6 +176,206 @@ static void bench_skynet(void)
 	mn_chan_free(out);
 }
 
+/* ---- buffered channel: one producer, one consumer, capacity 128 ---- */
+static void producer(void *a)
+{
+	mn_chan *c = a;
+
+	for (int64_t i = 0; i < n_ops; i++)
+		mn_chan_send(c, &i);
+	mn_chan_close(c);
+}
+
+static void bench_chan_buffered(void)
+{
+	mn_chan *c = mn_chan_make(sizeof(int64_t), 128);
+	int64_t v, sum = 0, t0 = mn_now();
+
+	mn_go(producer, c);
+	while (mn_chan_recv(c, &v))
+		sum += v;
+	if (sum != n_ops * (n_ops - 1) / 2)
+		fprintf(stderr, "chan_buffered: wrong sum %lld\n", (long long)sum);
+	report("chan_buffered", (double)(mn_now() - t0) / n_ops, "ns/op");
+	mn_chan_free(c);
+}
+
+/* ---- select over 4 unbuffered channels, one sender on each ---- */
+static void sel_sender(void *a)
+{
+	mn_chan *c = a;
+	int64_t one = 1;
+
+	for (int64_t i = 0; i < n_ops / 4; i++)
+		mn_chan_send(c, &one);
+}
+
+static void bench_select4(void)
+{
+	mn_chan *c[4];
+	struct mn_sel_case cs[4];
+	int64_t v[4], sum = 0, n = n_ops / 4 * 4, t0;
+
+	for (int i = 0; i < 4; i++) {
+		c[i] = mn_chan_make(sizeof(int64_t), 0);
+		cs[i] = (struct mn_sel_case){ .chan = c[i], .dir = MN_SEL_RECV, .elem = &v[i] };
+	}
+	t0 = mn_now();
+	for (int i = 0; i < 4; i++)
+		mn_go(sel_sender, c[i]);
+	for (int64_t i = 0; i < n; i++)
+		sum += v[mn_select(cs, 4, MN_FOREVER)];
+	if (sum != n)
+		fprintf(stderr, "select4: wrong sum %lld\n", (long long)sum);
+	report("select4", (double)(mn_now() - t0) / n, "ns/op");
+	for (int i = 0; i < 4; i++)
+		mn_chan_free(c[i]);
+}
+
+/* ---- timers: 10k tasks, each sleeping 1 ms TIMER_ROUNDS times ---- */
+#define TIMER_TASKS 10000
+#define TIMER_ROUNDS 50
+
+static void sleeper(void *a)
+{
+	for (int i = 0; i < TIMER_ROUNDS; i++)
+		mn_sleep(1000000);
+	mn_wg_done(&wg);
+}
+
+/* Wall time per sleep: 10k sleepers of 1 ms need 10 wakeups per us, more
+ * than 2 CPUs can do, so this is what one sleep-and-wake costs. */
+static void bench_timers(void)
+{
+	int64_t t0 = mn_now();
+
+	mn_wg_add(&wg, TIMER_TASKS);
+	for (int i = 0; i < TIMER_TASKS; i++)
+		mn_go(sleeper, NULL);
+	mn_wg_wait(&wg);
+	report("timers_10k", (double)(mn_now() - t0) / (TIMER_TASKS * TIMER_ROUNDS), "ns/op");
+}
+
+/* ---- loopback echo: 1000 clients, 64-byte requests, one task per conn ---- */
+#define ECHO_CLIENTS 1000
+#define ECHO_REQS 100
+#define ECHO_MSG 64
+
+static int echo_port;
+static mn_waitgroup echo_ready;
+static mn_chan *echo_start;
+static int64_t *echo_lat;
+
+static bool read_full(int fd, char *buf, size_t len)
+{
+	for (size_t got = 0; got < len;) {
+		ssize_t n = mn_read(fd, buf + got, len - got);
+
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	return true;
+}
+
+static void set_nodelay(int fd)
+{
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+static void echo_conn(void *a)
+{
+	int fd = (int)(intptr_t)a;
+	char buf[ECHO_MSG];
+
+	while (read_full(fd, buf, sizeof(buf)) && mn_write(fd, buf, sizeof(buf)) == sizeof(buf))
+		;
+	mn_close(fd);
+}
+
+static void echo_accept(void *a)
+{
+	int lfd = (int)(intptr_t)a, fd;
+
+	while ((fd = mn_accept(lfd, NULL, NULL)) >= 0) {
+		set_nodelay(fd);
+		mn_go(echo_conn, (void *)(intptr_t)fd);
+	}
+}
+
+static void echo_client(void *a)
+{
+	int64_t *lat = a;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(echo_port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	/* RST on close: no TIME_WAIT left behind to exhaust local ports */
+	struct linger lg = { 1, 0 };
+	char buf[ECHO_MSG] = "ping";
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0 || mn_connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("echo: connect");
+		exit(1);
+	}
+	set_nodelay(fd);
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	mn_wg_done(&echo_ready);
+	mn_chan_recv(echo_start, NULL);
+	for (int i = 0; i < ECHO_REQS; i++) {
+		int64_t t = mn_now();
+
+		if (mn_write(fd, buf, sizeof(buf)) != sizeof(buf) || !read_full(fd, buf, sizeof(buf))) {
+			fprintf(stderr, "echo: request failed\n");
+			exit(1);
+		}
+		lat[i] = mn_now() - t;
+	}
+	mn_close(fd);
+	mn_wg_done(&wg);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void bench_echo(void)
+{
+	const size_t n = (size_t)ECHO_CLIENTS * ECHO_REQS;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+	int64_t t0;
+
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 4096) ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &sl)) {
+		perror("echo: listen");
+		exit(1);
+	}
+	echo_port = ntohs(sa.sin_port);
+	echo_lat = calloc(n, sizeof(*echo_lat));
+	echo_start = mn_chan_make(0, 0);
+	mn_go(echo_accept, (void *)(intptr_t)lfd);
+	mn_wg_add(&echo_ready, ECHO_CLIENTS);
+	mn_wg_add(&wg, ECHO_CLIENTS);
+	for (int i = 0; i < ECHO_CLIENTS; i++)
+		mn_go(echo_client, echo_lat + (size_t)i * ECHO_REQS);
+	mn_wg_wait(&echo_ready);
+	t0 = mn_now();
+	mn_chan_close(echo_start);
+	mn_wg_wait(&wg);
+	report("echo_1000_rps", (double)n * 1e9 / (double)(mn_now() - t0), "req/s");
+	qsort(echo_lat, n, sizeof(*echo_lat), cmp_i64);
+	report("echo_1000_p99", (double)echo_lat[n * 99 / 100] / 1e3, "us");
+	mn_close(lfd);	/* ends echo_accept */
+	mn_chan_free(echo_start);
+	free(echo_lat);
+}
+
 /* ---- memory per parked task ---- */
 static long rss_kb(void)
 {
@@ -185,8 +390,11 @@ static long rss_kb(void)
 	return rss * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
+static _Atomic long parked_n;
+
 static void parked(void *a)
 {
+	atomic_fetch_add(&parked_n, 1);
 	mn_chan_recv(a, NULL);
 	mn_wg_done(&wg);
 }
@@ -200,11 +408,11 @@ static void bench_parked_mem(void)
 	mn_wg_add(&wg, n);
 	for (int i = 0; i < n; i++)
 		mn_go(parked, c);
-	while ((long)mn_chan_len(c) == 0 && rss_kb() == before)
-		mn_yield();
-	/* let every task reach its receive */
-	for (int i = 0; i < 100; i++)
+	/* every task has run up to its receive (a fixed sleep was not
+	 * enough once the sleeping main task woke on time), then parks */
+	while (atomic_load(&parked_n) < n)
 		mn_sleep(1000000);
+	mn_sleep(10000000);
 	after = rss_kb();
 	report("parked_task_mem", (double)(after - before) * 1024 / n, "bytes");
 	mn_chan_close(c);
@@ -223,6 +431,10 @@ static int bench_main(void *a)
 	RUN("mutex_uncontended", bench_mutex);
 	RUN("mutex_contended4", bench_mutex4);
 	RUN("skynet_1M", bench_skynet);
+	RUN("chan_buffered", bench_chan_buffered);
+	RUN("select4", bench_select4);
+	RUN("timers_10k", bench_timers);
+	RUN("echo_1000", bench_echo);
 	RUN("parked_task_mem", bench_parked_mem);
 	return 0;
 }

@@ -88,11 +88,13 @@ static void do_init(void)
 	 * may wait for those threads, so no deadlock verdict until then. */
 	mn_sched.main_done = 1;
 	mn_sched.epfd = epoll_create1(EPOLL_CLOEXEC);
+	mn_sched.sysmon_ep = epoll_create1(EPOLL_CLOEXEC);
 	mn_sched.evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (mn_sched.epfd < 0 || mn_sched.evfd < 0)
+	if (mn_sched.epfd < 0 || mn_sched.sysmon_ep < 0 || mn_sched.evfd < 0)
 		mn_fatal("cannot create the poller: %s", strerror(errno));
 	ev.data.fd = mn_sched.evfd;
 	epoll_ctl(mn_sched.epfd, EPOLL_CTL_ADD, mn_sched.evfd, &ev);
+	epoll_ctl(mn_sched.sysmon_ep, EPOLL_CTL_ADD, mn_sched.evfd, &ev);
 	mn_netpoll_init();
 	mn_debug_init();
 

@@ -68,33 +68,63 @@ void mn_fatal(const char *fmt, ...) MN_HIDDEN __attribute__((noreturn, format(pr
 #endif
 
 /* ---- futex-based lock for runtime-internal data (thread level) ---- */
+/* The word's bytes (lock_futex.c): LOCKED, and SLEEPERS (maybe a thread
+ * sleeps on the futex).  Unlock has no locked instruction. */
+#define MN_LK_LOCKED	0
+#define MN_LK_SLEEPERS	1
 void mn_lk_lock_slow(uint32_t *l) MN_HIDDEN;
 void mn_lk_wake(uint32_t *l) MN_HIDDEN;
+static inline uint8_t *mn_lk_byte(uint32_t *l, int i)
+{
+	return (uint8_t *)l + i;
+}
 /* Must not hold *l already: the lock does not nest. */
 static inline void mn_lk_lock(uint32_t *l)
 {
-	uint32_t z = 0;
-	if (likely(__atomic_compare_exchange_n(l, &z, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)))
+	uint8_t z = 0;
+	if (likely(__atomic_compare_exchange_n(mn_lk_byte(l, MN_LK_LOCKED), &z, 1, false,
+					       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)))
 		return;
 	mn_lk_lock_slow(l);
 }
-/* Must hold *l (checked: the old value is in a register anyway). */
+/* Must hold *l (checked).  No fence between the store and the load: a
+ * thread that goes to sleep on the lock orders them with membarrier
+ * (lock_futex.c). */
 static inline void mn_lk_unlock(uint32_t *l)
 {
-	uint32_t old = __atomic_exchange_n(l, 0, __ATOMIC_RELEASE);
-
-	if (unlikely(old != 1)) {
-		mn_check(old == 2, "unlock of an unlocked runtime lock %p", (void *)l);
+	mn_check(__atomic_load_n(mn_lk_byte(l, MN_LK_LOCKED), __ATOMIC_RELAXED),
+		 "unlock of an unlocked runtime lock %p", (void *)l);
+	__atomic_store_n(mn_lk_byte(l, MN_LK_LOCKED), 0, __ATOMIC_RELEASE);
+	if (unlikely(__atomic_load_n(mn_lk_byte(l, MN_LK_SLEEPERS), __ATOMIC_RELAXED)))
 		mn_lk_wake(l);
-	}
 }
 /* Somebody holds *l (not necessarily the caller): "must hold" checks. */
 static inline bool mn_lk_held(uint32_t *l)
 {
-	return __atomic_load_n(l, __ATOMIC_RELAXED) != 0;
+	return __atomic_load_n(mn_lk_byte(l, MN_LK_LOCKED), __ATOMIC_RELAXED) != 0;
 }
+/* membarrier(2) registered (lock_futex.c): a thread may sleep on a lock
+ * whose unlock has no fence, a task on a mutex (sync.c). */
+extern bool mn_membarrier_ok MN_HIDDEN;
+void mn_membarrier(void) MN_HIDDEN;
 void mn_futex_wait(uint32_t *addr, uint32_t val, int64_t timeout_ns) MN_HIDDEN;
 void mn_futex_wake(uint32_t *addr, int n) MN_HIDDEN;
+
+/* sanitizer fiber hooks (their fields exist only in those builds) */
+#if defined(__SANITIZE_THREAD__)
+#define MN_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define MN_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define MN_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MN_ASAN 1
+#endif
+#endif
 
 /* ---- G ---- */
 enum g_status { G_IDLE, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING, G_DEAD };
@@ -102,19 +132,22 @@ enum g_status { G_IDLE, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING, G_DEAD };
 struct mn_m;
 struct mn_p;
 
+/*
+ * Every parked task costs this struct (malloc'ed) and the touched top
+ * page of its stack: keep it small.  Ints and bools are grouped, and the
+ * sanitizers' fields exist only in their builds: 144 bytes, a 160-byte
+ * malloc chunk (192 and 208 before).
+ */
 struct mn_g {
 	void *sp;			/* saved stack pointer while switched out */
 	char *stack;			/* mmap base (guard page first); NULL until first run, and once dead */
 	size_t stack_size;		/* usable bytes above the guard */
 	uint64_t id;
-	_Atomic int status;
 	void (*fn)(void *);
 	void *arg;
 	struct mn_m *m;			/* M running it */
 	struct mn_m *lockedm;		/* M it is locked to */
-	int lockcount;			/* mn_lock_thread depth */
 	const char *file;		/* creation site */
-	int line;
 	uint64_t parent;		/* creating task id */
 	const char *waitreason;		/* why it is parked */
 	int64_t waitsince;
@@ -124,18 +157,26 @@ struct mn_g {
 	void *param;			/* set by the waker (winning sudog) */
 	struct mn_g *schedlink;		/* global run queue, free lists, netpoll ready lists */
 	struct mn_g *alllink;		/* allgs */
+	_Atomic int status;
+	int lockcount;			/* mn_lock_thread depth */
+	int line;			/* of file */
 	bool is_main;
 	bool started;			/* has run: stack holds its frames */
+#ifdef MN_TSAN
 	void *tsan_fiber;
+#endif
+#ifdef MN_ASAN
 	void *asan_fake;
 	const void *asan_bottom;	/* stack bounds told to ASan on a switch */
 	size_t asan_size;
+#endif
 };
 
 /* ---- P ---- */
 enum p_status { P_IDLE, P_RUNNING, P_SYSCALL };
 
 struct mn_timer;
+struct mn_timer_ent;
 
 struct mn_p {
 	int id;
@@ -154,7 +195,7 @@ struct mn_p {
 	char *stacks[STACK_CACHE];	/* cached free stacks (stack.c) */
 	int nstacks;
 	uint32_t timers_lock;
-	struct mn_timer **timers;	/* binary heap by when (timer.c) */
+	struct mn_timer_ent *timers;	/* 4-ary heap by when (timer.c) */
 	int ntimers, timers_cap;
 	_Atomic int64_t timer0;		/* earliest when, 0 = none */
 	struct mn_p *link;		/* idle list */
@@ -223,8 +264,10 @@ struct mn_sched {
 	struct mn_m *tmpl_reap;		/* Ms whose thread is exiting: join, free */
 	uint32_t tmpl_wake;
 	/* sysmon */
-	int epfd;
-	int evfd;
+	int epfd;			/* netpoll fds and evfd */
+	int evfd;			/* sysmon's wakeup (mn_sysmon_kick) */
+	int sysmon_ep;			/* evfd only: sysmon's wait while no P is idle */
+	_Atomic int sysmon_busy;	/* sysmon waits on sysmon_ep (sysmon.c) */
 	_Atomic int64_t sysmon_until;	/* when sysmon will wake by itself */
 	bool started;
 	uint32_t main_done;		/* futex word: __atomic_* builtins only */
@@ -291,9 +334,30 @@ void mn_g_prepare(struct mn_g *g) MN_HIDDEN;
 
 /* ---- the P idle list, holding a P (proc.c, syscall.c) ---- */
 
+/*
+ * When sysmon must look at a timer of p due at @when (0: none).  A
+ * running P runs its own timers at its next schedule (findrunnable);
+ * sysmon running them too fought the P's M over its timers lock and sent
+ * every woken task through the global queue (perf, 10k sleepers: 12,480
+ * sysmon wakeups, 3,519 membarriers of threads about to sleep on a
+ * timers lock).  So a running P gets SYSMON_TIMER_SLACK to do it; sysmon
+ * steps in for idle Ps, Ps in system calls and Ps kept that long by one
+ * task.  A P that goes idle with timers pending kicks sysmon (pidleput),
+ * as does mn_timer_add for a timer sysmon would look at too late.
+ * seq_cst loads: each pairs with a store on the other side (sysmon's of
+ * sysmon_until, pidleput's of the status).
+ */
+#define SYSMON_TIMER_SLACK 1000000	/* ns */
+static inline int64_t mn_timers_watch(struct mn_p *p, int64_t when)
+{
+	return when && atomic_load(&p->status) == P_RUNNING ? when + SYSMON_TIMER_SLACK : when;
+}
+
 /* Must hold sched.lock (checked).  p is held by no M. */
 static inline void pidleput(struct mn_p *p)
 {
+	int64_t t;
+
 	mn_check(mn_lk_held(&mn_sched.lock), "pidleput: sched.lock not held");
 	atomic_store(&p->status, P_IDLE);
 	p->m = NULL;
@@ -302,6 +366,10 @@ static inline void pidleput(struct mn_p *p)
 	if (atomic_fetch_add(&mn_sched.npidle, 1) + 1 == mn_sched.nprocs &&
 	    !__atomic_load_n(&mn_sched.main_done, __ATOMIC_ACQUIRE))
 		mn_sysmon_kick();	/* everyone idle: maybe a deadlock */
+	else if (atomic_load(&mn_sched.sysmon_busy))
+		mn_sysmon_kick();	/* a P is idle: sysmon waits on the network again */
+	else if ((t = atomic_load(&p->timer0)) && t < atomic_load(&mn_sched.sysmon_until))
+		mn_sysmon_kick();	/* sysmon gave our timers slack: no more */
 }
 
 /* Must hold sched.lock (checked). */
@@ -372,7 +440,8 @@ int64_t mn_timers_earliest(void) MN_HIDDEN;
 
 /* ---- netpoll (netpoll.c) ---- */
 void mn_netpoll_init(void) MN_HIDDEN;
-void mn_netpoll_events(struct epoll_event *ev, int n) MN_HIDDEN;
+int mn_netpoll_events(struct epoll_event *ev, int n) MN_HIDDEN;	/* tasks readied */
+int mn_netpoll_nonblock(void) MN_HIDDEN;	/* tasks readied */
 
 /* An unlockf for mn_park: releases the mn_lk lock at @lk (lock_futex.c). */
 void mn_unlock_lk(void *lk) MN_HIDDEN;
@@ -387,20 +456,5 @@ int mn_ctx_report_leaks(int fd) MN_HIDDEN;
 #define MN_PROBE2(n, a, b) DTRACE_PROBE2(libmn, n, a, b)
 #define MN_PROBE3(n, a, b, c) DTRACE_PROBE3(libmn, n, a, b, c)
 
-/* sanitizer fiber hooks */
-#if defined(__SANITIZE_THREAD__)
-#define MN_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define MN_TSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-#define MN_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MN_ASAN 1
-#endif
-#endif
 
 #endif

@@ -9,18 +9,34 @@
  * The lock is a thread-level mutex for runtime data (sched.lock, channel
  * and sync locks, the pools): its holder blocks the whole thread, never
  * parks a task.  Invariants:
- *  - The word is 0 free, 1 locked, 2 locked and maybe waited on
- *    (Drepper, "Futexes are tricky", mutex 2).  Only mn_lk_unlock stores
- *    0; it wakes one waiter when it saw 2.
- *  - A waiter sets 2 before it sleeps, so an unlock after its store
- *    wakes it; one that loses the race simply sees 0 and takes the lock.
+ *  - The word's byte MN_LK_LOCKED is 1 while held; MN_LK_SLEEPERS is 1
+ *    when a thread may sleep on the futex (the other two bytes stay 0).
+ *    Lock is a CAS of LOCKED; unlock a plain store of LOCKED = 0 and a
+ *    load of SLEEPERS (no locked instruction: on a channel operation the
+ *    lock's CAS and unlock's xchg were the whole cost, perf), waking one
+ *    sleeper, after clearing SLEEPERS, if it is set.
+ *  - x86 may perform the unlock's load before its store is visible.  A
+ *    thread about to sleep sets SLEEPERS, then calls membarrier(2), which
+ *    makes every other thread of the process execute a full barrier, then
+ *    tries LOCKED once more: either the unlock's store is visible to that
+ *    try, or the unlock's load comes after, and sees SLEEPERS.  It sleeps
+ *    on the futex only while the word is still LOCKED | SLEEPERS, so an
+ *    unlock between its try and its sleep is not missed either.
+ *  - A thread that slept and then takes the lock sets SLEEPERS again
+ *    (Drepper's "futexes are tricky", mutex 2): others may still sleep,
+ *    and the unlock that woke it cleared the flag.
+ *  - Without membarrier (seccomp) no thread sleeps: they yield.
  *  - Held only for short sections that wait for nothing: no task switch
  *    and no wait on another task or thread while holding one (mn_park
  *    releases the caller's lock from g0, through its unlockf, after the
  *    switch).  A few sections make a quick system call (mmap for a stack
  *    slab, write to sysmon's eventfd).
  */
+#include <errno.h>
 #include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <sched.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,25 +65,60 @@ static inline void cpu_relax(void)
 	__builtin_ia32_pause();
 }
 
-/* Drepper's three-state mutex: 0 free, 1 locked, 2 locked with waiters. */
+bool mn_membarrier_ok;
+
+/* Before main, single-threaded: every lock and unlock sees the result. */
+__attribute__((constructor)) static void membarrier_init(void)
+{
+	mn_membarrier_ok = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+}
+
+/* A full barrier on every thread of the process.  mn_membarrier_ok only. */
+void mn_membarrier(void)
+{
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
+		mn_fatal("membarrier: %s", strerror(errno));	/* registered: cannot fail */
+}
+
+static inline bool lk_trylock(uint32_t *l)
+{
+	uint8_t z = 0;
+
+	return __atomic_load_n(mn_lk_byte(l, MN_LK_LOCKED), __ATOMIC_RELAXED) == 0 &&
+	       __atomic_compare_exchange_n(mn_lk_byte(l, MN_LK_LOCKED), &z, 1, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
 void mn_lk_lock_slow(uint32_t *l)
 {
-	uint32_t c;
-	int i;
+	const uint32_t asleep = 1u << (8 * MN_LK_LOCKED) | 1u << (8 * MN_LK_SLEEPERS);
+	bool slept = false;
 
-	for (i = 0; i < 64; i++) {
-		cpu_relax();
-		c = 0;
-		if (__atomic_load_n(l, __ATOMIC_RELAXED) == 0 &&
-		    __atomic_compare_exchange_n(l, &c, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-			return;
+	for (;;) {
+		for (int i = 0; i < 64; i++) {
+			cpu_relax();
+			if (lk_trylock(l))
+				goto got;
+		}
+		if (!mn_membarrier_ok) {
+			sched_yield();
+			continue;
+		}
+		__atomic_store_n(mn_lk_byte(l, MN_LK_SLEEPERS), 1, __ATOMIC_RELAXED);
+		mn_membarrier();
+		if (lk_trylock(l))
+			goto got;
+		mn_futex_wait(l, asleep, -1);
+		slept = true;
 	}
-	while (__atomic_exchange_n(l, 2, __ATOMIC_ACQUIRE) != 0)
-		mn_futex_wait(l, 2, -1);
+got:
+	if (slept)
+		__atomic_store_n(mn_lk_byte(l, MN_LK_SLEEPERS), 1, __ATOMIC_RELAXED);
 }
 
 void mn_lk_wake(uint32_t *l)
 {
+	__atomic_store_n(mn_lk_byte(l, MN_LK_SLEEPERS), 0, __ATOMIC_RELAXED);
 	mn_futex_wake(l, 1);
 }
 

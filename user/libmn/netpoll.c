@@ -206,9 +206,10 @@ static struct mn_g *pd_fire(struct pd *pd, int mode, void *why)
 	return NULL;
 }
 
-void mn_netpoll_events(struct epoll_event *ev, int n)
+int mn_netpoll_events(struct epoll_event *ev, int n)
 {
 	struct mn_g *list = NULL, *g;
+	int readied = 0;
 
 	for (int i = 0; i < n; i++) {
 		struct pd *pd;
@@ -238,8 +239,25 @@ void mn_netpoll_events(struct epoll_event *ev, int n)
 	for (g = list; g; g = g->schedlink) {
 		MN_PROBE1(task_unblock, g->id);
 		atomic_store(&g->status, G_RUNNABLE);
+		readied++;
 	}
 	mn_injectglist(list);
+	return readied;
+}
+
+/*
+ * Deliver the events ready now, without blocking: findrunnable's look at
+ * the network before it steals or sleeps (Go's netpoll(0)).  Returns the
+ * number of tasks readied.  Any thread; no lock held.  sysmon's eventfd
+ * may come back too (level-triggered, until sysmon reads it): it has no
+ * pd, so it readies nobody and is not counted.
+ */
+int mn_netpoll_nonblock(void)
+{
+	struct epoll_event evs[64];
+	int n = epoll_wait(mn_sched.epfd, evs, 64, 0);
+
+	return n > 0 ? mn_netpoll_events(evs, n) : 0;
 }
 
 /*

@@ -260,7 +260,9 @@ void mn_ready_next(struct mn_g *g, bool next)
 	if (unlikely(st != G_WAITING))
 		mn_fatal("mn_ready: task %llu in state %d, not waiting", (unsigned long long)g->id, st);
 	MN_PROBE1(task_unblock, g->id);
-	atomic_store(&g->status, G_RUNNABLE);
+	/* Status is read for checks and dumps only: no locked instruction
+	 * (a seq_cst store is an xchg) on the hand-off path. */
+	atomic_store_explicit(&g->status, G_RUNNABLE, memory_order_relaxed);
 	runq_put_any(m, g, next);
 }
 
@@ -580,6 +582,12 @@ top:
 		if (g)
 			return g;
 	}
+	/* The network, as Go's findrunnable does: while no P is idle sysmon
+	 * does not wait on it (sysmon.c), the Ps look here.  Events ready
+	 * their tasks onto the global queue. */
+	if (atomic_load_explicit(&mn_sched.nnetwait, memory_order_relaxed) > 0 &&
+	    mn_netpoll_nonblock() > 0)
+		goto top;
 
 	/* Steal, unless enough Ms are spinning already (they would only
 	 * burn CPU fighting over the same queues). */
@@ -706,11 +714,12 @@ static void execute(struct mn_m *m, struct mn_g *g)
 	p = m->p;
 	switch (m->action) {
 	case ACT_YIELD:
-		atomic_store(&g->status, G_RUNNABLE);
+		atomic_store_explicit(&g->status, G_RUNNABLE, memory_order_relaxed);
 		runqput(p, g, false);
 		break;
 	case ACT_PARK:
-		atomic_store(&g->status, G_WAITING);
+		/* Relaxed: unlockf's release publishes it to the waker. */
+		atomic_store_explicit(&g->status, G_WAITING, memory_order_relaxed);
 		if (m->unlockf)
 			m->unlockf(m->unlockarg);
 		m->unlockf = NULL;

@@ -25,6 +25,8 @@
 #ifndef MN_RUNQ_H
 #define MN_RUNQ_H
 
+#include <unistd.h>
+
 #include "internal.h"
 
 /* ---- global run queue (sched.lock held) ---- */
@@ -198,6 +200,14 @@ static uint32_t runqgrab(struct mn_p *pp, struct mn_g *_Atomic *batch, uint32_t 
 				struct mn_g *next = atomic_load(&pp->runnext);
 
 				if (next) {
+					/* As Go's runqgrab: a running owner is
+					 * probably about to run it (a channel
+					 * hand-off just put it there), so give it
+					 * 3 us.  Stealing at once split ping-pong
+					 * pairs across threads, and every hand-off
+					 * then woke a thread through a futex. */
+					if (atomic_load_explicit(&pp->status, memory_order_relaxed) == P_RUNNING)
+						usleep(3);
 					if (!atomic_compare_exchange_strong(&pp->runnext, &next, NULL))
 						continue;
 					atomic_store_explicit(&batch[batchhead % RUNQ_SIZE], next, memory_order_relaxed);

@@ -4,14 +4,18 @@
  * never holds a P.
  *
  * Owns: the sysmon thread's loop (mn_sysmon_main) and its wakeup
- * (mn_sysmon_kick, the eventfd in mn_sched.epfd); SIGQUIT handling (the
- * handler only sets a flag; sysmon prints every task and exits).
+ * (mn_sysmon_kick, the eventfd in mn_sched.epfd and sysmon_ep); SIGQUIT
+ * handling (the handler only sets a flag; sysmon prints every task and
+ * exits).
  *
- * Each pass: runs the expired timers of every P (the Ps' own Ms run theirs
- * in findrunnable, but an idle P has none), retakes Ps stuck in system
- * calls (syscall.c), delivers netpoll events (netpoll.c), and declares a
- * deadlock when every P is idle with nothing in a system call, the
- * netpoller or a timer, and no task ran for 5 ms (debug.c).
+ * Each pass: runs the expired timers of idle Ps, of Ps in system calls
+ * and of running Ps whose own M has not run them for SYSMON_TIMER_SLACK
+ * (mn_timers_watch: a running P's M runs them in findrunnable), retakes
+ * Ps stuck in system calls (syscall.c), delivers netpoll events
+ * (netpoll.c: it waits on the network only while a P is idle, the Ps
+ * poll it themselves otherwise), and declares a deadlock when every P is
+ * idle with nothing in a system call, the netpoller or a timer, and no
+ * task ran for 5 ms (debug.c).
  *
  * Invariants:
  *  - sysmon_until is the time sysmon will wake by itself, 0 while it is
@@ -32,6 +36,8 @@
 #include "internal.h"
 
 static _Atomic int sigquit_pending;
+
+#define SYSMON_NETPOLL 10000000		/* ns: Go's sysmon polls the network as often */
 
 /* Wake sysmon now.  Any thread, no lock needed; async-signal-safe. */
 void mn_sysmon_kick(void)
@@ -70,16 +76,18 @@ void *mn_sysmon_main(void *arg)
 	for (;;) {
 		int64_t now, next = 0, until, t;
 		struct timespec ts __attribute__((unused));
-		int n, i;
+		int n, i, ep;
 
 		atomic_store(&mn_sched.sysmon_until, 0);
 		now = mn_nanotime();
 		for (i = 0; i < mn_sched.nprocs; i++) {
 			struct mn_p *p = &mn_sched.allp[i];
 
-			t = atomic_load(&p->timer0);
-			if (t && t <= now)
-				t = mn_timers_run(p, now);
+			t = mn_timers_watch(p, atomic_load(&p->timer0));
+			if (t && t <= now) {
+				mn_timers_run(p, now);
+				t = mn_timers_watch(p, atomic_load(&p->timer0));
+			}
 			if (t && (!next || t < next))
 				next = t;
 		}
@@ -114,23 +122,44 @@ void *mn_sysmon_main(void *arg)
 		} else {
 			suspect = 0;
 		}
+		/* No P idle: the Ps look at the network whenever they run
+		 * out of local work (findrunnable), and waiting on it here
+		 * woke sysmon for every readiness edge, only to queue the
+		 * task for a P that would have found it (echo: one wakeup per
+		 * request).  So wait on the eventfd alone and look at the
+		 * network every SYSMON_NETPOLL; a P going idle kicks us back
+		 * (pidleput).  seq_cst pairs with pidleput's npidle add. */
+		ep = mn_sched.epfd;
+		atomic_store(&mn_sched.sysmon_busy, 1);
+		if (atomic_load(&mn_sched.npidle) == 0) {
+			ep = mn_sched.sysmon_ep;
+			if (now + SYSMON_NETPOLL < until)
+				until = now + SYSMON_NETPOLL;
+		} else {
+			atomic_store(&mn_sched.sysmon_busy, 0);
+		}
 		atomic_store(&mn_sched.sysmon_until, until);
-		t = mn_timers_earliest();
-		if (t && t < until)
-			continue;	/* a timer raced with us */
+		for (i = 0, t = 0; i < mn_sched.nprocs && !t; i++) {
+			struct mn_p *p = &mn_sched.allp[i];
+
+			t = mn_timers_watch(p, atomic_load(&p->timer0));
+			t = t < until ? t : 0;
+		}
+		if (t)
+			continue;	/* a timer, or a P going idle, raced with us */
 #ifdef MN_TSAN
 		/* TSan delivers signals (SIGQUIT) only inside calls it
 		 * intercepts, which epoll_pwait2 is not. */
 		if (until == INT64_MAX) {
-			n = epoll_wait(mn_sched.epfd, evs, 128, -1);
+			n = epoll_wait(ep, evs, 128, -1);
 		} else {
 			int64_t d = until - mn_nanotime();
 
-			n = epoll_wait(mn_sched.epfd, evs, 128, d <= 0 ? 0 : (int)((d + 999999) / 1000000));
+			n = epoll_wait(ep, evs, 128, d <= 0 ? 0 : (int)((d + 999999) / 1000000));
 		}
 #else
 		if (until == INT64_MAX) {
-			n = epoll_pwait2(mn_sched.epfd, evs, 128, NULL, NULL);
+			n = epoll_pwait2(ep, evs, 128, NULL, NULL);
 		} else {
 			int64_t d = until - mn_nanotime();
 
@@ -138,7 +167,7 @@ void *mn_sysmon_main(void *arg)
 				d = 0;
 			ts.tv_sec = d / 1000000000LL;
 			ts.tv_nsec = d % 1000000000LL;
-			n = epoll_pwait2(mn_sched.epfd, evs, 128, &ts, NULL);
+			n = epoll_pwait2(ep, evs, 128, &ts, NULL);
 		}
 #endif
 		for (i = 0; i < n; i++) {
@@ -151,6 +180,10 @@ void *mn_sysmon_main(void *arg)
 		}
 		if (n > 0)
 			mn_netpoll_events(evs, n);
+		if (ep != mn_sched.epfd) {
+			atomic_store(&mn_sched.sysmon_busy, 0);
+			mn_netpoll_nonblock();
+		}
 		if (atomic_load(&sigquit_pending)) {
 			dprintf(2, "SIGQUIT: quit\n");
 			mn_dump_tasks(2);

@@ -4,11 +4,15 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -115,6 +119,145 @@ func benchSkynet() {
 	report("skynet_1M", float64(time.Since(t0).Nanoseconds())/1e6, "ms")
 }
 
+func benchChanBuffered() {
+	c := make(chan int64, 128)
+	t0 := time.Now()
+	go func() {
+		for i := int64(0); i < nOps; i++ {
+			c <- i
+		}
+		close(c)
+	}()
+	var sum int64
+	for v := range c {
+		sum += v
+	}
+	if sum != nOps*(nOps-1)/2 {
+		fmt.Fprintln(os.Stderr, "chan_buffered: wrong sum", sum)
+	}
+	report("chan_buffered", float64(time.Since(t0).Nanoseconds())/float64(nOps), "ns/op")
+}
+
+func benchSelect4() {
+	var c [4]chan int64
+	n := nOps / 4 * 4
+	for i := range c {
+		c[i] = make(chan int64)
+	}
+	t0 := time.Now()
+	for i := range c {
+		go func(c chan int64) {
+			for j := int64(0); j < nOps/4; j++ {
+				c <- 1
+			}
+		}(c[i])
+	}
+	var sum, v int64
+	for i := int64(0); i < n; i++ {
+		select {
+		case v = <-c[0]:
+		case v = <-c[1]:
+		case v = <-c[2]:
+		case v = <-c[3]:
+		}
+		sum += v
+	}
+	if sum != n {
+		fmt.Fprintln(os.Stderr, "select4: wrong sum", sum)
+	}
+	report("select4", float64(time.Since(t0).Nanoseconds())/float64(n), "ns/op")
+}
+
+const timerTasks, timerRounds = 10000, 50
+
+func benchTimers() {
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for i := 0; i < timerTasks; i++ {
+		wg.Add(1)
+		go func() {
+			for j := 0; j < timerRounds; j++ {
+				time.Sleep(time.Millisecond)
+			}
+			wg.Done()
+		}()
+	}
+	wg.Wait()
+	report("timers_10k", float64(time.Since(t0).Nanoseconds())/(timerTasks*timerRounds), "ns/op")
+}
+
+const echoClients, echoReqs, echoMsg = 1000, 100, 64
+
+func benchEcho() {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "echo: listen:", err)
+		os.Exit(1)
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func(c net.Conn) {
+				buf := make([]byte, echoMsg)
+				for {
+					if _, err := io.ReadFull(c, buf); err != nil {
+						break
+					}
+					if _, err := c.Write(buf); err != nil {
+						break
+					}
+				}
+				c.Close()
+			}(c)
+		}
+	}()
+	lat := make([]int64, echoClients*echoReqs)
+	var ready, done sync.WaitGroup
+	start := make(chan struct{})
+	for i := 0; i < echoClients; i++ {
+		ready.Add(1)
+		done.Add(1)
+		go func(lat []int64) {
+			c, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "echo: connect:", err)
+				os.Exit(1)
+			}
+			// RST on close: no TIME_WAIT left behind to exhaust local ports
+			c.(*net.TCPConn).SetLinger(0)
+			buf := make([]byte, echoMsg)
+			copy(buf, "ping")
+			ready.Done()
+			<-start
+			for j := range lat {
+				t := time.Now()
+				if _, err := c.Write(buf); err != nil {
+					fmt.Fprintln(os.Stderr, "echo: request failed:", err)
+					os.Exit(1)
+				}
+				if _, err := io.ReadFull(c, buf); err != nil {
+					fmt.Fprintln(os.Stderr, "echo: request failed:", err)
+					os.Exit(1)
+				}
+				lat[j] = time.Since(t).Nanoseconds()
+			}
+			c.Close()
+			done.Done()
+		}(lat[i*echoReqs : (i+1)*echoReqs])
+	}
+	ready.Wait()
+	t0 := time.Now()
+	close(start)
+	done.Wait()
+	report("echo_1000_rps", float64(len(lat))*1e9/float64(time.Since(t0).Nanoseconds()), "req/s")
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	report("echo_1000_p99", float64(lat[len(lat)*99/100])/1e3, "us")
+	ln.Close()
+}
+
 func rssKB() int64 {
 	b, err := os.ReadFile("/proc/self/statm")
 	if err != nil {
@@ -131,11 +274,16 @@ func benchParkedMem() {
 	var wg sync.WaitGroup
 	runtime.GC()
 	before := rssKB()
+	var started int64
 	for i := 0; i < n; i++ {
 		wg.Add(1)
-		go func() { <-c; wg.Done() }()
+		go func() { atomic.AddInt64(&started, 1); <-c; wg.Done() }()
 	}
-	time.Sleep(100 * time.Millisecond)
+	// as the C side: every goroutine has run up to its receive, then parks
+	for atomic.LoadInt64(&started) < n {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(10 * time.Millisecond)
 	after := rssKB()
 	report("parked_task_mem", float64(after-before)*1024/n, "bytes")
 	close(c)
@@ -161,5 +309,9 @@ func main() {
 	run("mutex_uncontended", benchMutex)
 	run("mutex_contended4", benchMutex4)
 	run("skynet_1M", benchSkynet)
+	run("chan_buffered", benchChanBuffered)
+	run("select4", benchSelect4)
+	run("timers_10k", benchTimers)
+	run("echo_1000", benchEcho)
 	run("parked_task_mem", benchParkedMem)
 }
