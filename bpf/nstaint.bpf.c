@@ -518,6 +518,18 @@ static __always_inline int ns_syscall_exit(void *ctx, long ret,
 			bpf_ringbuf_submit(e, 0);
 		}
 	}
+	/*
+	 * Counted in ntainted (a locked add: a full barrier) before
+	 * hook_missing reads sys_hook_on, while userspace clears
+	 * sys_hook_on before it reads ntainted to detach the hook
+	 * (syscall_hook.c): one of the two sees the other, so a new taint
+	 * is never left both unheld and unhooked.  Only @tt's nullness is
+	 * used below.
+	 */
+	if (now)
+		taint_set(tid, new.ino, now, kind, task);
+	else if (tt)
+		taint_del(tid);
 	if (!tt != !now && followed(pid)) {
 		e = ev_new(now ? NSTAINT_EV_THREAD_TAINTED :
 				 NSTAINT_EV_THREAD_RESTORED, cause, t);
@@ -536,10 +548,6 @@ static __always_inline int ns_syscall_exit(void *ctx, long ret,
 			bpf_ringbuf_submit(e, 0);
 		}
 	}
-	if (now)
-		taint_set(tid, new.ino, now, kind, task);
-	else if (tt)
-		taint_del(tid);
 	return 0;
 }
 

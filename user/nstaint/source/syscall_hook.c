@@ -60,10 +60,20 @@ int syscall_hook_update(struct syscall_hook *h, struct nstaint_bpf *skel,
 	__u64 t;
 	int err;
 
-	if (!skel->bss->ntainted) {
+	if (!__atomic_load_n(&skel->bss->ntainted, __ATOMIC_SEQ_CST)) {
 		if (h->link) {
-			/* Off first: a taint from now on holds its process. */
-			skel->bss->sys_hook_on = 0;
+			/*
+			 * Off first: a taint from now on holds its process.
+			 * Then look again: a taint counted before the store
+			 * saw the hook on and held nobody (the BPF side
+			 * counts it before it reads sys_hook_on), so the
+			 * hook must stay.
+			 */
+			__atomic_store_n(&skel->bss->sys_hook_on, 0, __ATOMIC_SEQ_CST);
+			if (__atomic_load_n(&skel->bss->ntainted, __ATOMIC_SEQ_CST)) {
+				__atomic_store_n(&skel->bss->sys_hook_on, 1, __ATOMIC_RELEASE);
+				return 0;
+			}
 			bpf_link__destroy(h->link);
 			h->link = NULL;
 		}
