@@ -54,6 +54,7 @@ struct agent_opts {
 	const char *node_name;
 	double duration;
 	bool print_config;
+	bool help;		/* --help: printed, nothing else to do */
 };
 
 static volatile sig_atomic_t stop, hup;
@@ -177,7 +178,6 @@ static int parse_events(const char *list, unsigned int *mask, bool *home_moves)
 static int parse_args(int argc, char **argv, struct agent_opts *a)
 {
 	unsigned long v;
-	char *end;
 	int c;
 
 	optind = 0;
@@ -235,9 +235,8 @@ static int parse_args(int argc, char **argv, struct agent_opts *a)
 			a->node_name = optarg;
 			break;
 		case 'd':
-			a->duration = strtod(optarg, &end);
-			if (*end || a->duration <= 0)
-				return bad("duration", optarg);
+			if (!cliopt_duration("agent", optarg, &a->duration))
+				return EXIT_ERROR;
 			break;
 		case 'c':
 			break;	/* read before parsing (main) */
@@ -246,7 +245,8 @@ static int parse_args(int argc, char **argv, struct agent_opts *a)
 			break;
 		case 'h':
 			usage(stdout);
-			return EXIT_CLEAN + 100;
+			a->help = true;
+			return 0;
 		default:
 			usage(stderr);
 			return EXIT_ERROR;
@@ -508,10 +508,8 @@ int cmd_agent(int argc, char **argv)
 		}
 	}
 	rc = parse_args(nargs, args, &a);
-	if (rc) {
-		rc = rc == EXIT_CLEAN + 100 ? EXIT_CLEAN : rc;
+	if (rc || a.help)
 		goto free_args;
-	}
 	node = envelope_node_name(a.node_name, nodebuf, sizeof(nodebuf));
 	if (a.print_config) {
 		print_config(&a, node);

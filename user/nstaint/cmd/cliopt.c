@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cmd/cliopt.h"
 
@@ -29,5 +30,16 @@ bool cliopt_pid(const char *cmd, const char *arg, pid_t *pid)
 bad:
 	fprintf(stderr, "nstaint %s: bad pid '%s' (a number from 1 to %d)\n",
 		cmd, arg, CLIOPT_PID_MAX);
+	return false;
+}
+
+bool cliopt_duration(const char *cmd, const char *arg, double *sec)
+{
+	char *end;
+
+	*sec = strtod(arg, &end);
+	if (end != arg && !*end && *sec > 0)
+		return true;
+	fprintf(stderr, "nstaint %s: bad duration '%s'\n", cmd, arg);
 	return false;
 }

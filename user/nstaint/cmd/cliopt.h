@@ -19,4 +19,11 @@
  */
 bool cliopt_pid(const char *cmd, const char *arg, pid_t *pid);
 
+/*
+ * --duration SEC of `nstaint @cmd`: a number of seconds above 0 and
+ * nothing after it.  False, after printing "nstaint @cmd: bad duration
+ * '@arg'" and a newline, when it is not.
+ */
+bool cliopt_duration(const char *cmd, const char *arg, double *sec);
+
 #endif

@@ -127,12 +127,8 @@ int cmd_trace(int argc, char **argv)
 			json = true;
 			break;
 		case 'd':
-			duration = strtod(optarg, &end);
-			if (*end || duration <= 0) {
-				fprintf(stderr, "nstaint trace: bad duration "
-					"'%s'\n", optarg);
+			if (!cliopt_duration("trace", optarg, &duration))
 				return EXIT_ERROR;
-			}
 			break;
 		case 'f':
 			fail_on_taint = true;
