@@ -160,12 +160,23 @@ check "correct pattern x$CORRECT: tainted and restored each round, no task named
 
 # The raw_tp form of the hook (kept where the kernel's BTF lacks the
 # sys_enter tracepoint; NSTAINT_NO_TP_BTF=1 forces it) names the same:
-# the leak demo's main prints "poisoned" with write() on the thread.
-NSTAINT_NO_TP_BTF=1 timeout 60 $NSTAINT trace --json -- $LEAK </dev/null \
+# system calls made on the leak demo's tainted thread, each (task, call)
+# once, with the call's name.  Which goroutine makes them is the Go
+# scheduler's choice (in a cold 6.1 guest goroutine 1 has been moved off
+# that thread before its write()), as in trace_test.
+NSTAINT_NO_TP_BTF=1 timeout 60 $NSTAINT trace --json -- sh -c "sleep 2 | $LEAK" \
 	>"$TMP/rawtp" 2>"$TMP/rawtp.err"
 rtid=$(sed -n 's/^tainted tid=\([0-9]*\) .*/\1/p' "$TMP/rawtp")
-check "raw_tp form: goroutine 1 named at write() on the tainted thread" \
-	[ "$(jcount "$TMP/rawtp" "e['event']=='task_on_tainted_thread' and e['cause']=='syscall' and e['tid']==${rtid:-0} and e['task_id']==1 and e['syscall']=='write'")" -eq 1 ]
+rawtp_ok() {
+	python3 -c '
+import json, sys
+calls = [(e["task_id"], e["syscall"]) for e in
+	 (json.loads(l) for l in open(sys.argv[1]) if l.startswith("{"))
+	 if e["event"] == "task_on_tainted_thread" and e["cause"] == "syscall"
+	 and e["tid"] == int(sys.argv[2]) and e.get("syscall")]
+sys.exit(not (calls and len(set(calls)) == len(calls)))' "$TMP/rawtp" "${rtid:-0}"
+}
+check "raw_tp form: system calls on the tainted thread named, each (task, call) once" rawtp_ok
 
 # fail_runs LABEL: trace --fail-on-taint on the leak demo (stdin at EOF:
 # it exits at once) RUNS times for each of /dev/null, a file and a pipe as
