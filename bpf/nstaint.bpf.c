@@ -162,13 +162,39 @@ struct {
 	__type(value, __u64);
 } execd SEC(".maps");
 
-/* Where a Go process keeps g, goid and lockedm; set by userspace. */
+/*
+ * Where a Go process keeps g, goid and lockedm: set by userspace once it
+ * has read the executable, or at exec from gobins[] if it read that file
+ * before.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
 	__type(value, struct go_offsets);
 } goprocs SEC(".maps");
+
+/*
+ * The same by executable file, for the next exec of it: a Go program
+ * started again (a CNI plugin, a test binary) has its goroutines named
+ * from its first instruction, not from whenever userspace gets to it.
+ * Userspace adds a file's entry under the key goexe[] recorded for the
+ * process it read.  An evicted entry only means the file is read again.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct go_exe);
+	__type(value, struct go_offsets);
+} gobins SEC(".maps");
+
+/* goexe[pid]: the file the process last exec'd (set at exec). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct go_exe);
+} goexe SEC(".maps");
 
 /*
  * libmn threads: tid -> address of the thread's struct mn_abi_slot in its
@@ -641,6 +667,28 @@ int exit_unshare(struct trace_event_raw_sys_exit *ctx)
 }
 
 /*
+ * A new program in @pid: its Go offsets are those of its file if
+ * userspace has read that file before, else unknown until it does.
+ */
+static __always_inline void go_exec(__u32 pid, struct linux_binprm *bprm)
+{
+	struct inode *ino = BPF_CORE_READ(bprm, file, f_inode);
+	struct go_offsets *off;
+	struct go_exe x = {
+		.ino = BPF_CORE_READ(ino, i_ino),
+		.dev = BPF_CORE_READ(ino, i_sb, s_dev),
+		.gen = BPF_CORE_READ(ino, i_generation),
+	};
+
+	bpf_map_update_elem(&goexe, &pid, &x, BPF_ANY);
+	off = bpf_map_lookup_elem(&gobins, &x);
+	if (off)
+		bpf_map_update_elem(&goprocs, &pid, off, BPF_ANY);
+	else
+		bpf_map_delete_elem(&goprocs, &pid);
+}
+
+/*
  * exec: the process starts over with the set it has now as home.  So a
  * tainted thread that execs is restored by it (de_thread() has killed the
  * others, each reported at its exit): thread_restored of cause exec,
@@ -680,7 +728,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
 	taint_del(old_pid);
 	bpf_map_delete_elem(&mnslots, &tid);
 	bpf_map_delete_elem(&mnslots, &old_pid);
-	bpf_map_delete_elem(&goprocs, &pid);
+	go_exec(pid, bprm);
 	if (!followed(pid))
 		return 0;
 	/*
@@ -864,6 +912,7 @@ int BPF_PROG(on_free_task, struct task_struct *p)
 	bpf_map_delete_elem(&homes, &pid);
 	bpf_map_delete_elem(&follow, &pid);
 	bpf_map_delete_elem(&goprocs, &pid);
+	bpf_map_delete_elem(&goexe, &pid);
 	bpf_map_delete_elem(&execd, &pid);
 	return 0;
 }

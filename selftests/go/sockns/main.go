@@ -18,10 +18,14 @@
 //	wrong goid=<id>      (one per goroutine whose call landed wrong)
 //	right goid=<id>      (one per goroutine whose call landed home)
 //	done n=<N> wrong=<count>
+//
+// "sockns idle" prints "ready" and waits for its standard input to end:
+// a live process of this binary, for a tracer to read at leisure.
 package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -116,8 +120,13 @@ func poison(mode, dir string, tid *int, start chan struct{}) {
 }
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == "idle" {
+		fmt.Println("ready")
+		io.Copy(io.Discard, os.Stdin)
+		return
+	}
 	if len(os.Args) != 3 || (os.Args[1] != "net" && os.Args[1] != "mnt") {
-		fmt.Fprintln(os.Stderr, "usage: sockns net|mnt N")
+		fmt.Fprintln(os.Stderr, "usage: sockns net|mnt N | sockns idle")
 		os.Exit(2)
 	}
 	// main keeps the leader thread, which is never poisoned: its own
