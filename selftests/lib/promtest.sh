@@ -2,14 +2,13 @@
 # A real Prometheus server (Debian's) for the agent's tests, after
 # selftests/lib/testlib.sh or with TMP set:
 #   prom_start PORT   scrape 127.0.0.1:PORT every second as job "nstaint";
-#                     sets PROM_PORT (its API) and PROM_PID
+#                     sets PROM_PID, and PROM_PORT (its API) once it
+#                     listens
 #   prom_query EXPR   the first result of an instant query as
 #                     "VALUE LABELS-JSON" (labels sorted, no instance), or
 #                     nothing while Prometheus has none
 #   prom_stop         stop it
 prom_start() {
-	# A port for Prometheus' own API: the kernel picks a free one.
-	PROM_PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 	cat >"$TMP/prometheus.yml" <<EOT
 global:
   scrape_interval: 1s
@@ -19,10 +18,22 @@ scrape_configs:
     static_configs:
       - targets: ['127.0.0.1:$1']
 EOT
+	# Its own API on a port the kernel picks as it binds (a port picked
+	# beforehand could be taken by then), read back from its socket.
 	prometheus --config.file="$TMP/prometheus.yml" --storage.tsdb.path="$TMP/data" \
-		--web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn \
+		--web.listen-address=127.0.0.1:0 --log.level=warn \
 		>"$TMP/prom.log" 2>&1 &
 	PROM_PID=$!
+	PROM_PORT=
+	for _ in $(seq 100); do
+		PROM_PORT=$(ss -Hltnp 2>/dev/null |
+			sed -n "s/^LISTEN .* 127\.0\.0\.1:\([0-9]*\) .*pid=$PROM_PID,.*/\1/p" | head -1)
+		[ -n "$PROM_PORT" ] && return 0
+		kill -0 "$PROM_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "prom_start: Prometheus is not listening (see $TMP/prom.log)" >&2
+	return 1
 }
 
 prom_query() {
