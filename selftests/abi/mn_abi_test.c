@@ -13,6 +13,7 @@
 
 #include "kselftest_harness.h"
 #include <nstaint/mn_abi.h>
+#include <nstaint/mn_ring.h>
 
 struct field {
 	const char *name;
@@ -51,24 +52,90 @@ static const struct layout layouts[] = {
 };
 #define NLAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
 
-/* Every field at its contract offset, no padding anywhere (sizes are the
- * sums of the fields), and the constants a reader checks first. */
-TEST(userspace_layout)
+/* The report ring (include/nstaint/mn_ring.h): userspace on both sides. */
+static const struct field ring_hdr_fields[] = {
+	F(mn_ring_hdr, magic, 0), F(mn_ring_hdr, version, 4), F(mn_ring_hdr, hdr_size, 8),
+	F(mn_ring_hdr, rec_size, 12), F(mn_ring_hdr, nrec, 16), F(mn_ring_hdr, pid, 20),
+	F(mn_ring_hdr, reserved0, 24), F(mn_ring_hdr, head, 64), F(mn_ring_hdr, lost, 72),
+	F(mn_ring_hdr, reserved1, 80), F(mn_ring_hdr, tail, 128), F(mn_ring_hdr, reader, 136),
+	F(mn_ring_hdr, reserved2, 140), F(mn_ring_hdr, reserved3, 144),
+};
+static const struct field ring_access_fields[] = {
+	F(mn_ring_access, addr, 0), F(mn_ring_access, task_id, 8), F(mn_ring_access, size, 16),
+	F(mn_ring_access, flags, 20), F(mn_ring_access, tid, 24), F(mn_ring_access, depth, 28),
+	F(mn_ring_access, stack, 32),
+};
+static const struct field ring_race_fields[] = {
+	F(mn_ring_race, cur, 0), F(mn_ring_race, prev, 160), F(mn_ring_race, loc_kind, 320),
+	F(mn_ring_race, loc_tid, 324), F(mn_ring_race, loc_addr, 328),
+	F(mn_ring_race, loc_size, 336), F(mn_ring_race, loc_task, 344),
+	F(mn_ring_race, loc_depth, 352), F(mn_ring_race, reserved, 356),
+	F(mn_ring_race, loc_stack, 360),
+};
+static const struct field ring_error_fields[] = {
+	F(mn_ring_error_rec, code, 0), F(mn_ring_error_rec, depth, 4),
+	F(mn_ring_error_rec, stack, 8), F(mn_ring_error_rec, msg, 136),
+};
+static const struct field ring_leak_fields[] = {
+	F(mn_ring_leak, creator, 0), F(mn_ring_leak, depth, 8), F(mn_ring_leak, reserved, 12),
+	F(mn_ring_leak, stack, 16), F(mn_ring_leak, msg, 144),
+};
+static const struct field ring_retired_fields[] = {
+	F(mn_ring_retired, thread, 0), F(mn_ring_retired, ns_mask, 4),
+	F(mn_ring_retired, ns_old, 8), F(mn_ring_retired, ns_new, 40),
+};
+static const struct field ring_rec_fields[] = {
+	F(mn_ring_rec, seq, 0), F(mn_ring_rec, time_ns, 8), F(mn_ring_rec, kind, 16),
+	F(mn_ring_rec, pid, 20), F(mn_ring_rec, tid, 24), F(mn_ring_rec, flags, 28),
+	F(mn_ring_rec, task_id, 32), F(mn_ring_rec, race, 40), F(mn_ring_rec, error, 40),
+	F(mn_ring_rec, leak, 40), F(mn_ring_rec, retired, 40), F(mn_ring_rec, body, 40),
+};
+static const struct layout ring_layouts[] = {
+	L(mn_ring_hdr, ring_hdr_fields, 192),
+	L(mn_ring_access, ring_access_fields, 160),
+	L(mn_ring_race, ring_race_fields, 488),
+	L(mn_ring_error_rec, ring_error_fields, 264),
+	L(mn_ring_leak, ring_leak_fields, 272),
+	L(mn_ring_retired, ring_retired_fields, 72),
+	L(mn_ring_rec, ring_rec_fields, 640),
+};
+
+static void check_layouts(struct __test_metadata *_metadata,
+			  const struct layout *ls, size_t n)
 {
 	size_t i, j;
 
-	for (i = 0; i < NLAYOUTS; i++) {
-		const struct layout *l = &layouts[i];
+	for (i = 0; i < n; i++) {
+		const struct layout *l = &ls[i];
 
 		EXPECT_EQ(l->want_size, l->size) TH_LOG("sizeof(struct %s)", l->name);
 		for (j = 0; j < l->nfields; j++)
 			EXPECT_EQ(l->fields[j].want, l->fields[j].off)
 				TH_LOG("%s.%s", l->name, l->fields[j].name);
 	}
+}
+
+/* Every field at its contract offset, no padding anywhere (sizes are the
+ * sums of the fields), and the constants a reader checks first. */
+TEST(userspace_layout)
+{
+	check_layouts(_metadata, layouts, NLAYOUTS);
 	EXPECT_EQ(1, MN_ABI_VERSION);
 	EXPECT_EQ(0x6d6e736c, MN_ABI_SLOT_MAGIC);
 	EXPECT_EQ(0x6d6e7267, MN_ABI_REG_MAGIC);
 	EXPECT_EQ(4096, MN_ABI_MAX_THREADS);
+}
+
+/* The report ring's records and header at their contract offsets, and
+ * the constants a reader checks first. */
+TEST(ring_layout)
+{
+	check_layouts(_metadata, ring_layouts, sizeof(ring_layouts) / sizeof(ring_layouts[0]));
+	EXPECT_EQ(0x676e726d, MN_RING_MAGIC);
+	EXPECT_EQ(1, MN_RING_VERSION);
+	EXPECT_EQ(4096, MN_RING_HDR_SIZE);
+	EXPECT_EQ(16, MN_RING_STACK);
+	EXPECT_EQ(128, MN_RING_MSG);
 }
 
 /* The BPF object built from the same header has the same sizes and the

@@ -16,7 +16,7 @@ FUZZ_CFLAGS  := -g -O1 -std=gnu11 -D_GNU_SOURCE -Wall -Wextra \
 		-Wno-unused-parameter -I$(TOP)/include -I$(TOP)/user -I$(TOP)/user/nstaint \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_DIR     := $(O)/fuzz
-FUZZ_NAMES   := gopclntab goattr mnattr record
+FUZZ_NAMES   := gopclntab goattr mnattr record mnring
 FUZZ_BINS    := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_NAMES))
 FUZZ_TEST    := $(O)/selftests/fuzz/fuzz_test
 FUZZ_SEEDS   := $(addprefix $(FUZZ_DIR)/seed/,$(addsuffix .stamp,$(FUZZ_NAMES)))
@@ -30,6 +30,8 @@ FUZZ_LIBS_gopclntab := -lelf
 FUZZ_LIBS_goattr    := -ldw -lelf
 FUZZ_LIBS_mnattr    := -lelf
 FUZZ_LIBS_record    :=
+FUZZ_SRCS_mnring    := nstaint/source/mnring_reader.c
+FUZZ_LIBS_mnring    :=
 
 ALL   += $(FUZZ_BINS) $(FUZZ_SEEDS) $(FUZZ_TEST)
 TESTS += $(FUZZ_TEST)
@@ -37,7 +39,7 @@ TESTS += $(FUZZ_TEST)
 $(FUZZ_BINS): $(FUZZ_DIR)/fuzz_%: selftests/fuzz/fuzz_%.c \
 		$$(addprefix user/,$$(FUZZ_SRCS_$$*)) \
 		selftests/fuzz/fuzz.h $$(wildcard user/nstaint/*/*.h user/common/*.h) include/nstaint/events.h \
-		include/nstaint/mn_abi.h
+		include/nstaint/mn_abi.h include/nstaint/mn_ring.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(FUZZ_LIBS_$*)
@@ -107,6 +109,20 @@ $(FUZZ_DIR)/seed/record.stamp: $(FUZZ_SEED_REC) selftests/fuzz/build.mk
 	$(call msg,SEED,$(basename $@))
 	$(Q)rm -rf $(basename $@) && mkdir -p $(basename $@)
 	$(Q)$(FUZZ_SEED_REC) $(basename $@)
+	$(Q)touch $@
+
+# mnring: rings written by the writer itself.
+FUZZ_SEED_RING := $(FUZZ_DIR)/seed_ring
+$(FUZZ_SEED_RING): selftests/fuzz/seed_ring.c user/common/mnring.c user/common/mnring.h \
+		include/nstaint/mn_ring.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iuser -o $@ $(filter %.c,$^)
+
+$(FUZZ_DIR)/seed/mnring.stamp: $(FUZZ_SEED_RING) selftests/fuzz/build.mk
+	$(call msg,SEED,$(basename $@))
+	$(Q)rm -rf $(basename $@) && mkdir -p $(basename $@)
+	$(Q)$(FUZZ_SEED_RING) $(basename $@)
 	$(Q)touch $@
 
 $(FUZZ_TEST): selftests/fuzz/fuzz_test.sh selftests/lib/testlib.sh $(FUZZ_BINS) $(FUZZ_SEEDS)

@@ -14,7 +14,8 @@ set -u
 . selftests/lib/testlib.sh
 
 FUZZ_TIME=${FUZZ_TIME:-15}
-NAMES="gopclntab goattr mnattr record"
+# The targets built: build/fuzz/fuzz_NAME, one per FUZZ_NAMES of build.mk.
+NAMES=$(cd "$O/fuzz" && ls fuzz_* | sed -n 's/^fuzz_\([a-z0-9_]*\)$/\1/p')
 REGRESS=selftests/fuzz/regress
 ART=$O/fuzz/artifacts
 mkdir -p "$ART"
