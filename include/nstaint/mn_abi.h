@@ -29,7 +29,7 @@
 #include <linux/types.h>
 #endif
 
-#define MN_ABI_VERSION		1
+#define MN_ABI_VERSION		2
 #define MN_ABI_SLOT_MAGIC	0x6d6e736cU	/* "mnsl" */
 #define MN_ABI_REG_MAGIC	0x6d6e7267U	/* "mnrg" */
 #define MN_ABI_MAX_THREADS	4096
@@ -55,6 +55,17 @@ struct mn_abi_thread {
 #define MN_ABI_THREAD_TEMPLATE	1U	/* the clean thread that clones all Ms */
 #define MN_ABI_THREAD_SYSMON	2U	/* monitor thread, never runs tasks */
 
+/*
+ * Where the process's report ring is (include/nstaint/mn_ring.h): @addr
+ * is stored last, with a release, once @fd and @nrec are; 0 = no ring
+ * (MN_RING=0, or it could not be made).  Set once, at start.
+ */
+struct mn_abi_ring {
+	__u64 addr;		/* where the process mapped it */
+	__s32 fd;		/* the memfd: /proc/PID/fd/FD */
+	__u32 nrec;		/* its records */
+};
+
 /* Exported as mn_nstaint_registry by libmn.so / libmn.a. */
 struct mn_abi_registry {
 	__u32 magic;		/* MN_ABI_REG_MAGIC */
@@ -64,6 +75,7 @@ struct mn_abi_registry {
 	__u64 generation;	/* odd while an entry is being changed */
 	__u64 overflow;		/* threads that found no free entry */
 	struct mn_abi_thread threads[MN_ABI_MAX_THREADS];
+	struct mn_abi_ring ring;	/* from version 2 */
 };
 
 #endif

@@ -93,7 +93,6 @@ enum mn_ring_error {
 	MN_RING_ERR_WG_REUSE,		/* WaitGroup reused before Wait returned */
 	MN_RING_ERR_DEADLOCK,		/* all tasks are asleep */
 	MN_RING_ERR_OUTSIDE_TASK,	/* a task-only call made outside a task */
-	MN_RING_ERR_NO_MEMORY,		/* the runtime ran out of memory */
 	MN_RING_ERR_COUNT,
 };
 

@@ -41,14 +41,18 @@ static const struct field registry_fields[] = {
 	F(mn_abi_registry, magic, 0), F(mn_abi_registry, version, 4),
 	F(mn_abi_registry, max_threads, 8), F(mn_abi_registry, nr_used, 12),
 	F(mn_abi_registry, generation, 16), F(mn_abi_registry, overflow, 24),
-	F(mn_abi_registry, threads, 32),
+	F(mn_abi_registry, threads, 32), F(mn_abi_registry, ring, 32 + 4096 * 16),
+};
+static const struct field ring_ref_fields[] = {
+	F(mn_abi_ring, addr, 0), F(mn_abi_ring, fd, 8), F(mn_abi_ring, nrec, 12),
 };
 #define L(type, fields, size) \
 	{ #type, sizeof(struct type), size, fields, sizeof(fields) / sizeof(fields[0]) }
 static const struct layout layouts[] = {
 	L(mn_abi_slot, slot_fields, 40),
 	L(mn_abi_thread, thread_fields, 16),
-	L(mn_abi_registry, registry_fields, 32 + 4096 * 16),
+	L(mn_abi_registry, registry_fields, 32 + 4096 * 16 + 16),
+	L(mn_abi_ring, ring_ref_fields, 16),
 };
 #define NLAYOUTS (sizeof(layouts) / sizeof(layouts[0]))
 
@@ -120,7 +124,7 @@ static void check_layouts(struct __test_metadata *_metadata,
 TEST(userspace_layout)
 {
 	check_layouts(_metadata, layouts, NLAYOUTS);
-	EXPECT_EQ(1, MN_ABI_VERSION);
+	EXPECT_EQ(2, MN_ABI_VERSION);
 	EXPECT_EQ(0x6d6e736c, MN_ABI_SLOT_MAGIC);
 	EXPECT_EQ(0x6d6e7267, MN_ABI_REG_MAGIC);
 	EXPECT_EQ(4096, MN_ABI_MAX_THREADS);

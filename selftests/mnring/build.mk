@@ -4,3 +4,11 @@ SELFTEST_LIBS_mnring_test := -Iuser -Iuser/nstaint $(O)/user/nstaint/source/mnri
 	$(O)/user/common/mnring.o
 $(O)/selftests/mnring/mnring_test: $(O)/user/nstaint/source/mnring_reader.o $(O)/user/common/mnring.o \
 	user/nstaint/source/mnring_reader.h user/common/mnring.h include/nstaint/mn_ring.h
+
+# libmn's reports end to end: libmn.a, and nstaint's ring reader and
+# registry finder.
+SELFTEST_LIBS_mn_reports_test := -Iuser -Iuser/nstaint $(O)/user/nstaint/source/mnring_reader.o \
+	$(O)/user/nstaint/attr/mnattr.o $(O)/user/common/elfscn.o $(O)/libmn.a -lelf -lm
+$(O)/selftests/mnring/mn_reports_test: $(O)/user/nstaint/source/mnring_reader.o \
+	$(O)/user/nstaint/attr/mnattr.o $(O)/user/common/elfscn.o $(O)/libmn.a include/mn.h \
+	user/nstaint/source/mnring_reader.h user/nstaint/attr/mnattr.h include/nstaint/mn_ring.h

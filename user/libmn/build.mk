@@ -6,10 +6,10 @@
 # builds of the library for the ASan/TSan test binaries (selftests/libmn).
 LIBMN_SRCS := $(addprefix user/libmn/,proc.c lock_futex.c stack.c syscall.c \
 		sysmon.c registry.c init.c thread.c timer.c chan.c sync.c \
-		netpoll.c ctx.c debug.c switch.S) user/common/nsset.c
+		netpoll.c ctx.c debug.c ring.c switch.S) user/common/nsset.c user/common/mnring.c
 LIBMN_HDRS := include/mn.h include/nstaint/mn_abi.h include/nstaint/events.h \
 		user/libmn/internal.h user/libmn/runq.h user/libmn/waitq.h user/libmn/frame.h \
-		user/common/nsset.h
+		user/common/nsset.h user/common/mnring.h include/nstaint/mn_ring.h user/libmn/ring.h
 # -fcf-protection=branch: endbr64 everywhere (switch.S has _CET_ENDBR), so
 # the library is IBT-compatible; no shadow-stack claim (switch.S).
 # make LIBMN_DEBUG=1: the contract checks that cost more than a load and a

@@ -143,7 +143,7 @@ static bool send_locked(mn_chan *c, const void *elem, struct sudog **wakeme)
 	mn_check(mn_lk_held(&c->lock), "channel send without the channel's lock");
 	if (c->closed) {
 		mn_lk_unlock(&c->lock);
-		mn_fatal_g(mn_getg(), "send on closed channel");
+		mn_fatal_g(mn_getg(), MN_RING_ERR_SEND_CLOSED, "send on closed channel");
 	}
 	s = q_dequeue(c->recvq);
 	if (s) {
@@ -230,7 +230,7 @@ void mn_chan_send(mn_chan *c, const void *elem)
 	q_push(c->sendq, &me);
 	mn_park(mn_unlock_lk, &c->lock, "chan send");
 	if (!me.success)
-		mn_fatal_g(mn_getg(), "send on closed channel");
+		mn_fatal_g(mn_getg(), MN_RING_ERR_SEND_CLOSED, "send on closed channel");
 }
 
 bool mn_chan_recv(mn_chan *c, void *elem)
@@ -277,11 +277,11 @@ void mn_chan_close(mn_chan *c)
 	void *list[2] = { NULL, NULL };	/* woken in the reverse order of dequeueing, as before */
 
 	if (!c)
-		mn_fatal_g(mn_getg(), "close of nil channel");
+		mn_fatal_g(mn_getg(), MN_RING_ERR_CLOSE_NIL, "close of nil channel");
 	mn_lk_lock(&c->lock);
 	if (c->closed) {
 		mn_lk_unlock(&c->lock);
-		mn_fatal_g(mn_getg(), "close of closed channel");
+		mn_fatal_g(mn_getg(), MN_RING_ERR_CLOSE_CLOSED, "close of closed channel");
 	}
 	c->closed = true;
 	while ((s = q_dequeue(c->recvq))) {
@@ -405,7 +405,7 @@ static int do_select(struct mn_sel_case *cases, int ncases, int64_t timeout_ns,
 		if (cs->dir == MN_SEL_SEND) {
 			if (cs->chan->closed) {
 				selunlock(lockorder, st.nlock);
-				mn_fatal_g(g, "send on closed channel");
+				mn_fatal_g(g, MN_RING_ERR_SEND_CLOSED, "send on closed channel");
 			}
 			done = send_locked(cs->chan, cs->elem, &w);
 		} else {
@@ -427,7 +427,7 @@ static int do_select(struct mn_sel_case *cases, int ncases, int64_t timeout_ns,
 	}
 	if (!g) {
 		selunlock(lockorder, st.nlock);
-		mn_fatal("blocking mn_select outside a task");
+		mn_fatal_outside("blocking mn_select outside a task");
 	}
 
 	token = mn_token_arm(g);
@@ -463,7 +463,7 @@ static int do_select(struct mn_sel_case *cases, int ncases, int64_t timeout_ns,
 	i = won->idx;
 	if (cases[i].dir == MN_SEL_SEND) {
 		if (!won->success)
-			mn_fatal_g(g, "send on closed channel");
+			mn_fatal_g(g, MN_RING_ERR_SEND_CLOSED, "send on closed channel");
 	} else {
 		cases[i].ok = won->success;
 	}

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "ring.h"
 
 enum { CTX_BG, CTX_CANCEL, CTX_VALUE };
 
@@ -298,9 +299,16 @@ int mn_ctx_report_leaks(int fd)
 	for (mn_ctx *c = all_ctx; c; c = c->all_next) {
 		if (atomic_load(&c->cancel_called))
 			continue;
+		const char *file = c->file ? c->file : "?";
+		const char *why = atomic_load(&c->err) ?
+				  " (it was cancelled by its parent or deadline)" : "";
+		char msg[MN_RING_MSG];
+
 		dprintf(fd, "libmn: leak: context created at %s:%d by task %llu: cancel was never called%s\n",
-			c->file ? c->file : "?", c->line, (unsigned long long)c->task,
-			atomic_load(&c->err) ? " (it was cancelled by its parent or deadline)" : "");
+			file, c->line, (unsigned long long)c->task, why);
+		snprintf(msg, sizeof(msg), "created at %s:%d: cancel was never called%s",
+			 file, c->line, why);
+		mn_ring_leak(MN_RING_CTX_LEAK, c->task, c->task, msg);
 		n++;
 	}
 	mn_lk_unlock(&all_lock);

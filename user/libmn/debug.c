@@ -2,7 +2,8 @@
 /*
  * Reports: fatal errors naming the task and where it was created, the
  * deadlock detector's test, the task dump (SIGQUIT, mn_dump_tasks) and the
- * leak report at exit (mn_report_leaks, MN_LEAKS=1).
+ * leak report at exit (mn_report_leaks, MN_LEAKS=1).  Each report but the
+ * dump goes to stderr and to the report ring (ring.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "ring.h"
 
 static const char *status_name(int st)
 {
@@ -38,11 +40,12 @@ void mn_describe_g(int fd, struct mn_g *g)
 		g->file ? g->file : "?", g->line, (unsigned long long)g->parent);
 }
 
-static __attribute__((noreturn)) void vfatal(struct mn_g *g, const char *fmt, va_list ap)
+static __attribute__((noreturn)) void vfatal(struct mn_g *g, int code, const char *fmt, va_list ap)
 {
 	char msg[512];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	mn_ring_error(g, code, msg);
 	dprintf(2, "fatal error: %s\n\n", msg);
 	if (g)
 		mn_describe_g(2, g);
@@ -56,23 +59,32 @@ void mn_fatal(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vfatal(mn_getg(), fmt, ap);
+	vfatal(mn_getg(), MN_RING_ERR_OTHER, fmt, ap);
+}
+
+void mn_fatal_outside(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfatal(mn_getg(), MN_RING_ERR_OUTSIDE_TASK, fmt, ap);
 }
 
 /* Every P idle and nothing that could wake a task: list them all, like Go. */
 void mn_fatal_deadlock(void)
 {
+	mn_ring_error(NULL, MN_RING_ERR_DEADLOCK, "all tasks are asleep - deadlock!");
 	dprintf(2, "fatal error: all tasks are asleep - deadlock!\n\n");
 	mn_dump_tasks(2);
 	_exit(2);
 }
 
-void mn_fatal_g(struct mn_g *g, const char *fmt, ...)
+void mn_fatal_g(struct mn_g *g, int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vfatal(g, fmt, ap);
+	vfatal(g, code, fmt, ap);
 }
 
 void mn_dump_tasks(int fd)
@@ -108,9 +120,13 @@ int mn_report_leaks(int fd)
 	for (struct mn_g *g = mn_sched.allg; g; g = g->alllink) {
 		if (g == self || atomic_load(&g->status) != G_WAITING)
 			continue;
-		dprintf(fd, "libmn: leak: task %llu blocked in %s, created at %s:%d by task %llu\n",
-			(unsigned long long)g->id, g->waitreason ? g->waitreason : "?",
-			g->file ? g->file : "?", g->line, (unsigned long long)g->parent);
+		char msg[MN_RING_MSG];
+
+		snprintf(msg, sizeof(msg), "blocked in %s, created at %s:%d",
+			 g->waitreason ? g->waitreason : "?", g->file ? g->file : "?", g->line);
+		dprintf(fd, "libmn: leak: task %llu %s by task %llu\n",
+			(unsigned long long)g->id, msg, (unsigned long long)g->parent);
+		mn_ring_leak(MN_RING_TASK_LEAK, g->id, g->parent, msg);
 		n++;
 	}
 	mn_lk_unlock(&mn_sched.allg_lock);
@@ -119,4 +135,5 @@ int mn_report_leaks(int fd)
 
 void mn_debug_init(void)
 {
+	mn_ring_init();
 }

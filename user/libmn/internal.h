@@ -31,6 +31,7 @@
 
 #include <mn.h>
 #include <nstaint/mn_abi.h>
+#include <nstaint/mn_ring.h>
 
 #ifndef __x86_64__
 #error "libmn is x86-64 only: switch.S, the register frame of a new task"
@@ -319,7 +320,12 @@ void mn_registry_add(struct mn_m *m, uint32_t flags) MN_HIDDEN;
 void mn_registry_del(struct mn_m *m) MN_HIDDEN;
 void mn_thread_exit_locked(struct mn_m *m) MN_HIDDEN;
 int64_t mn_nanotime(void) MN_HIDDEN;
-void mn_fatal_g(struct mn_g *g, const char *fmt, ...) MN_HIDDEN __attribute__((noreturn, format(printf, 2, 3)));
+/* A fatal misuse by @g, of kind @code (enum mn_ring_error): stderr and
+ * the report ring (ring.c). */
+void mn_fatal_g(struct mn_g *g, int code, const char *fmt, ...) MN_HIDDEN __attribute__((noreturn, format(printf, 3, 4)));
+/* A task-only call made outside a task. */
+void mn_fatal_outside(const char *fmt, ...) MN_HIDDEN __attribute__((noreturn, format(printf, 1, 2)));
+extern struct mn_abi_registry mn_nstaint_registry;	/* registry.c, exported */
 void mn_fatal_deadlock(void) MN_HIDDEN __attribute__((noreturn));
 void mn_describe_g(int fd, struct mn_g *g) MN_HIDDEN;
 bool mn_deadlock_check(void) MN_HIDDEN;

@@ -139,7 +139,7 @@ static int pd_wait(struct pd *pd, int mode)
 	void *why;
 
 	if (!g)
-		mn_fatal("mn_read/mn_write/mn_accept/mn_connect outside a task");
+		mn_fatal_outside("mn_read/mn_write/mn_accept/mn_connect outside a task");
 	mn_lk_lock(&pd->lock);
 	dl = mode == 'r' ? pd->rdl : pd->wdl;
 	if (pd->closing) {

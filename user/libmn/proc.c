@@ -415,7 +415,7 @@ void mn_park(void (*unlockf)(void *), void *arg, const char *reason)
 	struct mn_g *g = m->curg;
 
 	if (unlikely(!g))
-		mn_fatal("blocking libmn call (%s) outside a task", reason);
+		mn_fatal_outside("blocking libmn call (%s) outside a task", reason);
 	g->waitreason = reason;
 	g->waitsince = 0;
 	m->unlockf = unlockf;

@@ -44,7 +44,7 @@ static struct mn_g *self_or_die(const char *what)
 	struct mn_g *g = mn_getg();
 
 	if (!g)
-		mn_fatal("%s outside a task", what);
+		mn_fatal_outside("%s outside a task", what);
 	return g;
 }
 
@@ -153,7 +153,7 @@ void mn_mutex_lock(mn_mutex *mu)
 
 static __attribute__((noinline, cold, noreturn)) void mutex_unlock_unlocked(void)
 {
-	mn_fatal_g(mn_getg(), "sync: unlock of unlocked mutex");
+	mn_fatal_g(mn_getg(), MN_RING_ERR_UNLOCK_UNLOCKED, "sync: unlock of unlocked mutex");
 }
 
 static __attribute__((noinline, cold)) void mutex_unlock_slow(mn_mutex *mu)
@@ -222,7 +222,7 @@ void mn_rwmutex_runlock(mn_rwmutex *rw)
 	mn_lk_lock(&rw->ilock);
 	if (rw->readers <= 0) {
 		mn_lk_unlock(&rw->ilock);
-		mn_fatal_g(mn_getg(), "sync: RUnlock of unlocked RWMutex");
+		mn_fatal_g(mn_getg(), MN_RING_ERR_UNLOCK_UNLOCKED, "sync: RUnlock of unlocked RWMutex");
 	}
 	if (--rw->readers == 0)
 		rw_wake_writer(rw, &wake);
@@ -256,7 +256,7 @@ void mn_rwmutex_unlock(mn_rwmutex *rw)
 	mn_lk_lock(&rw->ilock);
 	if (!rw->writer) {
 		mn_lk_unlock(&rw->ilock);
-		mn_fatal_g(mn_getg(), "sync: Unlock of unlocked RWMutex");
+		mn_fatal_g(mn_getg(), MN_RING_ERR_UNLOCK_UNLOCKED, "sync: Unlock of unlocked RWMutex");
 	}
 	rw->writer = 0;
 	if (!mn_wq_empty(rw->rq)) {
@@ -297,7 +297,7 @@ void mn_cond_wait(mn_cond *c, mn_mutex *mu)
 
 	w.g = self_or_die("mn_cond_wait");
 	if (!mu_locked(mu))
-		mn_fatal_g(w.g, "sync: mn_cond_wait with unlocked mutex");
+		mn_fatal_g(w.g, MN_RING_ERR_COND_UNLOCKED, "sync: mn_cond_wait with unlocked mutex");
 	mn_lk_lock(&c->ilock);
 	mn_wq_push(c->wq, &w.link);
 	/* Queued before the mutex is released: no lost signal. */
@@ -355,11 +355,11 @@ void mn_wg_add(mn_waitgroup *wg, int64_t delta)
 	v = wg->count += delta;
 	if (v < 0) {
 		mn_lk_unlock(&wg->ilock);
-		mn_fatal_g(mn_getg(), "sync: negative WaitGroup counter");
+		mn_fatal_g(mn_getg(), MN_RING_ERR_WG_NEGATIVE, "sync: negative WaitGroup counter");
 	}
 	if (delta > 0 && v == delta && (wg->waiters || wg->waking)) {
 		mn_lk_unlock(&wg->ilock);
-		mn_fatal_g(mn_getg(), wg->waking ?
+		mn_fatal_g(mn_getg(), MN_RING_ERR_WG_REUSE, wg->waking ?
 			   "sync: WaitGroup is reused before previous Wait has returned" :
 			   "sync: WaitGroup misuse: Add called concurrently with Wait");
 	}

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "ring.h"
 
 void mn_lock_thread(void)
 {
@@ -28,9 +29,9 @@ void mn_lock_thread(void)
 	struct mn_g *g = m ? m->curg : NULL;
 
 	if (!g)
-		mn_fatal("mn_lock_thread called outside a task");
+		mn_fatal_outside("mn_lock_thread called outside a task");
 	if (g->lockcount == INT32_MAX)
-		mn_fatal_g(g, "mn_lock_thread: lock count overflow");
+		mn_fatal_g(g, MN_RING_ERR_OTHER, "mn_lock_thread: lock count overflow");
 	if (g->lockcount++ == 0) {
 		m->lockedg = g;
 		g->lockedm = m;
@@ -92,6 +93,10 @@ void mn_unlock_thread(void)
 		fprintf(stderr, "libmn: task %llu (created at %s:%d) unlocked thread %d in other namespaces (%s): retiring the thread\n",
 			(unsigned long long)g->id, g->file ? g->file : "?", g->line, (int)m->tid, text);
 		MN_PROBE3(thread_retire, m->tid, g->id, diff);
+		if (diff)
+			mn_ring_retired(g->id, (int)m->tid, &m->home, &now, diff);
+		else
+			mn_ring_retired(g->id, (int)m->tid, &m->home, &m->home, 0);
 		mn_mcall(ACT_RETIRE);	/* resumes on another, clean thread */
 		return;
 	}

@@ -231,6 +231,31 @@ static bool procmem_has_thread(void *ctx, __u32 tid)
 	return tid && !access(path, F_OK);
 }
 
+int mnattr_ring(pid_t pid, __u64 registry, struct mn_abi_ring *out)
+{
+	const size_t off = offsetof(struct mn_abi_registry, ring);
+	struct procmem pm = { .pid = pid };
+	__u32 head[2];
+	char path[64];
+	int err = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+	pm.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pm.fd < 0)
+		return -errno;
+	/* The magic and version first: a registry of another version may
+	 * be shorter than the field. */
+	if (procmem_read(&pm, registry, head, sizeof(head)) ||
+	    procmem_read(&pm, registry + off, out, sizeof(*out)))
+		err = -EIO;
+	else if (head[0] != MN_ABI_REG_MAGIC || head[1] != MN_ABI_VERSION)
+		err = -EPROTO;
+	else if (!out->addr)
+		err = -ENOENT;
+	close(pm.fd);
+	return err;
+}
+
 int mnattr_threads(pid_t pid, __u64 registry, mn_slot_fn fn, void *ctx)
 {
 	struct procmem pm = { .pid = pid };

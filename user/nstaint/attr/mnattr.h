@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <gelf.h>
 #include <linux/types.h>
+#include <nstaint/mn_abi.h>
 
 struct mn_proc {
 	__u64 registry;		/* address of mn_nstaint_registry in the pid */
@@ -40,6 +41,14 @@ typedef void (*mn_slot_fn)(void *ctx, __u32 tid, __u64 slot_addr);
  * Returns the number of threads, or a negative errno.
  */
 int mnattr_threads(pid_t pid, __u64 registry, mn_slot_fn fn, void *ctx);
+
+/*
+ * Where the report ring of @pid is, from its registry at @registry (read
+ * from /proc/PID/mem; the fd is to be opened with mnattr's caller's
+ * mnring_open, which trusts none of it).  0, -ENOENT if it has none,
+ * -EPROTO for a registry of another version, -errno.
+ */
+int mnattr_ring(pid_t pid, __u64 registry, struct mn_abi_ring *out);
 
 /*
  * The parts of the above that parse what the process controls, apart from
