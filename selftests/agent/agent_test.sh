@@ -11,18 +11,21 @@
 set -u
 . selftests/lib/testlib.sh
 . selftests/lib/promtest.sh
+. selftests/lib/holdtaint.sh
 
 SOCKNS=$O/selftests/go/sockns
 LEAK=$O/selftests/go/leak
 N=400
 agent=''
+hold_pid=''
 stop_all() {
+	[ -n "$hold_pid" ] && kill "$hold_pid" 2>/dev/null
 	prom_stop
 	[ -n "$agent" ] && kill "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
 }
 at_exit stop_all
 
-plan 12
+plan 14
 
 # Option errors are refused before anything is loaded, naming the command.
 "$NSTAINT" agent --metrics-address localhost:1 >/dev/null 2>"$TMP/bad1"
@@ -48,6 +51,7 @@ check "--config < flags, and --print-config reads back" config_ok
 
 "$NSTAINT" agent --metrics-address 127.0.0.1:0 --export=file \
 	--export-file "$TMP/ev.json" --node-name test-node \
+	--metrics-label=comm --metrics-label-max 10000 \
 	--export-events=thread_tainted,task_on_tainted_thread \
 	>"$TMP/agent.out" 2>"$TMP/agent.err" &
 agent=$!
@@ -153,11 +157,11 @@ check "export: envelope on every line, only the events asked for" envelope_ok
 # Prometheus stored what the agent counted: at least the goroutines the
 # export named for this process (other processes may add more).
 for _ in $(seq 60); do
-	v=$(query 'nstaint_unlocked_tasks_total{runtime="go"}')
+	v=$(query 'sum(nstaint_unlocked_tasks_total{runtime="go"})')
 	[ -n "$v" ] && [ "${v%.*}" -ge "${named_n:-1}" ] && break
 	sleep 0.5
 done
-diag "Prometheus: nstaint_unlocked_tasks_total{runtime=\"go\"} = ${v:-none}"
+diag "Prometheus: sum(nstaint_unlocked_tasks_total{runtime=\"go\"}) = ${v:-none}"
 counted_ok() { [ -n "$v" ] && [ "${named_n:-0}" -ge 1 ] && [ "${v%.*}" -ge "$named_n" ]; }
 check "Prometheus: unlocked go tasks counted (>= the export's)" counted_ok
 up_ok() {
@@ -170,6 +174,32 @@ series_ok() {
 	[ "$(query 'nstaint_build_info{abi_version="2"}')" = 1 ]
 }
 check "Prometheus: process_* and build_info series present" series_ok
+
+# The gauge follows a program's taint both ways: holdtaint taints one
+# thread (the kernel's word: its uts link differs from its leader's) and
+# Prometheus sees nstaint_tainted_threads{comm="holdtaint"} at 1 (the
+# comm label, uncapped here, keeps other tests' threads out of the
+# count); once the thread exits it drops back to 0.
+hold_start hold
+# query_is EXPR VALUE: true once Prometheus answers VALUE (within 30 s).
+query_is() {
+	for _ in $(seq 60); do
+		[ "$(query "$1")" = "$2" ] && return 0
+		sleep 0.5
+	done
+	return 1
+}
+gauge_up_ok() {
+	[ -n "$hold_tid" ] &&
+	[ "$(readlink "/proc/$hold_pid/task/$hold_tid/ns/uts")" != "$(readlink "/proc/$hold_pid/ns/uts")" ] &&
+	query_is 'nstaint_tainted_threads{comm="holdtaint"}' 1
+}
+check "Prometheus: nstaint_tainted_threads{comm=\"holdtaint\"} = its 1 tainted thread" gauge_up_ok
+hold_step hold
+wait_for "$TMP/hold.out" '^exited tid=' 100
+check "Prometheus: back to 0 once the thread exited" \
+	query_is 'nstaint_tainted_threads{comm="holdtaint"}' 0
+hold_stop hold
 
 # logrotate's way: the file is moved, SIGHUP reopens it, new lines go to
 # the new file and the moved one keeps its lines.

@@ -110,7 +110,6 @@ int cmd_trace(int argc, char **argv)
 	int c, err, status = 0, go_fd = -1, ret = EXIT_CLEAN;
 	pid_t child = 0, pid = 0;
 	struct timespec t0, now;
-	char *end;
 
 	while ((c = getopt_long(argc, argv, "+p:jd:fb:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -137,15 +136,9 @@ int cmd_trace(int argc, char **argv)
 			backend_name = optarg;
 			break;
 		case 'R':
-			errno = 0;
-			so.ringbuf_kb = strtoul(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' ||
-			    !so.ringbuf_kb || so.ringbuf_kb > RINGBUF_KB_MAX) {
-				fprintf(stderr, "nstaint trace: bad ring buffer "
-					"size '%s' (1 to %u KiB)\n", optarg,
-					RINGBUF_KB_MAX);
+			if (!cliopt_ringbuf_kb("trace", optarg, RINGBUF_KB_MAX,
+					       &so.ringbuf_kb))
 				return EXIT_ERROR;
-			}
 			break;
 		case 'L':
 			so.lazy = true;

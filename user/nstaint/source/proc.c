@@ -34,45 +34,13 @@ static __u64 mono_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static const struct snap_proc *find(const struct snapshot *s, pid_t pid)
-{
-	size_t lo = 0, hi = s->nprocs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->procs[mid].pid < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < s->nprocs && s->procs[lo].pid == pid ? &s->procs[lo] : NULL;
-}
-
-/* @pid is @root or descends from it, as far as @s knows its parents. */
-static bool descends(const struct snapshot *s, pid_t pid, pid_t root)
-{
-	const struct snap_proc *p;
-	int depth = 0;
-
-	while (pid > 1 && depth++ < 4096) {
-		if (pid == root)
-			return true;
-		p = find(s, pid);
-		if (!p)
-			return false;
-		pid = p->ppid;
-	}
-	return pid == root;
-}
-
 /* -p / -- CMD: keep @root's tree only (ppid known in the full scan). */
 static void keep_tree(struct snapshot *s, pid_t root)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < s->nprocs; i++) {
-		if (descends(s, s->procs[i].pid, root))
+		if (snapshot_descends(s, &s->procs[i], root))
 			continue;
 		free(s->procs[i].threads);
 		s->procs[i].threads = NULL;
