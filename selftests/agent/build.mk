@@ -69,3 +69,15 @@ $(AGENT_FAULT_TEST): selftests/agent/agent_fault_test.sh selftests/lib/testlib.s
 	$(Q)install -m 755 $< $@
 SELFTEST_LIBS_lineq_test := $(O)/user/nstaint/agent/lineq.o
 $(O)/selftests/agent/lineq_test: $(O)/user/nstaint/agent/lineq.o user/nstaint/agent/lineq.h
+
+# SIGHUP reload, JSON logs, the comm label's cap, the textfile.
+AGENT_RELOAD_TEST := $(O)/selftests/agent/agent_reload_test
+
+ALL   += $(AGENT_RELOAD_TEST)
+TESTS += $(AGENT_RELOAD_TEST)
+
+$(AGENT_RELOAD_TEST): selftests/agent/agent_reload_test.sh selftests/lib/testlib.sh selftests/lib/httpget.py \
+		selftests/lib/holdtaint.sh $(O)/nstaint $(HOLDTAINT)
+	$(call msg,INSTALL,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)install -m 755 $< $@
