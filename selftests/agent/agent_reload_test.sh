@@ -109,11 +109,16 @@ assert n >= 4, n
 PY
 }
 check "--log-format=json: every stderr line a JSON object" json_ok
+# The file is written as the loop ends, before the last lines drain: it
+# counts at least our two lines and at most what the file holds.
 textfile_ok() {
+	local n
+	n=$(sed -n 's/^nstaint_export_lines_total \([0-9]*\)$/\1/p' "$TMP/m.prom")
 	[ -f "$TMP/m.prom" ] && [ ! -e "$TMP/m.prom.tmp" ] &&
 	promtool check metrics <"$TMP/m.prom" &&
-	grep -q '^nstaint_backend{backend="proc",hook="poll"} 1$' "$TMP/m.prom"
+	grep -q '^nstaint_backend{backend="proc",hook="poll"} 1$' "$TMP/m.prom" &&
+	[ -n "$n" ] && [ "$n" -ge 2 ] && [ "$n" -le "$(wc -l <"$TMP/ev.json")" ]
 }
-check "--metrics-textfile: written at exit, whole, promtool-clean" textfile_ok
+check "--metrics-textfile: written at exit, whole, promtool-clean, lines counted" textfile_ok
 
 tap_done

@@ -38,7 +38,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: nstaint trace [-p PID] [--json] [--duration SEC] "
 	      "[--fail-on-taint]\n"
-	      "                     [--backend=bpf|kmod] [--ringbuf-kb KB] "
+	      "                     [--backend=bpf|kmod|proc] [--ringbuf-kb KB] "
 	      "[--lazy]\n"
 	      "                     [--exact] [-- CMD ARGS...]\n"
 	      "Print namespace events live, one line each.\n"
@@ -47,7 +47,8 @@ static void usage(FILE *f)
 	      "  -d, --duration SEC  stop after SEC seconds\n"
 	      "  -f, --fail-on-taint exit 66 if a user task (goroutine) ran\n"
 	      "                      unlocked on a tainted thread\n"
-	      "  -b, --backend NAME  record source: bpf (default) or kmod\n"
+	      "  -b, --backend NAME  record source: bpf (default), kmod or proc\n"
+	      "                      (/proc polling: changes between scans only)\n"
 	      "      --ringbuf-kb KB BPF ring buffer size (default 4096, up\n"
 	      "                      to 1048576): more rides out longer\n"
 	      "                      bursts; overflow is reported as lost\n"

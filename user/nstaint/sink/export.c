@@ -38,6 +38,7 @@ static struct {
 	bool to_file;
 	volatile sig_atomic_t reopen;
 	_Atomic unsigned long long lost;
+	_Atomic unsigned long long written;
 	unsigned long long gap;		/* dropped since the last lost line */
 	struct lineq *q;
 	pthread_t writer;
@@ -68,6 +69,11 @@ void export_request_reopen(void)
 unsigned long long export_lost(void)
 {
 	return atomic_load(&x.lost);
+}
+
+unsigned long long export_written(void)
+{
+	return atomic_load(&x.written);
 }
 
 size_t export_queue_len(void)
@@ -123,8 +129,7 @@ static void *writer_main(void *arg)
 			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 		}
 		free(line);
-		if (err)
-			atomic_fetch_add(&x.lost, 1);
+		atomic_fetch_add(err ? &x.lost : &x.written, 1);
 	}
 	return NULL;
 }

@@ -47,6 +47,8 @@ void export_set_node_name(const char *name);
 void export_request_reopen(void);
 /* Lines that could not be written.  Any thread. */
 unsigned long long export_lost(void);
+/* Lines written whole.  Any thread. */
+unsigned long long export_written(void);
 /* Lines in the export queue now, and its capacity.  Any thread. */
 size_t export_queue_len(void);
 size_t export_queue_cap(void);

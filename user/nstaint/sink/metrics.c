@@ -272,6 +272,10 @@ static void render(struct promtext *p, const struct tracker *t, const struct ev_
 		l[0] = (struct prom_label){ "reason", resync_names[i] };
 		promtext_sample_u64(p, "nstaint_resyncs_total", l, 1, m.resyncs[i]);
 	}
+	promtext_family(p, "nstaint_export_lines_total", PROM_COUNTER,
+			"Export lines written whole (lost ones are in "
+			"nstaint_records_lost_total{stage=\"export\"}).");
+	promtext_sample_u64(p, "nstaint_export_lines_total", NULL, 0, export_written());
 	one(p, "nstaint_export_queue_length", PROM_GAUGE,
 	    "Export lines waiting for the writer.", NULL, NULL, export_queue_len());
 	one(p, "nstaint_export_queue_capacity", PROM_GAUGE,
