@@ -26,7 +26,7 @@ stop_all() {
 }
 at_exit stop_all
 
-plan 16
+plan 17
 
 # start_agent ERRFILE ARGS...: the agent in the background ($agent), its
 # metrics port ($port) once it says it is attached.
@@ -38,11 +38,11 @@ start_agent() {
 	wait_for "$err" '^nstaint agent: attached' 600
 	port=$(sed -n 's/^nstaint agent: metrics on port \([0-9]*\)$/\1/p' "$err")
 }
-# metric SAMPLE: its value on the agent's /metrics now ("" if absent).
-metric() {
-	/usr/bin/python3 selftests/lib/httpget.py GET "http://127.0.0.1:$port/metrics" 2>/dev/null |
-		awk -v s="$1" '$1 == s { print $2 }'
+metric_page() {
+	/usr/bin/python3 selftests/lib/httpget.py GET "http://127.0.0.1:$port/metrics" 2>/dev/null
 }
+# metric SAMPLE: its value on the agent's /metrics now ("" if absent).
+metric() { metric_page | awk -v s="$1" '$1 == s { print $2 }'; }
 # wait_metric SAMPLE MIN: true once SAMPLE >= MIN (within 20 s).
 wait_metric() {
 	local v
@@ -78,13 +78,13 @@ check "a thread tainted before the start is counted (the start's resync)" seeded
 fallback_ok() {
 	[ "$(grep -c '^nstaint agent: backend bpf failed (permission' "$TMP/fb.err")" = 1 ] &&
 	[ "$(metric 'nstaint_backend_fallbacks_total{from="bpf",reason="permission"}')" = 1 ] &&
-	[ "$(metric 'nstaint_backend{backend="bpf",hook="default"}')" = "" ]
+	! metric_page | grep -q '^nstaint_backend{backend="bpf"'
 }
 check "no BPF rights: falls back from bpf (permission), logged once and counted" fallback_ok
 if [ -e /dev/nstaint ]; then
 	# The module may be loaded (the VM): the fallback stops there.
 	check "no BPF rights: the module backend in use" \
-		[ "$(metric 'nstaint_backend{backend="kmod",hook="default"}')" = 1 ]
+		[ "$(metric 'nstaint_backend{backend="kmod",hook="kprobe"}')" = 1 ]
 else
 	proc_ok() {
 		[ "$(grep -c '^nstaint agent: backend kmod failed (unavailable' "$TMP/fb.err")" = 1 ] &&
@@ -212,6 +212,18 @@ bpf_gone() {
 }
 start_agent "$TMP/kill.err" "$NSTAINT" agent --metrics-address 127.0.0.1:0 --export=none
 ids1=$(bpf_ids "$agent")
+# The hook in use, as the kernel allows: fentry where ftrace lists the
+# system call's function, else tracepoints and that step down counted.
+if grep -q '^__x64_sys_setns\b' /sys/kernel/tracing/available_filter_functions 2>/dev/null; then
+	want_hook=fentry want_steps=0
+else
+	want_hook=tracepoint want_steps=1
+fi
+hook_ok() {
+	wait_metric "nstaint_backend{backend=\"bpf\",hook=\"$want_hook\"}" 1 &&
+	[ "$(metric 'nstaint_backend_fallbacks_total{from="fentry",reason="unavailable"}')" = "$want_steps" ]
+}
+check "BPF: nstaint_backend{hook=\"$want_hook\"}, as ftrace allows; the fentry step counted" hook_ok
 diag "agent pid $agent holds $(echo "$ids1" | wc -w) BPF objects"
 kill -KILL "$agent"
 wait "$agent" 2>/dev/null

@@ -52,6 +52,8 @@
  * service manager or a test can tell "wrong flags" from "no rights".
  */
 #define AGENT_EXIT_BACKEND	3
+/* The first step down of auto: BPF without fentry, on tracepoints. */
+#define AGENT_STEP_FENTRY	"fentry"
 
 struct agent_opts {
 	const char *backend;		/* auto, or a name in select.c's table */
@@ -422,8 +424,12 @@ static int open_source(struct pipeline *pl, const struct agent_opts *a)
 			return -EINVAL;
 		err = pipeline_open(pl, "agent", ops, &so, true);
 		if (!err) {
-			metrics_set_backend(ops->name, ops == &source_proc_ops ? "poll" :
-					    so.lazy ? "lazy" : "default");
+			const char *hook = ops->hook ? ops->hook(&pl->src) : NULL;
+
+			/* BPF's own step down (said by the source itself). */
+			if (hook && !strcmp(hook, "tracepoint"))
+				metrics_note_fallback(AGENT_STEP_FENTRY, -EOPNOTSUPP);
+			metrics_set_backend(ops->name, hook ? hook : "default");
 			return 0;
 		}
 		pipeline_close(pl);
@@ -815,9 +821,10 @@ static int run(struct agent_cfg **cfg, int argc, char **argv)
 
 	if (parse_events(a->export_events, &eo.events, &eo.home_moves))
 		return EXIT_ERROR;
-	for (mo.nbackends = 0; mo.nbackends < METRICS_SOURCES_MAX &&
-	     (ops = source_nth(mo.nbackends)); mo.nbackends++)
-		mo.backends[mo.nbackends] = ops->name;
+	mo.fallback_from[mo.nfrom++] = AGENT_STEP_FENTRY;
+	for (size_t i = 0; mo.nfrom < METRICS_SOURCES_MAX && (ops = source_nth(i)) &&
+	     source_nth(i + 1); i++)
+		mo.fallback_from[mo.nfrom++] = ops->name;
 	export_configure(&eo);
 	metrics_configure(&mo);
 	signal(SIGINT, on_stop);

@@ -130,8 +130,8 @@ void metrics_note_fallback(const char *from, int err)
 {
 	size_t i;
 
-	for (i = 0; i < m.o.nbackends; i++)
-		if (!strcmp(m.o.backends[i], from))
+	for (i = 0; i < m.o.nfrom; i++)
+		if (!strcmp(m.o.fallback_from[i], from))
 			m.fallbacks[i][fallback_of(err)]++;
 }
 
@@ -191,7 +191,7 @@ static void one(struct promtext *p, const char *name, enum promtext_type type,
 
 #define TAINTED_HELP "Threads whose namespaces differ from their process's home set."
 
-/* Every step down possible from the start at 0: backends but the last. */
+/* Every step down possible, from the start at 0. */
 static void render_fallbacks(struct promtext *p)
 {
 	struct prom_label l[2];
@@ -200,8 +200,8 @@ static void render_fallbacks(struct promtext *p)
 	promtext_family(p, "nstaint_backend_fallbacks_total", PROM_COUNTER,
 			"Times a backend could not be used and the next was tried, "
 			"by backend and why.");
-	for (i = 0; i + 1 < m.o.nbackends; i++) {
-		l[0] = (struct prom_label){ "from", m.o.backends[i] };
+	for (i = 0; i < m.o.nfrom; i++) {
+		l[0] = (struct prom_label){ "from", m.o.fallback_from[i] };
 		for (r = 0; r < FB_COUNT; r++) {
 			l[1] = (struct prom_label){ "reason", fallback_names[r] };
 			promtext_sample_u64(p, "nstaint_backend_fallbacks_total", l, 2,

@@ -12,15 +12,16 @@
 
 #include "agent/promtext.h"
 
-/* Sources a fallback can come from, at most. */
+/* Steps a fallback can come from, at most. */
 #define METRICS_SOURCES_MAX	8
 
 /* Before the sink opens and before metrics_note_fallback. */
 struct metrics_opts {
-	/* The backends in the order they are tried (select.c's table):
-	 * each but the last can fall back to the next. */
-	const char *backends[METRICS_SOURCES_MAX];
-	size_t nbackends;
+	/* What a step down can come from, in the order tried: "fentry"
+	 * (BPF's hook, then tracepoints), then every backend of select.c's
+	 * table but the last.  Every (from, reason) is served from 0. */
+	const char *fallback_from[METRICS_SOURCES_MAX];
+	size_t nfrom;
 	/* Opt-in labels (--metrics-label). */
 	bool comm;		/* comm on nstaint_tainted_threads and
 				 * nstaint_unlocked_tasks_total */
@@ -39,7 +40,8 @@ void metrics_set_backend(const char *backend, const char *hook);
  * "unavailable", "busy", "error").
  */
 const char *metrics_fallback_reason(int err);
-/* Backend @from (a source's name) failed with @err; the next is tried. */
+/* Step @from (of metrics_opts.fallback_from) failed with @err; the next
+ * is tried. */
 void metrics_note_fallback(const char *from, int err);
 
 /* Why the tracker was set from a /proc snapshot again. */

@@ -125,10 +125,16 @@ static void proc_close(struct source *src)
 	src->priv = NULL;
 }
 
+static const char *proc_hook(const struct source *src)
+{
+	return "poll";		/* no hook at all: scans */
+}
+
 const struct source_ops source_proc_ops = {
 	.name = "proc",
 	.caps = 0,
 	.open = proc_open,
 	.poll = proc_poll,
 	.close = proc_close,
+	.hook = proc_hook,
 };

@@ -70,6 +70,10 @@ struct source_ops {
 		    const struct source_out *out);
 	/* Detach; what is still queued in the kernel is not delivered. */
 	void (*close)(struct source *s);
+	/* Optional, once open: how it hooks the kernel ("fentry",
+	 * "tracepoint", "lazy", "kprobe", "poll"), for the agent's
+	 * nstaint_backend{hook}. */
+	const char *(*hook)(const struct source *s);
 };
 
 struct source {
