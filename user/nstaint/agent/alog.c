@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* alog.h: the agent's log lines, text or JSON. */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,8 @@
 #include "agent/envelope.h"
 #include "common/strout.h"
 
-static bool json;
+/* Set by the main thread (start, SIGHUP), read by the export writer too. */
+static _Atomic bool json;
 
 bool alog_set_format(const char *name)
 {

@@ -553,7 +553,7 @@ static void write_textfile(const char *path)
 		goto free_page;
 	unlink(tmp);
 complain:
-	fprintf(stderr, "nstaint agent: metrics textfile %s: %s\n", path, strerror(errno));
+	alog(ALOG_ERROR, "metrics textfile %s: %s", path, strerror(errno));
 free_page:
 	promtext_free(&p);
 }

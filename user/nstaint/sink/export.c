@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/alog.h"
 #include "agent/envelope.h"
 #include "agent/lineq.h"
 #include "agent/rotlog.h"
@@ -118,8 +119,7 @@ static void *writer_main(void *arg)
 			x.reopen = 0;
 			err = rotlog_reopen(&x.log);
 			if (err)
-				fprintf(stderr, "nstaint agent: reopening %s: %s\n",
-					x.o.path, strerror(-err));
+				alog(ALOG_ERROR, "reopening %s: %s", x.o.path, strerror(-err));
 		}
 		if (x.to_file) {
 			err = rotlog_write(&x.log, line, len);
@@ -145,15 +145,14 @@ static int export_open(struct sink *s, const struct sink_opts *so)
 	if (x.o.path) {
 		err = rotlog_open(&x.log, x.o.path, x.o.max_bytes, x.o.backups, x.o.gzip);
 		if (err) {
-			fprintf(stderr, "nstaint agent: export file %s: %s\n", x.o.path,
-				strerror(-err));
+			alog(ALOG_ERROR, "export file %s: %s", x.o.path, strerror(-err));
 			goto free_q;
 		}
 		x.to_file = true;
 	}
 	err = -pthread_create(&x.writer, NULL, writer_main, NULL);
 	if (err) {
-		fprintf(stderr, "nstaint agent: cannot start a thread: %s\n", strerror(-err));
+		alog(ALOG_ERROR, "cannot start a thread: %s", strerror(-err));
 		if (x.to_file)
 			rotlog_close(&x.log);
 		x.to_file = false;
