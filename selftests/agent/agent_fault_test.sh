@@ -14,6 +14,7 @@ set -u
 . selftests/lib/holdtaint.sh
 
 NSFLIP=$O/selftests/bpf/nsflip
+ONTHREAD=$O/selftests/go/onthread
 NOCAPS="setpriv --bounding-set=-all --inh-caps=-all --ambient-caps=-all"
 agent=''
 hold_pid=''
@@ -26,7 +27,7 @@ stop_all() {
 }
 at_exit stop_all
 
-plan 17
+plan 18
 
 # start_agent ERRFILE ARGS...: the agent in the background ($agent), its
 # metrics port ($port) once it says it is attached.
@@ -144,6 +145,35 @@ check "the loss triggered a resync from /proc, counted" \
 	wait_metric 'nstaint_resyncs_total{reason="lost_kernel"}' 1
 check "the loss logged with its counts" \
 	wait_for "$TMP/ring.err" '^nstaint agent: lost [0-9]+ records since the last loss line \(kernel [1-9]' 100
+kill -TERM "$agent"
+wait "$agent"
+agent=''
+
+# --- A full dedup table: tasks seen but not named, counted --------------
+# NSTAINT_SEEN_MAX shrinks the BPF side's (thread, task, call) table to
+# 256; 2000 goroutines sleeping on one poisoned thread cannot all fit.
+# Warm-up runs first (a Go binary new to the agent is not attributed
+# until its offsets are read: docs/agent.md, Limits).
+NSTAINT_SEEN_MAX=256 start_agent "$TMP/seen.err" "$NSTAINT" agent --metrics-address 127.0.0.1:0 \
+	--export=file --export-file "$TMP/seen.json" --export-events=task_on_tainted_thread,lost
+for i in 1 2 3 4 5; do
+	"$ONTHREAD" sleepers 20 >/dev/null 2>&1 &
+	wpid=$!
+	wait "$wpid"
+	wait_for "$TMP/seen.json" "\"event\":\"task_on_tainted_thread\",.*\"pid\":$wpid," 30 &&
+		{ diag "warm-up: attributed at run $i"; break; }
+done
+"$ONTHREAD" sleepers 2000 >"$TMP/sleepers.out" 2>&1 &
+spid=$!
+wait "$spid"
+seen_ok() {
+	local named
+	wait_metric 'nstaint_attribution_failures_total{reason="dedup_full"}' 1 || return 1
+	named=$(grep -c "\"event\":\"task_on_tainted_thread\",.*\"pid\":$spid," "$TMP/seen.json")
+	diag "sleepers: $named goroutines named, $(metric 'nstaint_attribution_failures_total{reason="dedup_full"}') not (dedup_full)"
+	[ "$named" -ge 1 ] && grep -q '"event":"lost",.*"reason":"seen_full"' "$TMP/seen.json"
+}
+check "dedup table full: attribution failures counted (dedup_full), a seen_full lost line" seen_ok
 kill -TERM "$agent"
 wait "$agent"
 agent=''

@@ -63,7 +63,7 @@ $(HOLDTAINT): selftests/agent/holdtaint.c
 
 $(AGENT_FAULT_TEST): selftests/agent/agent_fault_test.sh selftests/lib/testlib.sh selftests/lib/httpget.py \
 		selftests/lib/holdtaint.sh \
-		$(O)/nstaint $(HOLDTAINT) $$(NSFLIP)
+		$(O)/nstaint $(HOLDTAINT) $$(NSFLIP) $(O)/selftests/go/onthread
 	$(call msg,INSTALL,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)install -m 755 $< $@

@@ -37,6 +37,19 @@
 #define STR(x) STR_(x)
 #define NSTAINT_ABI_VERSION_STR STR(NSTAINT_ABI_VERSION)
 
+/*
+ * Why a user task could not be named.  Only what reaches the consumer:
+ * the BPF side's dedup table was full, so a (thread, task, call) it saw
+ * went unreported (a `lost` record of reason seen_full).  The Go and
+ * libmn runtimes' own failures (no offsets in a binary) are said on
+ * stderr by the BPF source and not counted yet (docs/agent.md, Limits).
+ */
+enum attr_failure { AF_DEDUP_FULL, AF_COUNT };
+
+static const char *const attr_failure_names[AF_COUNT] = {
+	[AF_DEDUP_FULL] = "dedup_full",
+};
+
 enum fallback_reason { FB_PERMISSION, FB_UNAVAILABLE, FB_BUSY, FB_ERROR, FB_COUNT };
 
 static const char *const fallback_names[FB_COUNT] = {
@@ -57,6 +70,7 @@ static struct {
 	unsigned long long unlocked[EV_TASK_KIND_COUNT];
 	unsigned long long fallbacks[METRICS_SOURCES_MAX][FB_COUNT];
 	unsigned long long resyncs[RESYNC_COUNT];
+	unsigned long long attr_failures[AF_COUNT];
 	/* --metrics-label=comm: the values kept, and per value (the last
 	 * index is "_other") the unlocked tasks and the tainted threads. */
 	struct labelcap comms;
@@ -171,6 +185,9 @@ static int metrics_record(struct sink *s, const struct record *r)
 	const struct nstaint_event *e = &r->ev;
 
 	m.last_record_wall = wall_now();
+	if (e->type == NSTAINT_EV_LOST && r->lost_stage == LOST_STAGE_KERNEL &&
+	    e->lost_reason == NSTAINT_LOST_SEEN_FULL)
+		m.attr_failures[AF_DEDUP_FULL] += e->count;
 	/* Locked tasks are never reported: each is an unlocked one. */
 	if (e->type == NSTAINT_EV_TASK_ON_TAINTED_THREAD && e->task_kind < EV_TASK_KIND_COUNT) {
 		m.unlocked[e->task_kind]++;
@@ -265,6 +282,13 @@ static void render(struct promtext *p, const struct tracker *t, const struct ev_
 		}
 	}
 	render_fallbacks(p);
+	promtext_family(p, "nstaint_attribution_failures_total", PROM_COUNTER,
+			"User tasks seen on a tainted thread but not named, by why.");
+	for (i = 0; i < AF_COUNT; i++) {
+		l[0] = (struct prom_label){ "reason", attr_failure_names[i] };
+		promtext_sample_u64(p, "nstaint_attribution_failures_total", l, 1,
+				    m.attr_failures[i]);
+	}
 	promtext_family(p, "nstaint_resyncs_total", PROM_COUNTER,
 			"Times the tainted threads were set again from a /proc "
 			"snapshot, by why.");
