@@ -25,7 +25,7 @@ stop_all() {
 }
 at_exit stop_all
 
-plan 14
+plan 15
 
 # Option errors are refused before anything is loaded, naming the command.
 "$NSTAINT" agent --metrics-address localhost:1 >/dev/null 2>"$TMP/bad1"
@@ -49,6 +49,7 @@ config_ok() {
 }
 check "--config < flags, and --print-config reads back" config_ok
 
+t_start=$(date +%s%N)
 "$NSTAINT" agent --metrics-address 127.0.0.1:0 --export=file \
 	--export-file "$TMP/ev.json" --node-name test-node \
 	--metrics-label=comm --metrics-label-max 10000 \
@@ -70,6 +71,32 @@ wait_for_ready() {
 }
 probes_ok() { wait_for_ready && httpget /healthz | grep -q '^status 200'; }
 check "/readyz and /healthz answer 200" probes_ok
+diag "ready $(( ($(date +%s%N) - t_start) / 1000000 )) ms after the start"
+
+# The agent's own page, every family of it (the comm label on): the
+# Content-Type Prometheus expects (it accepts wrong ones silently),
+# promtool's lint without a finding, and the official client's parser
+# reading each nstaint_ family the docs list and the process_ ones.
+httpget /metrics >"$TMP/page.http"
+sed '1,3d' "$TMP/page.http" >"$TMP/page"
+page_ok() {
+	local fams want
+	sed -n 2p "$TMP/page.http" | grep -qx 'content-type text/plain; version=0.0.4; charset=utf-8' &&
+	promtool check metrics <"$TMP/page" >"$TMP/lint" 2>&1 && [ ! -s "$TMP/lint" ] || return 1
+	fams=$(/usr/bin/python3 selftests/lib/promparse.py <"$TMP/page" | sed -n 's/^family \([^ ]*\) .*/\1/p')
+	# The client names a counter's family without _total.
+	for want in nstaint_build_info nstaint_backend nstaint_backend_fallbacks nstaint_records \
+		nstaint_records_lost nstaint_unlocked_tasks nstaint_attribution_failures \
+		nstaint_resyncs nstaint_export_lines nstaint_export_queue_length \
+		nstaint_export_queue_capacity nstaint_tainted_threads nstaint_tainted_processes \
+		nstaint_tainted_thread_namespaces nstaint_oldest_tainted_thread_timestamp_seconds \
+		nstaint_last_record_timestamp_seconds process_cpu_seconds process_open_fds \
+		process_max_fds process_virtual_memory_bytes process_virtual_memory_max_bytes \
+		process_resident_memory_bytes process_start_time_seconds; do
+		grep -qx "$want" <<<"$fams" || { diag "family $want not parsed"; return 1; }
+	done
+}
+check "/metrics: Content-Type, promtool clean, every family parsed by the client" page_ok
 
 prom_start "$port"
 # query EXPR: the first result's value, or nothing.

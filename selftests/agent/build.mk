@@ -42,7 +42,7 @@ ALL   += $(AGENT_TEST)
 TESTS += $(AGENT_TEST)
 
 $(AGENT_TEST): selftests/agent/agent_test.sh selftests/lib/testlib.sh selftests/lib/recall.py \
-		selftests/lib/httpget.py selftests/lib/promtest.sh selftests/lib/holdtaint.sh $(O)/nstaint $(O)/selftests/go/sockns $(O)/selftests/go/leak \
+		selftests/lib/httpget.py selftests/lib/promtest.sh selftests/lib/holdtaint.sh selftests/lib/promparse.py $(O)/nstaint $(O)/selftests/go/sockns $(O)/selftests/go/leak \
 		$(O)/selftests/agent/holdtaint
 	$(call msg,INSTALL,$@)
 	$(Q)mkdir -p $(dir $@)
