@@ -682,6 +682,17 @@ static const char *const reloadable[] = {
 	"export-events", "node-name", "log-format", "metrics-textfile",
 };
 
+/* @was with the reloadable[] options of @now: what runs after a reload
+ * (the others keep their value until a restart). */
+static struct agent_opts reloaded(struct agent_opts was, const struct agent_opts *now)
+{
+	was.export_events = now->export_events;
+	was.node_name = now->node_name;
+	was.log_format = now->log_format;
+	was.metrics_textfile = now->metrics_textfile;
+	return was;
+}
+
 static bool is_reloadable(const char *name)
 {
 	for (size_t i = 0; i < sizeof(reloadable) / sizeof(reloadable[0]); i++)
@@ -761,16 +772,7 @@ static void reload(struct agent_cfg **cur, int argc, char **argv)
 	export_set_filter(events, home_moves);
 	export_set_node_name(n->node);
 	alog_set_format(n->a.log_format);
-	/* What is not reloaded keeps its value in the new configuration. */
-	{
-		struct agent_opts keep = (*cur)->a;
-
-		keep.export_events = n->a.export_events;
-		keep.node_name = n->a.node_name;
-		keep.log_format = n->a.log_format;
-		keep.metrics_textfile = n->a.metrics_textfile;
-		n->a = keep;
-	}
+	n->a = reloaded((*cur)->a, &n->a);
 	n->older = *cur;
 	*cur = n;
 }
@@ -791,6 +793,18 @@ static const char *counts_text(const struct ev_counts *c)
 	if (fclose(f))
 		return "?";
 	return buf;
+}
+
+/* What open_source can step down from: BPF's fentry, then every source
+ * of the table but the last. */
+static void fallback_steps(struct metrics_opts *mo)
+{
+	const struct source_ops *ops;
+
+	mo->fallback_from[mo->nfrom++] = AGENT_STEP_FENTRY;
+	for (size_t i = 0; mo->nfrom < METRICS_SOURCES_MAX && (ops = source_nth(i)) &&
+	     source_nth(i + 1); i++)
+		mo->fallback_from[mo->nfrom++] = ops->name;
 }
 
 static int run(struct agent_cfg **cfg, int argc, char **argv)
@@ -817,14 +831,9 @@ static int run(struct agent_cfg **cfg, int argc, char **argv)
 	char errbuf[256];
 	int err, ret = EXIT_CLEAN;
 
-	const struct source_ops *ops;
-
 	if (parse_events(a->export_events, &eo.events, &eo.home_moves))
 		return EXIT_ERROR;
-	mo.fallback_from[mo.nfrom++] = AGENT_STEP_FENTRY;
-	for (size_t i = 0; mo.nfrom < METRICS_SOURCES_MAX && (ops = source_nth(i)) &&
-	     source_nth(i + 1); i++)
-		mo.fallback_from[mo.nfrom++] = ops->name;
+	fallback_steps(&mo);
 	export_configure(&eo);
 	metrics_configure(&mo);
 	signal(SIGINT, on_stop);
