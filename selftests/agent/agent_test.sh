@@ -11,18 +11,21 @@
 set -u
 . selftests/lib/testlib.sh
 . selftests/lib/promtest.sh
+. selftests/lib/holdtaint.sh
 
 SOCKNS=$O/selftests/go/sockns
 LEAK=$O/selftests/go/leak
 N=400
 agent=''
+hold_pid=''
 stop_all() {
+	[ -n "$hold_pid" ] && kill "$hold_pid" 2>/dev/null
 	prom_stop
 	[ -n "$agent" ] && kill "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
 }
 at_exit stop_all
 
-plan 12
+plan 15
 
 # Option errors are refused before anything is loaded, naming the command.
 "$NSTAINT" agent --metrics-address localhost:1 >/dev/null 2>"$TMP/bad1"
@@ -46,8 +49,10 @@ config_ok() {
 }
 check "--config < flags, and --print-config reads back" config_ok
 
+t_start=$(date +%s%N)
 "$NSTAINT" agent --metrics-address 127.0.0.1:0 --export=file \
 	--export-file "$TMP/ev.json" --node-name test-node \
+	--metrics-label=comm --metrics-label-max 10000 \
 	--export-events=thread_tainted,task_on_tainted_thread \
 	>"$TMP/agent.out" 2>"$TMP/agent.err" &
 agent=$!
@@ -66,6 +71,32 @@ wait_for_ready() {
 }
 probes_ok() { wait_for_ready && httpget /healthz | grep -q '^status 200'; }
 check "/readyz and /healthz answer 200" probes_ok
+diag "ready $(( ($(date +%s%N) - t_start) / 1000000 )) ms after the start"
+
+# The agent's own page, every family of it (the comm label on): the
+# Content-Type Prometheus expects (it accepts wrong ones silently),
+# promtool's lint without a finding, and the official client's parser
+# reading each nstaint_ family the docs list and the process_ ones.
+httpget /metrics >"$TMP/page.http"
+sed '1,3d' "$TMP/page.http" >"$TMP/page"
+page_ok() {
+	local fams want
+	sed -n 2p "$TMP/page.http" | grep -qx 'content-type text/plain; version=0.0.4; charset=utf-8' &&
+	promtool check metrics <"$TMP/page" >"$TMP/lint" 2>&1 && [ ! -s "$TMP/lint" ] || return 1
+	fams=$(/usr/bin/python3 selftests/lib/promparse.py <"$TMP/page" | sed -n 's/^family \([^ ]*\) .*/\1/p')
+	# The client names a counter's family without _total.
+	for want in nstaint_build_info nstaint_backend nstaint_backend_fallbacks nstaint_records \
+		nstaint_records_lost nstaint_unlocked_tasks nstaint_attribution_failures \
+		nstaint_resyncs nstaint_export_lines nstaint_export_queue_length \
+		nstaint_export_queue_capacity nstaint_tainted_threads nstaint_tainted_processes \
+		nstaint_tainted_thread_namespaces nstaint_oldest_tainted_thread_timestamp_seconds \
+		nstaint_last_record_timestamp_seconds process_cpu_seconds process_open_fds \
+		process_max_fds process_virtual_memory_bytes process_virtual_memory_max_bytes \
+		process_resident_memory_bytes process_start_time_seconds; do
+		grep -qx "$want" <<<"$fams" || { diag "family $want not parsed"; return 1; }
+	done
+}
+check "/metrics: Content-Type, promtool clean, every family parsed by the client" page_ok
 
 prom_start "$port"
 # query EXPR: the first result's value, or nothing.
@@ -177,11 +208,11 @@ check "export: envelope on every line, only the events asked for" envelope_ok
 # Prometheus stored what the agent counted: at least the goroutines the
 # export named for this process (other processes may add more).
 for _ in $(seq 60); do
-	v=$(query 'nstaint_unlocked_tasks_total{runtime="go"}')
+	v=$(query 'sum(nstaint_unlocked_tasks_total{runtime="go"})')
 	[ -n "$v" ] && [ "${v%.*}" -ge "${named_n:-1}" ] && break
 	sleep 0.5
 done
-diag "Prometheus: nstaint_unlocked_tasks_total{runtime=\"go\"} = ${v:-none}"
+diag "Prometheus: sum(nstaint_unlocked_tasks_total{runtime=\"go\"}) = ${v:-none}"
 counted_ok() { [ -n "$v" ] && [ "${named_n:-0}" -ge 1 ] && [ "${v%.*}" -ge "$named_n" ]; }
 check "Prometheus: unlocked go tasks counted (>= the export's)" counted_ok
 up_ok() {
@@ -194,6 +225,32 @@ series_ok() {
 	[ "$(query 'nstaint_build_info{abi_version="2"}')" = 1 ]
 }
 check "Prometheus: process_* and build_info series present" series_ok
+
+# The gauge follows a program's taint both ways: holdtaint taints one
+# thread (the kernel's word: its uts link differs from its leader's) and
+# Prometheus sees nstaint_tainted_threads{comm="holdtaint"} at 1 (the
+# comm label, uncapped here, keeps other tests' threads out of the
+# count); once the thread exits it drops back to 0.
+hold_start hold
+# query_is EXPR VALUE: true once Prometheus answers VALUE (within 30 s).
+query_is() {
+	for _ in $(seq 60); do
+		[ "$(query "$1")" = "$2" ] && return 0
+		sleep 0.5
+	done
+	return 1
+}
+gauge_up_ok() {
+	[ -n "$hold_tid" ] &&
+	[ "$(readlink "/proc/$hold_pid/task/$hold_tid/ns/uts")" != "$(readlink "/proc/$hold_pid/ns/uts")" ] &&
+	query_is 'nstaint_tainted_threads{comm="holdtaint"}' 1
+}
+check "Prometheus: nstaint_tainted_threads{comm=\"holdtaint\"} = its 1 tainted thread" gauge_up_ok
+hold_step hold
+wait_for "$TMP/hold.out" '^exited tid=' 100
+check "Prometheus: back to 0 once the thread exited" \
+	query_is 'nstaint_tainted_threads{comm="holdtaint"}' 0
+hold_stop hold
 
 # logrotate's way: the file is moved, SIGHUP reopens it, new lines go to
 # the new file and the moved one keeps its lines.

@@ -42,7 +42,42 @@ ALL   += $(AGENT_TEST)
 TESTS += $(AGENT_TEST)
 
 $(AGENT_TEST): selftests/agent/agent_test.sh selftests/lib/testlib.sh selftests/lib/recall.py \
-		selftests/lib/httpget.py selftests/lib/promtest.sh $(O)/nstaint $(O)/selftests/go/sockns $(O)/selftests/go/leak
+		selftests/lib/httpget.py selftests/lib/promtest.sh selftests/lib/holdtaint.sh selftests/lib/promparse.py $(O)/nstaint $(O)/selftests/go/sockns $(O)/selftests/go/leak \
+		$(O)/selftests/agent/holdtaint
+	$(call msg,INSTALL,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)install -m 755 $< $@
+
+# The agent's fault tests (agent_fault_test.sh): backend fallback, ring
+# overflow and resync, the export queue, SIGKILL and SIGTERM.
+HOLDTAINT := $(O)/selftests/agent/holdtaint
+AGENT_FAULT_TEST := $(O)/selftests/agent/agent_fault_test
+
+ALL   += $(HOLDTAINT) $(AGENT_FAULT_TEST)
+TESTS += $(AGENT_FAULT_TEST)
+
+$(HOLDTAINT): selftests/agent/holdtaint.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< -lpthread
+
+$(AGENT_FAULT_TEST): selftests/agent/agent_fault_test.sh selftests/lib/testlib.sh selftests/lib/httpget.py \
+		selftests/lib/holdtaint.sh \
+		$(O)/nstaint $(HOLDTAINT) $$(NSFLIP) $(O)/selftests/go/onthread
+	$(call msg,INSTALL,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)install -m 755 $< $@
+SELFTEST_LIBS_lineq_test := $(O)/user/nstaint/agent/lineq.o
+$(O)/selftests/agent/lineq_test: $(O)/user/nstaint/agent/lineq.o user/nstaint/agent/lineq.h
+
+# SIGHUP reload, JSON logs, the comm label's cap, the textfile.
+AGENT_RELOAD_TEST := $(O)/selftests/agent/agent_reload_test
+
+ALL   += $(AGENT_RELOAD_TEST)
+TESTS += $(AGENT_RELOAD_TEST)
+
+$(AGENT_RELOAD_TEST): selftests/agent/agent_reload_test.sh selftests/lib/testlib.sh selftests/lib/httpget.py \
+		selftests/lib/holdtaint.sh $(O)/nstaint $(HOLDTAINT)
 	$(call msg,INSTALL,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)install -m 755 $< $@

@@ -3,7 +3,8 @@
 PIPELINE_SINK_OBJS = $(addprefix $(O)/user/nstaint/,model/evtable.o model/syscalls.o \
 	sink/sinks.o sink/text.o sink/json.o sink/metrics.o sink/export.o model/tracker.o model/record.o \
 	sym/ustack.o sym/symbolize.o sym/gopclntab.o sym/execlog.o \
-	agent/promtext.o agent/procmetrics.o agent/rotlog.o agent/envelope.o) \
+	agent/promtext.o agent/procmetrics.o agent/rotlog.o agent/envelope.o \
+	agent/lineq.o agent/labelcap.o agent/alog.o) \
 	$(addprefix $(O)/user/common/,nsset.o nsjson.o strout.o elfscn.o)
 SELFTEST_LIBS_sinks_test = -Iuser -Iuser/nstaint $(PIPELINE_SINK_OBJS) -ldw -lelf -lz -lm
 $(O)/selftests/pipeline/sinks_test: $(PIPELINE_SINK_OBJS) $(wildcard user/nstaint/*/*.h)

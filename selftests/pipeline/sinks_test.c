@@ -177,9 +177,11 @@ TEST(task_kinds_in_every_sink)
 	}
 }
 
-/* A `lost` record of either stage: the count and where, parsed back. */
+/* A `lost` record of each stage: the count and where, parsed back. */
 TEST(lost_stages)
 {
+	static const char *const stage[LOST_STAGE_COUNT] = { "kernel", "queue", "export" };
+
 	for (unsigned int st = 0; st < LOST_STAGE_COUNT; st++) {
 		struct record r = rec(NSTAINT_EV_LOST, 0, 0);
 		json_object *o, *v;
@@ -191,7 +193,7 @@ TEST(lost_stages)
 		json = render("json", &r);
 		o = json_tokener_parse(json);
 		ASSERT_NE(NULL, o) TH_LOG("not JSON: %s", json);
-		EXPECT_STREQ(st ? "queue" : "kernel", jstr(o, "stage"));
+		EXPECT_STREQ(stage[st], jstr(o, "stage"));
 		EXPECT_STREQ(st ? "queue_full" : "ringbuf", jstr(o, "reason"));
 		ASSERT_TRUE(json_object_object_get_ex(o, "count", &v));
 		EXPECT_EQ(1000 + st, json_object_get_int64(v));

@@ -6,6 +6,7 @@
  * assigned to pid_t turns 4294967297 into pid 1.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -41,5 +42,22 @@ bool cliopt_duration(const char *cmd, const char *arg, double *sec)
 	if (end != arg && !*end && *sec > 0)
 		return true;
 	fprintf(stderr, "nstaint %s: bad duration '%s'\n", cmd, arg);
+	return false;
+}
+
+bool cliopt_ringbuf_kb(const char *cmd, const char *arg, unsigned int max,
+		       unsigned int *kb)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (!errno && isdigit((unsigned char)*arg) && !*end && v && v <= max) {
+		*kb = v;
+		return true;
+	}
+	fprintf(stderr, "nstaint %s: bad ring buffer size '%s' (1 to %u KiB)\n",
+		cmd, arg, max);
 	return false;
 }

@@ -26,4 +26,11 @@ bool cliopt_pid(const char *cmd, const char *arg, pid_t *pid);
  */
 bool cliopt_duration(const char *cmd, const char *arg, double *sec);
 
+/*
+ * --ringbuf-kb KB of `nstaint @cmd`: 1 to @max KiB, decimal.  False,
+ * after printing "nstaint @cmd: bad ring buffer size ..." and a newline.
+ */
+bool cliopt_ringbuf_kb(const char *cmd, const char *arg, unsigned int max,
+		       unsigned int *kb);
+
 #endif

@@ -431,7 +431,7 @@ static void keys_off(struct top *t)
 static void usage(FILE *f)
 {
 	fputs("usage: nstaint top [-p PID] [-d SECS] [-b] [-n COUNT] "
-	      "[--backend=bpf|kmod] [--lazy]\n"
+	      "[--backend=bpf|kmod|proc] [--lazy]\n"
 	      "A live table of tainted threads: pid, tid, comm, the "
 	      "namespaces that differ\nfrom the process's home set (name:"
 	      "inode), the owner task that tainted the\nthread (go:GOID, "
@@ -442,7 +442,7 @@ static void usage(FILE *f)
 	      "  -b, --batch           plain frames, no keys (logs, pipes, "
 	      "tests)\n"
 	      "  -n, --iterations N    stop after N frames\n"
-	      "      --backend NAME    record source: bpf (default) or kmod\n"
+	      "      --backend NAME    record source: bpf (default), kmod or proc\n"
 	      LAZY_HELP
 	      "SINCE '>5s': tainted before top started (5 s ago).\n", f);
 }

@@ -38,7 +38,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: nstaint trace [-p PID] [--json] [--duration SEC] "
 	      "[--fail-on-taint]\n"
-	      "                     [--backend=bpf|kmod] [--ringbuf-kb KB] "
+	      "                     [--backend=bpf|kmod|proc] [--ringbuf-kb KB] "
 	      "[--lazy]\n"
 	      "                     [--exact] [-- CMD ARGS...]\n"
 	      "Print namespace events live, one line each.\n"
@@ -47,7 +47,8 @@ static void usage(FILE *f)
 	      "  -d, --duration SEC  stop after SEC seconds\n"
 	      "  -f, --fail-on-taint exit 66 if a user task (goroutine) ran\n"
 	      "                      unlocked on a tainted thread\n"
-	      "  -b, --backend NAME  record source: bpf (default) or kmod\n"
+	      "  -b, --backend NAME  record source: bpf (default), kmod or proc\n"
+	      "                      (/proc polling: changes between scans only)\n"
 	      "      --ringbuf-kb KB BPF ring buffer size (default 4096, up\n"
 	      "                      to 1048576): more rides out longer\n"
 	      "                      bursts; overflow is reported as lost\n"
@@ -110,7 +111,6 @@ int cmd_trace(int argc, char **argv)
 	int c, err, status = 0, go_fd = -1, ret = EXIT_CLEAN;
 	pid_t child = 0, pid = 0;
 	struct timespec t0, now;
-	char *end;
 
 	while ((c = getopt_long(argc, argv, "+p:jd:fb:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -137,15 +137,9 @@ int cmd_trace(int argc, char **argv)
 			backend_name = optarg;
 			break;
 		case 'R':
-			errno = 0;
-			so.ringbuf_kb = strtoul(optarg, &end, 10);
-			if (errno || *end || optarg[0] == '-' ||
-			    !so.ringbuf_kb || so.ringbuf_kb > RINGBUF_KB_MAX) {
-				fprintf(stderr, "nstaint trace: bad ring buffer "
-					"size '%s' (1 to %u KiB)\n", optarg,
-					RINGBUF_KB_MAX);
+			if (!cliopt_ringbuf_kb("trace", optarg, RINGBUF_KB_MAX,
+					       &so.ringbuf_kb))
 				return EXIT_ERROR;
-			}
 			break;
 		case 'L':
 			so.lazy = true;

@@ -45,6 +45,7 @@ static const struct {
 }, lost_stages[LOST_STAGE_COUNT] = {
 	[LOST_STAGE_KERNEL] = { "kernel", "kernel" },
 	[LOST_STAGE_QUEUE] = { "queue", "user queue full" },
+	[LOST_STAGE_EXPORT] = { "export", "export queue full" },
 };
 
 #define IN(tbl, i)	((i) < sizeof(tbl) / sizeof((tbl)[0]))

@@ -18,12 +18,14 @@
 
 /*
  * Where records were lost: in the kernel (the BPF ring buffer or its
- * tables, the module's ring) or in the user-space queue between the
- * drain thread and the decoder (pipeline/queue.h).
+ * tables, the module's ring), in the user-space queue between the
+ * drain thread and the decoder (pipeline/queue.h), or in the agent's
+ * export queue (sink/export.c).
  */
 enum lost_stage {
 	LOST_STAGE_KERNEL = 0,
 	LOST_STAGE_QUEUE,
+	LOST_STAGE_EXPORT,
 	LOST_STAGE_COUNT,
 };
 

@@ -186,40 +186,6 @@ int tracker_update(struct tracker *t, const struct nstaint_event *ev)
 	return 0;
 }
 
-static const struct snap_proc *snap_find(const struct snapshot *s, pid_t pid)
-{
-	size_t lo = 0, hi = s->nprocs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->procs[mid].pid == pid)
-			return &s->procs[mid];
-		if (s->procs[mid].pid < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/* @p is @root or descends from it, by the parent links in @s. */
-static bool descends(const struct snapshot *s, const struct snap_proc *p,
-		     pid_t root)
-{
-	size_t hops;
-
-	/* At most nprocs hops: a pid reused mid-scan cannot loop us. */
-	for (hops = 0; p && hops <= s->nprocs; hops++) {
-		if (p->pid == root)
-			return true;
-		if (p->ppid <= 0 || p->ppid == p->pid)
-			return false;
-		p = snap_find(s, p->ppid);
-	}
-	return false;
-}
-
 int tracker_seed(struct tracker *t, const struct snapshot *s, pid_t root)
 {
 	size_t i, j;
@@ -227,7 +193,7 @@ int tracker_seed(struct tracker *t, const struct snapshot *s, pid_t root)
 	for (i = 0; i < s->nprocs; i++) {
 		const struct snap_proc *p = &s->procs[i];
 
-		if (p->err || (root && !descends(s, p, root)))
+		if (p->err || (root && !snapshot_descends(s, p, root)))
 			continue;
 		for (j = 0; j < p->nthreads; j++) {
 			const struct snap_thread *st = &p->threads[j];

@@ -42,7 +42,7 @@ void json_write_record(FILE *f, const struct record *r, const char *time_key)
 	if (e->type == NSTAINT_EV_LOST) {
 		fprintf(f, ",\"reason\":\"%s\",\"stage\":\"%s\","
 			"\"count\":%llu}\n",
-			r->lost_stage == LOST_STAGE_QUEUE ? "queue_full" :
+			r->lost_stage != LOST_STAGE_KERNEL ? "queue_full" :
 			ev_lost_reason_name(e->lost_reason),
 			ev_lost_stage_name(r->lost_stage),
 			(unsigned long long)e->count);

@@ -84,7 +84,7 @@ static int text_record(struct sink *s, const struct record *r)
 	if (e->type == NSTAINT_EV_LOST) {
 		fprintf(f, "%-22s %llu records dropped (%s)\n",
 			ev_type_name(e->type), (unsigned long long)e->count,
-			r->lost_stage == LOST_STAGE_QUEUE ?
+			r->lost_stage != LOST_STAGE_KERNEL ?
 			ev_lost_stage_text(r->lost_stage) :
 			ev_lost_reason_text(e->lost_reason));
 		return 0;

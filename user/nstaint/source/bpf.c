@@ -232,10 +232,20 @@ static int bpf_open(struct source *b, const struct source_opts *o)
 			fprintf(stderr, "nstaint: no BPF trampoline (fentry) "
 				"here: using syscall tracepoints, which slow "
 				"down every system call\n");
+		p->attached = p->opts.lazy ? "lazy" : "tracepoint";
+	} else {
+		p->attached = "fentry";
 	}
 	if (err)
 		free(p);
 	return err;
+}
+
+static const char *bpf_hook(const struct source *b)
+{
+	const struct bpf_priv *p = b->priv;
+
+	return p ? p->attached : NULL;
 }
 
 static int bpf_poll(struct source *b, int timeout_ms,
@@ -272,4 +282,5 @@ const struct source_ops source_bpf_ops = {
 	.open = bpf_open,
 	.poll = bpf_poll,
 	.close = bpf_close,
+	.hook = bpf_hook,
 };

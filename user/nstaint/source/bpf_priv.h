@@ -23,6 +23,7 @@ struct procinfo;
 
 struct bpf_priv {
 	struct source_opts opts;	/* as given to open */
+	const char *attached;		/* how: fentry, tracepoint, lazy */
 	struct nstaint_bpf *skel;
 	struct ring_buffer *rb;
 	bool closing;		/* in close: drain execs, deliver nothing */

@@ -143,10 +143,16 @@ static void kmod_close(struct source *b)
 	b->priv = NULL;
 }
 
+static const char *kmod_hook(const struct source *b)
+{
+	return "kprobe";	/* switch_task_namespaces (docs/kmod.md) */
+}
+
 const struct source_ops source_kmod_ops = {
 	.name = "kmod",
 	.caps = 0,		/* no stacks, no user tasks, no lazy mode */
 	.open = kmod_open,
 	.poll = kmod_poll,
 	.close = kmod_close,
+	.hook = kmod_hook,
 };

@@ -5,12 +5,27 @@
 
 #include "source/select.h"
 
+/* The default first, then the order of falling back. */
 static const struct source_ops *const sources[] = {
-	&source_bpf_ops,	/* the default: first */
+	&source_bpf_ops,
 	&source_kmod_ops,
+	&source_proc_ops,
 };
 
 #define NSOURCES (sizeof(sources) / sizeof(sources[0]))
+
+const struct source_ops *source_nth(size_t i)
+{
+	return i < NSOURCES ? sources[i] : NULL;
+}
+
+void source_print_names(FILE *f, const char *sep)
+{
+	size_t i;
+
+	for (i = 0; i < NSOURCES; i++)
+		fprintf(f, "%s%s", i ? sep : "", sources[i]->name);
+}
 
 const struct source_ops *source_find(const char *cmd, const char *name)
 {
@@ -21,8 +36,9 @@ const struct source_ops *source_find(const char *cmd, const char *name)
 	for (i = 0; i < NSOURCES; i++)
 		if (!strcmp(name, sources[i]->name))
 			return sources[i];
-	fprintf(stderr, "nstaint %s: unknown backend '%s' (bpf, kmod)\n", cmd,
-		name);
+	fprintf(stderr, "nstaint %s: unknown backend '%s' (", cmd, name);
+	source_print_names(stderr, ", ");
+	fprintf(stderr, ")\n");
 	return NULL;
 }
 

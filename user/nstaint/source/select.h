@@ -1,13 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Choosing a source by name, and checking the options against it. */
+/*
+ * The table of sources: choosing one by name, the order in which
+ * `--backend=auto` tries them, and checking the options against one.
+ */
 #ifndef NSTAINT_SOURCE_SELECT_H
 #define NSTAINT_SOURCE_SELECT_H
 
+#include <stdio.h>
+
 #include "source/source.h"
 
-/* The ops named @name ("bpf" when NULL); NULL with a message naming
- * `nstaint @cmd` if there is none. */
+/* The ops named @name (the table's first when NULL); NULL with a message
+ * naming `nstaint @cmd` if there is none. */
 const struct source_ops *source_find(const char *cmd, const char *name);
+
+/*
+ * The @i-th source in the table, NULL past its end: the order a command
+ * falls back in (BPF, then the module, then /proc polling).
+ */
+const struct source_ops *source_nth(size_t i);
+
+/* The table's names to @f, separated by @sep ("bpf, kmod, proc"). */
+void source_print_names(FILE *f, const char *sep);
 
 /*
  * Whether @ops honours what @o asks for (--lazy, --exact); -1 after

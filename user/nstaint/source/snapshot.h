@@ -6,6 +6,7 @@
 #ifndef NSTAINT_SNAPSHOT_H
 #define NSTAINT_SNAPSHOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -33,6 +34,42 @@ struct snapshot {
 	size_t unreadable;		/* processes we could not read */
 	int first_err;			/* errno of the first of those */
 };
+
+/* Process @pid of @s (sorted by pid, as snapshot_take leaves it), or NULL. */
+static inline const struct snap_proc *snapshot_find(const struct snapshot *s,
+						    pid_t pid)
+{
+	size_t lo = 0, hi = s->nprocs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->procs[mid].pid == pid)
+			return &s->procs[mid];
+		if (s->procs[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* @p is @root or descends from it, by the parent links in @s. */
+static inline bool snapshot_descends(const struct snapshot *s,
+				     const struct snap_proc *p, pid_t root)
+{
+	size_t hops;
+
+	/* At most nprocs hops: a pid reused mid-scan cannot loop us. */
+	for (hops = 0; p && hops <= s->nprocs; hops++) {
+		if (p->pid == root)
+			return true;
+		if (p->ppid <= 0 || p->ppid == p->pid)
+			return false;
+		p = snapshot_find(s, p->ppid);
+	}
+	return false;
+}
 
 /*
  * Scan /proc (under @procfs, normally "/proc").  @only > 0 limits the scan

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The seam between a source of records (the BPF ring buffer, /dev/nstaint)
+ * The seam between a source of records (the BPF ring buffer, /dev/nstaint,
+ * /proc polling)
  * and the pipeline above it (pipeline/: drain, decode, tracker, sinks).
  * A source hands over whole struct nstaint_event records
  * (include/nstaint/events.h) and, where it knows them, the times processes
@@ -23,6 +24,11 @@
 #define RINGBUF_KB_DEFAULT	4096U
 #define RINGBUF_KB_MAX		(1024U * 1024U)
 
+/* The /proc polling backend's scan interval by default, and its bounds. */
+#define PROC_INTERVAL_MS_DEFAULT	1000U
+#define PROC_INTERVAL_MS_MIN		10U
+#define PROC_INTERVAL_MS_MAX		3600000U
+
 /* Options of every source; each says with its caps which it honours. */
 struct source_opts {
 	pid_t follow_pid;	/* 0: every process; else it and descendants */
@@ -31,6 +37,7 @@ struct source_opts {
 				 * switch, no setns/unshare hook */
 	bool exact;		/* hook the runtimes' dispatch in processes
 				 * with a tainted thread */
+	unsigned int proc_interval_ms; /* proc: 0: PROC_INTERVAL_MS_DEFAULT */
 };
 
 /* What a source can do (struct source_ops.caps). */
@@ -51,7 +58,7 @@ struct source_out {
 struct source;
 
 struct source_ops {
-	const char *name;		/* "bpf", "kmod" */
+	const char *name;		/* "bpf", "kmod", "proc" */
 	unsigned int caps;		/* SOURCE_CAP_* */
 	/* Attach and start producing records.  0 or a negative errno;
 	 * prints its own diagnostic (not root, no BTF, no module...). */
@@ -63,6 +70,10 @@ struct source_ops {
 		    const struct source_out *out);
 	/* Detach; what is still queued in the kernel is not delivered. */
 	void (*close)(struct source *s);
+	/* Optional, once open: how it hooks the kernel ("fentry",
+	 * "tracepoint", "lazy", "kprobe", "poll"), for the agent's
+	 * nstaint_backend{hook}. */
+	const char *(*hook)(const struct source *s);
 };
 
 struct source {
@@ -73,5 +84,6 @@ struct source {
 /* The sources, in select.c's table. */
 extern const struct source_ops source_bpf_ops;
 extern const struct source_ops source_kmod_ops;
+extern const struct source_ops source_proc_ops;
 
 #endif
