@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 
 #include "common/mnring.h"
+#include "common/monotime.h"
 
 _Static_assert(sizeof(struct mn_ring_hdr) <= MN_RING_HDR_SIZE,
 	       "the header fits its page");
@@ -61,7 +62,6 @@ int mn_ring_put(struct mn_ring *r, const struct mn_ring_rec *rec)
 {
 	__u64 mask = r->hdr->nrec - 1, p, seq;
 	struct mn_ring_rec *slot;
-	struct timespec ts;
 
 	p = __atomic_load_n(&r->hdr->head, __ATOMIC_RELAXED);
 	for (;;) {
@@ -84,11 +84,8 @@ int mn_ring_put(struct mn_ring *r, const struct mn_ring_rec *rec)
 	}
 	memcpy((char *)slot + sizeof(slot->seq), (const char *)rec + sizeof(rec->seq),
 	       sizeof(*rec) - sizeof(rec->seq));
-	if (!slot->time_ns) {
-		/* The vDSO: no system call. */
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		slot->time_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-	}
+	if (!slot->time_ns)
+		slot->time_ns = mono_ns();	/* the vDSO: no system call */
 	__atomic_store_n(&slot->seq, p + 1, __ATOMIC_RELEASE);
 	return 0;
 }

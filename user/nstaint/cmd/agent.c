@@ -31,6 +31,7 @@
 #include "sink/metrics.h"
 #include "source/select.h"
 #include "source/snapshot_iter.h"
+#include "common/monotime.h"
 
 /*
  * Not a registered port: the Prometheus wiki's exporter range
@@ -503,14 +504,6 @@ static void resync(struct pipeline *pl, enum resync_reason why)
 	if (err)
 		alog(ALOG_WARN, "resync: %s", strerror(-err));
 	metrics_note_resync(why);
-}
-
-static unsigned long long mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 static int http_metrics(struct promtext *p, void *arg)

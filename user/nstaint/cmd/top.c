@@ -34,6 +34,7 @@
 #include "pipeline/pipeline.h"
 #include "source/select.h"
 #include "source/snapshot_iter.h"
+#include "common/monotime.h"
 
 #define POLL_MS		50	/* key and record latency */
 #define SYNC_MS		500	/* bound on catching up before a frame */
@@ -56,14 +57,6 @@ static volatile sig_atomic_t stop;
 static void on_signal(int sig)
 {
 	stop = 1;
-}
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /* A thread still exists while its /proc directory does. */
@@ -229,7 +222,7 @@ static int compose(struct top *t, FILE *f)
 	const struct tracker *tr = &t->pl.tr;
 	struct row *rows = calloc(tr->n ? tr->n : 1, sizeof(*rows));
 	size_t i, wcomm = 4, wns = 10, wowner = 5, wcalls = 5;
-	__u64 now = now_ns();
+	__u64 now = mono_ns();
 	char up[24], clock[16];
 	time_t wall = time(NULL);
 	int err = 0;
@@ -382,9 +375,9 @@ static int run(struct top *t)
 			return err;
 		if (t->iterations && ++frame >= t->iterations)
 			break;
-		until = now_ns() + (__u64)(t->delay * 1e9);
+		until = mono_ns() + (__u64)(t->delay * 1e9);
 		while (!stop) {
-			__u64 now = now_ns();
+			__u64 now = mono_ns();
 			int ms;
 
 			if (now >= until)
@@ -556,7 +549,7 @@ int cmd_top(int argc, char **argv)
 		pipeline_close(&t.pl);
 		return EXIT_ERROR;
 	}
-	t.start_ns = now_ns();
+	t.start_ns = mono_ns();
 	ret = EXIT_CLEAN;
 	if (seed(&t)) {
 		ret = EXIT_ERROR;

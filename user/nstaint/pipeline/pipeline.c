@@ -14,20 +14,13 @@
 #include "pipeline/pipeline.h"
 #include "pipeline/queue.h"
 #include "sym/symbolize.h"
+#include "common/monotime.h"
 
 /* Drain thread poll timeout: how soon it sees drain_stop or a sync. */
 #define DRAIN_POLL_MS	20
 #define DRAIN_NICE	-20
 /* Polls after drain_stop at most: a busy host never runs dry. */
 #define DRAIN_FINAL_PASSES	64
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 static int drain_record(void *ctx, const struct nstaint_event *ev)
 {
@@ -198,7 +191,7 @@ static int report_queue_loss(struct pipeline *p)
 	r.ev.size = sizeof(r.ev);
 	r.ev.type = NSTAINT_EV_LOST;
 	r.ev.syscall_nr = -1;
-	r.ev.ts_ns = now_ns();
+	r.ev.ts_ns = mono_ns();
 	r.ev.count = d - p->qdrop_seen;
 	p->qdrop_seen = d;
 	return pass_on(p, &r);
@@ -245,7 +238,7 @@ static int flush_sinks(struct pipeline *p)
 /* The sinks' ticks, PIPELINE_TICK_MS apart at least. */
 static int tick(struct pipeline *p)
 {
-	__u64 now = now_ns();
+	__u64 now = mono_ns();
 	int err;
 
 	if (now - p->last_tick_ns < PIPELINE_TICK_MS * 1000000ULL)

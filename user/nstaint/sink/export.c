@@ -29,6 +29,7 @@
 #include "sink/export.h"
 #include "sink/json.h"
 #include "sink/sink.h"
+#include "common/monotime.h"
 
 /* How long a stop waits for a writer stuck on a reader that stopped. */
 #define EXPORT_STOP_WAIT_MS	300
@@ -206,16 +207,14 @@ static char *format(const struct record *r, size_t *len)
 static void push_gap(size_t room)
 {
 	struct record r = { .lost_stage = LOST_STAGE_EXPORT };
-	struct timespec ts;
 	size_t len;
 	char *line;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	r.ev.version = NSTAINT_ABI_VERSION;
 	r.ev.size = sizeof(r.ev);
 	r.ev.type = NSTAINT_EV_LOST;
 	r.ev.syscall_nr = -1;
-	r.ev.ts_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	r.ev.ts_ns = mono_ns();
 	r.ev.count = x.gap;
 	line = format(&r, &len);
 	if (line && lineq_push(x.q, line, len, room))

@@ -25,6 +25,7 @@
 #include "sink/export.h"
 #include "sink/metrics.h"
 #include "sink/sink.h"
+#include "common/monotime.h"
 
 #ifndef NSTAINT_VERSION
 #define NSTAINT_VERSION "0.1"
@@ -92,14 +93,6 @@ static double wall_now(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static unsigned long long mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 void metrics_configure(const struct metrics_opts *o)

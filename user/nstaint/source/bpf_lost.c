@@ -11,13 +11,13 @@
 
 #include "source/bpf_priv.h"
 #include "nstaint.skel.h"
+#include "common/monotime.h"
 
 int bpf_report_lost(struct bpf_priv *p)
 {
 	int fd = bpf_map__fd(p->skel->maps.lost);
 	__u64 vals[p->ncpus], total;
 	struct nstaint_event ev;
-	struct timespec ts;
 	__u32 reason;
 	int i, err;
 
@@ -29,13 +29,12 @@ int bpf_report_lost(struct bpf_priv *p)
 		if (total == p->lost_seen[reason])
 			continue;
 		memset(&ev, 0, sizeof(ev));
-		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ev.version = NSTAINT_ABI_VERSION;
 		ev.type = NSTAINT_EV_LOST;
 		ev.size = sizeof(ev);
 		ev.syscall_nr = -1;
 		ev.lost_reason = reason;
-		ev.ts_ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		ev.ts_ns = mono_ns();
 		ev.count = total - p->lost_seen[reason];
 		p->lost_seen[reason] = total;
 		err = bpf_deliver(p, &ev);

@@ -18,6 +18,7 @@
 #include "source/snapdiff.h"
 #include "source/snapshot_iter.h"
 #include "source/source.h"
+#include "common/monotime.h"
 
 struct proc_priv {
 	struct snapshot prev;
@@ -25,14 +26,6 @@ struct proc_priv {
 	__u64 next_ns;			/* CLOCK_MONOTONIC of the next scan */
 	pid_t follow;
 };
-
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /* -p / -- CMD: keep @root's tree only (ppid known in the full scan). */
 static void keep_tree(struct snapshot *s, pid_t root)

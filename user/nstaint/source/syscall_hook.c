@@ -12,6 +12,7 @@
 #include <nstaint/events.h>
 #include "source/syscall_hook.h"
 #include "nstaint.skel.h"
+#include "common/monotime.h"
 
 /* The kernel's BTF describes the sys_enter tracepoint: tp_btf works. */
 static bool tp_btf_has_sys_enter(void)
@@ -44,14 +45,6 @@ void syscall_hook_prepare(struct syscall_hook *h, struct nstaint_bpf *skel)
 	 */
 	skel->rodata->hold_taint = skel->rodata->follow_only &&
 				   !getenv("NSTAINT_NO_HOLD");
-}
-
-static __u64 now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 int syscall_hook_update(struct syscall_hook *h, struct nstaint_bpf *skel,
@@ -92,7 +85,7 @@ int syscall_hook_update(struct syscall_hook *h, struct nstaint_bpf *skel,
 	/* Attached before it says so: BPF holds nobody it will not see. */
 	__atomic_store_n(&skel->bss->sys_hook_on, 1, __ATOMIC_RELEASE);
 	if (ev) {
-		t = now_ns();
+		t = mono_ns();
 		if (t > ev->ts_ns) {
 			h->nwindows++;
 			h->window_sum_ns += t - ev->ts_ns;
