@@ -8,6 +8,8 @@ ok() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n $*"; }
 not_ok() { _tap_n=$((_tap_n + 1)); _tap_failed=1; echo "not ok $_tap_n $*"; }
 skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n $1 # SKIP $2"; }
 # check NAME CMD...: ok if CMD succeeds.
-check() { local n=$1; shift; if "$@"; then ok "$n"; else not_ok "$n"; fi; }
+# (A local named _tap_check: bash scoping is dynamic, so a plain "n" would
+# shadow a global n that CMD reads.)
+check() { local _tap_check=$1; shift; if "$@"; then ok "$_tap_check"; else not_ok "$_tap_check"; fi; }
 diag() { echo "# $*"; }
 tap_done() { exit $_tap_failed; }
