@@ -64,6 +64,8 @@ static void *drain_main(void *arg)
 	/* Signals are the main thread's (trace's and top's handlers). */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	/* Named, so that ps -L (and the tests) can tell it from the rest. */
+	pthread_setname_np(pthread_self(), PIPELINE_DRAIN_COMM);
 	/*
 	 * This thread only copies records out of the kernel's ring: first
 	 * in line for the CPU (as root, nice -20 for this thread only), so
