@@ -6,6 +6,8 @@
  *                switched out while tainted (trace --lazy sees it then)
  *   whole        the single-threaded process unshares net (moves whole)
  *   storm N K    N threads each unshare(CLONE_NEWUTS) K times
+ *   stormgo N K  storm N K once a line (or EOF) is read from stdin,
+ *                after printing "ready" (a test stops trace meanwhile)
  *   clone        a thread unshares net, then forks a process and creates
  *                a thread (both inherit its netns)
  *   clonens      clone(2) a process into new user+uts namespaces, then a
@@ -374,11 +376,21 @@ int main(int argc, char **argv)
 		printf("joinexit processes=%d\n", n);
 		return 0;
 	}
-	if (argc == 4 && !strcmp(argv[1], "storm")) {
+	if (argc == 4 && (!strcmp(argv[1], "storm") ||
+			  !strcmp(argv[1], "stormgo"))) {
+		char line[16];
+
 		n = atoi(argv[2]);
 		storm_k = atoi(argv[3]);
 		if (n < 1 || n > 64)
 			return 2;
+		if (!strcmp(argv[1], "stormgo")) {
+			printf("ready\n");
+			fflush(stdout);
+			/* A line or EOF: either way, go. */
+			if (!fgets(line, sizeof(line), stdin) && ferror(stdin))
+				return 1;
+		}
 		for (int i = 0; i < n; i++)
 			pthread_create(&th[i], NULL, storm, &storm_ok[i]);
 		for (int i = 0; i < n; i++) {
@@ -393,6 +405,6 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "pidns0"))
 		return pidns0();
 	fprintf(stderr, "usage: nsflip thread|sleepflip|whole|clone|clonens|userns|exec|\n"
-		"       storm N K|joinexit N|execself thread|main|pidns0\n");
+		"       storm N K|stormgo N K|joinexit N|execself thread|main|pidns0\n");
 	return 2;
 }

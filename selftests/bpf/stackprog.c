@@ -14,6 +14,9 @@
  *          nstaint reads the record)
  *   execd  as quick, but then execs "sleep 2" (the test makes it exec
  *          before nstaint reads the record)
+ *   reexec as line, then prints "waiting pid=P", and at one line on stdin
+ *          execs itself in mode line (a new image: PIE and libc at other
+ *          addresses, the same source lines)
  *   badfp  the unshare is made with the frame-pointer register pointing
  *          at a fake frame whose return address is 0x4141414141414141,
  *          as a caller without frame pointers can leave it
@@ -114,9 +117,10 @@ int main(int argc, char **argv)
 	bool quick = !strcmp(mode, "quick") || !strcmp(mode, "execd");
 
 	if (strcmp(mode, "line") && strcmp(mode, "deep") &&
-	    strcmp(mode, "fork") && strcmp(mode, "badfp") && !quick) {
+	    strcmp(mode, "fork") && strcmp(mode, "badfp") &&
+	    strcmp(mode, "reexec") && !quick) {
 		fprintf(stderr,
-			"usage: stackprog line|deep|fork|quick|execd|badfp\n");
+			"usage: stackprog line|deep|fork|quick|execd|reexec|badfp\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -137,6 +141,14 @@ int main(int argc, char **argv)
 	}
 	if (quick)
 		return 0;
+	if (!strcmp(mode, "reexec")) {
+		printf("waiting pid=%d\n", (int)getpid());
+		if (!fgets(buf, sizeof(buf), stdin))
+			return 1;
+		execl("/proc/self/exe", argv[0], "line", (char *)NULL);
+		perror("stackprog: exec itself");
+		return 1;
+	}
 	printf("ready\n");
 	while (fgets(buf, sizeof(buf), stdin))
 		;

@@ -21,3 +21,13 @@ $(PIPELINE_FLOOD_TEST): selftests/pipeline/flood_test.sh $(O)/nstaint $$(NSFLIP)
 	$(call msg,INSTALL,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)install -m 755 $< $@
+
+# The drain thread's scheduling class, as the kernel reports it.
+PIPELINE_DRAINSCHED_TEST := $(O)/selftests/pipeline/drainsched_test
+ALL   += $(PIPELINE_DRAINSCHED_TEST)
+TESTS += $(PIPELINE_DRAINSCHED_TEST)
+
+$(PIPELINE_DRAINSCHED_TEST): selftests/pipeline/drainsched_test.sh $(O)/nstaint
+	$(call msg,INSTALL,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)install -m 755 $< $@

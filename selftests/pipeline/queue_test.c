@@ -6,6 +6,7 @@
  * every item pushed, and what it sees comes in order with no duplicate.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 #include "kselftest_harness.h"
@@ -100,6 +101,56 @@ TEST(exec_items_not_counted_as_records)
 	EXPECT_FALSE(queue_push(q, &it));
 	EXPECT_EQ(0, queue_dropped(q));
 	queue_free(q);
+}
+
+struct pingpong {
+	struct queue *q;
+	unsigned long long got;
+};
+
+#define ROUNDS	20000
+/* Longer than the harness lets a test run: a lost wake-up hangs it. */
+#define FOREVER_MS	(3600 * 1000)
+
+static void *pong(void *arg)
+{
+	struct pingpong *pp = arg;
+	struct qitem it;
+
+	while (pp->got < ROUNDS) {
+		if (queue_pop(pp->q, &it))
+			pp->got++;
+		else
+			queue_wait(pp->q, FOREVER_MS);
+	}
+	return NULL;
+}
+
+/*
+ * The consumer sleeps until woken, with no timeout to fall back on: one
+ * item at a time, each pushed only once the one before was taken (so
+ * the consumer is going to sleep, or asleep, every round), then woken.
+ * A wake-up lost in the race between its last look and its sleep would
+ * leave it asleep and the test hung (failed by the harness's timeout).
+ */
+TEST(no_wakeup_lost)
+{
+	struct pingpong pp = { .q = queue_new(16) };
+	struct qitem it = { .kind = QITEM_RECORD };
+	pthread_t th;
+
+	ASSERT_NE(NULL, pp.q);
+	ASSERT_EQ(0, pthread_create(&th, NULL, pong, &pp));
+	for (int i = 0; i < ROUNDS; i++) {
+		while (queue_len(pp.q))
+			sched_yield();
+		ASSERT_TRUE(queue_push(pp.q, &it));
+		queue_wake(pp.q);
+	}
+	pthread_join(th, NULL);
+	EXPECT_EQ(ROUNDS, pp.got);
+	EXPECT_EQ(0, queue_dropped(pp.q));
+	queue_free(pp.q);
 }
 
 TEST_HARNESS_MAIN

@@ -8,7 +8,8 @@
  * split two against two (the parent breaks the tie), one that moved as a
  * whole, one whose leader exited while its threads live, a thread with a
  * new pid namespace and no child yet (no pid_for_children link) and one
- * whose new pid namespace has its first child; and, apart, both read from
+ * whose new pid namespace has its first child, one with 150 idle threads
+ * before its tainted one (read in pieces); and, apart, both read from
  * inside a pid namespace of their own.  Other engineers run tests
  * on this host at the same time, so every comparison keeps the lines of
  * these processes only.  The truth is stat(2) on the /proc/PID/task/TID/ns links
@@ -58,6 +59,11 @@ struct step {
 /* Process flags. */
 #define F_WHOLE_NET	(1 << 0) /* unshare netns before any thread */
 #define F_LEADER_EXITS	(1 << 1) /* the leader exits, its threads live */
+#define F_CROWD		(1 << 2) /* CROWD idle threads before the steps */
+
+/* More than two of the /proc scan's 64-thread chunks (snapshot.c): the
+ * steps' threads are read by a later chunk than the leader. */
+#define CROWD		150
 
 struct proc_spec {
 	unsigned int flags;
@@ -98,6 +104,12 @@ static const struct proc_spec specs[] = {
 		{ M_NONE, 0, "orphan1", 0 },
 		{ M_NONE, 0, "orphan2", 0 },
 		{ M_NET, 0, "orphan-net", 1 },
+	} },
+	/* A crowd of idle threads, then a tainted one: one process read in
+	 * several pieces by the /proc scan. */
+	{ F_CROWD, 2, {
+		{ M_NONE, 0, "crowd-last", 0 },
+		{ M_UTS, 0, "crowd-uts", 1 },
 	} },
 	/* A thread whose pid namespace got its first child (a process of
 	 * ours too, in that namespace). */
@@ -207,6 +219,15 @@ static void *step_thread(void *arg)
 	return NULL;
 }
 
+static void *crowd_thread(void *arg)
+{
+	prctl(PR_SET_NAME, "crowd");
+	sem_post(&shm->done);
+	for (;;)
+		pause();
+	return NULL;
+}
+
 /* One process of the scene: its threads, one after the other (a setns
  * finds its target moved), then it waits to be killed. */
 static void __attribute__((noreturn)) scene_proc(int proc, int ready_fd)
@@ -219,6 +240,12 @@ static void __attribute__((noreturn)) scene_proc(int proc, int ready_fd)
 	prctl(PR_SET_NAME, "scene-leader");
 	if ((sp->flags & F_WHOLE_NET) && unshare(CLONE_NEWNET))
 		_exit(3);
+	for (i = 0; (sp->flags & F_CROWD) && i < CROWD; i++) {
+		if (pthread_create(&th, NULL, crowd_thread, NULL))
+			_exit(4);
+		while (sem_wait(&shm->done) && errno == EINTR)
+			;
+	}
 	for (i = 0; i < sp->nsteps; i++) {
 		if (pthread_create(&th, NULL, step_thread, (void *)(long)i))
 			_exit(4);
@@ -382,6 +409,7 @@ static int count_scene_threads(void)
 
 	for (p = 0; p < NPROCS; p++) {
 		n += specs[p].nsteps + !(specs[p].flags & F_LEADER_EXITS);
+		n += specs[p].flags & F_CROWD ? CROWD : 0;
 		for (i = 0; i < specs[p].nsteps; i++)
 			n += shm->pidns_child[p][i] != 0;
 	}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -18,6 +19,8 @@
 
 /* Drain thread poll timeout: how soon it sees drain_stop or a sync. */
 #define DRAIN_POLL_MS	20
+/* Its real-time priority: the lowest, above every fair-class task. */
+#define DRAIN_RT_PRIO	1
 #define DRAIN_NICE	-20
 /* Polls after drain_stop at most: a busy host never runs dry. */
 #define DRAIN_FINAL_PASSES	64
@@ -57,13 +60,25 @@ static void *drain_main(void *arg)
 	/* Signals are the main thread's (trace's and top's handlers). */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	/* Named, so that ps -L (and the tests) can tell it from the rest. */
+	pthread_setname_np(pthread_self(), PIPELINE_DRAIN_COMM);
 	/*
 	 * This thread only copies records out of the kernel's ring: first
-	 * in line for the CPU (as root, nice -20 for this thread only), so
-	 * that a storm on a loaded host finds the ring emptied.  The
-	 * decoder keeps the caller's priority.
+	 * in line for the CPU, so that a storm finds the ring emptied.  A
+	 * nice value is not enough: with autogroups (or cgroup CPU
+	 * weights) it ranks a thread inside its own group only, and the
+	 * group (trace and the storm it follows) waited its turn behind
+	 * other sessions' processes for tens of milliseconds while the
+	 * storm filled the ring from the other CPU.  SCHED_FIFO at the
+	 * lowest priority runs before every fair-class task; the thread
+	 * sleeps as soon as the ring is empty, and it never waits for a
+	 * lock the decoder holds (queue.c).  Without the privilege (or an
+	 * RT budget in its cgroup): nice -20.  The decoder keeps the
+	 * caller's class.
 	 */
-	setpriority(PRIO_PROCESS, syscall(SYS_gettid), DRAIN_NICE);
+	if (pthread_setschedparam(pthread_self(), SCHED_FIFO,
+				  &(struct sched_param){ DRAIN_RT_PRIO }))
+		setpriority(PRIO_PROCESS, syscall(SYS_gettid), DRAIN_NICE);
 	for (;;) {
 		unsigned long req = atomic_load(&p->sync_req);
 		bool stopping = atomic_load(&p->drain_stop);

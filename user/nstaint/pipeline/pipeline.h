@@ -25,6 +25,8 @@
 #define PIPELINE_SINKS_MAX	4
 /* Default queue length (records); NSTAINT_QUEUE_LEN overrides it. */
 #define PIPELINE_QUEUE_LEN	65536
+/* The drain thread's name (comm, at most 15 characters). */
+#define PIPELINE_DRAIN_COMM	"nstaint-drain"
 /* Sinks' ticks at most this often. */
 #define PIPELINE_TICK_MS	100
 

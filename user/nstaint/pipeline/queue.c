@@ -2,16 +2,22 @@
 /*
  * A single-producer single-consumer ring of items: the producer owns
  * @tail, the consumer @head; each publishes with release and reads the
- * other's with acquire.  The consumer sleeps on a condition variable; it
- * says so in @waiting before it looks a last time, and the producer
- * checks @waiting after it published (both sequentially consistent), so
- * one of them sees the other and no wake-up is lost.
+ * other's with acquire.  The consumer sleeps on a futex (@wake): it reads
+ * @wake, says so in @waiting, then looks a last time; the producer checks
+ * @waiting after it published (both sequentially consistent), so one of
+ * them sees the other, and a bump of @wake after the consumer read it
+ * makes its FUTEX_WAIT return at once: no wake-up is lost.  The producer
+ * takes no lock: it is the real-time drain thread, and a lock held by a
+ * consumer that the scheduler put aside would stop it too (priority
+ * inversion).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
 
 #include "pipeline/queue.h"
 
@@ -21,8 +27,7 @@ struct queue {
 	_Atomic size_t tail;		/* next to push */
 	_Atomic unsigned long long dropped;
 	_Atomic int waiting;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	_Atomic __u32 wake;		/* the futex: bumped by each wake-up */
 	struct qitem items[];
 };
 
@@ -30,7 +35,6 @@ struct queue *queue_new(size_t cap)
 {
 	size_t n = 1;
 	struct queue *q;
-	pthread_condattr_t ca;
 
 	while (n < cap)
 		n <<= 1;
@@ -38,20 +42,11 @@ struct queue *queue_new(size_t cap)
 	if (!q)
 		return NULL;
 	q->mask = n - 1;
-	pthread_mutex_init(&q->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&q->cond, &ca);
-	pthread_condattr_destroy(&ca);
 	return q;
 }
 
 void queue_free(struct queue *q)
 {
-	if (!q)
-		return;
-	pthread_cond_destroy(&q->cond);
-	pthread_mutex_destroy(&q->lock);
 	free(q);
 }
 
@@ -75,9 +70,8 @@ void queue_wake(struct queue *q)
 	atomic_thread_fence(memory_order_seq_cst);
 	if (!atomic_load(&q->waiting))
 		return;
-	pthread_mutex_lock(&q->lock);
-	pthread_cond_signal(&q->cond);
-	pthread_mutex_unlock(&q->lock);
+	atomic_fetch_add(&q->wake, 1);
+	syscall(SYS_futex, &q->wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
 bool queue_pop(struct queue *q, struct qitem *it)
@@ -94,23 +88,21 @@ bool queue_pop(struct queue *q, struct qitem *it)
 
 void queue_wait(struct queue *q, int timeout_ms)
 {
-	struct timespec until;
+	struct timespec rel = {
+		.tv_sec = timeout_ms / 1000,
+		.tv_nsec = (timeout_ms % 1000) * 1000000L,
+	};
+	__u32 seen;
 
-	if (queue_len(q))
+	if (queue_len(q) || timeout_ms <= 0)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&q->lock);
+	seen = atomic_load(&q->wake);
 	atomic_store(&q->waiting, 1);
+	/* Woken, timed out, interrupted or @wake moved: the caller looks. */
 	if (!queue_len(q))
-		pthread_cond_timedwait(&q->cond, &q->lock, &until);
+		syscall(SYS_futex, &q->wake, FUTEX_WAIT_PRIVATE, seen, &rel,
+			NULL, 0);
 	atomic_store(&q->waiting, 0);
-	pthread_mutex_unlock(&q->lock);
 }
 
 size_t queue_len(const struct queue *q)

@@ -178,8 +178,7 @@ err_destroy:
 	/* Some programs may be attached (attach failed halfway). */
 	if (p->rb)
 		bpf_detach_release(p);
-	ring_buffer__free(p->rb);
-	p->rb = NULL;
+	bpf_ring_close(p);
 	p->closing = false;	/* the tracepoint attempt may follow */
 	procinfo_free(p->pi);
 	p->pi = NULL;
@@ -212,6 +211,7 @@ static int bpf_open(struct source *b, const struct source_opts *o)
 	if (!p)
 		return -ENOMEM;
 	p->opts = *o;
+	p->wait_fd = -1;
 	/* Sizes the per-CPU lost counters (bpf_lost.c). */
 	p->ncpus = libbpf_num_possible_cpus();
 	if (p->ncpus <= 0) {
@@ -267,7 +267,7 @@ static void bpf_close(struct source *b)
 	if (!p)
 		return;
 	bpf_detach_release(p);
-	ring_buffer__free(p->rb);
+	bpf_ring_close(p);
 	bpf_check_taint_count(p);
 	procinfo_free(p->pi);
 	nstaint_bpf__destroy(p->skel);

@@ -20,7 +20,8 @@
  * Detach first, so no new stop can come; stop the worker, which resumes
  * what it holds without reading any more programs; then drain the exec
  * ring, whose last records are resumed at once: stopping (or failing to
- * start) never leaves a followed program stopped.  Only once no program
+ * start) never leaves a followed program stopped (the events ring too:
+ * a held taint is resumed the same way).  Only once no program
  * that started before the detach still runs: one may have sent SIGSTOP
  * and not yet committed its record.  They run inside RCU read-side
  * sections, and MEMBARRIER_CMD_GLOBAL waits for a grace period
@@ -36,7 +37,7 @@ void bpf_detach_release(struct bpf_priv *p)
 		usleep(100 * 1000);
 	p->closing = true;
 	procinfo_stop(p->pi);
-	ring_buffer__consume(p->rb);
+	bpf_ring_drain(p);
 }
 
 /*

@@ -25,7 +25,12 @@ struct bpf_priv {
 	struct source_opts opts;	/* as given to open */
 	const char *attached;		/* how: fentry, tracepoint, lazy */
 	struct nstaint_bpf *skel;
-	struct ring_buffer *rb;
+	struct ring_buffer *rb;		/* execs */
+	struct ring_buffer *rb_ev;	/* events */
+	int wait_fd;			/* epoll on both */
+	/* A pass's events, held until the execs ring is read (bpf_ring.c). */
+	struct nstaint_event *stash;
+	int nstash;
 	bool closing;		/* in close: drain execs, deliver nothing */
 	const struct source_out *out;	/* of the poll under way */
 	int ret;		/* out->record's non-zero value, stops the poll */
@@ -43,9 +48,16 @@ struct bpf_priv {
 /* bpf_seed.c: 0 or a negative errno. */
 int bpf_seed_from_proc(struct bpf_priv *p);
 
-/* bpf_ring.c: one consumer of both rings; @quiet: the caller retries. */
+/* Records per pass at most (bpf_ring.c). */
+#define BPF_RING_STASH	1024
+
+/* bpf_ring.c: the consumer of both rings; @quiet: the caller retries. */
 int bpf_ring_open(struct bpf_priv *p, bool quiet);
 int bpf_ring_poll(struct bpf_priv *p, int timeout_ms);
+/* Read both rings until empty (teardown: p->closing delivers nothing). */
+void bpf_ring_drain(struct bpf_priv *p);
+/* Free the consumer (NULL-safe, again too). */
+void bpf_ring_close(struct bpf_priv *p);
 
 /* bpf_sweep.c: @e (restored or exit) ended a taint: its task summaries. */
 int bpf_seen_sweep(struct bpf_priv *p, const struct nstaint_event *e);

@@ -20,7 +20,7 @@
  * can be named.  From procinfo_stop on nothing is checked any more, and
  * whatever is still held is resumed at once.
  *
- * Threads: the queue is shared (lock); everything else (the probes
+ * Threads: the queue is shared (lock, priority-inheriting); everything else (the probes
  * attached, the pids read, the warnings given) belongs to whoever runs the
  * checks: the caller before procinfo_start, the worker until it ends.
  */
@@ -241,6 +241,7 @@ static void *work(void *arg)
 struct procinfo *procinfo_new(struct nstaint_bpf *skel, bool follow)
 {
 	struct procinfo *pi = calloc(1, sizeof(*pi));
+	pthread_mutexattr_t ma;
 
 	if (!pi)
 		return NULL;
@@ -255,7 +256,16 @@ struct procinfo *procinfo_new(struct nstaint_bpf *skel, bool follow)
 			return NULL;
 		}
 	}
-	pthread_mutex_init(&pi->lock, NULL);
+	/*
+	 * The drain thread queues here (real-time, pipeline.c): priority
+	 * inheritance lifts a worker preempted while it holds the lock,
+	 * instead of leaving the drain thread waiting behind every
+	 * fair-class task on the host.
+	 */
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT);
+	pthread_mutex_init(&pi->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
 	pthread_cond_init(&pi->more, NULL);
 	return pi;
 }

@@ -86,12 +86,18 @@ void snapshot_read_comm(int dirfd, const char *path,
 	comm[n] = '\0';
 }
 
-/* Read one process's threads (their comm too if @comm).  Returns 0,
- * -ENOENT if it vanished, or another negative errno (e.g. -EACCES) if it
- * cannot be read.  Per thread: the ns directory opened O_PATH straight
- * from the task directory, eight readlinks in it, and the comm file: no
- * per-thread directory fd. */
-static int read_proc(int procfd, pid_t pid, struct snap_proc *p, bool comm)
+/*
+ * A process's threads are read in two steps, so that the threads of one
+ * large process can be read by several scan threads (scan_all):
+ * list_threads (ppid, the tids in the task directory), read_thread for
+ * each tid (the task directory opened once per SCAN_CHUNK threads), then
+ * finish_threads.  Per thread: the ns directory opened O_PATH straight
+ * from the task directory, eight readlinks in it, and the comm file; no
+ * directory fd is held between the steps.
+ */
+
+/* ppid and the listed tids of @pid into @p.  0 or a negative errno. */
+static int list_threads(int procfd, pid_t pid, struct snap_proc *p)
 {
 	char path[48];
 	struct dirent *de;
@@ -107,26 +113,24 @@ static int read_proc(int procfd, pid_t pid, struct snap_proc *p, bool comm)
 		return -errno;
 	p->ppid = read_ppid(piddir);
 	taskdir = openat(piddir, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (taskdir < 0) {
-		err = -errno;
-		goto close_piddir;
-	}
+	close(piddir);
+	if (taskdir < 0)
+		return -errno;
 	d = fdopendir(taskdir);
 	if (!d) {
 		err = -errno;
 		close(taskdir);
-		goto close_piddir;
+		return err;
 	}
 	while ((de = readdir(d))) {
-		struct snap_thread *t;
 		pid_t tid = parse_pid(de->d_name);
-		int nsfd, r;
 
 		if (!tid)
 			continue;
 		if (p->nthreads == cap) {
 			size_t ncap = cap ? cap * 2 : 8;
-			void *n = realloc(p->threads, ncap * sizeof(*t));
+			void *n = realloc(p->threads,
+					  ncap * sizeof(*p->threads));
 
 			if (!n) {
 				err = -ENOMEM;
@@ -135,39 +139,101 @@ static int read_proc(int procfd, pid_t pid, struct snap_proc *p, bool comm)
 			p->threads = n;
 			cap = ncap;
 		}
-		t = &p->threads[p->nthreads];
-		memset(t, 0, sizeof(*t));
-		t->tid = tid;
-		snprintf(path, sizeof(path), "%d/ns", tid);
-		nsfd = openat(taskdir, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (nsfd < 0)
-			continue;	/* exited since readdir */
-		r = ns_set_read_dir(nsfd, &t->ns);
-		close(nsfd);
-		if (r == 0 && comm) {
-			snprintf(path, sizeof(path), "%d/comm", tid);
-			snapshot_read_comm(taskdir, path, t->comm);
-		}
-		if (r == -ENOENT || r == -ESRCH)
-			continue;	/* exited, or a zombie without nsproxy */
-		if (r < 0) {
-			err = r;
-			break;
-		}
-		p->nthreads++;
+		memset(&p->threads[p->nthreads], 0, sizeof(p->threads[0]));
+		p->threads[p->nthreads++].tid = tid;
 	}
 	closedir(d);
-	if (!err && p->nthreads == 0)
-		err = -ENOENT;	/* every thread exited under us */
-	if (!err)
-		qsort(p->threads, p->nthreads, sizeof(*p->threads), cmp_tid);
-close_piddir:
-	close(piddir);
 	if (err) {
 		free(p->threads);
 		p->threads = NULL;
 		p->nthreads = 0;
 	}
+	return err;
+}
+
+/* /proc/PID/task as a directory fd (O_PATH), or -1: the process is gone. */
+static int open_taskdir(int procfd, pid_t pid)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "%d/task", pid);
+	return openat(procfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Thread @t in @taskdir (-1: gone): its set (and comm if @comm).  0,
+ * -ENOENT or -ESRCH if it exited (or is a zombie without nsproxy), or
+ * another -errno. */
+static int read_thread(int taskdir, struct snap_thread *t, bool comm)
+{
+	char path[32];
+	int nsfd, r;
+
+	if (taskdir < 0)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%d/ns", t->tid);
+	nsfd = openat(taskdir, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (nsfd < 0)
+		return -ENOENT;		/* exited since readdir */
+	r = ns_set_read_dir(nsfd, &t->ns);
+	close(nsfd);
+	if (r == 0 && comm) {
+		snprintf(path, sizeof(path), "%d/comm", t->tid);
+		snapshot_read_comm(taskdir, path, t->comm);
+	}
+	return r;
+}
+
+/* Keep the threads read (@ret[i] == 0), in tid order.  0, -ENOENT if
+ * none is left, or the first thread's error other than an exit. */
+static int finish_threads(struct snap_proc *p, const int *ret)
+{
+	size_t i, n = 0;
+	int err = 0;
+
+	for (i = 0; i < p->nthreads && !err; i++) {
+		if (ret[i] == -ENOENT || ret[i] == -ESRCH)
+			continue;
+		if (ret[i] < 0)
+			err = ret[i];
+		else
+			p->threads[n++] = p->threads[i];
+	}
+	p->nthreads = n;
+	if (!err && !n)
+		err = -ENOENT;	/* every thread exited under us */
+	if (!err)
+		qsort(p->threads, n, sizeof(*p->threads), cmp_tid);
+	if (err) {
+		free(p->threads);
+		p->threads = NULL;
+		p->nthreads = 0;
+	}
+	return err;
+}
+
+/* Read one process's threads (their comm too if @comm), on this thread.
+ * Returns 0, -ENOENT if it vanished, or another negative errno (e.g.
+ * -EACCES) if it cannot be read. */
+static int read_proc(int procfd, pid_t pid, struct snap_proc *p, bool comm)
+{
+	int *ret, taskdir, err = list_threads(procfd, pid, p);
+	size_t i;
+
+	if (err)
+		return err;
+	ret = calloc(p->nthreads ?: 1, sizeof(*ret));
+	if (!ret) {
+		free(p->threads);
+		memset(p, 0, sizeof(*p));
+		return -ENOMEM;
+	}
+	taskdir = open_taskdir(procfd, pid);
+	for (i = 0; i < p->nthreads; i++)
+		ret[i] = read_thread(taskdir, &p->threads[i], comm);
+	if (taskdir >= 0)
+		close(taskdir);
+	err = finish_threads(p, ret);
+	free(ret);
 	return err;
 }
 
@@ -342,9 +408,18 @@ static int list_pids(const char *procfs, pid_t only, pid_t **pids, size_t *n)
  * The processes are read by a few threads at once: the scan is system
  * calls that take no lock another one waits for, so on an idle machine it
  * ends as many times sooner as there are CPUs to run them (capped: a host
- * has few enough processes per thread for four).
+ * has few enough processes per thread for four).  First each process's
+ * tids are listed (work: one process), then the threads are read (work:
+ * SCAN_CHUNK threads of one process), so that one process of 10,000
+ * threads is read by every scan thread, not by one.
  */
 #define SCAN_THREADS_MAX 4
+#define SCAN_CHUNK	64
+
+struct scan_chunk {
+	size_t proc;			/* index into procs */
+	size_t first, end;		/* threads [first, end) */
+};
 
 struct scan {
 	int procfd;
@@ -352,36 +427,118 @@ struct scan {
 	const pid_t *pids;
 	size_t n;
 	struct snap_proc *procs;	/* [n] */
-	int *ret;			/* [n]: read_proc()'s answer */
-	size_t next;			/* the next index to take */
+	int *ret;			/* [n]: the process's answer */
+	int **tret;			/* [n]: each thread's answer */
+	struct scan_chunk *chunks;
+	size_t nchunks;
+	bool threads;			/* the step: false lists, true reads */
+	size_t next;			/* the next work item to take */
 };
+
+static void scan_item(struct scan *sc, size_t i)
+{
+	const struct scan_chunk *c = &sc->chunks[i];
+	struct snap_proc *p;
+	int taskdir;
+	size_t j;
+
+	if (!sc->threads) {
+		sc->ret[i] = list_threads(sc->procfd, sc->pids[i],
+					  &sc->procs[i]);
+		return;
+	}
+	p = &sc->procs[c->proc];
+	taskdir = open_taskdir(sc->procfd, p->pid);
+	for (j = c->first; j < c->end; j++)
+		sc->tret[c->proc][j] = read_thread(taskdir, &p->threads[j],
+						   sc->comm);
+	if (taskdir >= 0)
+		close(taskdir);
+}
 
 static void *scan_worker(void *arg)
 {
 	struct scan *sc = arg;
-	size_t i;
+	size_t n = sc->threads ? sc->nchunks : sc->n, i;
 
-	while ((i = __atomic_fetch_add(&sc->next, 1, __ATOMIC_RELAXED)) < sc->n)
-		sc->ret[i] = read_proc(sc->procfd, sc->pids[i], &sc->procs[i],
-				       sc->comm);
+	while ((i = __atomic_fetch_add(&sc->next, 1, __ATOMIC_RELAXED)) < n)
+		scan_item(sc, i);
 	return NULL;
 }
 
-static void scan_all(struct scan *sc)
+/* One step's work items, shared between this thread and a few others. */
+static void scan_step(struct scan *sc, size_t nitems)
 {
 	pthread_t th[SCAN_THREADS_MAX - 1];
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int i, nth = 0;
 
+	sc->next = 0;
 	if (ncpu > SCAN_THREADS_MAX)
 		ncpu = SCAN_THREADS_MAX;
 	/* Fewer helpers when they cannot be made: the caller scans too. */
-	for (i = 0; i + 1 < ncpu && (size_t)i + 1 < sc->n; i++)
+	for (i = 0; i + 1 < ncpu && (size_t)i + 1 < nitems; i++)
 		if (!pthread_create(&th[nth], NULL, scan_worker, sc))
 			nth++;
 	scan_worker(sc);
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
+}
+
+/* Cut the listed processes' threads into chunks; 0 or -ENOMEM. */
+static int scan_chunks(struct scan *sc)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < sc->n; i++)
+		if (!sc->ret[i])
+			n += (sc->procs[i].nthreads + SCAN_CHUNK - 1) /
+			     SCAN_CHUNK;
+	sc->chunks = calloc(n ?: 1, sizeof(*sc->chunks));
+	if (!sc->chunks)
+		return -ENOMEM;
+	for (i = 0; i < sc->n; i++) {
+		size_t nt = sc->procs[i].nthreads;
+
+		if (sc->ret[i])
+			continue;
+		sc->tret[i] = calloc(nt ?: 1, sizeof(**sc->tret));
+		if (!sc->tret[i])
+			return -ENOMEM;
+		for (j = 0; j < nt; j += SCAN_CHUNK)
+			sc->chunks[sc->nchunks++] = (struct scan_chunk){
+				i, j, j + SCAN_CHUNK < nt ? j + SCAN_CHUNK : nt
+			};
+	}
+	return 0;
+}
+
+/* List, then read the threads, then each process's answer in sc->ret. */
+static int scan_all(struct scan *sc)
+{
+	size_t i;
+	int err;
+
+	sc->threads = false;
+	scan_step(sc, sc->n);
+	err = scan_chunks(sc);
+	if (!err) {
+		sc->threads = true;
+		scan_step(sc, sc->nchunks);
+	}
+	for (i = 0; i < sc->n; i++) {
+		if (!sc->ret[i] && !err)
+			sc->ret[i] = finish_threads(&sc->procs[i], sc->tret[i]);
+		else if (!sc->ret[i]) {
+			free(sc->procs[i].threads);
+			sc->procs[i].threads = NULL;
+			sc->procs[i].nthreads = 0;
+			sc->ret[i] = err;
+		}
+		free(sc->tret[i]);
+	}
+	free(sc->chunks);
+	return err;
 }
 
 int snapshot_take_flags(struct snapshot *s, const char *procfs, pid_t only,
@@ -403,12 +560,13 @@ int snapshot_take_flags(struct snapshot *s, const char *procfs, pid_t only,
 	sc.n = n;
 	s->procs = calloc(n ?: 1, sizeof(*s->procs));
 	sc.ret = calloc(n ?: 1, sizeof(*sc.ret));
-	if (!s->procs || !sc.ret) {
+	sc.tret = calloc(n ?: 1, sizeof(*sc.tret));
+	if (!s->procs || !sc.ret || !sc.tret) {
 		err = -ENOMEM;
 		goto out;
 	}
 	sc.procs = s->procs;
-	scan_all(&sc);
+	scan_all(&sc);	/* -ENOMEM is in sc.ret too */
 
 	/* In pid order, as read: drop the vanished, mark the unreadable. */
 	for (i = 0; i < n; i++) {
@@ -440,6 +598,7 @@ int snapshot_take_flags(struct snapshot *s, const char *procfs, pid_t only,
 out:
 	free(pids);
 	free(sc.ret);
+	free(sc.tret);
 	close(sc.procfd);
 	if (err)
 		snapshot_free(s);
