@@ -17,8 +17,9 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate clock semclock cxx"
-# What races at all: reads with reads, atomics with atomics.
-KINDS="readers mixed fork"
+# What races at all: reads with reads, atomics with atomics, a thread
+# with one that ended before it started.
+KINDS="readers mixed fork after"
 MEMORY="heap free uaf stack tls memcpy memset io unaligned history"
 
 plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 27 ))
