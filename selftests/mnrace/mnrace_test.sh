@@ -19,7 +19,7 @@ trap 'rm -rf "$TMP"' EXIT
 EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate clock semclock cxx"
 # What races at all: reads with reads, atomics with atomics, a thread
 # with one that ended before it started.
-KINDS="readers mixed fork after"
+KINDS="readers mixed fork after barrierdestroy"
 MEMORY="heap free uaf stack tls global memcpy memset io unaligned history"
 
 plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 28 ))
