@@ -178,20 +178,28 @@ def compiler(cxx):
 
 
 def build(src, cxx, flags, obj, exe):
-    """Object first (its symbols decide eligibility), then the program."""
+    """Object first (its symbols decide eligibility), then the program:
+    None when built, else (None, why) excluded or (False, why) failed."""
     inc = ["-I" + os.path.dirname(TSAN), "-Wall"]
     r = subprocess.run(compiler(cxx) + flags + inc + ["-c", src, "-o", obj],
                        capture_output=True, text=True)
     if r.returncode:
-        return "build failed: %s" % r.stderr.strip().splitlines()[-1:]
+        return False, "build failed: %s" % r.stderr.strip().splitlines()[-1:]
     undef = subprocess.run(["nm", "-u", obj], capture_output=True, text=True, check=True)
     calls = sorted({ln.split()[-1] for ln in undef.stdout.splitlines() if ln.strip()})
     other = [s for s in calls if not any(a.match(s) for a in ALLOWED)]
     if other:
-        return "calls " + " ".join(other[:6]) + (" ..." if len(other) > 6 else "")
+        return None, "calls " + " ".join(other[:6]) + (" ..." if len(other) > 6 else "")
+    # A hook TSan's runtime calls back (__tsan_default_options, ...).
+    defined = subprocess.run(["nm", "--defined-only", obj], capture_output=True, text=True,
+                             check=True)
+    hooks = sorted({ln.split()[-1] for ln in defined.stdout.splitlines()
+                    if re.search(r" (__tsan_|__sanitizer_)\w+$", ln)})
+    if hooks:
+        return None, "defines TSan's hook " + " ".join(hooks)
     r = subprocess.run(compiler(cxx) + flags + [obj, "-o", exe], capture_output=True, text=True)
     if r.returncode:
-        return "link failed: %s" % r.stderr.strip().splitlines()[-1:]
+        return False, "link failed: %s" % r.stderr.strip().splitlines()[-1:]
     return None
 
 
@@ -230,10 +238,9 @@ def run_test(name):
         exe = os.path.join(tmp, "t")
         for step in steps:
             if step[0] == "build":
-                why = build(src, step[1], step[2], os.path.join(tmp, "t.o"), exe)
-                if why:
-                    # a symbol outside ALLOWED excludes; a failed build fails
-                    return (None if why.startswith("calls") else False), why
+                verdict = build(src, step[1], step[2], os.path.join(tmp, "t.o"), exe)
+                if verdict:
+                    return verdict
                 continue
             _, mode, args, with_stderr, fcargs = step
             try:
