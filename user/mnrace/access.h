@@ -7,7 +7,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cell.h"
+#include "shadow.h"
 #include "task.h"
+
+/*
+ * The plain access of @n bytes at @a is already in one of its word's
+ * cells exactly (this slot and epoch, these bytes, this kind): there is
+ * nothing to check and nothing to store.  Inlined into every entry point
+ * of the pass, before the call to access_small: in a loop, nearly every
+ * access after the first is this case.
+ */
+static inline bool access_recorded(const struct task *t, uintptr_t a, uint32_t n,
+				   bool is_write)
+{
+	uintptr_t off = a & 7;
+	uint64_t *sh, cur;
+
+	_Static_assert(SHADOW_CELLS == 4, "one load per cell below");
+	if (unlikely(off + n > 8) || unlikely(!(sh = shadow_of(a))))
+		return false;
+	cur = cell_make(t->slot, t->epoch, (uint8_t)(((1u << n) - 1) << off), !is_write, false);
+	return __atomic_load_n(&sh[0], __ATOMIC_RELAXED) == cur ||
+	       __atomic_load_n(&sh[1], __ATOMIC_RELAXED) == cur ||
+	       __atomic_load_n(&sh[2], __ATOMIC_RELAXED) == cur ||
+	       __atomic_load_n(&sh[3], __ATOMIC_RELAXED) == cur;
+}
 
 /* An access of up to 16 bytes at any alignment, made at @pc. */
 void access_small(struct task *t, uintptr_t a, uint32_t n, bool is_write,

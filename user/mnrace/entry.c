@@ -12,8 +12,11 @@
 #define ACCESS_FN(name, size, is_write)					\
 	MNR_EXPORT __attribute__((noinline)) void name(void *a)		\
 	{								\
-		access_small(task_cur(), (uintptr_t)a, size, is_write,	\
-			     false, MNR_PC());				\
+		struct task *t = task_cur();				\
+									\
+		if (likely(access_recorded(t, (uintptr_t)a, size, is_write))) \
+			return;						\
+		access_small(t, (uintptr_t)a, size, is_write, false, MNR_PC()); \
 	}
 
 ACCESS_FN(__tsan_read1, 1, false)
