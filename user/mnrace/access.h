@@ -11,6 +11,16 @@
 #include "shadow.h"
 #include "task.h"
 
+/* One of a word's cells is exactly @cur. */
+static inline bool cells_hold(const uint64_t *sh, uint64_t cur)
+{
+	_Static_assert(SHADOW_CELLS == 4, "one load per cell below");
+	return __atomic_load_n(&sh[0], __ATOMIC_RELAXED) == cur ||
+	       __atomic_load_n(&sh[1], __ATOMIC_RELAXED) == cur ||
+	       __atomic_load_n(&sh[2], __ATOMIC_RELAXED) == cur ||
+	       __atomic_load_n(&sh[3], __ATOMIC_RELAXED) == cur;
+}
+
 /*
  * The plain access of @n bytes at @a is already in one of its word's
  * cells exactly (this slot and epoch, these bytes, this kind): there is
@@ -22,16 +32,12 @@ static inline bool access_recorded(const struct task *t, uintptr_t a, uint32_t n
 				   bool is_write)
 {
 	uintptr_t off = a & 7;
-	uint64_t *sh, cur;
+	uint64_t *sh;
 
-	_Static_assert(SHADOW_CELLS == 4, "one load per cell below");
 	if (unlikely(off + n > 8) || unlikely(!(sh = shadow_of(a))))
 		return false;
-	cur = cell_make(t->slot, t->epoch, (uint8_t)(((1u << n) - 1) << off), !is_write, false);
-	return __atomic_load_n(&sh[0], __ATOMIC_RELAXED) == cur ||
-	       __atomic_load_n(&sh[1], __ATOMIC_RELAXED) == cur ||
-	       __atomic_load_n(&sh[2], __ATOMIC_RELAXED) == cur ||
-	       __atomic_load_n(&sh[3], __ATOMIC_RELAXED) == cur;
+	return cells_hold(sh, cell_make(t->slot, t->epoch, (uint8_t)(((1u << n) - 1) << off),
+					!is_write, false));
 }
 
 /* An access of up to 16 bytes at any alignment, made at @pc. */
