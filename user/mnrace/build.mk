@@ -36,3 +36,7 @@ $(MNRACE_CXX): user/mnrace/mnrace-cc.in user/mnrace/build.mk
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(call mnrace_wrapper,C++,$(CLANGXX),MNRACE_CLANGXX)
 	$(Q)chmod +x $@.tmp && mv $@.tmp $@
+
+# The pass's entry points make no frame: their common case (the access
+# already recorded) then saves no register at all.
+$(O)/mnrace-rt/entry.o: MNRACE_CFLAGS += -fomit-frame-pointer
