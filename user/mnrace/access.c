@@ -169,7 +169,9 @@ void access_mark_written(struct task *t, uintptr_t a, size_t n, uintptr_t pc,
 	_Static_assert(SHADOW_CELLS == 4, "one store per cell below");
 	for (uint64_t *c = sh; c <= shend; c += SHADOW_CELLS) {
 		c[0] = full;
-		c[1] = c[2] = c[3] = 0;
+		/* Most words had one access: their other cells are empty. */
+		if (c[1] | c[2] | c[3])
+			c[1] = c[2] = c[3] = 0;
 	}
 	sh[0] = (full & ~0xffULL) | (sh == shend ? (m0 & ml) : m0);
 	if (shend != sh)
