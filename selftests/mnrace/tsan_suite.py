@@ -115,17 +115,37 @@ def directives(text):
     return runs, conds
 
 
+# What lit would know of this machine: its features and target triple.
+FEATURES = {"linux", "x86_64-target-arch", "glibc"} | {"glibc-2.%d" % v for v in range(19, 37)}
+TARGET = "x86_64-pc-linux-gnu"
+
+
+def lit_true(expr):
+    """A lit boolean expression (features, target={{regex}}, !, &&, ||, ())."""
+    out = []
+    for tok in re.findall(r"target=\{\{.*?\}\}\S*|&&|\|\||!|\(|\)|[^\s()!&|]+", expr):
+        if tok.startswith("target="):
+            # literal text outside {{ }}, a regular expression inside
+            pat = "".join(re.escape(p) if i % 2 == 0 else p
+                          for i, p in enumerate(re.split(r"\{\{(.*?)\}\}", tok[7:])))
+            out.append(str(re.fullmatch(pat, TARGET) is not None))
+        else:
+            out.append({"&&": "and", "||": "or", "!": "not"}.get(tok, tok)
+                       if tok in ("&&", "||", "!", "(", ")") else str(tok == "*" or tok in FEATURES))
+    return eval(" ".join(out), {"__builtins__": {}})
+
+
 def lit_excludes(conds):
-    """Why lit would not run the test on Linux x86-64 with glibc 2.36, or None."""
+    """Why lit would not run the test here (or expects it to fail), or None."""
     for req in conds["REQUIRES"]:
-        for feat in (f.strip() for f in req.split(",")):
-            if feat not in ("linux", "x86_64-target-arch"):
-                return "lit: REQUIRES %s" % feat
+        for e in (x.strip() for x in req.split(",")):
+            if not lit_true(e):
+                return "lit: REQUIRES %s" % e
     for kind in ("UNSUPPORTED", "XFAIL"):
         for cond in conds[kind]:
-            for c in (x.strip() for x in cond.split(",")):
-                if c == "*" or c == "linux" or "x86_64" in c or "linux-gnu" in c:
-                    return "lit: %s: %s" % (kind, c)
+            for e in (x.strip() for x in cond.split(",")):
+                if lit_true(e):
+                    return "lit: %s: %s" % (kind, e)
     return None
 
 
