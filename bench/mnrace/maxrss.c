@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * maxrss FILE PROG [ARG...]: run PROG and write its maximum resident set
- * size in KiB (wait4's ru_maxrss) to FILE; exit with its status.  Linux
+ * size in KiB (wait4's ru_maxrss) and the CPU time it used in seconds
+ * (user + system) to FILE; exit with its status.  Linux
  * counts the memory a child had before exec in its ru_maxrss, so the
  * child must come from a small process like this one, not from Python
  * (bench/mnrace/measure.py would add its own 14 MiB to every build).
@@ -37,7 +38,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	f = fopen(argv[1], "w");
-	if (!f || fprintf(f, "%ld\n", ru.ru_maxrss) < 0 || fclose(f)) {
+	if (!f || fprintf(f, "%ld %.6f\n", ru.ru_maxrss,
+			  ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+			  (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6) < 0 || fclose(f)) {
 		perror("maxrss: writing the result");
 		return 2;
 	}

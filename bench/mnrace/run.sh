@@ -2,9 +2,10 @@
 # bench/mnrace: each workload built plain, with clang's TSan and with
 # mnrace (bench/mnrace/build.mk), each run in a fresh process, the three
 # builds in turn, RUNS times.  Prints per workload the plain median wall
-# time, the slowdowns (median / plain median) of TSan and mnrace, their
-# ratio, and the median maximum RSS of each build; "ok" when mnrace is
-# no slower than TSan and uses no more memory.  A run that fails, or
+# time, the slowdowns (median / plain median) of TSan and mnrace and
+# their ratio (m/t), the same of CPU time, and the median maximum RSS of
+# each build; "ok" when mnrace is no slower than TSan (wall time) and
+# uses no more memory.  A run that fails, or
 # whose output differs from the plain build's, stops the benchmark.  The
 # header says when, and the host's load average before and after, since
 # the host is shared.  The measuring is bench/mnrace/measure.py.
