@@ -36,8 +36,8 @@ static inline bool access_recorded(const struct task *t, uintptr_t a, uint32_t n
 
 	if (unlikely(off + n > 8) || unlikely(!(sh = shadow_of(a))))
 		return false;
-	return cells_hold(sh, cell_make(t->slot, t->epoch, (uint8_t)(((1u << n) - 1) << off),
-					!is_write, false));
+	return cells_hold(sh, t->cell_se | (is_write ? 0 : CELL_READ) |
+			      (uint8_t)(((1u << n) - 1) << off));
 }
 
 /* An access of up to 16 bytes at any alignment, made at @pc. */
