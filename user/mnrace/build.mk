@@ -35,6 +35,7 @@ mnrace_pc = sed 's|@PREFIX@|$(1)|g;s|@INCLUDEDIR@|$(2)|g;s|@LIBDIR@|$(3)|g;s|@VE
 
 $(O)/mnrace.pc: user/mnrace/mnrace.pc.in user/mnrace/build.mk
 	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
 	$(Q)$(call mnrace_pc,$(TOP),$(TOP)/include,$(abspath $(O))) $< > $@
 
 $(MNRACE_CC): user/mnrace/mnrace-cc.in user/mnrace/build.mk
