@@ -5,17 +5,19 @@
 The sources come from Debian's llvm-toolchain-19 source package, fetched at
 build time by scripts/tsan-tests.sh (never kept in our tree).  A test is
 eligible when
-  * lit would run it here (no REQUIRES but linux/x86_64, not UNSUPPORTED
-    or XFAIL on Linux x86-64),
+  * lit would run it here and expect it to pass (its REQUIRES, UNSUPPORTED
+    and XFAIL expressions evaluated for FEATURES and TARGET below),
   * its RUN lines are only builds with %clang_tsan/%clangxx_tsan and runs
     of that binary piped into FileCheck (no TSan options, no shared
     libraries, no shell steps),
+  * its CHECK lines ask for no part of TSan's reports that mnrace does
+    not make (NOT_MADE), and its race is not inside libc (LIBC),
   * the calls it makes -- the undefined symbols of its object file, built
     with mnrace-cc -- are only pthreads, semaphores, atomics, the malloc
     family, memcpy/memmove/memset, the compiler pass's own entry points
     and the barrier of test.h, plus printing, exit and sleeping (ALLOWED
-    below).
-Everything else is excluded and listed with the reason.
+    below), and it defines none of the hooks TSan's runtime calls.
+Everything else is excluded and listed with the first reason that applies.
 
 Each eligible test is built as its RUN line says, with build/mnrace-cc or
 mnrace-c++ in place of clang -fsanitize=thread, run once, and judged by
@@ -23,7 +25,7 @@ lit's rules with the test's own CHECK lines and LLVM's FileCheck as the
 oracle: `%run %t | FileCheck` needs exit status 0 (lit's pipefail),
 `not %run` a non-zero status, `%deflake %run` (run until a report, at most
 10 times under TSan) a report in the one run mnrace gets.  mnrace's words
-are put back into TSan's before FileCheck reads them (TRANSLATE): mnrace
+are put back into TSan's before FileCheck reads them (translate()): mnrace
 for ThreadSanitizer, task 1 for the main thread, task N for thread T(N-1).
 
 TAP: one line per eligible test; the excluded ones as comments; a summary.
