@@ -11,6 +11,8 @@
  * already say (same slot, epoch, bytes, at least as strong) stores
  * nothing and writes no history.
  */
+#include <emmintrin.h>
+
 #include "access.h"
 #include "cell.h"
 #include "report.h"
@@ -166,12 +168,11 @@ void access_mark_written(struct task *t, uintptr_t a, size_t n, uintptr_t pc,
 	full = cell_make(t->slot, t->epoch, 0xff, false, false) | flags;
 	m0 = (uint8_t)(0xff << (a - w0));
 	ml = (uint8_t)(0xff >> (8 - (end - wl)));
-	_Static_assert(SHADOW_CELLS == 4, "one store per cell below");
+	_Static_assert(SHADOW_CELLS == 4, "two 16-byte stores per word below");
 	for (uint64_t *c = sh; c <= shend; c += SHADOW_CELLS) {
-		c[0] = full;
-		/* Most words had one access: their other cells are empty. */
-		if (c[1] | c[2] | c[3])
-			c[1] = c[2] = c[3] = 0;
+		/* Two aligned 16-byte stores: a word's cells are 32-byte aligned. */
+		*(__m128i *)c = _mm_set_epi64x(0, (long long)full);
+		*(__m128i *)(c + 2) = _mm_setzero_si128();
 	}
 	sh[0] = (full & ~0xffULL) | (sh == shend ? (m0 & ml) : m0);
 	if (shend != sh)
