@@ -1,14 +1,17 @@
 # packaging: `make install` and `make uninstall`, GNU style (PREFIX,
 # DESTDIR, and the usual directory variables).  Installs the nstaint
 # binary, libmn (static, and shared with its SONAME and links) with its
-# headers and pkg-config file, the man pages nstaint(8) and libmn(3), the
-# agent's systemd unit and an example configuration (not overwritten).
-# selftests/install installs into a DESTDIR and builds a program against
-# the installed pkg-config file.
+# headers and pkg-config file, mnrace (libmnrace.a, mnrace.h, mnrace.pc
+# and the compiler wrappers mnrace-cc and mnrace-c++, which name the
+# installed library), the man pages nstaint(8) and libmn(3), the agent's
+# systemd unit and an example configuration (not overwritten).
+# selftests/install installs into a DESTDIR and builds programs against
+# the installed pkg-config files.
 .PHONY: install uninstall
 
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
+BINDIR     ?= $(PREFIX)/bin
 LIBDIR     ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFDIR ?= $(LIBDIR)/pkgconfig
@@ -27,6 +30,8 @@ INSTALLED = $(SBINDIR)/nstaint \
 	$(LIBDIR)/$(LIBMN_SONAME) $(LIBDIR)/libmn.so \
 	$(INCLUDEDIR)/mn.h $(INCLUDEDIR)/nstaint/mn_abi.h \
 	$(PKGCONFDIR)/libmn.pc \
+	$(LIBDIR)/libmnrace.a $(INCLUDEDIR)/mnrace.h $(PKGCONFDIR)/mnrace.pc \
+	$(BINDIR)/mnrace-cc $(BINDIR)/mnrace-c++ \
 	$(MANDIR)/man8/nstaint.8 $(MANDIR)/man3/libmn.3 \
 	$(UNITDIR)/nstaint-agent.service
 
@@ -44,6 +49,16 @@ install: real-all
 	$(Q)mkdir -p $(DESTDIR)$(PKGCONFDIR)
 	$(Q)$(call libmn_pc,$(PREFIX),$(INCLUDEDIR),$(LIBDIR)) \
 		user/libmn/libmn.pc.in > $(DESTDIR)$(PKGCONFDIR)/libmn.pc
+	$(Q)$(INSTALL) -D -m 0644 $(MNRACE_LIB) $(DESTDIR)$(LIBDIR)/libmnrace.a
+	$(Q)$(INSTALL) -D -m 0644 include/mnrace.h $(DESTDIR)$(INCLUDEDIR)/mnrace.h
+	$(Q)$(call mnrace_pc,$(PREFIX),$(INCLUDEDIR),$(LIBDIR)) \
+		user/mnrace/mnrace.pc.in > $(DESTDIR)$(PKGCONFDIR)/mnrace.pc
+	$(Q)mkdir -p $(DESTDIR)$(BINDIR)
+	$(Q)$(call mnrace_wrapper,mnrace-cc,C,$(CLANG),MNRACE_CLANG,$(LIBDIR)/libmnrace.a) \
+		> $(DESTDIR)$(BINDIR)/mnrace-cc
+	$(Q)$(call mnrace_wrapper,mnrace-c++,C++,$(CLANGXX),MNRACE_CLANGXX,$(LIBDIR)/libmnrace.a) \
+		> $(DESTDIR)$(BINDIR)/mnrace-c++
+	$(Q)chmod 0755 $(DESTDIR)$(BINDIR)/mnrace-cc $(DESTDIR)$(BINDIR)/mnrace-c++
 	$(Q)$(INSTALL) -D -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/nstaint.8
 	$(Q)$(INSTALL) -D -m 0644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/libmn.3
 	$(Q)mkdir -p $(DESTDIR)$(UNITDIR)

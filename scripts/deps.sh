@@ -1,13 +1,14 @@
 #!/bin/sh
 # Install every Debian package that nstaint's build, tests and benchmarks
 # need.  Idempotent: when everything is present it only checks (seconds).
+# llvm-19-tools is for FileCheck (TSan's tests under mnrace).
 # prometheus is for promtool and the agent tests; on a host that runs
 # systemd its package also enables a prometheus.service on :9090.
 set -eu
 
 PKGS="
 build-essential make pkg-config git
-clang-19 llvm-19 libclang-rt-19-dev libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev
+clang-19 llvm-19 llvm-19-tools libclang-rt-19-dev libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev
 libjson-c-dev libmicrohttpd-dev systemtap-sdt-dev
 linux-headers-amd64 linux-image-amd64 linux-source-6.1
 qemu-system-x86 busybox-static cpio xz-utils

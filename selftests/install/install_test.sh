@@ -3,7 +3,8 @@
 # Selftests of `make install`: into a DESTDIR, every file where the GNU
 # directory variables say, with its mode; libmn.so's SONAME and links; a
 # libmn program built against the installed pkg-config file (shared and
-# static) runs; the man pages lint clean and name every long option of
+# static) runs; a racy program built against the installed mnrace.pc (and
+# with the installed mnrace-cc) gets its race reported; the man pages lint clean and name every long option of
 # each command's --help; `make uninstall` removes all it installed.
 # Run from the top of the tree.
 set -u
@@ -15,7 +16,7 @@ trap 'rm -rf "$TMP"' EXIT
 D=$TMP/dest
 MAKE_ARGS=(--no-print-directory -s O="$O" DESTDIR="$D" PREFIX=/usr)
 
-plan 10
+plan 12
 
 # make install succeeds into an empty DESTDIR.
 make "${MAKE_ARGS[@]}" install >"$TMP/install.log" 2>&1
@@ -36,6 +37,11 @@ modes_ok() {
 	/usr/include/mn.h 644
 	/usr/include/nstaint/mn_abi.h 644
 	/usr/lib/pkgconfig/libmn.pc 644
+	/usr/lib/libmnrace.a 644
+	/usr/include/mnrace.h 644
+	/usr/lib/pkgconfig/mnrace.pc 644
+	/usr/bin/mnrace-cc 755
+	/usr/bin/mnrace-c++ 755
 	/usr/share/man/man8/nstaint.8 644
 	/usr/share/man/man3/libmn.3 644
 	/usr/lib/systemd/system/nstaint-agent.service 644
@@ -54,10 +60,11 @@ soname_ok() {
 }
 check "libmn.so SONAME libmn.so.0 and its links" soname_ok
 
-# pkg-config against the DESTDIR, as a packager's build would see it.
+# pkg-config against the DESTDIR, as a packager's build would see it:
+# pc ARGS... for libmn, PKG=mnrace pc ARGS... for mnrace.
 pc() {
 	PKG_CONFIG_LIBDIR=$D/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$D \
-		pkg-config "$@" libmn
+		pkg-config "$@" "${PKG:-libmn}"
 }
 
 # A program built with the installed header and `pkg-config --cflags
@@ -87,6 +94,49 @@ static_ok() {
 	[[ "$out" == "sum=5050 procs="* ]]
 }
 check "program linked with the installed libmn.a runs" static_ok
+
+# mnrace's report of hello_race.c's race: status 66, one report, its
+# current access at mark:second and the earlier one at mark:first (the
+# oracle is the source's marks, as in selftests/mnrace).  $1: the binary.
+race_reported() {
+	local src=selftests/install/hello_race.c out rc first second
+	out=$("$1" 2>&1)
+	rc=$?
+	first=$(grep -n '// mark:first$' "$src" | cut -d: -f1)
+	second=$(grep -n '// mark:second$' "$src" | cut -d: -f1)
+	[ "$rc" = 66 ] && [ "$(grep -c '^WARNING: mnrace: data race' <<<"$out")" = 1 ] &&
+	grep -A1 '^  Write of size 4 ' <<<"$out" | grep -q "hello_race\.c:$second " &&
+	grep -A1 '^  Previous write of size 4 ' <<<"$out" | grep -q "hello_race\.c:$first " &&
+	return 0
+	diag "status $rc, want 66 and the race at hello_race.c:$second against :$first"
+	sed 's/^/# /' <<<"$out"
+	return 1
+}
+
+# A racy pthread program compiled with clang-19 and `pkg-config --cflags
+# mnrace`, linked with `--libs`: the installed libmnrace.a, no libtsan.
+mnrace_pc_ok() {
+	local cflags libs
+	cflags=$(PKG=mnrace pc --cflags) && libs=$(PKG=mnrace pc --libs) || return 1
+	# shellcheck disable=SC2086
+	clang-19 $cflags -c -o "$TMP/hello_race.o" selftests/install/hello_race.c || return 1
+	# shellcheck disable=SC2086
+	clang-19 -o "$TMP/hello_race" "$TMP/hello_race.o" $libs || return 1
+	nm "$TMP/hello_race" | grep -q ' T mnrace_release$' || return 1
+	! nm "$TMP/hello_race" | grep -q __sanitizer_ || return 1
+	race_reported "$TMP/hello_race"
+}
+check "racy program built with the installed mnrace.pc: race reported" mnrace_pc_ok
+
+# The installed mnrace-cc names the installed library; run with that
+# name moved into the DESTDIR, it builds a program whose race is reported.
+mnrace_cc_ok() {
+	grep -qx "LIB=/usr/lib/libmnrace.a" "$D/usr/bin/mnrace-cc" || return 1
+	sed "s|^LIB=.*|LIB=$D/usr/lib/libmnrace.a|" "$D/usr/bin/mnrace-cc" >"$TMP/mnrace-cc" &&
+	sh "$TMP/mnrace-cc" -I"$D/usr/include" -o "$TMP/hello_race_cc" selftests/install/hello_race.c &&
+	race_reported "$TMP/hello_race_cc"
+}
+check "installed mnrace-cc builds a program whose race is reported" mnrace_cc_ok
 
 # The pages are valid roff: mandoc's linter and groff's warnings are silent.
 lint_ok() {

@@ -26,3 +26,24 @@ $(O)/selftests/mnrace/progs/%: selftests/mnrace/progs/%.cpp selftests/mnrace/pro
 $(MNRACE_TEST): selftests/mnrace/mnrace_test.sh $$(MNRACE_PROGS)
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
+
+# TSan's own tests (compiler-rt/test/tsan) under mnrace: the sources come
+# from Debian's llvm-toolchain-19 source package at build time
+# (scripts/tsan-tests.sh, once; never kept in the tree); tsan_suite.py
+# picks the eligible ones, builds them with mnrace-cc and checks their
+# CHECK lines with FileCheck (llvm-19-tools).
+TSAN_TESTS  := $(O)/tsan-tests
+TSAN_SUITE  := $(O)/selftests/mnrace/tsan_suite_test
+
+ALL   += $(TSAN_SUITE)
+TESTS += $(TSAN_SUITE)
+
+$(TSAN_TESTS)/VERSION: scripts/tsan-tests.sh
+	$(call msg,FETCH,$(TSAN_TESTS))
+	$(Q)scripts/tsan-tests.sh $(TSAN_TESTS)
+
+$(TSAN_SUITE): selftests/mnrace/tsan_suite.py $(TSAN_TESTS)/VERSION \
+		$$(MNRACE_CC) $$(MNRACE_CXX) $$(MNRACE_LIB)
+	$(call msg,INSTALL,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)install -m 755 $< $@

@@ -17,11 +17,12 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate clock semclock cxx"
-# What races at all: reads with reads, atomics with atomics.
-KINDS="readers mixed fork"
-MEMORY="heap free uaf stack tls memcpy memset io unaligned history"
+# What races at all: reads with reads, atomics with atomics, a thread
+# with one that ended before it started.
+KINDS="readers mixed fork after barrierdestroy"
+MEMORY="heap free uaf stack tls global memcpy memset io unaligned history"
 
-plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 27 ))
+plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 28 ))
 
 # PROG's source (C or C++), and the line of "// mark:NAME" in it.
 src() { ls "$SRC/$1".c "$SRC/$1".cpp 2>/dev/null; }
@@ -157,6 +158,8 @@ check "stack: location is the stack of task 1" \
 	grep -qx '  Location is stack of task 1\.' "$TMP/stack.race"
 check "tls: location is the TLS of task 2" \
 	grep -qx '  Location is TLS of task 2\.' "$TMP/tls.race"
+check "global: location is the C++ global by its demangled name" \
+	grep -q "^  Location is global 'ns::counter' of size 4 at " "$TMP/global.race"
 
 # History: with a single part (history_size=0) the child's 3000 calls
 # after its write overwrite it; the race is still reported, at the right

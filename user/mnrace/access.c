@@ -11,6 +11,8 @@
  * already say (same slot, epoch, bytes, at least as strong) stores
  * nothing and writes no history.
  */
+#include <emmintrin.h>
+
 #include "access.h"
 #include "cell.h"
 #include "report.h"
@@ -85,6 +87,14 @@ static inline __attribute__((always_inline)) bool check_word(struct task *t, uin
 	return raced;
 }
 
+/* The mask of the bytes of word @w inside [a, end). */
+static inline uint8_t word_mask(uintptr_t w, uintptr_t a, uintptr_t end)
+{
+	uintptr_t lo = w > a ? w : a, hi = w + 8 < end ? w + 8 : end;
+
+	return (uint8_t)(((1u << (hi - lo)) - 1) << (lo - w));
+}
+
 void access_small(struct task *t, uintptr_t a, uint32_t n, bool is_write,
 		  bool is_atomic, uintptr_t pc)
 {
@@ -98,11 +108,8 @@ void access_small(struct task *t, uintptr_t a, uint32_t n, bool is_write,
 		return;
 	}
 	for (uintptr_t w = a & ~7ULL; w < end; w += 8) {
-		uintptr_t lo = w > a ? w : a, hi = w + 8 < end ? w + 8 : end;
-		uint8_t mask = (uint8_t)(((1u << (hi - lo)) - 1) << (lo - w));
-
 		/* A word trace for each piece: replay matches by overlap. */
-		if (check_word(t, w, mask, is_write, is_atomic, pc, a, n, true))
+		if (check_word(t, w, word_mask(w, a, end), is_write, is_atomic, pc, a, n, true))
 			return;
 	}
 }
@@ -110,18 +117,37 @@ void access_small(struct task *t, uintptr_t a, uint32_t n, bool is_write,
 void access_range(struct task *t, uintptr_t a, size_t n, bool is_write,
 		  uintptr_t pc)
 {
-	uintptr_t end = a + n;
+	uintptr_t end = a + n, w0 = a & ~7ULL, wl = (end - 1) & ~7ULL, w = w0;
+	uint64_t *sh, *shl, full;
 
 	if (unlikely(mnr_in_rt) || !n)
 		return;
 	trace_range(t, pc, a, n, is_write);
-	for (uintptr_t w = a & ~7ULL; w < end; w += 8) {
-		uintptr_t lo = w > a ? w : a, hi = w + 8 < end ? w + 8 : end;
-		uint8_t mask = (uint8_t)(((1u << (hi - lo)) - 1) << (lo - w));
-
-		if (check_word(t, w, mask, is_write, false, pc, a, n, false))
+	/* A partial first word; the last one too, if it is the same. */
+	if ((a & 7) || end < w0 + 8) {
+		if (check_word(t, w0, word_mask(w0, a, end), is_write, false, pc, a, n, false) ||
+		    wl == w0)
+			return;
+		w += 8;
+	}
+	/*
+	 * The whole words.  In one window their cells are one after another:
+	 * a word this very access already holds (a block freed by the task
+	 * that filled it, a buffer copied twice) costs four loads.
+	 */
+	sh = shadow_of(w0);
+	shl = shadow_of(wl);
+	if (!sh || shl != sh + (wl - w0) / 8 * SHADOW_CELLS)
+		sh = NULL;
+	full = cell_make(t->slot, t->epoch, 0xff, !is_write, false);
+	for (; w + 8 <= end; w += 8) {
+		if (sh && cells_hold(sh + (w - w0) / 8 * SHADOW_CELLS, full))
+			continue;
+		if (check_word(t, w, 0xff, is_write, false, pc, a, n, false))
 			return;
 	}
+	if (w < end)
+		check_word(t, w, word_mask(w, a, end), is_write, false, pc, a, n, false);
 }
 
 void access_mark_written(struct task *t, uintptr_t a, size_t n, uintptr_t pc,
@@ -142,10 +168,11 @@ void access_mark_written(struct task *t, uintptr_t a, size_t n, uintptr_t pc,
 	full = cell_make(t->slot, t->epoch, 0xff, false, false) | flags;
 	m0 = (uint8_t)(0xff << (a - w0));
 	ml = (uint8_t)(0xff >> (8 - (end - wl)));
-	_Static_assert(SHADOW_CELLS == 4, "one store per cell below");
+	_Static_assert(SHADOW_CELLS == 4, "two 16-byte stores per word below");
 	for (uint64_t *c = sh; c <= shend; c += SHADOW_CELLS) {
-		c[0] = full;
-		c[1] = c[2] = c[3] = 0;
+		/* Two aligned 16-byte stores: a word's cells are 32-byte aligned. */
+		*(__m128i *)c = _mm_set_epi64x(0, (long long)full);
+		*(__m128i *)(c + 2) = _mm_setzero_si128();
 	}
 	sh[0] = (full & ~0xffULL) | (sh == shend ? (m0 & ml) : m0);
 	if (shend != sh)

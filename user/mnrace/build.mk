@@ -11,7 +11,9 @@ MNRACE_CC  := $(O)/mnrace-cc
 MNRACE_CXX := $(O)/mnrace-c++
 CLANGXX    ?= $(shell command -v clang++-19 || command -v clang++)
 
-ALL += $(MNRACE_LIB) $(MNRACE_CC) $(MNRACE_CXX)
+MNRACE_VERSION := 0.1.0
+
+ALL += $(MNRACE_LIB) $(MNRACE_CC) $(MNRACE_CXX) $(O)/mnrace.pc
 
 $(O)/mnrace-rt/%.o: user/mnrace/%.c
 	$(call msg,CC,$@)
@@ -22,17 +24,32 @@ $(MNRACE_LIB): $(MNRACE_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-# One template: name, language, compiler and the variable that overrides it.
-mnrace_wrapper = sed 's|@NAME@|$(notdir $@)|g;s|@LANG@|$(1)|g;s|@CLANG@|$(2)|g;s|@ENV@|$(3)|g;s|@LIB@|$(abspath $(MNRACE_LIB))|g' $< > $@.tmp
+# One template, filled with NAME,LANG,COMPILER,ENV,LIB: its name, language,
+# compiler, the variable that overrides it and the library (this one in
+# the tree; packaging/build.mk installs them with the installed one).
+mnrace_wrapper = sed 's|@NAME@|$(1)|g;s|@LANG@|$(2)|g;s|@CLANG@|$(3)|g;s|@ENV@|$(4)|g;s|@LIB@|$(5)|g' \
+	user/mnrace/mnrace-cc.in
+
+# mnrace_pc PREFIX,INCLUDEDIR,LIBDIR: the sed that fills mnrace.pc.in.
+mnrace_pc = sed 's|@PREFIX@|$(1)|g;s|@INCLUDEDIR@|$(2)|g;s|@LIBDIR@|$(3)|g;s|@VERSION@|$(MNRACE_VERSION)|g'
+
+$(O)/mnrace.pc: user/mnrace/mnrace.pc.in user/mnrace/build.mk
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(call mnrace_pc,$(TOP),$(TOP)/include,$(abspath $(O))) $< > $@
 
 $(MNRACE_CC): user/mnrace/mnrace-cc.in user/mnrace/build.mk
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(call mnrace_wrapper,C,$(CLANG),MNRACE_CLANG)
+	$(Q)$(call mnrace_wrapper,mnrace-cc,C,$(CLANG),MNRACE_CLANG,$(abspath $(MNRACE_LIB))) > $@.tmp
 	$(Q)chmod +x $@.tmp && mv $@.tmp $@
 
 $(MNRACE_CXX): user/mnrace/mnrace-cc.in user/mnrace/build.mk
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(call mnrace_wrapper,C++,$(CLANGXX),MNRACE_CLANGXX)
+	$(Q)$(call mnrace_wrapper,mnrace-c++,C++,$(CLANGXX),MNRACE_CLANGXX,$(abspath $(MNRACE_LIB))) > $@.tmp
 	$(Q)chmod +x $@.tmp && mv $@.tmp $@
+
+# The pass's entry points make no frame: their common case (the access
+# already recorded) then saves no register at all.
+$(O)/mnrace-rt/entry.o: MNRACE_CFLAGS += -fomit-frame-pointer

@@ -4,9 +4,10 @@
  * block (heap.h) and its shadow.  A new block is written by the
  * allocating task, as if it had initialised it (a pointer handed to
  * another task without synchronisation races on first use).  free() is
- * a write of the whole block, checked (freeing races with unsynchronised
- * use), then the block stays marked freed (up to FREED_MARK_MAX bytes),
- * so any later access is reported as a use after free.  A
+ * a write of the block's first KiB (FREE_CHECKED), checked (freeing races
+ * with unsynchronised use), then that head stays marked freed (blocks up
+ * to FREED_MARK_MAX bytes), so any later access to it is reported as a
+ * use after free.  A
  * free() called from uninstrumented code (glibc, ld.so) only marks the
  * block: its write is as invisible as that code's other accesses
  * (instr.h).
@@ -36,6 +37,10 @@ struct binfo {
 #define MAX_BLOCKS	(1u << 28)
 /* Blocks up to this size stay marked freed (use after free is seen). */
 #define FREED_MARK_MAX	(1u << 20)
+/* free() checks and marks a block's first FREE_CHECKED bytes, as TSan
+ * does: touching all of a big block's shadow at every free costs more
+ * than the races past its head it would find. */
+#define FREE_CHECKED	1024
 
 static struct binfo *blocks;	/* index 0 unused: 0 in meta is "none" */
 static uint32_t free_head, next_fresh = 1;
@@ -134,14 +139,16 @@ int64_t heap_on_free(void *p, uintptr_t pc)
 		return -1;
 	n = blocks[i].size;
 	if (tracking()) {
+		size_t head = n < FREE_CHECKED ? (n ? n : 1) : FREE_CHECKED;
+
 		t = task_cur();
 		if (pc_instrumented(pc))
-			access_range(t, (uintptr_t)p, n ? n : 1, true, pc);
+			access_range(t, (uintptr_t)p, head, true, pc);
 		/* A big block's shadow goes back to the kernel instead. */
 		if (n > FREED_MARK_MAX)
 			shadow_reset((uintptr_t)p, n);
 		else
-			access_mark_written(t, (uintptr_t)p, n ? n : 1, pc, true);
+			access_mark_written(t, (uintptr_t)p, head, pc, true);
 	}
 	__atomic_store_n(meta, 0, __ATOMIC_RELEASE);
 	binfo_put(i);

@@ -8,7 +8,8 @@
  *     (a read unlock before a later write lock only, not a read lock);
  *   cond wait: the mutex's unlock and relock (signal/broadcast are no
  *     edge by themselves: the predicate lives under the mutex);
- *   barrier: every arrival before every departure of the same wait;
+ *   barrier: every arrival before every departure of the same wait
+ *     (the object is read on arrival and on departure);
  *   sem: post before the wait that takes it;
  *   once: the init function before every return of pthread_once.
  * The objects count as memory too: init and destroy write them, every
@@ -549,8 +550,12 @@ MNR_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 	obj_use(t, b, MNR_PC());
 	sync_release(t, (uintptr_t)b);
 	err = REAL(pthread_barrier_wait)(b);
-	if (err == 0 || err == PTHREAD_BARRIER_SERIAL_THREAD)
+	if (err == 0 || err == PTHREAD_BARRIER_SERIAL_THREAD) {
 		sync_acquire(t, (uintptr_t)b);
+		/* Used on the way out too: a destroy right after the serial
+		 * thread's return races with the others' (as in TSan). */
+		obj_use(t, b, MNR_PC());
+	}
 	return err;
 }
 

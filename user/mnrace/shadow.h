@@ -62,16 +62,22 @@ static inline bool app_window(uintptr_t a, uintptr_t *off, int *win)
 	return true;
 }
 
-/* The cells of the 8-byte word holding @a, or NULL: not application memory. */
+/*
+ * The cells of the 8-byte word holding @a, or NULL: not application
+ * memory.  Constants only, no table: the shadow load of every access
+ * waits for this address.
+ */
 static inline uint64_t *shadow_of(uintptr_t a)
 {
-	static const uintptr_t base[3] = { SHADOW_LO, SHADOW_MID, SHADOW_HI };
-	uintptr_t off;
-	int w;
+	uintptr_t w = a & ~7ULL;
 
-	if (unlikely(!app_window(a, &off, &w)))
-		return NULL;
-	return (uint64_t *)(base[w] + (off & ~7ULL) * SHADOW_SCALE);
+	if (likely(a >= APP_HI_BEG && a < APP_HI_END))
+		return (uint64_t *)(SHADOW_HI + (w - APP_HI_BEG) * SHADOW_SCALE);
+	if (a >= APP_MID_BEG && a < APP_MID_END)
+		return (uint64_t *)(SHADOW_MID + (w - APP_MID_BEG) * SHADOW_SCALE);
+	if (a >= APP_LO_BEG && a < APP_LO_END)
+		return (uint64_t *)(SHADOW_LO + w * SHADOW_SCALE);
+	return NULL;
 }
 
 /* The meta word of the 16-byte granule holding @a, or NULL. */

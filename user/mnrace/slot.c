@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Slot allocation (slot.h).  Freed slots are reused oldest first: the
- * longer a slot rests, the more of its earlier owner's accesses have been
- * overwritten in the shadow by the time a new owner takes it (a new owner
- * does not race with its predecessor's accesses: docs/mnrace.md, limits).
+ * Slot allocation (slot.h).  A new owner does not race with its
+ * predecessor's accesses (docs/mnrace.md, limits), so slots are not
+ * reused while fewer than SLOT_FRESH have ever been taken (as TSan's 256
+ * slots): a thread that starts after another one ended still races with
+ * it.  Past that, freed slots are reused oldest first: the longer a slot
+ * rests, the more of its earlier owner's accesses have been overwritten
+ * in the shadow by the time a new owner takes it.
  */
 #include "fork.h"
 #include "rt.h"
 #include "slot.h"
 
 #define EPOCH_RETIRE	0xf0000000u
+#define SLOT_FRESH	256
 
 struct slot *mnr_slots;
 static uint32_t queue[SLOT_MAX];	/* ring of free slots */
@@ -28,7 +32,7 @@ uint32_t slot_take(uint32_t task_id)
 
 	spin_lock(&lock);
 	for (;;) {
-		if (q_len) {
+		if (q_len && next_fresh >= SLOT_FRESH) {
 			s = queue[q_head];
 			q_head = (q_head + 1) % SLOT_MAX;
 			q_len--;

@@ -211,7 +211,7 @@ bool sym_data(uintptr_t addr, const char **name, uintptr_t *startp, size_t *size
 	    (sym.st_size && off >= sym.st_size))
 		return false;
 	mname = dwfl_module_info(m, NULL, &start, NULL, NULL, NULL, NULL, NULL);
-	*name = s;
+	*name = demangle(s);
 	*startp = addr - off;
 	*size = sym.st_size;
 	*module = base_name(mname);

@@ -115,10 +115,11 @@ void task_start(struct task *t)
 {
 	struct task_info ti = { 0 };
 	pthread_attr_t attr;
+	uint32_t slot;
 
 	mnr_in_rt++;
-	t->slot = slot_take(t->id);
-	t->epoch = mnr_slots[t->slot].epoch;
+	slot = slot_take(t->id);
+	task_set_epoch(t, slot, mnr_slots[slot].epoch);
 	vc_set(&t->vc, t->slot, t->epoch);
 	trace_next(t);
 
@@ -164,8 +165,7 @@ static struct task *dead_task(void)
 {
 	struct task *t = rt_alloc(sizeof(*t));
 
-	t->slot = SLOT_MAX;
-	t->epoch = 1;
+	task_set_epoch(t, SLOT_MAX, 1);
 	t->tpart = rt_alloc(sizeof(*t->tpart));
 	mnr_cur = t;
 	return t;
@@ -219,7 +219,7 @@ void task_tick(struct task *t)
 {
 	if (dead(t))
 		return;
-	t->epoch++;
+	task_set_epoch(t, t->slot, t->epoch + 1);
 	t->vc.e[t->slot] = t->epoch;
 	trace_word(t, EV_EPOCH, t->epoch);
 }

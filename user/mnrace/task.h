@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cell.h"
 #include "rt.h"
 #include "vclock.h"
 
@@ -28,7 +29,8 @@ struct trace_part;
 struct task {
 	uint32_t id;
 	uint32_t slot;
-	uint32_t epoch;		/* == vc.e[slot] */
+	uint32_t epoch;		/* == vc.e[slot]; set with task_set_epoch */
+	uint64_t cell_se;	/* its cells' slot and epoch half (access.h) */
 	struct vclock vc;
 	struct trace_part *tpart;	/* part of the slot's trace written now */
 	uint32_t depth;		/* may exceed STACK_MAX: frames beyond are lost */
@@ -52,6 +54,19 @@ struct task_info {
 	bool alive;
 	uintptr_t stack_lo, stack_hi, tls_lo, tls_hi;
 };
+
+/*
+ * @t's slot is @slot and its epoch @epoch from now on.  The one way to
+ * set them: every check of an access starts from cell_se, which a
+ * direct store would leave behind (the access would look recorded at its
+ * old epoch: a missed race).
+ */
+static inline void task_set_epoch(struct task *t, uint32_t slot, uint32_t epoch)
+{
+	t->slot = slot;
+	t->epoch = epoch;
+	t->cell_se = cell_make(slot, epoch, 0, false, false);
+}
 
 extern __thread struct task *mnr_cur;
 /* Non-zero while the runtime itself runs on this thread: interposed

@@ -1,0 +1,34 @@
+# bench/mnrace: the same workloads built plain, with clang's TSan and with
+# mnrace; `make bench-mnrace` builds the three and prints slowdowns and
+# memory (bench/mnrace/run.sh; not in make check).  A program here is
+# built as $(O)/bench/mnrace/NAME.plain, NAME.tsan and NAME.mnrace; a
+# workload is one line of run.sh's table.
+.PHONY: bench-mnrace
+
+MNRACE_BENCH_PROGS := pthreads
+MNRACE_BENCH_FLAGS := -O2 -g -Wall $(WERROR_FLAGS)
+MNRACE_BENCH := $(foreach p,$(MNRACE_BENCH_PROGS),$(addprefix $(O)/bench/mnrace/$(p).,plain tsan mnrace)) \
+	$(O)/bench/mnrace/maxrss
+
+$(O)/bench/mnrace/maxrss: bench/mnrace/maxrss.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $<
+
+$(O)/bench/mnrace/%.plain: bench/mnrace/%.c
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(MNRACE_BENCH_FLAGS) -o $@ $< -lpthread
+
+$(O)/bench/mnrace/%.tsan: bench/mnrace/%.c
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(MNRACE_BENCH_FLAGS) -fsanitize=thread -o $@ $<
+
+$(O)/bench/mnrace/%.mnrace: bench/mnrace/%.c $$(MNRACE_CC) $$(MNRACE_LIB)
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(MNRACE_CC) $(MNRACE_BENCH_FLAGS) -o $@ $<
+
+bench-mnrace: $(MNRACE_BENCH)
+	$(Q)bench/mnrace/run.sh $(O)

@@ -1,0 +1,31 @@
+#!/bin/bash
+# bench/mnrace: each workload built plain, with clang's TSan and with
+# mnrace (bench/mnrace/build.mk), each run in a fresh process, the three
+# builds in turn, RUNS times.  Prints per workload the plain median wall
+# time, the slowdowns (median / plain median) of TSan and mnrace and
+# their ratio (m/t), the same of CPU time, and the median maximum RSS of
+# each build; "ok" when mnrace is no slower than TSan (wall time) and
+# uses no more memory.  A run that fails, or
+# whose output differs from the plain build's, stops the benchmark.  The
+# header says when, and the host's load average before and after, since
+# the host is shared.  The measuring is bench/mnrace/measure.py.
+#
+# usage: bench/mnrace/run.sh [BUILD_DIR]     (RUNS=5 by default)
+set -eu
+O=${1:-build}
+export RUNS=${RUNS:-5} BENCH=$O/bench/mnrace
+
+# One line per workload: name, program (bench/mnrace/PROGRAM.c, built as
+# PROGRAM.plain, .tsan, .mnrace), its arguments.
+WORKLOADS="
+mutex_heavy	pthreads	mutex_heavy
+private_array	pthreads	private_array
+malloc_heavy	pthreads	malloc_heavy
+"
+
+load() { awk '{print $1, $2, $3}' /proc/loadavg; }
+echo "# mnrace vs clang $(clang-19 --version | sed -n 's/.*version \([0-9.]*\).*/\1/p') TSan" \
+     "on $(nproc) CPUs, median of $RUNS runs, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "# load average before: $(load)"
+echo "$WORKLOADS" | python3 bench/mnrace/measure.py
+echo "# load average after: $(load)"

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* A thread that starts after another one ended still races with it:
+ * ending is no edge to a thread that was not joined with it (an ended
+ * thread's slot must not pass its accesses to the next owner as if they
+ * were its own).  The kernel is the oracle for "ended": the first
+ * thread's /proc/self/task entry is gone before the second is created;
+ * the race-free twin joins the first thread instead. */
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "racetest.h"
+
+int x;
+static pid_t first_tid;
+
+static void *first(void *arg)
+{
+	__atomic_store_n(&first_tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELAXED);
+	x = 1; // mark:first
+	return NULL;
+}
+
+static void *second(void *arg)
+{
+	x = 2; // mark:second
+	return NULL;
+}
+
+/* Until the kernel has reaped the thread (its task entry is gone). */
+static void wait_gone(void)
+{
+	char path[64];
+	struct stat st;
+	pid_t tid;
+
+	while (!(tid = __atomic_load_n(&first_tid, __ATOMIC_RELAXED)))
+		sched_yield();
+	snprintf(path, sizeof(path), "/proc/self/task/%d", (int)tid);
+	while (stat(path, &st) == 0)
+		usleep(1000);
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t a, b;
+
+	racetest_init(argc, argv, 1);
+	a = spawn(first, NULL);
+	if (racy)
+		wait_gone();
+	else
+		pthread_join(a, NULL);
+	b = spawn(second, NULL);
+	pthread_join(b, NULL);
+	if (racy)
+		pthread_join(a, NULL);
+	return 0;
+}
