@@ -12,7 +12,7 @@ ALL   += $(MNRACE_PROGS) $(MNRACE_TEST)
 TESTS += $(MNRACE_TEST)
 
 $(O)/selftests/mnrace/progs/%: selftests/mnrace/progs/%.c selftests/mnrace/progs/racetest.h \
-		include/mnrace.h $$(MNRACE_CC) $$(MNRACE_LIB)
+		include/mnrace.h $$(MNRACE_CC) $$(MNRACE_LIB) $(O)/libmn.so
 	$(call msg,MNRACE,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(MNRACE_CC) -O1 -Wall -Iinclude -o $@ $<

@@ -23,7 +23,10 @@ $(MNRACE_LIB): $(MNRACE_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # One template: name, language, compiler and the variable that overrides it.
-mnrace_wrapper = sed 's|@NAME@|$(notdir $@)|g;s|@LANG@|$(1)|g;s|@CLANG@|$(2)|g;s|@ENV@|$(3)|g;s|@LIB@|$(abspath $(MNRACE_LIB))|g' $< > $@.tmp
+# The wrappers link libmn.so (a module of its own, so mnrace counts it
+# as uninstrumented code) from the build tree, and add include/ (mn.h,
+# mnrace.h) after the caller's -I directories.
+mnrace_wrapper = sed 's|@NAME@|$(notdir $@)|g;s|@LANG@|$(1)|g;s|@CLANG@|$(2)|g;s|@ENV@|$(3)|g;s|@LIB@|$(abspath $(MNRACE_LIB))|g;s|@LIBDIR@|$(abspath $(O))|g;s|@INC@|$(abspath include)|g' $< > $@.tmp
 
 $(MNRACE_CC): user/mnrace/mnrace-cc.in user/mnrace/build.mk
 	$(call msg,GEN,$@)
