@@ -9,6 +9,7 @@
 #ifndef NSTAINT_MNRACE_ABI_H
 #define NSTAINT_MNRACE_ABI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct mnrace_libmn_abi {
@@ -25,6 +26,9 @@ struct mnrace_libmn_abi {
 	void (*acquire)(const void *addr);
 	void (*release)(const void *addr);
 	void (*release_store)(const void *addr);
+	/* [addr, addr + n) is read or written by the calling task, on behalf
+	 * of its call at @pc (mn_read's and mn_write's buffers). */
+	void (*access)(const void *addr, size_t n, int is_write, uintptr_t pc);
 };
 
 extern const struct mnrace_libmn_abi mnrace_libmn_abi __attribute__((weak));

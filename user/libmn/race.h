@@ -34,6 +34,8 @@
 #ifdef MN_TSAN
 #include <sanitizer/tsan_interface.h>
 
+#define MN_RACE_ON 1
+
 /* libtsan's, not in its header: ignore the calling thread's accesses
  * (and frees) for a while. */
 void __tsan_ignore_thread_begin(void);
@@ -110,6 +112,12 @@ static inline void mn_race_release_store(const void *a)
 	__tsan_release((void *)a);
 }
 
+/* TSan's read/write interceptors check those buffers themselves. */
+static inline void mn_race_access(const void *a, size_t n, bool is_write, uintptr_t pc)
+{
+	(void)a, (void)n, (void)is_write, (void)pc;
+}
+
 /*
  * Runtime memory passing from one thread to another, to be freed there
  * (an M, a channel or context dropped by its last reference, the timer
@@ -142,7 +150,15 @@ static inline void mn_race_m_free(struct mn_m *m)
 #else /* mnrace, if linked in */
 #include <nstaint/mnrace_abi.h>
 
+/* Is mnrace there?  (In the TSan flavour: always.) */
 #define MN_RACE_ON unlikely(&mnrace_libmn_abi != NULL)
+
+/* The calls themselves, out of line and cold: the hot path keeps its
+ * shape (no frame, no saved register for a call it never makes). */
+static __attribute__((noinline, cold)) void mn_race_call(void (*fn)(const void *), const void *a)
+{
+	fn(a);
+}
 
 static inline void mn_race_task_create(struct mn_g *g, uintptr_t pc)
 {
@@ -171,12 +187,17 @@ static inline uintptr_t mn_race_stack_lo(struct mn_g *g)
 	return (uintptr_t)g->stack + mn_pagesz;
 }
 
+static __attribute__((noinline, cold)) void mn_race_call_switch(struct mn_g *to)
+{
+	mnrace_libmn_abi.task_switch(to->race, to->stack ? mn_race_stack_lo(to) : 0,
+				     to->stack ? mn_race_stack_lo(to) + to->stack_size : 0);
+}
+
 static inline void mn_race_switch(struct mn_g *from, struct mn_g *to)
 {
 	(void)from;
 	if (MN_RACE_ON)
-		mnrace_libmn_abi.task_switch(to->race, to->stack ? mn_race_stack_lo(to) : 0,
-					     to->stack ? mn_race_stack_lo(to) + to->stack_size : 0);
+		mn_race_call_switch(to);
 }
 
 static inline void mn_race_task_end(struct mn_g *g)
@@ -196,19 +217,34 @@ static inline void mn_race_thread_start(struct mn_m *m)
 static inline void mn_race_acquire(const void *a)
 {
 	if (MN_RACE_ON)
-		mnrace_libmn_abi.acquire(a);
+		mn_race_call(mnrace_libmn_abi.acquire, a);
 }
 
 static inline void mn_race_release(const void *a)
 {
 	if (MN_RACE_ON)
-		mnrace_libmn_abi.release(a);
+		mn_race_call(mnrace_libmn_abi.release, a);
 }
 
 static inline void mn_race_release_store(const void *a)
 {
 	if (MN_RACE_ON)
-		mnrace_libmn_abi.release_store(a);
+		mn_race_call(mnrace_libmn_abi.release_store, a);
+}
+
+/* A buffer the calling task's call at @pc read or wrote through libmn
+ * (mn_read, mn_write), after the read/write interposer's own check (at
+ * libmn's line): the history then gives the program's line. */
+static __attribute__((noinline, cold)) void mn_race_call_access(const void *a, size_t n, bool w,
+								 uintptr_t pc)
+{
+	mnrace_libmn_abi.access(a, n, w, pc);
+}
+
+static inline void mn_race_access(const void *a, size_t n, bool is_write, uintptr_t pc)
+{
+	if (MN_RACE_ON && n)
+		mn_race_call_access(a, n, is_write, pc);
 }
 
 /* mnrace sees none of libmn's own mallocs and frees (libmn.so is

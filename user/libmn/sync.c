@@ -200,9 +200,20 @@ static inline void mutex_unlock(mn_mutex *mu)
 		mutex_unlock_slow(mu);
 }
 
-void mn_mutex_unlock(mn_mutex *mu)
+/* With a race detector: out of line, so that the plain unlock keeps no
+ * frame for a call it never makes. */
+static __attribute__((noinline, cold)) void mutex_unlock_race(mn_mutex *mu)
 {
 	mn_race_release(mu);
+	mutex_unlock(mu);
+}
+
+void mn_mutex_unlock(mn_mutex *mu)
+{
+	if (MN_RACE_ON) {
+		mutex_unlock_race(mu);
+		return;
+	}
 	mutex_unlock(mu);
 }
 

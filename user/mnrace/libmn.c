@@ -9,6 +9,7 @@
  * two.
  */
 #include "../../include/nstaint/mnrace_abi.h"
+#include "access.h"
 #include "shadow.h"
 #include "sync.h"
 #include "task.h"
@@ -68,6 +69,11 @@ static void mn_release_store(const void *a)
 	sync_unlock(s);
 }
 
+static void mn_access(const void *a, size_t n, int is_write, uintptr_t pc)
+{
+	access_range(task_cur(), (uintptr_t)a, n, is_write, pc);
+}
+
 MNR_EXPORT const struct mnrace_libmn_abi mnrace_libmn_abi = {
 	.task_create = mn_task_create,
 	.task_switch = mn_task_switch,
@@ -75,4 +81,5 @@ MNR_EXPORT const struct mnrace_libmn_abi mnrace_libmn_abi = {
 	.acquire = mn_acquire,
 	.release = mn_release,
 	.release_store = mn_release_store,
+	.access = mn_access,
 };
