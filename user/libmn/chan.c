@@ -328,6 +328,7 @@ void mn_chan_close(mn_chan *c)
 	mn_race_release(c);
 	c->closed = true;
 	while ((s = q_dequeue(c->recvq))) {
+		mn_race_acquire(s);	/* the zeroing writes the waiter's buffer */
 		zero(c, s->elem);
 		mn_race_release(s);
 		s->success = false;
