@@ -179,13 +179,23 @@ void task_start_on(struct task *t, uintptr_t stack_lo, uintptr_t stack_hi)
 	task_begin(t, &where, false);
 }
 
+/* The clock the thread's task ended with (task_leave_clock). */
+static __thread struct vclock *last_vc;
+
+void task_leave_clock(const struct vclock *vc)
+{
+	if (!last_vc)
+		last_vc = rt_alloc(sizeof(*last_vc));
+	vc_copy(last_vc, vc);
+}
+
 /*
  * What a thread runs as after its task ended (TLS destructors, cleanup
  * handlers): accesses are not checked there (mnr_in_rt stays set), but
  * shadow stack and sync calls need somewhere to go.  It holds no slot, so
- * its history part only ever restarts (trace_next), and its clock takes
- * no part in edges (it would spread a 65536-entry clock to every lock it
- * touched).
+ * its history part only ever restarts (trace_next).  It releases the
+ * clock its thread's task ended with (what a destructor publishes comes
+ * after the task), and acquires nothing, so its clock never grows.
  */
 static struct task *dead_task(void)
 {
@@ -194,6 +204,8 @@ static struct task *dead_task(void)
 	t->slot = SLOT_MAX;
 	t->epoch = 1;
 	t->tpart = rt_alloc(sizeof(*t->tpart));
+	if (last_vc)
+		vc_copy(&t->vc, last_vc);
 	mnr_cur = t;
 	return t;
 }
@@ -262,16 +274,12 @@ void task_acquire(struct task *t, const struct vclock *src)
 
 void task_release(struct task *t, struct vclock *dst)
 {
-	if (dead(t))
-		return;
 	vc_join(dst, &t->vc);
-	task_tick(t);
+	task_tick(t);	/* nothing for a dead task: no slot */
 }
 
 void task_release_store(struct task *t, struct vclock *dst)
 {
-	if (dead(t))
-		return;
 	vc_copy(dst, &t->vc);
 	task_tick(t);
 }

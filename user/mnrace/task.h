@@ -80,6 +80,9 @@ void task_start_on(struct task *t, uintptr_t stack_lo, uintptr_t stack_hi);
 /* @t stops running for good: its slot goes back, its info stays. */
 void task_end(struct task *t);
 void task_free(struct task *t);
+/* The calling thread's task ended with @vc: what the thread runs after
+ * it (the dead task of task.c) releases that. */
+void task_leave_clock(const struct vclock *vc);
 
 void task_tick(struct task *t);
 void task_acquire(struct task *t, const struct vclock *src);
