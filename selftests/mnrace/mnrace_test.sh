@@ -31,7 +31,7 @@ SEEDS="seed_loopvar seed_err seed_slice seed_map seed_mutexcopy seed_future seed
 SAME_LINE="seed_map seed_table"
 # libmn's own tests under mnrace (selftests/mnrace/build.mk says which
 # are left out, and why).
-MN_SUITE="mn_sched_test mn_chan_test mn_net_ctx_test"
+MN_SUITE="mn_sched_test mn_chan_test mn_net_ctx_test mn_thread_test"
 
 plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 27 +
 	 ($(echo $MNEDGES $SEEDS | wc -w)) * 4 + 2 + $(echo $MN_SUITE | wc -w) + 1 ))

@@ -170,17 +170,6 @@ static inline void mn_race_task_begin(struct mn_g *g)
 	(void)g;	/* the clock came with task_create */
 }
 
-static inline void mn_race_task_exit(struct mn_g *g)
-{
-	(void)g;	/* task_end, once it is off its stack */
-}
-
-/* What the thread runs after its end is not checked by mnrace. */
-static inline void mn_race_thread_follows(struct mn_g *g)
-{
-	(void)g;
-}
-
 /* The usable bytes of g's stack. */
 static inline uintptr_t mn_race_stack_lo(struct mn_g *g)
 {
@@ -230,6 +219,19 @@ static inline void mn_race_release_store(const void *a)
 {
 	if (MN_RACE_ON)
 		mn_race_call(mnrace_libmn_abi.release_store, a);
+}
+
+/* task_end comes once it is off its stack; a task that returns locked
+ * takes its thread with it: its clock goes to the thread's own task. */
+static inline void mn_race_task_exit(struct mn_g *g)
+{
+	if (g->lockcount)
+		mn_race_release_store(g->stack);
+}
+
+static inline void mn_race_thread_follows(struct mn_g *g)
+{
+	mn_race_acquire(g->stack);
 }
 
 /* A buffer the calling task's call at @pc read or wrote through libmn
