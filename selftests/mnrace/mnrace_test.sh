@@ -34,7 +34,7 @@ SAME_LINE="seed_map seed_table"
 MN_SUITE="mn_sched_test mn_chan_test mn_net_ctx_test mn_thread_test"
 
 plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 27 +
-	 ($(echo $MNEDGES $SEEDS | wc -w)) * 4 + 2 + $(echo $MN_SUITE | wc -w) + 1 ))
+	 ($(echo $MNEDGES $SEEDS | wc -w)) * 4 + 2 + $(echo $MN_SUITE | wc -w) + 2 ))
 
 # PROG's source (C or C++), and the line of "// mark:NAME" in it.
 src() { ls "$SRC/$1".c "$SRC/$1".cpp 2>/dev/null; }
@@ -288,5 +288,10 @@ diag "skynet under mnrace: $(grep '^rss' "$sky.out")"
 # The link: mnrace's runtime, not clang's libtsan.
 check "mnrace-cc links libmnrace and not libtsan" \
 	sh -c "nm '$P/mutex' | grep -q ' T mnrace_release\$' && ! nm '$P/mutex' | grep -q __sanitizer_"
+# libmn as the shared library (uninstrumented code to mnrace), only for
+# a program that uses it.
+check "mnrace-cc links libmn.so into a libmn program, not into a pthread one" \
+	sh -c "readelf -d '$P/mn_chan' | grep -q 'NEEDED.*\[libmn\.so\.0\]' &&
+	       ! readelf -d '$P/mutex' | grep -q 'NEEDED.*libmn'"
 
 tap_done
