@@ -54,9 +54,9 @@ install: real-all
 	$(Q)$(call mnrace_pc,$(PREFIX),$(INCLUDEDIR),$(LIBDIR)) \
 		user/mnrace/mnrace.pc.in > $(DESTDIR)$(PKGCONFDIR)/mnrace.pc
 	$(Q)mkdir -p $(DESTDIR)$(BINDIR)
-	$(Q)$(call mnrace_wrapper,mnrace-cc,C,$(CLANG),MNRACE_CLANG,$(LIBDIR)/libmnrace.a) \
+	$(Q)$(call mnrace_wrapper,mnrace-cc,C,$(CLANG),MNRACE_CLANG,$(LIBDIR)/libmnrace.a,$(LIBDIR),$(INCLUDEDIR)) \
 		> $(DESTDIR)$(BINDIR)/mnrace-cc
-	$(Q)$(call mnrace_wrapper,mnrace-c++,C++,$(CLANGXX),MNRACE_CLANGXX,$(LIBDIR)/libmnrace.a) \
+	$(Q)$(call mnrace_wrapper,mnrace-c++,C++,$(CLANGXX),MNRACE_CLANGXX,$(LIBDIR)/libmnrace.a,$(LIBDIR),$(INCLUDEDIR)) \
 		> $(DESTDIR)$(BINDIR)/mnrace-c++
 	$(Q)chmod 0755 $(DESTDIR)$(BINDIR)/mnrace-cc $(DESTDIR)$(BINDIR)/mnrace-c++
 	$(Q)$(INSTALL) -D -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/nstaint.8

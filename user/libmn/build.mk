@@ -9,7 +9,8 @@ LIBMN_SRCS := $(addprefix user/libmn/,proc.c lock_futex.c stack.c syscall.c \
 		netpoll.c ctx.c debug.c ring.c switch.S) user/common/nsset.c user/common/mnring.c
 LIBMN_HDRS := include/mn.h include/nstaint/mn_abi.h include/nstaint/events.h \
 		user/libmn/internal.h user/libmn/runq.h user/libmn/waitq.h user/libmn/frame.h \
-		user/common/nsset.h user/common/mnring.h include/nstaint/mn_ring.h user/libmn/ring.h
+		user/common/nsset.h user/common/mnring.h include/nstaint/mn_ring.h user/libmn/ring.h \
+		user/libmn/race.h include/nstaint/mnrace_abi.h
 # -fcf-protection=branch: endbr64 everywhere (switch.S has _CET_ENDBR), so
 # the library is IBT-compatible; no shadow-stack claim (switch.S).
 # make LIBMN_DEBUG=1: the contract checks that cost more than a load and a
@@ -65,6 +66,12 @@ SAN_CC ?= gcc
 LIBMN_SAN_asan := -fsanitize=address -fno-omit-frame-pointer -DMN_DEBUG
 LIBMN_SAN_tsan := -fsanitize=thread -DMN_DEBUG
 LIBMN_SAN_clang :=
+# How the library itself is compiled in each flavour.  The TSan flavour is
+# not instrumented: TSan must not see the runtime's own accesses (its run
+# queues, its locks), only the edges race.h tells it (-DMN_TSAN).
+LIBMN_LIB_asan  = $(LIBMN_SAN_asan)
+LIBMN_LIB_tsan := -DMN_TSAN -DMN_DEBUG
+LIBMN_LIB_clang = $(LIBMN_SAN_clang)
 LIBMN_CC_asan  = $(SAN_CC)
 LIBMN_CC_tsan  = $(SAN_CC)
 LIBMN_CC_clang = $(CLANG)
@@ -73,7 +80,7 @@ define libmn_san
 $(O)/libmn-$(1)/%.c.o: %.c $(LIBMN_HDRS)
 	$$(call msg,CC,$$@)
 	$$(Q)mkdir -p $$(dir $$@)
-	$$(Q)$$(LIBMN_CC_$(1)) $$(CFLAGS) -Iuser -O1 $(LIBMN_SAN_$(1)) -c -o $$@ $$<
+	$$(Q)$$(LIBMN_CC_$(1)) $$(CFLAGS) -Iuser -O1 $(LIBMN_LIB_$(1)) -c -o $$@ $$<
 
 $(O)/libmn-$(1)/%.S.o: %.S user/libmn/frame.h
 	$$(call msg,AS,$$@)

@@ -8,11 +8,24 @@
  * marks success and readies it.  A task in select has one sudog per case
  * on every channel; the first party to win the task's wakeup token
  * (internal.h) completes the select, the others skip those sudogs.
+ *
+ * Happens-before (race.h), as in Go's memory model: each buffer slot is
+ * an object that every send and receive through it acquires before its
+ * copy and release_stores after it, so the k-th receive sees the k-th
+ * send and the (k+C)-th send sees the k-th receive; a waiter leaves its
+ * clock in its sudog before it parks (release_store), whoever completes
+ * the operation acquires the sudog, copies, and release_stores it, and
+ * the waiter acquires it once woken (so an unbuffered send and its
+ * receive see each other); close releases the channel, a receive that
+ * finds it closed acquires it.  Each copy comes between the acquire and
+ * the release: a detector that sees libmn's memcpy (TSan's interceptor)
+ * sees it ordered with both tasks.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "race.h"
 #include "waitq.h"
 
 struct sudog {
@@ -79,8 +92,9 @@ mn_chan *mn_chan_make(size_t elem_size, size_t cap)
 
 	if (!c)
 		return NULL;
-	if (cap && elem_size) {
-		c->buf = calloc(cap, elem_size);
+	/* Elements of size 0 get a byte each: a slot is an address (race.h). */
+	if (cap) {
+		c->buf = calloc(cap, elem_size ? elem_size : 1);
 		if (!c->buf) {
 			free(c);
 			return NULL;
@@ -94,7 +108,11 @@ mn_chan *mn_chan_make(size_t elem_size, size_t cap)
 
 void mn_chan_free(mn_chan *c)
 {
-	if (c && atomic_fetch_sub(&c->refs, 1) == 1) {
+	if (!c)
+		return;
+	mn_race_rt_release(c);
+	if (atomic_fetch_sub(&c->refs, 1) == 1) {
+		mn_race_rt_acquire(c);
 		free(c->buf);
 		free(c);
 	}
@@ -122,6 +140,12 @@ static inline void *slot(mn_chan *c, size_t i)
 	return c->buf + i * c->elemsize;
 }
 
+/* The synchronisation object of slot i (race.h). */
+static inline void *slot_sync(mn_chan *c, size_t i)
+{
+	return c->buf + i * (c->elemsize ? c->elemsize : 1);
+}
+
 static inline void copy(mn_chan *c, void *dst, const void *src)
 {
 	if (dst && c->elemsize)
@@ -147,14 +171,18 @@ static bool send_locked(mn_chan *c, const void *elem, struct sudog **wakeme)
 	}
 	s = q_dequeue(c->recvq);
 	if (s) {
+		mn_race_acquire(s);
 		if (s->elem)
 			copy(c, s->elem, elem);
+		mn_race_release_store(s);
 		s->success = true;
 		*wakeme = s;
 		return true;
 	}
 	if (c->count < c->cap) {
+		mn_race_acquire(slot_sync(c, c->sendx));
 		copy(c, slot(c, c->sendx), elem);
+		mn_race_release_store(slot_sync(c, c->sendx));
 		if (++c->sendx == c->cap)
 			c->sendx = 0;
 		c->count++;
@@ -173,12 +201,19 @@ static bool recv_locked(mn_chan *c, void *elem, bool *ok, struct sudog **wakeme)
 	s = q_dequeue(c->sendq);
 	if (s) {
 		if (c->cap == 0) {
+			mn_race_acquire(s);
 			copy(c, elem, s->elem);
+			mn_race_release_store(s);
 		} else {
 			/* Buffer full: take the head, the sender's value
-			 * goes to the tail (the same slot). */
+			 * goes to the tail (the same slot), which then
+			 * holds the sender's clock and ours. */
+			mn_race_acquire(slot_sync(c, c->recvx));
 			copy(c, elem, slot(c, c->recvx));
+			mn_race_acquire(s);
 			copy(c, slot(c, c->recvx), s->elem);
+			mn_race_release_store(slot_sync(c, c->recvx));
+			mn_race_release_store(s);
 			if (++c->recvx == c->cap)
 				c->recvx = 0;
 			c->sendx = c->recvx;
@@ -189,8 +224,10 @@ static bool recv_locked(mn_chan *c, void *elem, bool *ok, struct sudog **wakeme)
 		return true;
 	}
 	if (c->count > 0) {
+		mn_race_acquire(slot_sync(c, c->recvx));
 		copy(c, elem, slot(c, c->recvx));
 		zero(c, slot(c, c->recvx));
+		mn_race_release_store(slot_sync(c, c->recvx));
 		if (++c->recvx == c->cap)
 			c->recvx = 0;
 		c->count--;
@@ -198,6 +235,7 @@ static bool recv_locked(mn_chan *c, void *elem, bool *ok, struct sudog **wakeme)
 		return true;
 	}
 	if (c->closed) {
+		mn_race_acquire(c);
 		zero(c, elem);
 		*ok = false;
 		return true;
@@ -227,8 +265,10 @@ void mn_chan_send(mn_chan *c, const void *elem)
 	me.g = mn_getg();
 	me.elem = (void *)elem;
 	me.c = c;
+	mn_race_release_store(&me);
 	q_push(c->sendq, &me);
 	mn_park(mn_unlock_lk, &c->lock, "chan send");
+	mn_race_acquire(&me);
 	if (!me.success)
 		mn_fatal_g(mn_getg(), MN_RING_ERR_SEND_CLOSED, "send on closed channel");
 }
@@ -250,8 +290,10 @@ bool mn_chan_recv(mn_chan *c, void *elem)
 	me.g = mn_getg();
 	me.elem = elem;
 	me.c = c;
+	mn_race_release_store(&me);
 	q_push(c->recvq, &me);
 	mn_park(mn_unlock_lk, &c->lock, "chan receive");
+	mn_race_acquire(&me);
 	return me.success;
 }
 
@@ -283,13 +325,17 @@ void mn_chan_close(mn_chan *c)
 		mn_lk_unlock(&c->lock);
 		mn_fatal_g(mn_getg(), MN_RING_ERR_CLOSE_CLOSED, "close of closed channel");
 	}
+	mn_race_release(c);
 	c->closed = true;
 	while ((s = q_dequeue(c->recvq))) {
+		mn_race_acquire(s);	/* the zeroing writes the waiter's buffer */
 		zero(c, s->elem);
+		mn_race_release(s);
 		s->success = false;
 		mn_wq_push_front(list, &s->link);
 	}
 	while ((s = q_dequeue(c->sendq))) {
+		mn_race_release(s);
 		s->success = false;
 		mn_wq_push_front(list, &s->link);
 	}
@@ -437,6 +483,7 @@ static int do_select(struct mn_sel_case *cases, int ncases, int64_t timeout_ns,
 			continue;
 		sg[i] = (struct sudog){ .g = g, .elem = cases[i].elem, .c = cases[i].chan,
 					.token = token, .idx = i, .is_select = true };
+		mn_race_release_store(&sg[i]);
 		q_push(cases[i].dir == MN_SEL_SEND ? cases[i].chan->sendq : cases[i].chan->recvq, &sg[i]);
 	}
 	if (timeout_ns > 0) {
@@ -460,6 +507,7 @@ static int do_select(struct mn_sel_case *cases, int ncases, int64_t timeout_ns,
 		mn_timer_del(&timer);
 	if (!won)
 		return -1;
+	mn_race_acquire(won);
 	i = won->idx;
 	if (cases[i].dir == MN_SEL_SEND) {
 		if (!won->success)
@@ -526,7 +574,7 @@ mn_chan *mn_after(int64_t ns)
 	a->c = c;
 	a->t.when = mn_nanotime() + (ns > 0 ? ns : 0);
 	a->t.fn = after_fire;
-	a->t.arg = a;
+	a->t.arg = a;	/* the caller happens before the send: mn_timer_add */
 	mn_timer_add(&a->t);
 	return c;
 }

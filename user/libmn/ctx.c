@@ -12,11 +12,16 @@
  * deadline timer holds its context.  So a context whose cancel is never
  * called stays alive as long as its parent: Go's "lostcancel" leak, which
  * mn_report_leaks names with the creation site.
+ *
+ * Happens-before (race.h): a cancel releases the context before its err
+ * is set and its done channel closed; mn_ctx_err that sees the error
+ * acquires it, a receive from done acquires the close (chan.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "internal.h"
+#include "race.h"
 #include "ring.h"
 
 enum { CTX_BG, CTX_CANCEL, CTX_VALUE };
@@ -65,8 +70,13 @@ mn_ctx *mn_ctx_ref(mn_ctx *c)
  * not hold all_lock. */
 static void ctx_unref(mn_ctx *c)
 {
-	while (c && c->kind != CTX_BG && atomic_fetch_sub(&c->refs, 1) == 1) {
+	while (c && c->kind != CTX_BG) {
 		mn_ctx *parent = c->parent;
+
+		mn_race_rt_release(c);
+		if (atomic_fetch_sub(&c->refs, 1) != 1)
+			break;
+		mn_race_rt_acquire(c);
 
 		if (c->kind == CTX_CANCEL) {
 			mn_lk_lock(&all_lock);
@@ -105,6 +115,7 @@ static void cancel(mn_ctx *c, int err, bool remove)
 	int z = 0;
 	bool drop = false;
 
+	mn_race_release(c);
 	mn_lk_lock(&c->lock);
 	if (!atomic_compare_exchange_strong(&c->err, &z, err)) {
 		mn_lk_unlock(&c->lock);
@@ -193,8 +204,10 @@ static mn_ctx *new_cancel(mn_ctx *parent, const char *file, int line)
 			anc->kids = c;
 		}
 		mn_lk_unlock(&anc->lock);
-		if (perr)
+		if (perr) {
+			mn_race_acquire(anc);
 			cancel(c, perr, false);
+		}
 	}
 	return c;
 }
@@ -256,8 +269,13 @@ mn_chan *mn_ctx_done(mn_ctx *c)
 
 int mn_ctx_err(mn_ctx *c)
 {
+	int err;
+
 	c = cancel_ancestor(c);
-	return c ? atomic_load(&c->err) : MN_CTX_OK;
+	err = c ? atomic_load(&c->err) : MN_CTX_OK;
+	if (err)
+		mn_race_acquire(c);
+	return err;
 }
 
 const char *mn_ctx_errstr(int err)

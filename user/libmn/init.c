@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "race.h"
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
@@ -140,6 +141,7 @@ static void main_task(void *a)
 	struct main_arg *ma = a;
 
 	ma->ret = ma->fn(ma->arg);
+	mn_race_release(&mn_sched.main_done);	/* main_fn before mn_main returns */
 	__atomic_store_n(&mn_sched.main_done, 1, __ATOMIC_RELEASE);
 	mn_futex_wake(&mn_sched.main_done, 1);
 }
@@ -162,6 +164,7 @@ int mn_main(int (*main_fn)(void *), void *arg)
 		mn_futex_wait(&mn_sched.main_done, 0, -1);
 #endif
 	}
+	mn_race_acquire(&mn_sched.main_done);
 	e = getenv("MN_LEAKS");
 	if ((e && *e && strcmp(e, "0")) || atomic_load(&mn_sched.leak_check))
 		mn_report_leaks(2);

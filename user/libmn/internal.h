@@ -111,8 +111,11 @@ void mn_membarrier(void) MN_HIDDEN;
 void mn_futex_wait(uint32_t *addr, uint32_t val, int64_t timeout_ns) MN_HIDDEN;
 void mn_futex_wake(uint32_t *addr, int n) MN_HIDDEN;
 
-/* sanitizer fiber hooks (their fields exist only in those builds) */
-#if defined(__SANITIZE_THREAD__)
+/* Sanitizer builds.  The TSan flavour of the library defines MN_TSAN
+ * itself (-DMN_TSAN, not instrumented: race.h); code built with
+ * -fsanitize=thread that includes this gets it too. */
+#if defined(MN_TSAN)
+#elif defined(__SANITIZE_THREAD__)
 #define MN_TSAN 1
 #elif defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -135,9 +138,9 @@ struct mn_p;
 
 /*
  * Every parked task costs this struct (malloc'ed) and the touched top
- * page of its stack: keep it small.  Ints and bools are grouped, and the
- * sanitizers' fields exist only in their builds: 144 bytes, a 160-byte
- * malloc chunk (192 and 208 before).
+ * page of its stack: keep it small.  Ints and bools are grouped, and
+ * ASan's fields exist only in its build: 152 bytes, a 160-byte malloc
+ * chunk (192 and 208 before).
  */
 struct mn_g {
 	void *sp;			/* saved stack pointer while switched out */
@@ -163,9 +166,7 @@ struct mn_g {
 	int line;			/* of file */
 	bool is_main;
 	bool started;			/* has run: stack holds its frames */
-#ifdef MN_TSAN
-	void *tsan_fiber;
-#endif
+	void *race;			/* its race detector's handle (race.h): mnrace task, TSan fiber */
 #ifdef MN_ASAN
 	void *asan_fake;
 	const void *asan_bottom;	/* stack bounds told to ASan on a switch */
@@ -227,7 +228,6 @@ struct mn_m {
 	/* mn_abi.h: at this address for the thread's whole life, so the M
 	 * is freed only once the thread is gone (reap_m joins it). */
 	struct mn_abi_slot slot;
-	void *tsan_fiber;
 	void *exitjb;			/* jmp_buf in mstart: thread exit */
 	pthread_t thread;		/* joined by the template thread */
 };

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "race.h"
 
 #define PD_MAX 1048576
 
@@ -288,7 +289,7 @@ static ssize_t blocking_io(int fd, void *buf, size_t len, bool wr)
 	return n < 0 ? fail((int)-n) : n;
 }
 
-ssize_t mn_read(int fd, void *buf, size_t len)
+static inline ssize_t read_io(int fd, void *buf, size_t len)
 {
 	struct pd *pd = pd_open(fd);
 	ssize_t n;
@@ -308,7 +309,7 @@ ssize_t mn_read(int fd, void *buf, size_t len)
 	}
 }
 
-ssize_t mn_write(int fd, const void *buf, size_t len)
+static inline ssize_t write_io(int fd, const void *buf, size_t len)
 {
 	struct pd *pd = pd_open(fd);
 	size_t done = 0;
@@ -330,6 +331,26 @@ ssize_t mn_write(int fd, const void *buf, size_t len)
 			return done ? (ssize_t)done : fail(-err);
 	}
 	return (ssize_t)done;
+}
+
+/* The bytes moved count as the caller's accesses at its line (race.h),
+ * after the read/write interposer's own record at libmn's. */
+ssize_t mn_read(int fd, void *buf, size_t len)
+{
+	ssize_t n = read_io(fd, buf, len);
+
+	if (n > 0)
+		mn_race_access(buf, (size_t)n, true, (uintptr_t)__builtin_return_address(0));
+	return n;
+}
+
+ssize_t mn_write(int fd, const void *buf, size_t len)
+{
+	ssize_t n = write_io(fd, buf, len);
+
+	if (n > 0)
+		mn_race_access(buf, (size_t)n, false, (uintptr_t)__builtin_return_address(0));
+	return n;
 }
 
 int mn_accept(int fd, struct sockaddr *sa, socklen_t *salen)

@@ -47,11 +47,9 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "race.h"
 #include "runq.h"
 
-#ifdef MN_TSAN
-#include <sanitizer/tsan_interface.h>
-#endif
 #ifdef MN_ASAN
 #include <sanitizer/common_interface_defs.h>
 #endif
@@ -85,14 +83,10 @@ static inline uint32_t fastrand(struct mn_p *p)
 
 /* Switch from the running context @from (a task, or g0) to @to: @save
  * gets our stack pointer, @sp is to's.  To or from g0 only: tasks never
- * switch to each other directly. */
+ * switch to each other directly.  No happens-before (race.h). */
 static inline void switch_to(struct mn_g *from, struct mn_g *to, void **save, void *sp)
 {
-#ifdef MN_TSAN
-	if (!to->tsan_fiber)
-		to->tsan_fiber = __tsan_create_fiber(0);
-	__tsan_switch_to_fiber(to->tsan_fiber, 0);
-#endif
+	mn_race_switch(from, to);
 #ifdef MN_ASAN
 	if (to->stack) {
 		to->asan_bottom = to->stack + mn_pagesz;
@@ -275,17 +269,11 @@ static void gfput(struct mn_p *p, struct mn_g *g)
 	mn_check(atomic_load_explicit(&g->status, memory_order_relaxed) == G_DEAD,
 		 "gfput: task %llu is not dead", (unsigned long long)g->id);
 	mn_dcheck(mn_owns_p(p), "gfput: P %d is not the caller's", p->id);
+	mn_race_task_end(g);	/* before its stack is handed on */
 	if (g->stack) {
 		mn_stack_put(p, g->stack);
 		g->stack = NULL;
 	}
-#ifdef MN_TSAN
-	/* TSan counts fibers as threads (8128 at most): only live tasks keep one. */
-	if (g->tsan_fiber) {
-		__tsan_destroy_fiber(g->tsan_fiber);
-		g->tsan_fiber = NULL;
-	}
-#endif
 	g->started = false;
 	g->fn = NULL;
 	g->arg = NULL;
@@ -377,6 +365,7 @@ uint64_t mn_go_at(void (*fn)(void *), void *arg, const char *file, int line)
 	g->is_main = false;
 	g->param = NULL;
 	g->started = false;
+	mn_race_task_create(g, (uintptr_t)__builtin_return_address(0));
 	atomic_fetch_add(&mn_sched.ntasks, 1);
 	MN_PROBE3(task_create, g->id, g->parent, fn);
 	atomic_store(&g->status, G_RUNNABLE);
@@ -441,7 +430,9 @@ __attribute__((used)) void mn_task_main(struct mn_g *g)
 #ifdef MN_ASAN
 	__sanitizer_finish_switch_fiber(NULL, NULL, NULL);
 #endif
+	mn_race_task_begin(g);
 	g->fn(g->arg);
+	mn_race_task_exit(g);
 	mn_mcall(ACT_EXIT);
 	__builtin_unreachable();
 }
@@ -507,6 +498,7 @@ void mn_thread_exit_locked(struct mn_m *m)
 	mn_sched.mcount--;
 	mn_lk_unlock(&mn_sched.allm_lock);
 	mn_tls_m = NULL;
+	mn_race_rt_release(m);
 	tmpl_hand(&mn_sched.tmpl_reap, m);
 	/* m is the template thread's now.  Unwind to mstart and return from
 	 * the thread function: sanitizers see an ordinary return, the g0
@@ -524,7 +516,8 @@ static void reap_m(struct mn_m *m)
 		mn_fatal("cannot join an exiting thread: %s", strerror(err));
 	__atomic_store_n(&m->slot.seq, m->slot.seq + 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&m->slot.magic, 0, __ATOMIC_RELEASE);
-	free(m);
+	mn_race_rt_acquire(m);
+	mn_race_m_free(m);
 }
 
 /* ---- the scheduler loop ---- */
@@ -749,6 +742,8 @@ static void execute(struct mn_m *m, struct mn_g *g)
 		g->lockcount = 0;
 		g->lockedm = NULL;
 		atomic_fetch_sub(&mn_sched.ntasks, 1);
+		if (locked)
+			mn_race_thread_follows(g);
 		gfput(p, g);
 		if (locked) {
 			/* Go 1.10: a task that exits locked takes its thread
@@ -801,9 +796,7 @@ static void *mstart(void *arg)
 	m->home_ok = fd >= 0 && ns_set_read(fd, &m->home) == 0;
 	if (fd >= 0)
 		close(fd);
-#ifdef MN_TSAN
-	m->g0.tsan_fiber = __tsan_get_current_fiber();
-#endif
+	mn_race_thread_start(m);
 #ifdef MN_ASAN
 	{
 		pthread_attr_t attr;
@@ -848,6 +841,7 @@ void mn_newm(struct mn_p *p, bool spinning)
 	m->nextp = p;
 	m->spinning = spinning;
 	m->reg_index = -1;
+	mn_race_rt_release(m);	/* to the template thread: its thread, then its free */
 	tmpl_hand(&mn_sched.tmpl_list, m);
 }
 
@@ -879,6 +873,7 @@ void *mn_template_main(void *arg)
 			m = list;
 			list = m->schedlink;
 			m->schedlink = NULL;
+			mn_race_rt_acquire(m);
 			err = pthread_create(&m->thread, &attr, mstart, m);
 			if (err)
 				mn_fatal("cannot create a thread: %s", strerror(err));

@@ -5,10 +5,18 @@
  * keeps its waiters in a FIFO (struct mn_waiter on the waiter's stack)
  * guarded by a small internal lock that is released by mn_park only after
  * the waiter's registers are saved.
+ *
+ * Happens-before (race.h), on each object's address, by the task whose
+ * operation it is: a mutex unlock before every later lock; an RWMutex's
+ * write unlock before every later lock, its read unlocks (on the address
+ * + 1) before later write locks; Cond adds nothing to its mutex's edges;
+ * Once's function before every return; WaitGroup's Done (Add < 0) before
+ * Wait returns; a semaphore's release before the acquire it lets through.
  */
 #include <string.h>
 
 #include "internal.h"
+#include "race.h"
 #include "waitq.h"
 
 /*
@@ -93,7 +101,10 @@ static inline bool mu_trylock(mn_mutex *mu)
 
 bool mn_mutex_trylock(mn_mutex *mu)
 {
-	return mu_trylock(mu);
+	if (!mu_trylock(mu))
+		return false;
+	mn_race_acquire(mu);
+	return true;
 }
 
 static bool mu_locked(mn_mutex *mu)
@@ -101,12 +112,16 @@ static bool mu_locked(mn_mutex *mu)
 	return __atomic_load_n(mu_byte(mu, MU_LOCKED), __ATOMIC_RELAXED);
 }
 
-/* Out of line: the fast paths then need no frame and save no registers. */
-static __attribute__((noinline, cold)) void mutex_lock_slow(mn_mutex *mu)
+/* Out of line: the fast paths then need no frame and save no registers.
+ * @locked: the fast path got the mutex already (only the race hook is
+ * left to do). */
+static __attribute__((noinline, cold)) void mutex_lock_slow(mn_mutex *mu, bool locked)
 {
 	struct mn_waiter w = { 0 };
 	bool requeue = false;
 
+	if (locked)
+		goto got_it;
 	w.g = self_or_die("mn_mutex_lock");
 	for (;;) {
 		/* No spinning, unlike Go's 4 x 30 pauses: measured with 4
@@ -114,7 +129,7 @@ static __attribute__((noinline, cold)) void mutex_lock_slow(mn_mutex *mu)
 		 * line (80-110 ns/op against 33-110 parking at once, where
 		 * the woken tasks gather on the unlocker's P). */
 		if (mu_trylock(mu))
-			return;
+			break;
 		mn_lk_lock(&mu->ilock);
 		if (!mu_locked(mu)) {
 			mn_lk_unlock(&mu->ilock);
@@ -142,13 +157,17 @@ static __attribute__((noinline, cold)) void mutex_lock_slow(mn_mutex *mu)
 		mn_park(mn_unlock_lk, &mu->ilock, "mutex");
 		requeue = true;
 	}
+got_it:
+	mn_race_acquire(mu);
 }
 
 void mn_mutex_lock(mn_mutex *mu)
 {
-	if (likely(mu_trylock(mu)))
+	bool locked = mu_trylock(mu);
+
+	if (likely(locked) && !MN_RACE_ON)
 		return;
-	mutex_lock_slow(mu);
+	mutex_lock_slow(mu, locked);
 }
 
 static __attribute__((noinline, cold, noreturn)) void mutex_unlock_unlocked(void)
@@ -177,7 +196,9 @@ static __attribute__((noinline, cold)) void mutex_unlock_slow(mn_mutex *mu)
 		mn_ready(w->g);
 }
 
-void mn_mutex_unlock(mn_mutex *mu)
+/* The unlock without its release (race.h): cond_unlock runs it on g0
+ * for a task that released already. */
+static inline void mutex_unlock(mn_mutex *mu)
 {
 	if (unlikely(!mu_locked(mu)))
 		mutex_unlock_unlocked();
@@ -185,6 +206,23 @@ void mn_mutex_unlock(mn_mutex *mu)
 	/* no fence: the waiter's membarrier orders this pair (above) */
 	if (unlikely(__atomic_load_n(mu_byte(mu, MU_WAITERS), __ATOMIC_RELAXED)))
 		mutex_unlock_slow(mu);
+}
+
+/* With a race detector: out of line, so that the plain unlock keeps no
+ * frame for a call it never makes. */
+static __attribute__((noinline, cold)) void mutex_unlock_race(mn_mutex *mu)
+{
+	mn_race_release(mu);
+	mutex_unlock(mu);
+}
+
+void mn_mutex_unlock(mn_mutex *mu)
+{
+	if (MN_RACE_ON) {
+		mutex_unlock_race(mu);
+		return;
+	}
+	mutex_unlock(mu);
 }
 
 /* ---- RWMutex: writers waiting block new readers ---- */
@@ -197,11 +235,19 @@ void mn_rwmutex_rlock(mn_rwmutex *rw)
 	if (!rw->writer && !rw->wwait) {
 		rw->readers++;
 		mn_lk_unlock(&rw->ilock);
+		mn_race_acquire(rw);
 		return;
 	}
 	w.g = self_or_die("mn_rwmutex_rlock");
 	mn_wq_push(rw->rq, &w.link);
 	mn_park(mn_unlock_lk, &rw->ilock, "rwmutex rlock");	/* waker counted us */
+	mn_race_acquire(rw);
+}
+
+/* The object read unlocks release into (race.h). */
+static inline void *rw_readers_sync(mn_rwmutex *rw)
+{
+	return (char *)rw + 1;
 }
 
 static void rw_wake_writer(mn_rwmutex *rw, struct mn_g **wake)
@@ -219,6 +265,7 @@ void mn_rwmutex_runlock(mn_rwmutex *rw)
 {
 	struct mn_g *wake = NULL;
 
+	mn_race_release(rw_readers_sync(rw));
 	mn_lk_lock(&rw->ilock);
 	if (rw->readers <= 0) {
 		mn_lk_unlock(&rw->ilock);
@@ -236,15 +283,17 @@ void mn_rwmutex_lock(mn_rwmutex *rw)
 	struct mn_waiter w = { 0 };
 
 	mn_lk_lock(&rw->ilock);
-	if (!rw->writer && rw->readers == 0) {
+	if (rw->writer || rw->readers != 0) {
+		w.g = self_or_die("mn_rwmutex_lock");
+		rw->wwait++;
+		mn_wq_push(rw->wq, &w.link);
+		mn_park(mn_unlock_lk, &rw->ilock, "rwmutex lock");	/* waker set writer */
+	} else {
 		rw->writer = 1;
 		mn_lk_unlock(&rw->ilock);
-		return;
 	}
-	w.g = self_or_die("mn_rwmutex_lock");
-	rw->wwait++;
-	mn_wq_push(rw->wq, &w.link);
-	mn_park(mn_unlock_lk, &rw->ilock, "rwmutex lock");	/* waker set writer */
+	mn_race_acquire(rw);
+	mn_race_acquire(rw_readers_sync(rw));
 }
 
 void mn_rwmutex_unlock(mn_rwmutex *rw)
@@ -253,6 +302,7 @@ void mn_rwmutex_unlock(mn_rwmutex *rw)
 	void *list[2] = { NULL, NULL };
 	struct mn_g *wake = NULL;
 
+	mn_race_release(rw);
 	mn_lk_lock(&rw->ilock);
 	if (!rw->writer) {
 		mn_lk_unlock(&rw->ilock);
@@ -287,7 +337,7 @@ static void cond_unlock(void *a)
 	mn_mutex *mu = cp->mu;	/* cp is on the waiter's stack: gone once ilock drops */
 
 	mn_lk_unlock(cp->ilock);
-	mn_mutex_unlock(mu);
+	mutex_unlock(mu);	/* on g0: mn_cond_wait released for its task */
 }
 
 void mn_cond_wait(mn_cond *c, mn_mutex *mu)
@@ -298,6 +348,7 @@ void mn_cond_wait(mn_cond *c, mn_mutex *mu)
 	w.g = self_or_die("mn_cond_wait");
 	if (!mu_locked(mu))
 		mn_fatal_g(w.g, MN_RING_ERR_COND_UNLOCKED, "sync: mn_cond_wait with unlocked mutex");
+	mn_race_release(mu);
 	mn_lk_lock(&c->ilock);
 	mn_wq_push(c->wq, &w.link);
 	/* Queued before the mutex is released: no lost signal. */
@@ -333,14 +384,18 @@ void mn_cond_broadcast(mn_cond *c)
 
 void mn_once_do(mn_once *o, void (*fn)(void *), void *arg)
 {
-	if (__atomic_load_n(&o->done, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&o->done, __ATOMIC_ACQUIRE)) {
+		mn_race_acquire(o);
 		return;
+	}
 	mn_mutex_lock(&o->mu);
 	if (!o->done) {
 		fn(arg);
+		mn_race_release(o);
 		__atomic_store_n(&o->done, 1, __ATOMIC_RELEASE);
 	}
 	mn_mutex_unlock(&o->mu);
+	mn_race_acquire(o);
 }
 
 /* ---- WaitGroup ---- */
@@ -351,6 +406,8 @@ void mn_wg_add(mn_waitgroup *wg, int64_t delta)
 	void *list[2] = { NULL, NULL };
 	int64_t v;
 
+	if (delta < 0)
+		mn_race_release(wg);
 	mn_lk_lock(&wg->ilock);
 	v = wg->count += delta;
 	if (v < 0) {
@@ -386,6 +443,7 @@ void mn_wg_wait(mn_waitgroup *wg)
 	mn_lk_lock(&wg->ilock);
 	if (wg->count == 0) {
 		mn_lk_unlock(&wg->ilock);
+		mn_race_acquire(wg);
 		return;
 	}
 	w.g = self_or_die("mn_wg_wait");
@@ -395,6 +453,7 @@ void mn_wg_wait(mn_waitgroup *wg)
 	mn_lk_lock(&wg->ilock);
 	wg->waking--;
 	mn_lk_unlock(&wg->ilock);
+	mn_race_acquire(wg);
 }
 
 /* ---- semaphores: release hands the unit straight to a waiter ---- */
@@ -415,6 +474,8 @@ bool mn_sem_tryacquire(mn_sem *s)
 		ok = true;
 	}
 	mn_lk_unlock(&s->ilock);
+	if (ok)
+		mn_race_acquire(s);
 	return ok;
 }
 
@@ -426,17 +487,19 @@ void mn_sem_acquire(mn_sem *s)
 	if (s->count > 0) {
 		s->count--;
 		mn_lk_unlock(&s->ilock);
-		return;
+	} else {
+		w.g = self_or_die("mn_sem_acquire");
+		mn_wq_push(s->wq, &w.link);
+		mn_park(mn_unlock_lk, &s->ilock, "semaphore");
 	}
-	w.g = self_or_die("mn_sem_acquire");
-	mn_wq_push(s->wq, &w.link);
-	mn_park(mn_unlock_lk, &s->ilock, "semaphore");
+	mn_race_acquire(s);
 }
 
 void mn_sem_release(mn_sem *s)
 {
 	struct mn_waiter *w;
 
+	mn_race_release(s);
 	mn_lk_lock(&s->ilock);
 	w = waiter_pop(s->wq);
 	if (!w)

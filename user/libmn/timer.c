@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "race.h"
 
 /* ---- the heap: every function here must hold p->timers_lock ---- */
 
@@ -99,6 +100,7 @@ void mn_timer_add(struct mn_timer *t)
 	int64_t when;
 
 	mn_check(!__atomic_load_n(&t->p, __ATOMIC_RELAXED), "mn_timer_add: timer already armed");
+	mn_race_release_store(t);	/* the arming before the callback (race.h) */
 	if (t->when <= 0)
 		t->when = 1;
 	/* t may fire, and its owner return, as soon as the lock drops */
@@ -106,10 +108,13 @@ void mn_timer_add(struct mn_timer *t)
 	mn_lk_lock(&p->timers_lock);
 	if (p->ntimers == p->timers_cap) {
 		int cap = p->timers_cap ? 2 * p->timers_cap : 64;
-		struct mn_timer_ent *n = realloc(p->timers, sizeof(*n) * (size_t)cap);
+		struct mn_timer_ent *n;
 
+		mn_race_rt_acquire(&p->timers);	/* the heap another thread grew */
+		n = realloc(p->timers, sizeof(*n) * (size_t)cap);
 		if (!n)
 			mn_fatal("out of memory adding a timer");
+		mn_race_rt_release(&p->timers);
 		p->timers = n;
 		p->timers_cap = cap;
 	}
@@ -155,6 +160,7 @@ int64_t mn_timers_run(struct mn_p *p, int64_t now)
 		void *arg = t->arg;
 		uint64_t seq = t->seq;
 
+		mn_race_acquire(t);	/* while t is sure to exist */
 		heap_remove(p, 0);
 		__atomic_store_n(&t->p, NULL, __ATOMIC_RELEASE);
 		update_timer0(p);

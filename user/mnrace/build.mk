@@ -24,10 +24,13 @@ $(MNRACE_LIB): $(MNRACE_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-# One template, filled with NAME,LANG,COMPILER,ENV,LIB: its name, language,
-# compiler, the variable that overrides it and the library (this one in
-# the tree; packaging/build.mk installs them with the installed one).
-mnrace_wrapper = sed 's|@NAME@|$(1)|g;s|@LANG@|$(2)|g;s|@CLANG@|$(3)|g;s|@ENV@|$(4)|g;s|@LIB@|$(5)|g' \
+# One template, filled with NAME,LANG,COMPILER,ENV,LIB,LIBDIR,INC: its
+# name, language, compiler, the variable that overrides it, mnrace's
+# library, the directory of libmn.so (linked as a module of its own, so
+# mnrace counts it as uninstrumented code; also the rpath) and the
+# include directory (mn.h, mnrace.h), added after the caller's -I.  This
+# tree's here; packaging/build.mk installs them with the installed ones.
+mnrace_wrapper = sed 's|@NAME@|$(1)|g;s|@LANG@|$(2)|g;s|@CLANG@|$(3)|g;s|@ENV@|$(4)|g;s|@LIB@|$(5)|g;s|@LIBDIR@|$(6)|g;s|@INC@|$(7)|g' \
 	user/mnrace/mnrace-cc.in
 
 # mnrace_pc PREFIX,INCLUDEDIR,LIBDIR: the sed that fills mnrace.pc.in.
@@ -41,13 +44,13 @@ $(O)/mnrace.pc: user/mnrace/mnrace.pc.in user/mnrace/build.mk
 $(MNRACE_CC): user/mnrace/mnrace-cc.in user/mnrace/build.mk
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(call mnrace_wrapper,mnrace-cc,C,$(CLANG),MNRACE_CLANG,$(abspath $(MNRACE_LIB))) > $@.tmp
+	$(Q)$(call mnrace_wrapper,mnrace-cc,C,$(CLANG),MNRACE_CLANG,$(abspath $(MNRACE_LIB)),$(abspath $(O)),$(abspath include)) > $@.tmp
 	$(Q)chmod +x $@.tmp && mv $@.tmp $@
 
 $(MNRACE_CXX): user/mnrace/mnrace-cc.in user/mnrace/build.mk
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(call mnrace_wrapper,mnrace-c++,C++,$(CLANGXX),MNRACE_CLANGXX,$(abspath $(MNRACE_LIB))) > $@.tmp
+	$(Q)$(call mnrace_wrapper,mnrace-c++,C++,$(CLANGXX),MNRACE_CLANGXX,$(abspath $(MNRACE_LIB)),$(abspath $(O)),$(abspath include)) > $@.tmp
 	$(Q)chmod +x $@.tmp && mv $@.tmp $@
 
 # The pass's entry points make no frame: their common case (the access

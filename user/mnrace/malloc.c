@@ -3,11 +3,12 @@
  * The malloc family, interposed: glibc allocates, mnrace remembers the
  * block (heap.h) and its shadow.  A new block is written by the
  * allocating task, as if it had initialised it (a pointer handed to
- * another task without synchronisation races on first use).  free() is
- * a write of the block's first KiB (FREE_CHECKED), checked (freeing races
- * with unsynchronised use), then that head stays marked freed (blocks up
- * to FREED_MARK_MAX bytes), so any later access to it is reported as a
- * use after free.  A
+ * another task without synchronisation races on first use), unless it
+ * was allocated by uninstrumented code (then it has no history).  free()
+ * is a write of the block's first KiB (FREE_CHECKED), checked (freeing
+ * races with unsynchronised use), then that head stays marked freed
+ * (blocks up to FREED_MARK_MAX bytes), so any later access to it is
+ * reported as a use after free.  A
  * free() called from uninstrumented code (glibc, ld.so) only marks the
  * block: its write is as invisible as that code's other accesses
  * (instr.h).
@@ -121,7 +122,16 @@ void *heap_on_alloc(void *p, size_t n, uintptr_t pc)
 		blocks[i].stack = task_stack_id(t, pc);
 	}
 	__atomic_store_n(meta, i, __ATOMIC_RELEASE);
-	/* The block's words are all rewritten; only the slack after it is reset. */
+	/*
+	 * The block's words are all rewritten; only the slack after it is
+	 * reset.  A block allocated by uninstrumented code (libmn's own, an
+	 * M that tasks read through mn_abi.h) is written as invisibly as
+	 * that code's other accesses: it just starts with no history.
+	 */
+	if (!pc_instrumented(pc)) {
+		shadow_reset((uintptr_t)p, malloc_usable_size(p));
+		return p;
+	}
 	access_mark_written(t, (uintptr_t)p, n ? n : 1, pc, false);
 	shadow_reset(((uintptr_t)p + (n ? n : 1) + 7) & ~7ULL,
 		     malloc_usable_size(p) - (((n ? n : 1) + 7) & ~7ULL));

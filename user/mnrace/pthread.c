@@ -110,6 +110,7 @@ static void thread_done(struct task *t)
 	uint32_t life;
 
 	vc_copy(&t->exit_vc, &t->vc);
+	task_leave_clock(&t->vc);
 	task_end(t);
 	mnr_in_rt++;	/* for good: what the thread runs now is not checked */
 	life = __atomic_fetch_or(&t->life, TASK_EXITED, __ATOMIC_ACQ_REL);

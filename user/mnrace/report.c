@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "cell.h"
@@ -265,10 +266,52 @@ static void location_print(struct sbuf *b, const struct location *l, struct stac
 	}
 }
 
+static struct race_args {
+	struct task *t;
+	uintptr_t a, pc, word;
+	uint32_t n;
+	bool is_write, is_atomic;
+	uint64_t old;
+} args;	/* report_race's, under lock */
+
+static void report_body(void);
+
+/*
+ * A report runs on a stack of its own (REPORT_STACK, mapped at the first
+ * report, kept): a libmn task has 64 KiB, and libdw's line tables need
+ * more.  Reports take turns (lock), so one stack serves every thread.
+ */
+#define REPORT_STACK	(8u << 20)
+
 void report_race(struct task *t, uintptr_t a, uint32_t n, bool is_write,
 		 bool is_atomic, uintptr_t pc, uintptr_t word, uint64_t old)
 {
+	static void *stk;
+	static ucontext_t body, back;
+
+	mnr_in_rt++;
+	spin_lock(&lock);
+	args = (struct race_args){ t, a, pc, word, n, is_write, is_atomic, old };
+	if (!stk)
+		stk = rt_mmap(REPORT_STACK);
+	getcontext(&body);
+	body.uc_stack.ss_sp = stk;
+	body.uc_stack.ss_size = REPORT_STACK;
+	body.uc_link = &back;
+	makecontext(&body, report_body, 0);
+	swapcontext(&back, &body);
+	spin_unlock(&lock);
+	mnr_in_rt--;
+}
+
+static void report_body(void)
+{
 	static struct stack cur, prev, scratch;
+	struct task *t = args.t;
+	uintptr_t a = args.a, pc = args.pc, word = args.word;
+	uint32_t n = args.n;
+	bool is_write = args.is_write, is_atomic = args.is_atomic;
+	uint64_t old = args.old;
 	struct location loc;
 	struct sbuf b = { 0 };
 	uint8_t m = cell_mask(old);
@@ -277,8 +320,6 @@ void report_race(struct task *t, uintptr_t a, uint32_t n, bool is_write,
 	bool pwrite = !cell_is_read(old), patomic = cell_is_atomic(old);
 	const char *kind = cell_is_freed(old) ? "heap-use-after-free" : "data race";
 
-	mnr_in_rt++;
-	spin_lock(&lock);
 	stack_of_task(t, pc, &cur);
 	prev.n = trace_restore(cell_slot(old), cell_epoch(old), pa, pn, pwrite,
 			       prev.pcs, REPORT_FRAMES, &ptask);
@@ -330,6 +371,4 @@ void report_race(struct task *t, uintptr_t a, uint32_t n, bool is_write,
 	}
 done:
 	rt_free(b.p);
-	spin_unlock(&lock);
-	mnr_in_rt--;
 }

@@ -73,3 +73,36 @@ void shadow_reset(uintptr_t a, size_t n)
 		return;
 	zero_span((uintptr_t)s0, (uintptr_t)(s1 + SHADOW_CELLS));
 }
+
+void shadow_reset_resident(uintptr_t a, size_t n)
+{
+	const uintptr_t pg = 4096;
+	uintptr_t w0 = a & ~7ULL, w1 = (a + n + 7) & ~7ULL, beg, end, pbeg;
+	unsigned char vec[256];
+	uint64_t *s0, *s1;
+
+	if (!n || !(s0 = shadow_of(w0)) || !(s1 = shadow_of(w1 - 1)) || s1 < s0)
+		return;
+	beg = (uintptr_t)s0;
+	end = (uintptr_t)(s1 + SHADOW_CELLS);
+	for (pbeg = beg & ~(pg - 1); pbeg < end; pbeg += sizeof(vec) * pg) {
+		uintptr_t pend = pbeg + sizeof(vec) * pg < end ? pbeg + sizeof(vec) * pg : end;
+		size_t np = (pend - pbeg + pg - 1) / pg;
+
+		if (mincore((void *)pbeg, pend - pbeg, vec)) {
+			zero_span(pbeg > beg ? pbeg : beg, pend);
+			continue;
+		}
+		for (size_t i = 0; i < np; i++) {
+			uintptr_t lo = pbeg + i * pg, hi = lo + pg;
+
+			if (!(vec[i] & 1))
+				continue;
+			if (lo < beg)
+				lo = beg;
+			if (hi > end)
+				hi = end;
+			memset((void *)lo, 0, hi - lo);
+		}
+	}
+}

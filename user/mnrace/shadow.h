@@ -100,5 +100,10 @@ void shadow_reserve(void);
 
 /* Forget every access to [a, a + n): the memory is new (malloc, mmap). */
 void shadow_reset(uintptr_t a, size_t n);
+/* The same for a range whose shadow is mostly untouched (a task stack
+ * handed on: a task uses its top few KiB): only the shadow pages the
+ * kernel has backed are zeroed, found with mincore(2); nothing is given
+ * back or faulted in. */
+void shadow_reset_resident(uintptr_t a, size_t n);
 
 #endif

@@ -111,10 +111,15 @@ static uintptr_t thread_pointer(void)
 	return tp;
 }
 
-void task_start(struct task *t)
+/*
+ * Make @t, which has not run, the current task of this thread: a slot, a
+ * history part, and what reports say about it (stack and TLS ranges,
+ * zero: none).  @fresh: the ranges held someone else's accesses, which
+ * are not @t's business, so their shadow is reset.
+ */
+static void task_begin(struct task *t, const struct task_info *where, bool fresh)
 {
 	struct task_info ti = { 0 };
-	pthread_attr_t attr;
 	uint32_t slot;
 
 	mnr_in_rt++;
@@ -126,25 +131,11 @@ void task_start(struct task *t)
 	task_info_get(t->id, &ti);
 	ti.tid = syscall(SYS_gettid);
 	ti.alive = true;
-	if (!pthread_getattr_np(pthread_self(), &attr)) {
-		void *lo;
-		size_t sz;
-
-		if (!pthread_attr_getstack(&attr, &lo, &sz)) {
-			ti.stack_lo = (uintptr_t)lo;
-			ti.stack_hi = (uintptr_t)lo + sz;
-		}
-		pthread_attr_destroy(&attr);
-	}
-	ti.tls_hi = thread_pointer();
-	ti.tls_lo = ti.tls_hi - tls_static - 64;
-	/*
-	 * glibc hands an ended thread's stack (and the static TLS in it) to
-	 * the next thread: what the last one did there is not this task's
-	 * business.  An adopted thread (the main one) keeps its shadow: it
-	 * may have run instrumented code already.
-	 */
-	if (ti.parent) {
+	ti.stack_lo = where->stack_lo;
+	ti.stack_hi = where->stack_hi;
+	ti.tls_lo = where->tls_lo;
+	ti.tls_hi = where->tls_hi;
+	if (fresh) {
 		shadow_reset(ti.stack_lo, ti.stack_hi - ti.stack_lo);
 		shadow_reset(ti.tls_lo, ti.tls_hi - ti.tls_lo);
 	}
@@ -153,13 +144,59 @@ void task_start(struct task *t)
 	mnr_in_rt--;
 }
 
+void task_start(struct task *t)
+{
+	struct task_info where = { 0 }, ti = { 0 };
+	pthread_attr_t attr;
+
+	mnr_in_rt++;	/* pthread_getattr_np allocates */
+	if (!pthread_getattr_np(pthread_self(), &attr)) {
+		void *lo;
+		size_t sz;
+
+		if (!pthread_attr_getstack(&attr, &lo, &sz)) {
+			where.stack_lo = (uintptr_t)lo;
+			where.stack_hi = (uintptr_t)lo + sz;
+		}
+		pthread_attr_destroy(&attr);
+	}
+	mnr_in_rt--;
+	where.tls_hi = thread_pointer();
+	where.tls_lo = where.tls_hi - tls_static - 64;
+	/*
+	 * glibc hands an ended thread's stack (and the static TLS in it) to
+	 * the next thread: what the last one did there is not this task's
+	 * business.  An adopted thread (the main one) keeps its shadow: it
+	 * may have run instrumented code already.
+	 */
+	task_info_get(t->id, &ti);
+	task_begin(t, &where, ti.parent != 0);
+}
+
+void task_start_on(struct task *t, uintptr_t stack_lo, uintptr_t stack_hi)
+{
+	struct task_info where = { .stack_lo = stack_lo, .stack_hi = stack_hi };
+
+	task_begin(t, &where, false);
+}
+
+/* The clock the thread's task ended with (task_leave_clock). */
+static __thread struct vclock *last_vc;
+
+void task_leave_clock(const struct vclock *vc)
+{
+	if (!last_vc)
+		last_vc = rt_alloc(sizeof(*last_vc));
+	vc_copy(last_vc, vc);
+}
+
 /*
  * What a thread runs as after its task ended (TLS destructors, cleanup
  * handlers): accesses are not checked there (mnr_in_rt stays set), but
  * shadow stack and sync calls need somewhere to go.  It holds no slot, so
- * its history part only ever restarts (trace_next), and its clock takes
- * no part in edges (it would spread a 65536-entry clock to every lock it
- * touched).
+ * its history part only ever restarts (trace_next).  It releases the
+ * clock its thread's task ended with (what a destructor publishes comes
+ * after the task), and acquires nothing, so its clock never grows.
  */
 static struct task *dead_task(void)
 {
@@ -167,6 +204,8 @@ static struct task *dead_task(void)
 
 	task_set_epoch(t, SLOT_MAX, 1);
 	t->tpart = rt_alloc(sizeof(*t->tpart));
+	if (last_vc)
+		vc_copy(&t->vc, last_vc);
 	mnr_cur = t;
 	return t;
 }
@@ -235,16 +274,12 @@ void task_acquire(struct task *t, const struct vclock *src)
 
 void task_release(struct task *t, struct vclock *dst)
 {
-	if (dead(t))
-		return;
 	vc_join(dst, &t->vc);
-	task_tick(t);
+	task_tick(t);	/* nothing for a dead task: no slot */
 }
 
 void task_release_store(struct task *t, struct vclock *dst)
 {
-	if (dead(t))
-		return;
 	vc_copy(dst, &t->vc);
 	task_tick(t);
 }

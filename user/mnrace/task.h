@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Tasks, the unit of concurrency: a pthread now, a libmn task later.  A
+ * Tasks, the unit of concurrency: a pthread or a libmn task.  A
  * task holds a slot and a vector clock; its own entry is its epoch, which
  * grows after every release, so that what it does afterwards is not
  * covered by what it released.  It keeps a shadow call stack
  * (__tsan_func_entry/exit) and writes its history into its slot's trace.
  *
  * The task running on this thread is one thread-local pointer (mnr_cur):
- * libmn's switch will be one store of it.
+ * libmn's switch is one store of it (libmn.c).
  */
 #ifndef MNRACE_TASK_H
 #define MNRACE_TASK_H
@@ -87,9 +87,17 @@ static inline struct task *task_cur(void)
  * running: task_start makes it the current task of the calling thread. */
 struct task *task_new(uint32_t parent, uint32_t create_stack);
 void task_start(struct task *t);
+/* The same for a task of an M:N runtime (libmn), which runs on its own
+ * stack [stack_lo, stack_hi) on whatever thread; its TLS is the thread's.
+ * The stack's shadow is the runtime's to reset (shadow_reset_resident)
+ * when the stack is handed on. */
+void task_start_on(struct task *t, uintptr_t stack_lo, uintptr_t stack_hi);
 /* @t stops running for good: its slot goes back, its info stays. */
 void task_end(struct task *t);
 void task_free(struct task *t);
+/* The calling thread's task ended with @vc: what the thread runs after
+ * it (the dead task of task.c) releases that. */
+void task_leave_clock(const struct vclock *vc);
 
 void task_tick(struct task *t);
 void task_acquire(struct task *t, const struct vclock *src);
