@@ -128,12 +128,16 @@ mnrace_pc_ok() {
 }
 check "racy program built with the installed mnrace.pc: race reported" mnrace_pc_ok
 
-# The installed mnrace-cc names the installed library; run with that
-# name moved into the DESTDIR, it builds a program whose race is reported.
+# The installed mnrace-cc names the installed library, libmn's directory
+# and the headers; run with those moved into the DESTDIR, it builds a
+# program whose race is reported.
 mnrace_cc_ok() {
-	grep -qx "LIB=/usr/lib/libmnrace.a" "$D/usr/bin/mnrace-cc" || return 1
-	sed "s|^LIB=.*|LIB=$D/usr/lib/libmnrace.a|" "$D/usr/bin/mnrace-cc" >"$TMP/mnrace-cc" &&
-	sh "$TMP/mnrace-cc" -I"$D/usr/include" -o "$TMP/hello_race_cc" selftests/install/hello_race.c &&
+	grep -qx "LIB=/usr/lib/libmnrace.a" "$D/usr/bin/mnrace-cc" &&
+	grep -qx "LIBDIR=/usr/lib" "$D/usr/bin/mnrace-cc" &&
+	grep -qx "INC=/usr/include" "$D/usr/bin/mnrace-cc" || return 1
+	sed "s|^LIB=.*|LIB=$D/usr/lib/libmnrace.a|;s|^LIBDIR=.*|LIBDIR=$D/usr/lib|;s|^INC=.*|INC=$D/usr/include|" \
+		"$D/usr/bin/mnrace-cc" >"$TMP/mnrace-cc" &&
+	sh "$TMP/mnrace-cc" -o "$TMP/hello_race_cc" selftests/install/hello_race.c &&
 	race_reported "$TMP/hello_race_cc"
 }
 check "installed mnrace-cc builds a program whose race is reported" mnrace_cc_ok
