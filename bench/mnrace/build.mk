@@ -30,5 +30,26 @@ $(O)/bench/mnrace/%.mnrace: bench/mnrace/%.c $$(MNRACE_CC) $$(MNRACE_LIB)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(MNRACE_CC) $(MNRACE_BENCH_FLAGS) -o $@ $<
 
+# libmn's benchmark (bench/libmn/mnbench.c), the same three ways: plain
+# against libmn.a, TSan against libmn's release-built TSan flavour
+# (fiber switches without happens-before, its edges annotated), mnrace
+# through mnrace-cc (libmn.so).
+MNRACE_BENCH += $(addprefix $(O)/bench/mnrace/mnbench.,plain tsan mnrace)
+
+$(O)/bench/mnrace/mnbench.plain: bench/libmn/mnbench.c $(O)/libmn.a include/mn.h
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(MNRACE_BENCH_FLAGS) -Iinclude -o $@ $< $(O)/libmn.a -lpthread
+
+$(O)/bench/mnrace/mnbench.tsan: bench/libmn/mnbench.c $(O)/libmn-tsanrel.a include/mn.h
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(MNRACE_BENCH_FLAGS) -Iinclude -fsanitize=thread -o $@ $< $(O)/libmn-tsanrel.a -lpthread
+
+$(O)/bench/mnrace/mnbench.mnrace: bench/libmn/mnbench.c $$(MNRACE_CC) $$(MNRACE_LIB) $(O)/libmn.so include/mn.h
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(MNRACE_CC) $(MNRACE_BENCH_FLAGS) -o $@ $<
+
 bench-mnrace: $(MNRACE_BENCH)
 	$(Q)bench/mnrace/run.sh $(O)

@@ -21,6 +21,15 @@ WORKLOADS="
 mutex_heavy	pthreads	mutex_heavy
 private_array	pthreads	private_array
 malloc_heavy	pthreads	malloc_heavy
+spawn_join	mnbench	spawn_join
+pingpong	mnbench	pingpong_roundtrip
+yield	mnbench	yield
+mutex_uncontended	mnbench	mutex_uncontended
+mutex_contended4	mnbench	mutex_contended4
+chan_buffered	mnbench	chan_buffered
+select4	mnbench	select4
+timers_10k	mnbench	timers_10k
+echo_1000	mnbench	echo_1000
 "
 
 load() { awk '{print $1, $2, $3}' /proc/loadavg; }

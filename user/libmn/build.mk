@@ -75,6 +75,11 @@ LIBMN_LIB_clang = $(LIBMN_SAN_clang)
 LIBMN_CC_asan  = $(SAN_CC)
 LIBMN_CC_tsan  = $(SAN_CC)
 LIBMN_CC_clang = $(CLANG)
+# The TSan flavour built as the release library is (clang-19, -O2, no
+# debug-only contract checks): bench/mnrace's TSan peer, so the compared
+# runtimes differ only in the detector.
+LIBMN_LIB_tsanrel := -DMN_TSAN -O2
+LIBMN_CC_tsanrel   = $(CLANG)
 
 define libmn_san
 $(O)/libmn-$(1)/%.c.o: %.c $(LIBMN_HDRS)
@@ -94,6 +99,7 @@ endef
 $(eval $(call libmn_san,asan))
 $(eval $(call libmn_san,tsan))
 $(eval $(call libmn_san,clang))
+$(eval $(call libmn_san,tsanrel))
 
 # Tests: selftests/libmn/*_test.c are built by selftests/build.mk; they
 # link libmn.a.

@@ -41,13 +41,14 @@ $(O)/mnrace.pc: user/mnrace/mnrace.pc.in user/mnrace/build.mk
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(call mnrace_pc,$(TOP),$(TOP)/include,$(abspath $(O))) $< > $@
 
-$(MNRACE_CC): user/mnrace/mnrace-cc.in user/mnrace/build.mk
+# The wrappers link libmn.so: whatever is built with them needs it built.
+$(MNRACE_CC): user/mnrace/mnrace-cc.in user/mnrace/build.mk $(O)/libmn.so
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(call mnrace_wrapper,mnrace-cc,C,$(CLANG),MNRACE_CLANG,$(abspath $(MNRACE_LIB)),$(abspath $(O)),$(abspath include)) > $@.tmp
 	$(Q)chmod +x $@.tmp && mv $@.tmp $@
 
-$(MNRACE_CXX): user/mnrace/mnrace-cc.in user/mnrace/build.mk
+$(MNRACE_CXX): user/mnrace/mnrace-cc.in user/mnrace/build.mk $(O)/libmn.so
 	$(call msg,GEN,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(call mnrace_wrapper,mnrace-c++,C++,$(CLANGXX),MNRACE_CLANGXX,$(abspath $(MNRACE_LIB)),$(abspath $(O)),$(abspath include)) > $@.tmp
