@@ -79,8 +79,10 @@ for name, prog, wall, cpu, rss in rows:
         name, m["plain"] * 1000, st, sm, sm / st, ct, cm, cm / ct,
         r["plain"], r["tsan"], r["mnrace"], "ok" if ok else "MISSED"))
     if prog == "mnbench":
-        libmn.append(sm / st)
+        libmn.append((sm / st, cm / ct))
 if libmn:
-    g = statistics.geometric_mean(libmn)
-    print("libmn workloads: geometric mean of mnrace/TSan slowdown %.2f (target <= 0.70: %s)"
-          % (g, "ok" if g <= 0.70 else "MISSED"))
+    g = statistics.geometric_mean([w for w, _ in libmn])
+    gc = statistics.geometric_mean([c for _, c in libmn])
+    print("libmn workloads: geometric mean of mnrace/TSan slowdown %.2f in wall time, "
+          "%.2f in CPU time (target <= 0.70: %s)"
+          % (g, gc, "ok" if max(g, gc) <= 0.70 else "MISSED"))
