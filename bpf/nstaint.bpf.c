@@ -728,9 +728,12 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid,
 	taint_del(old_pid);
 	bpf_map_delete_elem(&mnslots, &tid);
 	bpf_map_delete_elem(&mnslots, &old_pid);
-	go_exec(pid, bprm);
-	if (!followed(pid))
+	if (!followed(pid)) {
+		bpf_map_delete_elem(&goprocs, &pid);
 		return 0;
+	}
+	/* Only a followed process's goroutines are ever named. */
+	go_exec(pid, bprm);
 	/*
 	 * Stop before publishing: userspace may consume the record and send
 	 * SIGCONT on another CPU at once, and a SIGSTOP sent after that would

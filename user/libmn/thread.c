@@ -93,10 +93,8 @@ void mn_unlock_thread(void)
 		fprintf(stderr, "libmn: task %llu (created at %s:%d) unlocked thread %d in other namespaces (%s): retiring the thread\n",
 			(unsigned long long)g->id, g->file ? g->file : "?", g->line, (int)m->tid, text);
 		MN_PROBE3(thread_retire, m->tid, g->id, diff);
-		if (diff)
-			mn_ring_retired(g->id, (int)m->tid, &m->home, &now, diff);
-		else
-			mn_ring_retired(g->id, (int)m->tid, &m->home, &m->home, 0);
+		/* No difference (mn_ns_do's thread): @now may be unread. */
+		mn_ring_retired(g->id, (int)m->tid, &m->home, diff ? &now : &m->home, diff);
 		mn_mcall(ACT_RETIRE);	/* resumes on another, clean thread */
 		return;
 	}
