@@ -18,8 +18,10 @@ LEAK=$O/selftests/go/leak
 N=400
 agent=''
 hold_pid=''
+keep_pid=''
 stop_all() {
 	[ -n "$hold_pid" ] && kill "$hold_pid" 2>/dev/null
+	[ -n "$keep_pid" ] && kill "$keep_pid" 2>/dev/null
 	prom_stop
 	[ -n "$agent" ] && kill "$agent" 2>/dev/null && wait "$agent" 2>/dev/null
 }
@@ -135,17 +137,11 @@ idle_stop
 # The system call hook is attached only while a thread is tainted, and a
 # process the agent does not follow is not held for it: the calls of its
 # first taint's first instants would go unseen (docs/trace.md).  A thread
-# kept tainted elsewhere (mnleak hold), whose record the agent has
+# kept tainted elsewhere (holdtaint), whose record the agent has
 # exported, keeps the hook on for the run, so every call is judged.
-mkfifo "$TMP/hold.in"
-"$O/selftests/bpf/mnleak" hold <"$TMP/hold.in" >"$TMP/hold.out" 2>&1 &
-holder=$!
-exec 9>"$TMP/hold.in"
-hold_stop() { [ -n "$holder" ] && { echo >&9; exec 9>&-; wait "$holder"; holder=''; }; }
-at_exit hold_stop
-wait_for "$TMP/hold.out" '^ready' 100
-wait_for "$TMP/ev.json" "\"event\":\"thread_tainted\",.*\"pid\":$holder," 100 ||
-	diag "mnleak hold's taint not exported"
+hold_start keep
+wait_for "$TMP/ev.json" "\"event\":\"thread_tainted\",.*\"pid\":$keep_pid," 100 ||
+	diag "holdtaint's taint not exported"
 # The ground truth: sockns prints which goroutines' sockets the kernel
 # put in the leaked namespace.
 "$SOCKNS" net $N >"$TMP/sockns.out" 2>&1 &
@@ -175,13 +171,13 @@ diag "exported: wrong=$wrong_n named=$named_n false=$false_n (recall $((100 * ${
 
 # The export names every goroutine the kernel ran in the wrong namespace,
 # and none that ran at home: the binary's offsets were known at its exec
-# (warm-up) and the hook was on throughout (mnleak hold).
+# (warm-up) and the hook was on throughout (holdtaint).
 names_ok() {
 	[ "$src" = 0 ] && [ "${wrong_n:-0}" -ge 1 ] &&
 		[ "${named_n:-0}" = "$wrong_n" ] && [ "${false_n:-1}" = 0 ]
 }
 check "export: every goroutine named at socket(), none falsely" names_ok
-hold_stop
+hold_stop keep
 
 # Each line: schema 1, an RFC 3339 UTC time within the test's run, our
 # node name, the monotonic time as ktime, and only the event types asked
