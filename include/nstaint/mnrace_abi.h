@@ -33,4 +33,17 @@ struct mnrace_libmn_abi {
 
 extern const struct mnrace_libmn_abi mnrace_libmn_abi __attribute__((weak));
 
+struct mn_ring_rec;
+
+/*
+ * What mnrace asks of libmn (user/libmn/ring.c): put @rec on the
+ * process's report ring (include/nstaint/mn_ring.h), made now if the
+ * runtime never started.  The caller fills kind, tid, task_id and the
+ * body; libmn sets pid and the time.  Never waits.  0, -ENOSPC (ring
+ * full: counted in its lost), -ENODEV (no ring: MN_RING=0, a forked
+ * child).  mnrace refers to it weakly: 0 in a program without libmn.
+ */
+int mn_ring_report(struct mn_ring_rec *rec)
+	__attribute__((weak, visibility("default")));
+
 #endif

@@ -9,8 +9,10 @@
  * Owns: the ring and mn_nstaint_registry.ring.
  *
  * Invariants:
- *  - The ring is made once, by mn_runtime_init (mn_debug_init), before
- *    any task runs; registry.ring.addr is stored last, with a release.
+ *  - The ring is made once per process (pthread_once): by
+ *    mn_runtime_init (mn_debug_init) before any task runs, or by the
+ *    first mn_ring_report (mnrace in a program whose runtime never
+ *    started); registry.ring.addr is stored last, with a release.
  *  - A forked child writes nothing: the ring is its parent's (records
  *    carry the writer's pid, and a reader only takes its process's own),
  *    and the child's registry says it has none.
@@ -33,6 +35,7 @@
 static struct mn_ring ring;
 static bool ring_on;
 static pid_t ring_pid;
+static pthread_once_t ring_once = PTHREAD_ONCE_INIT;
 
 static void forked_child(void)
 {
@@ -58,7 +61,7 @@ static unsigned int ring_records(void)
 	return n;
 }
 
-void mn_ring_init(void)
+static void ring_make(void)
 {
 	const char *e = getenv("MN_RING");
 	struct mn_abi_ring *pub = &mn_nstaint_registry.ring;
@@ -78,6 +81,20 @@ void mn_ring_init(void)
 	pub->fd = ring.fd;
 	pub->nrec = ring.hdr->nrec;
 	__atomic_store_n(&pub->addr, (__u64)(uintptr_t)ring.hdr, __ATOMIC_RELEASE);
+}
+
+void mn_ring_init(void)
+{
+	pthread_once(&ring_once, ring_make);
+}
+
+int mn_ring_report(struct mn_ring_rec *rec)
+{
+	pthread_once(&ring_once, ring_make);
+	if (!ring_on)
+		return -ENODEV;
+	rec->pid = ring_pid;
+	return mn_ring_put(&ring, rec);
 }
 
 /* A record of @kind about @task, from this thread. */

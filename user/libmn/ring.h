@@ -4,6 +4,7 @@
 #define MN_RING_REPORTS_H
 
 #include <nstaint/mn_ring.h>
+#include <nstaint/mnrace_abi.h>	/* mn_ring_report, exported */
 #include "common/nsset.h"
 
 struct mn_g;
