@@ -4,9 +4,13 @@
  * __tsan_{read,write}{1,2,4,8,16}, the unaligned variants, the range
  * forms, vptr updates, and __tsan_func_entry/exit, which keep the
  * current task's shadow call stack.  The pass passes no pc: the return
- * address into the instrumented code is the access's pc.
+ * address into the instrumented code is the access's pc.  Outside a
+ * sampled window (sample.h) an access costs the test of sample_now and
+ * returns; a function entry is always kept (the stacks of later reports)
+ * and counts as an event of the sampling clock.
  */
 #include "access.h"
+#include "sample.h"
 #include "trace.h"
 
 /* Everything but an access already recorded by a running task: a tail
@@ -20,8 +24,11 @@ static __attribute__((noinline)) void access_miss(void *a, uint32_t size, bool i
 #define ACCESS_FN(name, size, is_write)					\
 	MNR_EXPORT __attribute__((noinline)) void name(void *a)		\
 	{								\
-		struct task *t = mnr_cur;				\
+		struct task *t;						\
 									\
+		if (unlikely(!sample_now()))				\
+			return;						\
+		t = mnr_cur;						\
 		if (likely(t) &&					\
 		    likely(access_recorded(t, (uintptr_t)a, size, is_write))) \
 			return;						\
@@ -77,6 +84,7 @@ MNR_EXPORT void __tsan_func_entry(void *ret)
 		t->stk[t->depth] = (uintptr_t)ret;
 	t->depth++;
 	trace_word(t, EV_ENTRY, (uintptr_t)ret);
+	sample_event();
 }
 
 MNR_EXPORT void __tsan_func_exit(void)
