@@ -21,18 +21,27 @@ static __attribute__((noinline)) void access_miss(void *a, uint32_t size, bool i
 	access_small(task_cur(), (uintptr_t)a, size, is_write, false, pc);
 }
 
+/*
+ * The entry point tests sample_now and returns, or jumps (a tail call:
+ * the return address is still the instrumented code's, MNR_PC) to the
+ * check.  Two functions, so that the compiler lays out neither path as
+ * the other's cold branch: off a window, load, test, return; in one,
+ * the same check with one more jump.
+ */
 #define ACCESS_FN(name, size, is_write)					\
-	MNR_EXPORT __attribute__((noinline)) void name(void *a)		\
+	static __attribute__((noinline)) void name##_on(void *a)	\
 	{								\
-		struct task *t;						\
+		struct task *t = mnr_cur;				\
 									\
-		if (unlikely(!sample_now()))				\
-			return;						\
-		t = mnr_cur;						\
 		if (likely(t) &&					\
 		    likely(access_recorded(t, (uintptr_t)a, size, is_write))) \
 			return;						\
 		access_miss(a, size, is_write, MNR_PC());		\
+	}								\
+	MNR_EXPORT __attribute__((noinline)) void name(void *a)		\
+	{								\
+		if (sample_now())					\
+			__attribute__((musttail)) return name##_on(a);	\
 	}
 
 ACCESS_FN(__tsan_read1, 1, false)

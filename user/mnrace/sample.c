@@ -9,8 +9,8 @@
 
 #include "sample.h"
 
-uint64_t mnr_sample_word = 1;		/* sampling, set by period 0 */
-uint32_t mnr_sample_period = UINT32_MAX;
+/* Sampling, set by period 0; no period ends (sample_init may change both). */
+struct sample_hot mnr_sample = { .word = 1, .period = UINT32_MAX };
 __thread uint32_t mnr_sample_events;
 
 static bool all = true;
@@ -38,11 +38,11 @@ void sample_next(void)
 	if (all)
 		return;
 	p = __atomic_add_fetch(&period, 1, __ATOMIC_RELAXED);
-	w = __atomic_load_n(&mnr_sample_word, __ATOMIC_RELAXED);
+	w = __atomic_load_n(&mnr_sample.word, __ATOMIC_RELAXED);
 	do {
 		if (w >> 1 >= p)
 			return;	/* a newer period is in force already */
-	} while (!__atomic_compare_exchange_n(&mnr_sample_word, &w, p << 1 | sampled(p),
+	} while (!__atomic_compare_exchange_n(&mnr_sample.word, &w, p << 1 | sampled(p),
 					      true, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 }
 
@@ -59,6 +59,6 @@ void sample_init(double fraction, uint32_t s, uint32_t events)
 	}
 	seed = mix(s);
 	threshold = (uint64_t)(fraction * 18446744073709551616.0);
-	mnr_sample_period = events;
-	__atomic_store_n(&mnr_sample_word, (uint64_t)sampled(0), __ATOMIC_RELAXED);
+	mnr_sample.period = events;
+	__atomic_store_n(&mnr_sample.word, (uint64_t)sampled(0), __ATOMIC_RELAXED);
 }

@@ -10,7 +10,7 @@
  *
  * A period ends after every sample_period events (function entries and
  * releases) of a thread: that thread takes the next period number and
- * sets the state.  mnr_sample_word holds the state (bit 0) and the
+ * sets the state.  mnr_sample.word holds the state (bit 0) and the
  * number of the period that set it (the rest): a thread that took an
  * older number never overwrites a newer one, so the state in force is
  * always that of the newest period, whatever the threads' timing.
@@ -26,15 +26,24 @@
 
 #include "rt.h"
 
-/* Hidden: one rip-relative load, no GOT. */
-extern uint64_t mnr_sample_word __attribute__((visibility("hidden")));
-extern uint32_t mnr_sample_period __attribute__((visibility("hidden")));
+/*
+ * The state and the period length: read by every access, written once a
+ * period.  A cache line of their own (hidden: one rip-relative load, no
+ * GOT), or a program global next to them that its threads write (a
+ * mutex, a counter) would cost every access a miss.
+ */
+struct sample_hot {
+	uint64_t word;		/* bit 0: sampling now; the rest: its period */
+	uint32_t period;	/* events per thread per period */
+} __attribute__((aligned(64)));
+
+extern struct sample_hot mnr_sample __attribute__((visibility("hidden")));
 extern __thread uint32_t mnr_sample_events __attribute__((visibility("hidden")));
 
 /* Accesses are checked now: the first test of every access. */
 static inline bool sample_now(void)
 {
-	return __atomic_load_n(&mnr_sample_word, __ATOMIC_RELAXED) & 1;
+	return __atomic_load_n(&mnr_sample.word, __ATOMIC_RELAXED) & 1;
 }
 
 void sample_next(void);
@@ -42,7 +51,7 @@ void sample_next(void);
 /* One event of this thread (a function entry, a release). */
 static inline void sample_event(void)
 {
-	if (unlikely(++mnr_sample_events >= mnr_sample_period)) {
+	if (unlikely(++mnr_sample_events >= mnr_sample.period)) {
 		mnr_sample_events = 0;
 		sample_next();
 	}
