@@ -41,7 +41,7 @@ TWINS="$EDGES $KINDS $MEMORY $MNEDGES $SEEDS sample"
 
 plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 28 +
 	 ($(echo $MNEDGES $SEEDS | wc -w)) * 4 + 2 + $(echo $MN_SUITE | wc -w) + 2 +
-	 2 + $(echo $SAMPLE_SEEDS | wc -w) * 2 + $(echo $TWINS | wc -w) + $(echo $EDGES | wc -w) * 3 +
+	 2 + $(echo $SAMPLE_SEEDS | wc -w) * 3 + $(echo $TWINS | wc -w) + $(echo $EDGES | wc -w) * 3 +
 	 4 ))
 
 # PROG's source (C or C++), and the line of "// mark:NAME" in it.
@@ -309,6 +309,10 @@ racy sample
 norace sample
 for seed in $SAMPLE_SEEDS; do
 	expect_race sample race second first "MNRACE_OPTIONS=sample=10%:sample_seed=$seed"
+	# The write's caller, from the history: calls outside the windows
+	# are left out of it, and a window's part starts from the stack.
+	check "sample: seed $seed: the earlier stack's #1 is main at sample.c:$(mark sample put)" \
+		sh -c "grep -A2 '^  Previous write' $TMP/sample.race | sed -n 3p | grep -q '^    #1 main .*/sample.c:$(mark sample put) '"
 	# Its twin publishes the write by a semaphore with 1024 calls between
 	# the write, the edge and the read: the three fall in different
 	# periods, and the edge counts whether or not its period is sampled

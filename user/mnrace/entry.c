@@ -6,8 +6,9 @@
  * current task's shadow call stack.  The pass passes no pc: the return
  * address into the instrumented code is the access's pc.  Outside a
  * sampled window (sample.h) an access costs the test of sample_now and
- * returns; a function entry is always kept (the stacks of later reports)
- * and counts as an event of the sampling clock.
+ * returns; a function entry or exit always moves the shadow stack (the
+ * stacks of later reports), and an entry counts as an event of the
+ * sampling clock.
  */
 #include "access.h"
 #include "sample.h"

@@ -24,6 +24,13 @@
 static long x;
 static sem_t s, back;
 
+/* The racy write, one call down: the report's earlier stack is two
+ * frames, the second rebuilt from the history of a sampled window. */
+__attribute__((noinline)) static void put(long v)
+{
+	x = v; // mark:first
+}
+
 /* A function call the pass instruments (it has an access): an event. */
 __attribute__((noinline)) static void tick(long *c)
 {
@@ -68,7 +75,7 @@ int main(int argc, char **argv)
 	t = spawn(child, NULL);
 	for (int i = 0; i < ROUNDS; i++) {
 		step();
-		x = i; // mark:first
+		put(i); // mark:put
 		if (!racy) {
 			ticks(&c);
 			sem_post(&s);
