@@ -59,5 +59,5 @@ bench-mnrace: $(MNRACE_BENCH)
 # often sampling finds racy.c's race (bench/mnrace/sample.sh).
 .PHONY: bench-mnrace-sample
 
-bench-mnrace-sample: $(MNRACE_BENCH) $(O)/bench/mnrace/racy.plain $(O)/bench/mnrace/racy.mnrace
+bench-mnrace-sample: $(MNRACE_BENCH) $(O)/bench/mnrace/racy.mnrace
 	$(Q)bench/mnrace/sample.sh $(O)

@@ -280,12 +280,11 @@ static struct race_args {
 static void report_body(void);
 
 /* The race just printed, on the report ring (a use after free has no
- * record kind there). */
+ * record kind there); the earlier access is @pa, @pn bytes, by @ptask. */
 static void ring_put(const struct race_args *ra, const struct stack *cur,
-		     const struct stack *prev, uint32_t ptask, const struct location *loc,
-		     const struct stack *alloc)
+		     const struct stack *prev, uintptr_t pa, uint32_t pn, uint32_t ptask,
+		     const struct location *loc, const struct stack *alloc)
 {
-	uint8_t m = cell_mask(ra->old);
 	struct task_info ti;
 	struct ring_access c = {
 		.addr = ra->a, .size = ra->n, .task = ra->t->id,
@@ -293,7 +292,7 @@ static void ring_put(const struct race_args *ra, const struct stack *cur,
 		.is_atomic = ra->is_atomic, .depth = cur->used, .pcs = cur->pcs,
 	};
 	struct ring_access p = {
-		.addr = ra->word + mask_offset(m), .size = mask_size(m), .task = ptask,
+		.addr = pa, .size = pn, .task = ptask,
 		.is_write = !cell_is_read(ra->old), .is_atomic = cell_is_atomic(ra->old),
 		.depth = prev->used, .pcs = prev->n ? prev->pcs : NULL,
 	};
@@ -394,7 +393,7 @@ static void report_body(void)
 	sb_printf(&b, "==================\n");
 	out(&b);
 	if (!cell_is_freed(old))
-		ring_put(&args, &cur, &prev, ptask, &loc, &alloc);
+		ring_put(&args, &cur, &prev, pa, pn, ptask, &loc, &alloc);
 	__atomic_fetch_add(&nreports, 1, __ATOMIC_RELAXED);
 	if (mnr_opt.halt_on_error) {
 		b.len = 0;
