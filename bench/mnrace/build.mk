@@ -53,3 +53,11 @@ $(O)/bench/mnrace/mnbench.mnrace: bench/libmn/mnbench.c $$(MNRACE_CC) $$(MNRACE_
 
 bench-mnrace: $(MNRACE_BENCH)
 	$(Q)bench/mnrace/run.sh $(O)
+
+# Sampling (MNRACE_OPTIONS=sample=P): `make bench-mnrace-sample` times the
+# workloads above plain, with full mnrace and sampled, and measures how
+# often sampling finds racy.c's race (bench/mnrace/sample.sh).
+.PHONY: bench-mnrace-sample
+
+bench-mnrace-sample: $(MNRACE_BENCH) $(O)/bench/mnrace/racy.mnrace
+	$(Q)bench/mnrace/sample.sh $(O)

@@ -63,3 +63,11 @@ $(O)/selftests/mnrace/libmn/%: selftests/libmn/%.c selftests/libmn/mn_testlib.h 
 	$(Q)$(MNRACE_CC) $(TEST_CFLAGS) -O1 -o $@ $< -lm
 
 $(MNRACE_TEST): $(MNRACE_LIBMN_SUITE)
+
+# mnrace's reports on the report ring (ring_test.c): nstaint's reader
+# and registry finder, and the racy libmn program it runs.
+SELFTEST_LIBS_ring_test := -Iuser -Iuser/nstaint $(O)/user/nstaint/source/mnring_reader.o \
+	$(O)/user/nstaint/attr/mnattr.o $(O)/user/common/elfscn.o -lelf
+$(O)/selftests/mnrace/ring_test: $(O)/user/nstaint/source/mnring_reader.o \
+	$(O)/user/nstaint/attr/mnattr.o $(O)/user/common/elfscn.o \
+	$(O)/selftests/mnrace/progs/mn_ring include/nstaint/mn_ring.h

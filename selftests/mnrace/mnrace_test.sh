@@ -34,8 +34,15 @@ SAME_LINE="seed_map seed_table"
 # are left out, and why).
 MN_SUITE="mn_sched_test mn_chan_test mn_net_ctx_test mn_thread_test"
 
+# Sampling (progs/sample.c): the seeds of the runs at P = 10%, and the
+# race-free twins checked at P = 10%.
+SAMPLE_SEEDS="1 2 3 4 5"
+TWINS="$EDGES $KINDS $MEMORY $MNEDGES $SEEDS sample"
+
 plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 28 +
-	 ($(echo $MNEDGES $SEEDS | wc -w)) * 4 + 2 + $(echo $MN_SUITE | wc -w) + 2 ))
+	 ($(echo $MNEDGES $SEEDS | wc -w)) * 4 + 2 + $(echo $MN_SUITE | wc -w) + 2 +
+	 2 + $(echo $SAMPLE_SEEDS | wc -w) * 3 + $(echo $TWINS | wc -w) + $(echo $EDGES | wc -w) * 3 +
+	 4 ))
 
 # PROG's source (C or C++), and the line of "// mark:NAME" in it.
 src() { ls "$SRC/$1".c "$SRC/$1".cpp 2>/dev/null; }
@@ -287,6 +294,61 @@ else
 	sed 's/^/# /' "$sky" "$sky.out" | head -20
 fi
 diag "skynet under mnrace: $(grep '^rss' "$sky.out")"
+
+# Sampling, MNRACE_OPTIONS=sample=P (docs/mnrace.md).  progs/sample.c
+# makes one race 1000 times, in 1000 different sampling periods (each
+# thread makes more function calls between rounds than a period has
+# events), and the write and read of a round with no event between them,
+# so in one period.  A round in a sampled period is reported; a run
+# misses only if none of its 1000 periods is sampled.  Period p is
+# sampled when a hash (splitmix64) of (seed, p) falls under P * 2^64: for
+# a fixed seed the outcome is the same in every run, and over seeds the
+# chance that one misses is 0.9^1000 = 1.7e-46 at P = 10%.  So each of
+# the five seeds is reported, at the two marks.
+racy sample
+norace sample
+for seed in $SAMPLE_SEEDS; do
+	expect_race sample race second first "MNRACE_OPTIONS=sample=10%:sample_seed=$seed"
+	# The write's caller, from the history: calls outside the windows
+	# are left out of it, and a window's part starts from the stack.
+	check "sample: seed $seed: the earlier stack's #1 is main at sample.c:$(mark sample put)" \
+		sh -c "grep -A2 '^  Previous write' $TMP/sample.race | sed -n 3p | grep -q '^    #1 main .*/sample.c:$(mark sample put) '"
+	# Its twin publishes the write by a semaphore with 1024 calls between
+	# the write, the edge and the read: the three fall in different
+	# periods, and the edge counts whether or not its period is sampled
+	# (with edges tracked only in sampled periods, every seed reports).
+	norace sample "MNRACE_OPTIONS=sample=10%:sample_seed=$seed"
+done
+
+# Every race-free twin at P = 10%, with a period of one event, so that
+# sampling turns on and off inside these short programs: no false report
+# from a cell of an earlier window, or a mark of malloc or free made
+# outside one.  (These few accesses rarely fall in sampled periods on
+# both sides of their edge: the sample twin above is the test of edges
+# made outside the windows.)
+for t in $TWINS; do
+	norace "$t" "MNRACE_OPTIONS=sample=0.1:sample_period=1:sample_seed=7"
+done
+
+# sample=1 (100%) is no sampling: each edge test's verdicts, and its
+# report the same text but for pids, threads and addresses.
+normal() { sed -E 's/pid=[0-9]+/pid=N/; s/thread [0-9]+/thread N/g; s/ at 0x[0-9a-f]+/ at A/g' "$1"; }
+for t in $EDGES; do
+	run "$t" race
+	normal "$TMP/$t.race" >"$TMP/$t.plain"
+	expect_race "$t" race second first MNRACE_OPTIONS=sample=1
+	normal "$TMP/$t.race" >"$TMP/$t.all"
+	check "$t: sample=1: the same report as without sampling" cmp -s "$TMP/$t.plain" "$TMP/$t.all"
+	norace "$t" MNRACE_OPTIONS=sample=100%
+done
+
+# A bad fraction is named, with what it should be, and ignored.
+for v in 0 1.5 150% ten; do
+	run twice race "MNRACE_OPTIONS=sample=$v:exitcode=9"
+	[ "$rc" = 9 ] && grep -qxF "mnrace: MNRACE_OPTIONS: bad value in 'sample=$v' (want a fraction in (0, 1] or a percent in (0%, 100%]), ignored" "$TMP/twice.race" &&
+		[ "$(reports "$TMP/twice.race")" = 2 ]
+	verdict "sample=$v is refused with a message, the rest applies, nothing sampled away"
+done
 
 # The link: mnrace's runtime, not clang's libtsan.
 check "mnrace-cc links libmnrace and not libtsan" \

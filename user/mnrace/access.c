@@ -9,13 +9,18 @@
  * else in an empty cell, else over a cell chosen from the pc (the evicted
  * access is forgotten: docs/mnrace.md, limits).  An access the cells
  * already say (same slot, epoch, bytes, at least as strong) stores
- * nothing and writes no history.
+ * nothing and writes no history.  Outside a sampled window (sample.h)
+ * nothing is checked or stored, but the marks of malloc and free (and
+ * mnrace_ignore_range) are always made: they say what the memory is now,
+ * and a cell left from the block's last life would be a false report in
+ * the next window.
  */
 #include <emmintrin.h>
 
 #include "access.h"
 #include "cell.h"
 #include "report.h"
+#include "sample.h"
 #include "shadow.h"
 #include "trace.h"
 
@@ -100,7 +105,7 @@ void access_small(struct task *t, uintptr_t a, uint32_t n, bool is_write,
 {
 	uintptr_t end = a + n, off = a & 7;
 
-	if (unlikely(mnr_in_rt))
+	if (unlikely(mnr_in_rt) || !sample_now())
 		return;
 	if (likely(off + n <= 8)) {	/* within one word: nearly every access */
 		check_word(t, a & ~7ULL, (uint8_t)(((1u << n) - 1) << off), is_write,
@@ -120,7 +125,7 @@ void access_range(struct task *t, uintptr_t a, size_t n, bool is_write,
 	uintptr_t end = a + n, w0 = a & ~7ULL, wl = (end - 1) & ~7ULL, w = w0;
 	uint64_t *sh, *shl, full;
 
-	if (unlikely(mnr_in_rt) || !n)
+	if (unlikely(mnr_in_rt) || !n || !sample_now())
 		return;
 	trace_range(t, pc, a, n, is_write);
 	/* A partial first word; the last one too, if it is the same. */

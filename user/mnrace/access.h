@@ -28,7 +28,7 @@ static inline bool cells_hold(const uint64_t *sh, uint64_t cur)
  * of the pass, before the call to access_small: in a loop, nearly every
  * access after the first is this case.
  */
-static inline bool access_recorded(const struct task *t, uintptr_t a, uint32_t n,
+static inline __attribute__((always_inline)) bool access_recorded(const struct task *t, uintptr_t a, uint32_t n,
 				   bool is_write)
 {
 	uintptr_t off = a & 7;

@@ -4,9 +4,14 @@
  * __tsan_{read,write}{1,2,4,8,16}, the unaligned variants, the range
  * forms, vptr updates, and __tsan_func_entry/exit, which keep the
  * current task's shadow call stack.  The pass passes no pc: the return
- * address into the instrumented code is the access's pc.
+ * address into the instrumented code is the access's pc.  Outside a
+ * sampled window (sample.h) an access costs the test of sample_now and
+ * returns; a function entry or exit always moves the shadow stack (the
+ * stacks of later reports), and an entry counts as an event of the
+ * sampling clock.
  */
 #include "access.h"
+#include "sample.h"
 #include "trace.h"
 
 /* Everything but an access already recorded by a running task: a tail
@@ -17,8 +22,15 @@ static __attribute__((noinline)) void access_miss(void *a, uint32_t size, bool i
 	access_small(task_cur(), (uintptr_t)a, size, is_write, false, pc);
 }
 
+/*
+ * The entry point tests sample_now and returns, or jumps (a tail call:
+ * the return address is still the instrumented code's, MNR_PC) to the
+ * check.  Two functions, so that the compiler lays out neither path as
+ * the other's cold branch: off a window, load, test, return; in one,
+ * the same check with one more jump.
+ */
 #define ACCESS_FN(name, size, is_write)					\
-	MNR_EXPORT __attribute__((noinline)) void name(void *a)		\
+	static __attribute__((noinline)) void name##_on(void *a)	\
 	{								\
 		struct task *t = mnr_cur;				\
 									\
@@ -26,6 +38,11 @@ static __attribute__((noinline)) void access_miss(void *a, uint32_t size, bool i
 		    likely(access_recorded(t, (uintptr_t)a, size, is_write))) \
 			return;						\
 		access_miss(a, size, is_write, MNR_PC());		\
+	}								\
+	MNR_EXPORT __attribute__((noinline)) void name(void *a)		\
+	{								\
+		if (sample_now())					\
+			__attribute__((musttail)) return name##_on(a);	\
 	}
 
 ACCESS_FN(__tsan_read1, 1, false)
@@ -77,6 +94,7 @@ MNR_EXPORT void __tsan_func_entry(void *ret)
 		t->stk[t->depth] = (uintptr_t)ret;
 	t->depth++;
 	trace_word(t, EV_ENTRY, (uintptr_t)ret);
+	sample_event();
 }
 
 MNR_EXPORT void __tsan_func_exit(void)

@@ -18,6 +18,7 @@
 #include "options.h"
 #include "real.h"
 #include "report.h"
+#include "sample.h"
 #include "shadow.h"
 #include "slot.h"
 #include "suppress.h"
@@ -43,6 +44,7 @@ static void init(void)
 {
 	mnr_in_rt++;
 	options_parse(getenv("MNRACE_OPTIONS"));
+	sample_init(mnr_opt.sample, mnr_opt.sample_seed, mnr_opt.sample_period);
 	trace_configure(mnr_opt.history_size);
 	shadow_reserve();
 	report_init();		/* first: its lock is the outermost */

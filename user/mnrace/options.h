@@ -11,6 +11,9 @@ struct mnr_options {
 	char log_path[256];	/* reports to PATH.PID; "" or "stderr": stderr */
 	unsigned history_size;	/* 2^N history parts per slot: 3 */
 	char suppressions[256];	/* file of race:pattern lines */
+	double sample;		/* fraction of time accesses are checked: 1 */
+	unsigned sample_seed;	/* of the sampled periods; 0: from the clock */
+	unsigned sample_period;	/* events per thread per period: 1024 */
 };
 
 extern struct mnr_options mnr_opt;

@@ -636,6 +636,10 @@ MNR_EXPORT int pthread_once(pthread_once_t *o, void (*fn)(void))
 	struct task *t;
 	int err;
 
+	/* The runtime's own call (libmn's ring, made during a report) makes
+	 * no edge for the task the report is about. */
+	if (unlikely(mnr_in_rt))
+		return REAL(pthread_once)(o, fn);
 	mnr_init_early();
 	t = task_cur();
 	obj_use(t, o, MNR_PC());

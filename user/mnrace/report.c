@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "location.h"
 #include "options.h"
 #include "report.h"
+#include "ringrace.h"
 #include "suppress.h"
 #include "sym.h"
 #include "trace.h"
@@ -122,6 +124,7 @@ unsigned report_count(void)
 struct stack {
 	int n;
 	uintptr_t pcs[REPORT_FRAMES];
+	int used;			/* of pcs[], those printed */
 	int nf;				/* printed frames, inlined ones too */
 	struct sym_code f[PRINT_FRAMES];
 	uintptr_t fpc[PRINT_FRAMES];	/* the pc each frame came from */
@@ -135,15 +138,16 @@ struct stack {
 static void stack_resolve(struct stack *s)
 {
 	s->nf = 0;
-	for (int i = 0; i < s->n && s->nf < PRINT_FRAMES; i++) {
+	for (s->used = 0; s->used < s->n && s->nf < PRINT_FRAMES; s->used++) {
 		struct sym_code *f = &s->f[s->nf];
-		int k = sym_code(s->pcs[i], f, PRINT_FRAMES - s->nf);
+		int k = sym_code(s->pcs[s->used], f, PRINT_FRAMES - s->nf);
 
-		if (i && f[k - 1].func && (!strcmp(f[k - 1].func, "mnrace_thread_start") ||
-					   !strncmp(f[k - 1].func, "__libc_start", 12)))
+		if (s->used && f[k - 1].func &&
+		    (!strcmp(f[k - 1].func, "mnrace_thread_start") ||
+		     !strncmp(f[k - 1].func, "__libc_start", 12)))
 			return;
 		for (int j = 0; j < k; j++)
-			s->fpc[s->nf + j] = s->pcs[i];
+			s->fpc[s->nf + j] = s->pcs[s->used];
 		s->nf += k;
 	}
 }
@@ -240,15 +244,14 @@ static void task_line(struct sbuf *b, uint32_t id, struct stack *scratch)
 	stack_print(b, scratch);
 }
 
-static void location_print(struct sbuf *b, const struct location *l, struct stack *scratch)
+/* @alloc: a heap block's allocation stack, resolved. */
+static void location_print(struct sbuf *b, const struct location *l, const struct stack *alloc)
 {
 	switch (l->kind) {
 	case LOC_HEAP:
 		sb_printf(b, "  Location is heap block of size %zu at %#lx allocated by task %u:\n",
 			  l->size, (unsigned long)l->start, l->task);
-		stack_of_depot(l->stack, scratch);
-		stack_resolve(scratch);
-		stack_print(b, scratch);
+		stack_print(b, alloc);
 		break;
 	case LOC_GLOBAL:
 		sb_printf(b, "  Location is global '%s' of size %zu at %#lx (%s+%#lx)\n",
@@ -275,6 +278,29 @@ static struct race_args {
 } args;	/* report_race's, under lock */
 
 static void report_body(void);
+
+/* The race just printed, on the report ring (a use after free has no
+ * record kind there); the earlier access is @pa, @pn bytes, by @ptask. */
+static void ring_put(const struct race_args *ra, const struct stack *cur,
+		     const struct stack *prev, uintptr_t pa, uint32_t pn, uint32_t ptask,
+		     const struct location *loc, const struct stack *alloc)
+{
+	struct task_info ti;
+	struct ring_access c = {
+		.addr = ra->a, .size = ra->n, .task = ra->t->id,
+		.tid = syscall(SYS_gettid), .is_write = ra->is_write,
+		.is_atomic = ra->is_atomic, .depth = cur->used, .pcs = cur->pcs,
+	};
+	struct ring_access p = {
+		.addr = pa, .size = pn, .task = ptask,
+		.is_write = !cell_is_read(ra->old), .is_atomic = cell_is_atomic(ra->old),
+		.depth = prev->used, .pcs = prev->n ? prev->pcs : NULL,
+	};
+
+	if (ptask && task_info_get(ptask, &ti))
+		p.tid = ti.tid;
+	ring_race(&c, &p, loc, alloc->pcs, alloc->used);
+}
 
 /*
  * A report runs on a stack of its own (REPORT_STACK, mapped at the first
@@ -306,7 +332,7 @@ void report_race(struct task *t, uintptr_t a, uint32_t n, bool is_write,
 
 static void report_body(void)
 {
-	static struct stack cur, prev, scratch;
+	static struct stack cur, prev, alloc, scratch;
 	struct task *t = args.t;
 	uintptr_t a = args.a, pc = args.pc, word = args.word;
 	uint32_t n = args.n;
@@ -348,7 +374,12 @@ static void report_body(void)
 			  access_word(pwrite, patomic, false), pn, (unsigned long)pa,
 			  cell_slot(old));
 	}
-	location_print(&b, &loc, &scratch);
+	alloc.n = alloc.used = 0;
+	if (loc.kind == LOC_HEAP) {
+		stack_of_depot(loc.stack, &alloc);
+		stack_resolve(&alloc);
+	}
+	location_print(&b, &loc, &alloc);
 	task_line(&b, t->id, &scratch);
 	if (ptask && ptask != t->id)
 		task_line(&b, ptask, &scratch);
@@ -361,6 +392,8 @@ static void report_body(void)
 	sb_printf(&b, " in %s\n", cur.f[0].func ? cur.f[0].func : "<null>");
 	sb_printf(&b, "==================\n");
 	out(&b);
+	if (!cell_is_freed(old))
+		ring_put(&args, &cur, &prev, pa, pn, ptask, &loc, &alloc);
 	__atomic_fetch_add(&nreports, 1, __ATOMIC_RELAXED);
 	if (mnr_opt.halt_on_error) {
 		b.len = 0;

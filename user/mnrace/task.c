@@ -10,6 +10,7 @@
 #include "fork.h"
 #include "init.h"
 #include "instr.h"
+#include "sample.h"
 #include "shadow.h"
 #include "slot.h"
 #include "task.h"
@@ -261,6 +262,7 @@ void task_tick(struct task *t)
 	task_set_epoch(t, t->slot, t->epoch + 1);
 	t->vc.e[t->slot] = t->epoch;
 	trace_word(t, EV_EPOCH, t->epoch);
+	sample_event();		/* a release: a tick of the sampling clock */
 }
 
 void task_acquire(struct task *t, const struct vclock *src)

@@ -30,6 +30,7 @@ struct trace_part *trace_next(struct task *t)
 
 	if (unlikely(t->slot >= SLOT_MAX)) {	/* an ended thread's stand-in */
 		t->tpart->pos = 0;
+		t->tpart->stale = 0;
 		return t->tpart;
 	}
 	tr = s->trace;
@@ -44,6 +45,7 @@ struct trace_part *trace_next(struct task *t)
 	__atomic_store_n(&p->seq, p->seq + 1, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	__atomic_store_n(&p->pos, 0, __ATOMIC_RELAXED);
+	p->stale = 0;
 	p->gen = ++tr->gen;
 	p->task = t->id;
 	p->epoch = t->epoch;

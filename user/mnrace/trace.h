@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sample.h"
 #include "task.h"
 
 #define PART_WORDS	2048
@@ -46,6 +47,9 @@ struct trace_part {
 	uint32_t epoch;		/* at the start of the part */
 	uint32_t depth;
 	uint32_t pos;		/* words of ev[] written */
+	uint32_t stale;		/* calls were left out since (outside a sampled
+				 * window): the next event starts a new part,
+				 * whose snapshot is right again; the writer's */
 	uintptr_t stack[STACK_MAX];
 	uint64_t ev[PART_WORDS];
 };
@@ -58,7 +62,7 @@ static inline void trace_put(struct task *t, const uint64_t *w, uint32_t n)
 	struct trace_part *p = t->tpart;
 	uint32_t pos = p->pos;
 
-	if (unlikely(pos + n > PART_WORDS)) {
+	if (unlikely(pos + n > PART_WORDS) || unlikely(p->stale)) {
 		p = trace_next(t);
 		pos = 0;
 	}
@@ -89,10 +93,21 @@ static inline void trace_range(struct task *t, uintptr_t pc, uintptr_t addr,
 	trace_put(t, w, 3);
 }
 
+/*
+ * A call, a return or a new epoch.  Only in a sampled window (sample.h):
+ * the history gives stacks to stored accesses, and outside a window none
+ * is stored.  There the part is marked stale instead, and the next event
+ * (an access of a window, a mark of malloc or free) starts a new part
+ * from the shadow stack and epoch, which are always kept.
+ */
 static inline void trace_word(struct task *t, uint64_t kind, uint64_t val)
 {
 	uint64_t w = ev_word(kind, 0, 0, val);
 
+	if (unlikely(!sample_now())) {
+		t->tpart->stale = 1;
+		return;
+	}
 	trace_put(t, &w, 1);
 }
 

@@ -115,7 +115,9 @@ static bool stack_ok(__u32 depth)
 
 static bool access_ok(const struct mn_ring_access *a)
 {
-	return a->size && a->tid && !(a->flags & ~MN_RING_ACC_FLAGS) &&
+	/* An earlier access whose history was lost has no known thread. */
+	return a->size && (a->tid || (a->flags & MN_RING_ACC_NO_STACK)) &&
+	       !(a->flags & ~MN_RING_ACC_FLAGS) &&
 	       stack_ok(a->depth);
 }
 
