@@ -30,3 +30,14 @@ $(MNREPORT): selftests/mnring/mnreport.c $(O)/libmn.a include/mn.h include/nstai
 $(RINGTRACE_TEST): selftests/mnring/ringtrace_test.sh selftests/lib/jcount.py selftests/lib/testlib.sh $(MNREPORT) $(O)/nstaint
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
+
+# The same program on libmn.so, found by its DT_NEEDED and RUNPATH at exec.
+MNREPORT_SO := $(O)/selftests/mnring/mnreport-so
+ALL         += $(MNREPORT_SO)
+
+$(MNREPORT_SO): selftests/mnring/mnreport.c $(O)/libmn.so include/mn.h include/nstaint/mn_ring.h include/nstaint/mn_abi.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -O0 -g -fno-omit-frame-pointer -o $@ $< -L$(O) -lmn -lpthread -Wl,-rpath,$(abspath $(O))
+
+$(RINGTRACE_TEST): $(MNREPORT_SO)

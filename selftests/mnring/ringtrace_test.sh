@@ -26,17 +26,18 @@ summary() {
 	sed -n "s/^nstaint trace: reports:.*[ ;]\\([0-9]*\\) $2.*/\\1/p" "$1" | head -1
 }
 
-# run NAME ARGS...: trace --json -- mnreport ARGS; $rc its status.
+# run NAME ARGS...: trace --json -- mnreport ARGS ($BIN instead if set);
+# $rc its status.
 run() {
 	_n=$1
 	shift
-	timeout 120 $NSTAINT trace --json -- $PROG "$@" >"$TMP/$_n" 2>"$TMP/$_n.err"
+	timeout 120 $NSTAINT trace --json -- ${BIN:-$PROG} "$@" >"$TMP/$_n" 2>"$TMP/$_n.err"
 	rc=$?
 	grep '^{' "$TMP/$_n" >"$TMP/$_n.json"
 }
 
 ERRORS="send_closed close_closed close_nil unlock_unlocked wg_negative deadlock outside_task"
-plan $((3 * 7 + 17))
+plan $((3 * 7 + 18))
 
 # Each fatal misuse: one runtime_error of its kind from the program's pid,
 # about the task that made it, with the text libmn printed on stderr, a
@@ -59,6 +60,14 @@ for kind in $ERRORS; do
 	check "$kind: its stack is symbolized into $src" \
 		[ "$(jcount "$TMP/$kind.json" "e['event']=='runtime_error' and any(f=='$src' for _, f, _ in frames(e))")" -eq 1 ]
 done
+
+# The same on libmn.so (RUNPATH, as mnrace-cc links it): the probe is
+# attached in the libmn.so its DT_NEEDED names before the loader maps it.
+BIN=$PROG-so run so close_closed
+pid=$(field "$TMP/so" main pid)
+diag "libmn.so: rc=$rc pid=${pid:-?}"
+check "libmn.so: its runtime_error arrives, symbolized in libmn.so" \
+	[ "$rc" -eq 2 -a "$(jcount "$TMP/so.json" "e['event']=='runtime_error' and e['pid']==${pid:-0} and e['error']=='close_closed' and any('libmn.so' in f.get('module','') and f.get('func')=='mn_chan_close' for f in e['stack'])")" -eq 1 ]
 
 # Leaks at exit: the blocked task and its creator, the context.
 MN_LEAKS=1 run leaks leaks

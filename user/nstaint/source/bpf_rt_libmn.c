@@ -76,6 +76,17 @@ static int usdt_attach(struct procinfo *pi, struct libmn_state *st,
 	return 0;
 }
 
+static void attach_or_say(struct procinfo *pi, struct libmn_state *st,
+			  const struct mn_proc *mp, __u32 pid)
+{
+	int err = usdt_attach(pi, st, mp);
+
+	if (err)
+		fprintf(stderr, "nstaint: pid %u: cannot attach "
+			"libmn:thread_start in %s: %s; its new threads' tasks "
+			"go unnamed\n", pid, mp->usdt_path, strerror(-err));
+}
+
 static void libmn_check(struct procinfo *pi, void *state, __u32 pid,
 			bool exec)
 {
@@ -94,16 +105,21 @@ static void libmn_check(struct procinfo *pi, void *state, __u32 pid,
 		st->pids[i] = st->pids[--st->npids];
 		break;
 	}
-	if (mnattr_find(pid, &mp))
+	err = mnattr_find(pid, &mp);
+	/*
+	 * libmn.so not mapped yet (at exec): attach in the file the loader
+	 * will map (held under trace -- CMD: before the runtime starts),
+	 * and read the registry at the first taint.
+	 */
+	if (exec && (err || !mp.usdt_path[0])) {
+		struct mn_proc so;
+
+		if (!mnattr_needed(pid, &so))
+			attach_or_say(pi, st, &so, pid);
+	}
+	if (err || !mp.usdt_path[0])
 		return;
-	/* libmn.so not mapped yet (at exec): look again at the first taint. */
-	if (!mp.usdt_path[0])
-		return;
-	err = usdt_attach(pi, st, &mp);
-	if (err)
-		fprintf(stderr, "nstaint: pid %u: cannot attach "
-			"libmn:thread_start in %s: %s; its new threads' tasks "
-			"go unnamed\n", pid, mp.usdt_path, strerror(-err));
+	attach_or_say(pi, st, &mp, pid);
 	err = mnattr_threads(pid, mp.registry, slot_add, &fd);
 	if (err < 0)
 		fprintf(stderr, "nstaint: pid %u: cannot read the libmn "
