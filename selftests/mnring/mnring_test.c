@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -415,6 +416,52 @@ TEST(bad_records_and_bad_sequence)
 	ASSERT_EQ(0, mn_ring_put(&w, &rec));
 	EXPECT_EQ(-EPROTO, mnring_poll(&r, on_rec, &s, 64));
 	EXPECT_EQ(1, s.n);
+	mnring_close(&r);
+	mn_ring_destroy(&w);
+}
+
+/* mnring_poll_before stops at the first record made at the limit or
+ * later and leaves it for the next call, in order; a record stamped
+ * later than the clock now is a lie that would hold the ring up: taken,
+ * invalid.  The limits and the clock are CLOCK_MONOTONIC (clock_gettime
+ * here, the oracle). */
+TEST(poll_before_a_time)
+{
+	struct seen s = { .in_order = true };
+	struct mn_ring_rec rec = { .pid = getpid(), .tid = gettid(),
+				   .kind = MN_RING_TASK_LEAK };
+	struct mnring_reader r;
+	struct mn_ring w;
+	struct timespec t;
+	char why[128];
+	__u64 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	now = t.tv_sec * 1000000000ULL + t.tv_nsec;
+	ASSERT_EQ(0, mn_ring_create(&w, 16));
+	ASSERT_EQ(0, mnring_open(&r, getpid(), w.fd, why, sizeof(why)));
+	rec.time_ns = now - 2000;
+	rec.task_id = 0;
+	ASSERT_EQ(0, mn_ring_put(&w, &rec));
+	rec.time_ns = now - 1000;
+	rec.task_id = 1;
+	ASSERT_EQ(0, mn_ring_put(&w, &rec));
+	EXPECT_EQ(1, mnring_poll_before(&r, on_rec, &s, 64, now - 1000));
+	EXPECT_EQ(1, s.n);
+	EXPECT_EQ(1, mnring_poll_before(&r, on_rec, &s, 64, now));
+	EXPECT_EQ(2, s.n);
+	/* A day ahead of the clock. */
+	rec.time_ns = now + 86400ULL * 1000000000ULL;
+	rec.task_id = 2;
+	ASSERT_EQ(0, mn_ring_put(&w, &rec));
+	rec.time_ns = now - 500;
+	rec.task_id = 3;
+	ASSERT_EQ(0, mn_ring_put(&w, &rec));
+	EXPECT_EQ(2, mnring_poll_before(&r, on_rec, &s, 64, now));
+	EXPECT_EQ(1, r.st.invalid);
+	EXPECT_EQ(3, r.st.delivered);
+	EXPECT_EQ(3, s.n);
+	EXPECT_TRUE(s.in_order);
 	mnring_close(&r);
 	mn_ring_destroy(&w);
 }
