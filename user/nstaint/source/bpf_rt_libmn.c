@@ -105,18 +105,19 @@ static void libmn_check(struct procinfo *pi, void *state, __u32 pid,
 		st->pids[i] = st->pids[--st->npids];
 		break;
 	}
-	err = mnattr_find(pid, &mp);
 	/*
-	 * libmn.so not mapped yet (at exec): attach in the file the loader
-	 * will map (held under trace -- CMD: before the runtime starts),
-	 * and read the registry at the first taint.
+	 * Just exec'd, libmn.so not mapped yet: attach in the file the
+	 * loader will map (held under trace -- CMD: before the runtime
+	 * starts; else the registry, read next, has what came before).
 	 */
-	if (exec && (err || !mp.usdt_path[0])) {
+	if (exec) {
 		struct mn_proc so;
 
 		if (!mnattr_needed(pid, &so))
 			attach_or_say(pi, st, &so, pid);
 	}
+	err = mnattr_find(pid, &mp);
+	/* Not mapped yet: the registry is read at the first taint. */
 	if (err || !mp.usdt_path[0])
 		return;
 	attach_or_say(pi, st, &mp, pid);
