@@ -73,6 +73,16 @@ void rings_open(struct rings *rs, pid_t pid, int fd, struct rep_counts *c)
 		say(rs, pid, "not opened", why);
 		return;
 	}
+	/* A process may make its ring as large as the ABI allows (40 MiB):
+	 * the address space the rings take is bounded too. */
+	if (rs->bytes + s->r.size > RINGS_BYTES_MAX) {
+		mnring_close(&s->r);
+		close(s->pidfd);
+		c->refused++;
+		say(rs, pid, "not opened", "the open rings' size limit reached");
+		return;
+	}
+	rs->bytes += s->r.size;
 	s->pid = pid;
 	read_comm(pid, s->comm);
 	c->opened++;
@@ -132,23 +142,25 @@ static int finish(struct rings *rs, size_t i, rings_fn fn, void *ctx,
 		if (s->r.next == before)
 			break;
 	}
+	rs->bytes -= s->r.size;
 	mnring_close(&s->r);
 	close(s->pidfd);
 	rs->slot[i] = rs->slot[--rs->n];
 	return err;
 }
 
-static bool gone(const struct ring_slot *s)
-{
-	struct pollfd p = { .fd = s->pidfd, .events = POLLIN };
-
-	return poll(&p, 1, 0) == 1;
-}
-
+/* Which processes are gone (their pidfd readable): one poll(2) for all. */
 void rings_mark(struct rings *rs)
 {
-	for (size_t i = 0; i < rs->n; i++)
-		rs->slot[i].dead = gone(&rs->slot[i]);
+	struct pollfd p[RINGS_MAX];
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		p[i] = (struct pollfd){ .fd = rs->slot[i].pidfd, .events = POLLIN };
+	if (poll(p, rs->n, 0) < 0)
+		return;		/* none marked: looked at next round */
+	for (i = 0; i < rs->n; i++)
+		rs->slot[i].dead = p[i].revents != 0;
 }
 
 int rings_poll(struct rings *rs, __u64 before_ns, rings_fn fn, void *ctx,

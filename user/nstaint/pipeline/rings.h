@@ -19,6 +19,8 @@
 #include "source/mnring_reader.h"
 
 #define RINGS_MAX	256
+/* And at most this much of them mapped (a ring is 164 KiB by default). */
+#define RINGS_BYTES_MAX	(512UL << 20)
 /* Records read from one ring per poll at most: one flood does not starve
  * the rest, nor the kernel's records. */
 #define RINGS_BATCH	256
@@ -37,6 +39,7 @@ struct rings {
 	const char *cmd;		/* "trace": for messages */
 	struct ring_slot *slot;		/* RINGS_MAX, allocated at first use */
 	size_t n;
+	size_t bytes;			/* mapped by the n open */
 	unsigned int said;		/* messages printed (capped) */
 };
 
