@@ -37,7 +37,7 @@ run() {
 }
 
 ERRORS="send_closed close_closed close_nil unlock_unlocked wg_negative deadlock outside_task"
-plan $((3 * 7 + 18))
+plan $((3 * 7 + 19))
 
 # Each fatal misuse: one runtime_error of its kind from the program's pid,
 # about the task that made it, with the text libmn printed on stderr, a
@@ -176,6 +176,45 @@ check "pre: a program started before trace: its runtime_error arrives" \
 	[ "$prc" -eq 2 -a "$(jcount "$TMP/pre" "e['event']=='runtime_error' and e['pid']==$mpid and e['task_id']==${task:-0} and e['error']=='close_closed'")" -eq 1 ]
 check "pre: the ring was found without a probe firing (1 read)" \
 	[ "$(summary "$TMP/pre.err" read)" = 1 ]
+
+# Rings are let go when their processes end: under trace -p (their
+# shell's pid) one reporting program runs (its file's probes get
+# attached), then 20 more one after another; once the last is gone,
+# trace maps no ring any more and holds no more fds than after the first.
+# unmapped PID: wait (bounded) until PID maps no report ring.
+unmapped() {
+	for _ in $(seq 300); do
+		grep -q 'memfd:mn-ring' /proc/$1/maps || return 0
+		sleep 0.1
+	done
+	return 1
+}
+rm -f "$TMP/go1" "$TMP/go2" "$TMP/go3"
+mkfifo "$TMP/go1" "$TMP/go2" "$TMP/go3"
+sh -c "read x <$TMP/go1; $PROG close_closed; echo first; read x <$TMP/go2;
+	for i in \$(seq 20); do $PROG close_closed; done; echo done; read y <$TMP/go3" \
+	>"$TMP/many.out" 2>/dev/null &
+spid=$!
+$NSTAINT trace --json -p $spid >"$TMP/many" 2>"$TMP/many.err" &
+tpid=$!
+wait_attached "$TMP/many.err"
+echo go >"$TMP/go1"
+wait_for "$TMP/many.out" '^first' 600
+unmapped $tpid
+fd0=$(ls /proc/$tpid/fd | wc -l)
+echo go >"$TMP/go2"
+wait_for "$TMP/many.out" '^done' 1200
+unmapped $tpid
+maps=$(grep -c 'memfd:mn-ring' /proc/$tpid/maps)
+fd1=$(ls /proc/$tpid/fd | wc -l)
+echo go >"$TMP/go3"
+wait $spid
+kill -INT $tpid
+wait $tpid
+diag "many: fds after the first $fd0, after 20 more $fd1; rings mapped after: $maps; $(grep '^nstaint trace: reports' "$TMP/many.err")"
+check "many: 21 runtime errors read; no ring mapped, no fd left after" \
+	[ "$(jcount "$TMP/many" "e['event']=='runtime_error' and e['error']=='close_closed'")" -eq 21 -a \
+	  "$maps" -eq 0 -a "$fd1" -eq "$fd0" ]
 
 # Nobody attached: no linger at all (the semaphore is 0), and libmn says
 # nothing about the ring.

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 
 #include "pipeline/rings.h"
+#include "sym/symbolize.h"
 
 /* Messages about rings that could not be read, at most (then counted). */
 #define RINGS_SAY_MAX	16
@@ -145,6 +146,9 @@ static int finish(struct rings *rs, size_t i, rings_fn fn, void *ctx,
 	rs->bytes -= s->r.size;
 	mnring_close(&s->r);
 	close(s->pidfd);
+	/* Gone: its symbols (an open file, a Dwfl) are of no more use. */
+	if (s->dead)
+		sym_forget(s->pid);
 	rs->slot[i] = rs->slot[--rs->n];
 	return err;
 }
