@@ -6,8 +6,11 @@
  * each report, what it knows for the test to check the event against
  * (its pid, task ids, thread ids, namespace inodes from stat(2), source
  * lines), one "WORD key=value ..." line each, flushed.
- *   send_closed close_closed close_nil unlock_unlocked wg_negative
- *   deadlock outside_task   the fatal misuse of that name (exit 2)
+ *   send_closed close_closed close_nil unlock_unlocked cond_unlocked
+ *   wg_negative wg_reuse deadlock outside_task
+ *             the fatal misuse of that name (exit 2); wg_reuse: a task
+ *             waits, the count drops to 0 and is raised again before the
+ *             waiter ran (MN_PROCS=1 makes the order)
  *   leaks     (MN_LEAKS=1) a task left blocked and a context never
  *             cancelled, reported at exit
  *   retired   a locked task moves its thread to a new uts namespace and
@@ -96,6 +99,13 @@ static __attribute__((noinline)) void race_site(__u64 *pcs, int *line)
 	*line = __LINE__; here: __asm__ volatile("nop");
 	pcs[0] = (__u64)(uintptr_t)&&here;
 	pcs[1] = (__u64)(uintptr_t)__builtin_return_address(0);
+}
+
+static mn_waitgroup reuse_wg;
+
+static void wg_waiter(void *arg)
+{
+	mn_wg_wait(&reuse_wg);
 }
 
 static int shared_word;
@@ -255,6 +265,16 @@ static int program(void *arg)
 		mn_mutex_unlock(&mu);
 	} else if (!strcmp(mode, "wg_negative")) {
 		mn_wg_add(&wg, -1);
+	} else if (!strcmp(mode, "cond_unlocked")) {
+		mn_cond cond = { 0 };
+
+		mn_cond_wait(&cond, &mu);
+	} else if (!strcmp(mode, "wg_reuse")) {
+		mn_wg_add(&reuse_wg, 1);
+		mn_go(wg_waiter, NULL);
+		mn_yield();		/* the waiter parks in mn_wg_wait */
+		mn_wg_add(&reuse_wg, -1);
+		mn_wg_add(&reuse_wg, 1);	/* before it returned */
 	} else if (!strcmp(mode, "deadlock")) {
 		mn_chan_recv(c, &v);
 		mn_chan_recv(c, &v);

@@ -36,8 +36,9 @@ run() {
 	grep '^{' "$TMP/$_n" >"$TMP/$_n.json"
 }
 
-ERRORS="send_closed close_closed close_nil unlock_unlocked wg_negative deadlock outside_task"
-plan $((3 * 7 + 19))
+ERRORS="send_closed close_closed close_nil unlock_unlocked cond_unlocked wg_negative wg_reuse
+	deadlock outside_task"
+plan $((3 * 9 + 19))
 
 # Each fatal misuse: one runtime_error of its kind from the program's pid,
 # about the task that made it, with the text libmn printed on stderr, a
