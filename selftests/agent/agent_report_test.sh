@@ -11,7 +11,8 @@
 # with what the runs made (the oracle: the programs, their pids and exit
 # statuses).  One mnreport started before the agent (its ring is found in
 # its registry at start) also teaches the agent the file, so the runs
-# after find libmn:ring_ready attached as they start.  Run from the top
+# after find libmn:ring_ready attached as they start; a copy of it the
+# agent has never seen, started after it, is found at its exec.  Run from the top
 # of the tree as root.
 set -u
 . selftests/lib/testlib.sh
@@ -28,7 +29,7 @@ stop_all() {
 }
 at_exit stop_all
 
-plan 6
+plan 7
 
 mkfifo "$TMP/in"
 $PROG pre close_closed <"$TMP/in" >"$TMP/pre.out" 2>&1 &
@@ -74,8 +75,23 @@ pids="$pids $pre"
 prepid=$pre
 pre=''
 diag "runs:$statuses; pids:$pids"
+# A file the agent has never seen (a copy), started after it: its exec is
+# looked at (not held), the probe attached in it, which the program sees
+# as its semaphore raised; then it reports.
+cp $PROG "$TMP/fresh"
+mkfifo "$TMP/fin"
+"$TMP/fresh" probed wg_negative <"$TMP/fin" >"$TMP/fresh.out" 2>&1 &
+fresh=$!
+exec 7>"$TMP/fin"
+wait_for "$TMP/fresh.out" '^probed' 600
+echo go >&7
+exec 7>&-
+wait "$fresh"
+statuses="$statuses fresh=$?"
+pids="$pids $fresh"
+diag "fresh: $(head -1 "$TMP/fresh.out")"
 check "the runs ended as libmn ends them (2 after a fatal error, else 0)" \
-	[ "$statuses" = " send_closed=2 wg_negative=2 race=0 leaks=0 pre=2" ]
+	[ "$statuses" = " send_closed=2 wg_negative=2 race=0 leaks=0 pre=2 fresh=2" ]
 
 # lines KIND [PIDS]: exported report lines of event KIND (of PIDS only).
 lines() {
@@ -95,9 +111,9 @@ PY
 }
 
 # The export's writer thread may still be writing the last line: wait
-# for the runs' lines (the last of them the run before the agent's).
+# for the runs' lines (the last of them the fresh file's).
 for _ in $(seq 300); do
-	[ "$(lines runtime_error "$prepid")" = 1 ] && break
+	[ "$(lines runtime_error "$fresh")" = 1 ] && break
 	sleep 0.1
 done
 
@@ -110,6 +126,8 @@ check "Prometheus: nstaint_task_leaks_total is the exported leaks, 1 of them our
 errors_ok() {
 	local kind n
 	for kind in send_closed wg_negative close_closed; do
+		want=1
+		[ $kind = wg_negative ] && want=2	# the fresh file's too
 		n=$(/usr/bin/python3 - "$TMP/ev.json" "$kind" "$pids" <<'PY'
 import json, sys
 pids = {int(p) for p in sys.argv[3].split()}
@@ -119,11 +137,13 @@ print(len(errs), sum(e["pid"] in pids for e in errs))
 PY
 )
 		diag "runtime_error $kind: exported (all, ours) = $n"
-		[ "${n#* }" = 1 ] || return 1
+		[ "${n#* }" = "$want" ] || return 1
 		query_is "nstaint_runtime_errors_total{kind=\"$kind\"}" "${n% *}" || return 1
 	done
 }
-check "Prometheus: nstaint_runtime_errors_total{kind} per kind, one of each ours" errors_ok
+check "Prometheus: nstaint_runtime_errors_total{kind} per kind, each of ours" errors_ok
+check "a new file started after the agent: its report was read" \
+	[ "$(lines runtime_error "$fresh")" = 1 ]
 check "the ring of the run started before the agent was found and read" \
 	[ "$(lines runtime_error "$prepid")" = 1 ]
 # The host's other processes may have rings too: only that each problem

@@ -27,6 +27,9 @@
  *             number scribbled over (the reader must give the ring up)
  *   pre MODE  prints "ready", reads a line from stdin, then does MODE:
  *             started before the tracer
+ *   probed MODE  waits until a tracer has libmn:ring_ready attached in
+ *             this file (its semaphore, static libmn only: bounded, 60 s,
+ *             else exit 5), prints "probed", then does as pre MODE
  */
 #include <fcntl.h>
 #include <sched.h>
@@ -44,6 +47,10 @@
 #include <nstaint/mnrace_abi.h>
 
 extern struct mn_abi_registry mn_nstaint_registry;
+/* libmn's (ring.c), hidden: in this executable with a static libmn,
+ * absent (NULL) with libmn.so. */
+extern unsigned short libmn_ring_ready_semaphore
+	__attribute__((weak, visibility("hidden")));
 
 static const char *mode;
 static int flood_n;
@@ -243,6 +250,21 @@ static int program(void *arg)
 
 	main_task = mn_task_id();
 	main_tid = tid();
+	if (!strcmp(mode, "probed")) {
+		int i;
+
+		if (!&libmn_ring_ready_semaphore)
+			return 6;
+
+		for (i = 0; i < 60000 && !__atomic_load_n(&libmn_ring_ready_semaphore,
+							  __ATOMIC_RELAXED); i++)
+			usleep(1000);
+		if (i == 60000)
+			return 5;
+		printf("probed pid=%d\n", getpid());
+		fflush(stdout);
+		mode = "pre";
+	}
 	if (!strcmp(mode, "pre")) {
 		char line[16];
 
