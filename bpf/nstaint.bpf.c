@@ -242,6 +242,18 @@ struct {
 } execs SEC(".maps");
 
 /*
+ * Report rings made by followed processes (libmn:ring_ready): a
+ * struct nstaint_mnring_notice each, for userspace to open the ring at
+ * once.  Internal to the BPF backend; a dropped notice is counted by
+ * userspace's reader of the registry only (it finds the ring at the
+ * process's first taint), so the ring stays small.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 1024);
+} mnrings SEC(".maps");
+
+/*
  * lost[reason]: records dropped, per enum nstaint_lost_reason and per CPU;
  * userspace sums the CPUs and reports one `lost` record per reason.
  */
@@ -478,6 +490,28 @@ int BPF_USDT(mn_thread_start, long tid, long slot)
 	if (key != (__u32)bpf_get_current_pid_tgid() || tid != key)
 		return 0;
 	bpf_map_update_elem(&mnslots, &key, &addr, BPF_ANY);
+	return 0;
+}
+
+/*
+ * libmn:ring_ready(fd, addr, nrec): the process published its report ring
+ * (include/nstaint/mn_ring.h) at fd @fd.  Userspace opens it through
+ * /proc/PID/fd and trusts nothing of it; the probe only says when.
+ */
+SEC("usdt")
+int BPF_USDT(mn_ring_ready, long fd, long addr, long nrec)
+{
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	struct nstaint_mnring_notice *n;
+
+	if (!followed(pid) || fd < 0 || fd > 0x7fffffff)
+		return 0;
+	n = bpf_ringbuf_reserve(&mnrings, sizeof(*n), 0);
+	if (!n)
+		return 0;
+	n->pid = pid;
+	n->fd = fd;
+	bpf_ringbuf_submit(n, 0);
 	return 0;
 }
 

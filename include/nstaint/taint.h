@@ -56,4 +56,11 @@ struct seen_val {
 	__u32 pad;
 };
 
+/* The mnrings ring buffer's records: process @pid published its report
+ * ring at its fd @fd (libmn:ring_ready). */
+struct nstaint_mnring_notice {
+	__u32 pid;
+	__s32 fd;
+};
+
 #endif

@@ -81,3 +81,16 @@ $(AGENT_RELOAD_TEST): selftests/agent/agent_reload_test.sh selftests/lib/testlib
 	$(call msg,INSTALL,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)install -m 755 $< $@
+
+# The agent and libmn's report rings under a real Prometheus
+# (agent_report_test.sh): the report counters and the exported reports.
+AGENT_REPORT_TEST := $(O)/selftests/agent/agent_report_test
+
+ALL   += $(AGENT_REPORT_TEST)
+TESTS += $(AGENT_REPORT_TEST)
+
+$(AGENT_REPORT_TEST): selftests/agent/agent_report_test.sh selftests/lib/testlib.sh selftests/lib/promtest.sh \
+		$(O)/nstaint $(O)/selftests/mnring/mnreport
+	$(call msg,INSTALL,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)install -m 755 $< $@

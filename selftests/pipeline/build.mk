@@ -1,7 +1,7 @@
 # The pipeline's unit tests (selftests/build.mk builds them): the event
 # table and the sinks, against the CLI's objects; the queue.
 PIPELINE_SINK_OBJS = $(addprefix $(O)/user/nstaint/,model/evtable.o model/syscalls.o \
-	sink/sinks.o sink/text.o sink/json.o sink/metrics.o sink/export.o model/tracker.o model/record.o \
+	sink/sinks.o sink/text.o sink/json.o sink/metrics.o sink/export.o model/tracker.o model/record.o model/report.o \
 	sym/ustack.o sym/symbolize.o sym/gopclntab.o sym/execlog.o \
 	agent/promtext.o agent/procmetrics.o agent/rotlog.o agent/envelope.o \
 	agent/lineq.o agent/labelcap.o agent/alog.o) \

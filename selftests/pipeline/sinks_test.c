@@ -6,6 +6,8 @@
  * taken from the table), and the text and JSON sinks print that name;
  * the JSON sink's lines parse with json-c into the values that went in.
  * top prints the table's abbreviations (selftests/bpf/top_test.sh).
+ * Reports from report rings: their kinds and error codes the same way,
+ * their JSON parsed by json-c, their text line.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "kselftest_harness.h"
 #include "model/evtable.h"
 #include "model/record.h"
+#include "model/report.h"
 #include "sink/sink.h"
 
 /* The vocabulary of docs/trace.md, by ABI value. */
@@ -28,6 +31,16 @@ static const char *const causes[] = {
 	"snapshot", "sched", "syscall", "dispatch",
 };
 static const char *const kinds[] = { "none", "go", "libmn" };
+
+/* The report rings' vocabulary in docs/trace.md, by ABI value. */
+static const char *const report_kinds[] = {
+	NULL, "data_race", "runtime_error", "task_leak", "ctx_leak",
+	"thread_retired",
+};
+static const char *const runtime_errors[] = {
+	"other", "send_closed", "close_closed", "close_nil", "unlock_unlocked",
+	"cond_unlocked", "wg_negative", "wg_reuse", "deadlock", "outside_task",
+};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -59,8 +72,9 @@ static struct record rec(unsigned int type, unsigned int cause,
 	return r;
 }
 
-/* What sink @name prints for @r (free it). */
-static char *render(const char *name, const struct record *r)
+/* What sink @name prints for record @r or report @rep (free it). */
+static char *render_any(const char *name, const struct record *r,
+			const struct report *rep)
 {
 	const struct sink_ops *ops = sink_find(name);
 	struct sink s = {};
@@ -69,13 +83,26 @@ static char *render(const char *name, const struct record *r)
 	FILE *f = open_memstream(&buf, &len);
 	struct sink_opts o = { .out = f };
 
-	if (!ops || !f)
+	if (!ops || !f || (rep && !ops->report))
 		return NULL;
 	s.ops = ops;
 	ops->open(&s, &o);
-	ops->record(&s, r);
+	if (rep)
+		ops->report(&s, rep);
+	else
+		ops->record(&s, r);
 	fclose(f);
 	return buf;
+}
+
+static char *render(const char *name, const struct record *r)
+{
+	return render_any(name, r, NULL);
+}
+
+static char *render_report(const char *name, const struct report *rep)
+{
+	return render_any(name, NULL, rep);
 }
 
 static const char *jstr(json_object *o, const char *key)
@@ -224,6 +251,99 @@ TEST(counts)
 	EXPECT_STREQ("1 ns_change, 0 thread_tainted, 0 thread_restored, "
 		     "0 clone_from_tainted, 0 task_on_tainted_thread, "
 		     "0 thread_exit, 12 lost, 0 task_summary", buf);
+	free(buf);
+}
+
+/* Each report kind and runtime error has docs/trace.md's name, one each. */
+TEST(report_names)
+{
+	ASSERT_EQ(MN_RING_KIND_COUNT, N(report_kinds));
+	ASSERT_EQ(MN_RING_ERR_COUNT, N(runtime_errors));
+	EXPECT_EQ(NULL, ev_report_kind_name(MN_RING_NONE));
+	EXPECT_EQ(NULL, ev_report_kind_name(MN_RING_KIND_COUNT));
+	for (unsigned int i = 1; i < N(report_kinds); i++)
+		EXPECT_STREQ(report_kinds[i], ev_report_kind_name(i));
+	for (unsigned int i = 0; i < N(runtime_errors); i++)
+		EXPECT_STREQ(runtime_errors[i], ev_runtime_error_name(i));
+	EXPECT_STREQ("other", ev_runtime_error_name(MN_RING_ERR_COUNT));
+}
+
+static long long jint(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_int64(v) : -1;
+}
+
+/* A runtime error and a race, through the JSON sink, parse with json-c
+ * into what went in (unsymbolized stacks: addresses only); the text sink
+ * names them. */
+TEST(reports_in_every_sink)
+{
+	static struct report rep;
+	struct json_object *o, *acc, *st;
+	char *buf;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.rec.kind = MN_RING_RUNTIME_ERROR;
+	rep.rec.time_ns = 2000000000123ULL;
+	rep.rec.pid = 7;
+	rep.rec.tid = 8;
+	rep.rec.task_id = 9;
+	rep.rec.error.code = MN_RING_ERR_WG_NEGATIVE;
+	rep.rec.error.depth = 1;
+	rep.rec.error.stack[0] = 0x1234;
+	strcpy(rep.rec.error.msg, "sync: \"negative\"");
+	strcpy(rep.comm, "pro\\g");
+	rep.on_tainted_thread = true;
+	ustack_lookup(NULL, rep.rec.error.stack, 1, false, &rep.stack[0]);
+	buf = render_report("json", &rep);
+	ASSERT_NE(NULL, buf);
+	o = json_tokener_parse(buf);
+	ASSERT_NE(NULL, o) TH_LOG("%s", buf);
+	EXPECT_STREQ("runtime_error", jstr(o, "event"));
+	EXPECT_STREQ("wg_negative", jstr(o, "error"));
+	EXPECT_STREQ("sync: \"negative\"", jstr(o, "message"));
+	EXPECT_STREQ("pro\\g", jstr(o, "comm"));
+	EXPECT_STREQ("report_ring", jstr(o, "source"));
+	EXPECT_EQ(7, jint(o, "pid"));
+	EXPECT_EQ(9, jint(o, "task_id"));
+	ASSERT_TRUE(json_object_object_get_ex(o, "stack", &st));
+	EXPECT_STREQ("0x1234", jstr(json_object_array_get_idx(st, 0), "addr"));
+	ASSERT_TRUE(json_object_object_get_ex(o, "on_tainted_thread", &st));
+	EXPECT_TRUE(json_object_get_boolean(st));
+	json_object_put(o);
+	free(buf);
+	buf = render_report("text", &rep);
+	ASSERT_NE(NULL, buf);
+	EXPECT_NE(NULL, strstr(buf, "runtime_error          pid=7 tid=8 comm=pro\\\\g task=9 "
+			       "on_tainted_thread error=wg_negative: ")) TH_LOG("%s", buf);
+	free(buf);
+
+	memset(&rep.rec.race, 0, sizeof(rep.rec.race));
+	rep.rec.kind = MN_RING_DATA_RACE;
+	rep.rec.race.cur = (struct mn_ring_access){ .addr = 0xabc, .task_id = 9,
+		.size = 8, .flags = MN_RING_ACC_WRITE, .tid = 8 };
+	rep.rec.race.prev = (struct mn_ring_access){ .addr = 0xabc, .task_id = 3,
+		.size = 4, .flags = MN_RING_ACC_ATOMIC, .tid = 5 };
+	rep.rec.race.loc_kind = MN_RING_LOC_HEAP;
+	rep.rec.race.loc_addr = 0xab0;
+	rep.rec.race.loc_size = 64;
+	for (int i = 0; i < REPORT_STACKS; i++)
+		ustack_lookup(NULL, NULL, 0, true, &rep.stack[i]);
+	buf = render_report("json", &rep);
+	o = json_tokener_parse(buf);
+	ASSERT_NE(NULL, o) TH_LOG("%s", buf);
+	EXPECT_STREQ("data_race", jstr(o, "event"));
+	ASSERT_TRUE(json_object_object_get_ex(o, "previous", &acc));
+	EXPECT_EQ(3, jint(acc, "task_id"));
+	EXPECT_EQ(4, jint(acc, "size"));
+	ASSERT_TRUE(json_object_object_get_ex(acc, "atomic", &st));
+	EXPECT_TRUE(json_object_get_boolean(st));
+	ASSERT_TRUE(json_object_object_get_ex(o, "location", &acc));
+	EXPECT_STREQ("heap", jstr(acc, "kind"));
+	EXPECT_EQ(64, jint(acc, "size"));
+	json_object_put(o);
 	free(buf);
 }
 

@@ -45,12 +45,13 @@ static __attribute__((noreturn)) void vfatal(struct mn_g *g, int code, const cha
 	char msg[512];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	mn_ring_error(g, code, msg);
+	mn_ring_error(g, code, msg, 2);	/* vfatal, mn_fatal*'s */
 	dprintf(2, "fatal error: %s\n\n", msg);
 	if (g)
 		mn_describe_g(2, g);
 	else
 		dprintf(2, "(not in a task)\n");
+	mn_ring_linger();
 	_exit(2);
 }
 
@@ -73,9 +74,10 @@ void mn_fatal_outside(const char *fmt, ...)
 /* Every P idle and nothing that could wake a task: list them all, like Go. */
 void mn_fatal_deadlock(void)
 {
-	mn_ring_error(NULL, MN_RING_ERR_DEADLOCK, "all tasks are asleep - deadlock!");
+	mn_ring_error(NULL, MN_RING_ERR_DEADLOCK, "all tasks are asleep - deadlock!", 1);
 	dprintf(2, "fatal error: all tasks are asleep - deadlock!\n\n");
 	mn_dump_tasks(2);
+	mn_ring_linger();
 	_exit(2);
 }
 

@@ -13,8 +13,10 @@ struct mn_g;
 void mn_ring_init(void) __attribute__((visibility("hidden")));
 
 /* A fatal misuse by @g (NULL: outside a task), @msg its stderr text,
- * with the calling thread's stack. */
-void mn_ring_error(struct mn_g *g, enum mn_ring_error code, const char *msg)
+ * with the calling thread's stack less its @skip innermost frames above
+ * this call (the reporting code's own). */
+void mn_ring_error(struct mn_g *g, enum mn_ring_error code, const char *msg,
+		   unsigned int skip)
 	__attribute__((visibility("hidden")));
 
 /* At exit: task @id, made by @creator, still blocked (MN_RING_TASK_LEAK)
@@ -28,5 +30,9 @@ void mn_ring_leak(enum mn_ring_kind kind, unsigned long long id,
 void mn_ring_retired(unsigned long long task, int tid, const struct ns_set *home,
 		     const struct ns_set *now, unsigned int diff)
 	__attribute__((visibility("hidden")));
+
+/* Before the process ends (exit, a fatal error's _exit): wait, bounded,
+ * for a tracer's reader to drain the ring, if one is attached. */
+void mn_ring_linger(void) __attribute__((visibility("hidden")));
 
 #endif

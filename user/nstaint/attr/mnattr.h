@@ -32,6 +32,15 @@ struct mn_proc {
  */
 int mnattr_find(pid_t pid, struct mn_proc *out);
 
+/*
+ * For a program that exec'd and has not run yet (its loader has mapped
+ * nothing): the libmn.so it will load, as @out->usdt_path, dev, ino
+ * (@out->registry stays 0).  0, -ENOENT when it needs none (or it is not
+ * where ld.so looks without its cache), another negative errno
+ * (attr/mnneeded.c).
+ */
+int mnattr_needed(pid_t pid, struct mn_proc *out);
+
 typedef void (*mn_slot_fn)(void *ctx, __u32 tid, __u64 slot_addr);
 
 /*

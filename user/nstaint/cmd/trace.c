@@ -24,6 +24,7 @@
 #include "source/select.h"
 
 #define EXIT_FAIL_ON_TAINT	66
+#define EXIT_FAIL_ON_RACE	66
 /* Records passed on between checks of the child, the clock, signals. */
 #define RUN_BATCH		4096
 
@@ -38,8 +39,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: nstaint trace [-p PID] [--json] [--duration SEC] "
 	      "[--fail-on-taint]\n"
-	      "                     [--backend=bpf|kmod|proc] [--ringbuf-kb KB] "
-	      "[--lazy]\n"
+	      "                     [--fail-on-race] [--backend=bpf|kmod|proc]\n"
+	      "                     [--ringbuf-kb KB] [--lazy]\n"
 	      "                     [--exact] [-- CMD ARGS...]\n"
 	      "Print namespace events live, one line each.\n"
 	      "  -p, --pid PID       only process PID and its descendants\n"
@@ -47,6 +48,8 @@ static void usage(FILE *f)
 	      "  -d, --duration SEC  stop after SEC seconds\n"
 	      "  -f, --fail-on-taint exit 66 if a user task (goroutine) ran\n"
 	      "                      unlocked on a tainted thread\n"
+	      "      --fail-on-race  exit 66 if a process's report ring gave\n"
+	      "                      a data race (mnrace)\n"
 	      "  -b, --backend NAME  record source: bpf (default), kmod or proc\n"
 	      "                      (/proc polling: changes between scans only)\n"
 	      "      --ringbuf-kb KB BPF ring buffer size (default 4096, up\n"
@@ -94,6 +97,7 @@ int cmd_trace(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "fail-on-taint", no_argument, NULL, 'f' },
+		{ "fail-on-race", no_argument, NULL, 'r' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "ringbuf-kb", required_argument, NULL, 'R' },
 		{ "lazy", no_argument, NULL, 'L' },
@@ -107,7 +111,7 @@ int cmd_trace(int argc, char **argv)
 	bool json = false;
 	const char *backend_name = NULL;
 	double duration = 0;
-	bool fail_on_taint = false;
+	bool fail_on_taint = false, fail_on_race = false;
 	int c, err, status = 0, go_fd = -1, ret = EXIT_CLEAN;
 	pid_t child = 0, pid = 0;
 	struct timespec t0, now;
@@ -132,6 +136,9 @@ int cmd_trace(int argc, char **argv)
 			break;
 		case 'f':
 			fail_on_taint = true;
+			break;
+		case 'r':
+			fail_on_race = true;
 			break;
 		case 'b':
 			backend_name = optarg;
@@ -235,6 +242,9 @@ int cmd_trace(int argc, char **argv)
 		"queue %llu; %llu stacks not symbolized (queue above "
 		"high water)\n", pl.counts.lost[LOST_STAGE_KERNEL],
 		pl.counts.lost[LOST_STAGE_QUEUE], pl.raw_stacks);
+	fputs("nstaint trace: reports: ", stderr);
+	ev_print_report_counts(stderr, &pl.counts);
+	fputc('\n', stderr);
 	if (child > 0) {
 		/* Stopped early (signal, duration): CMD keeps running. */
 		fprintf(stderr, "nstaint trace: stopped; %d still runs\n",
@@ -246,6 +256,8 @@ int cmd_trace(int argc, char **argv)
 	 * thread tainted and used only while locked is legal. */
 	if (fail_on_taint && pl.counts.n[NSTAINT_EV_TASK_ON_TAINTED_THREAD])
 		return EXIT_FAIL_ON_TAINT;
+	if (fail_on_race && pl.counts.rep.kind[MN_RING_DATA_RACE])
+		return EXIT_FAIL_ON_RACE;
 	if (child == -1)
 		return WIFEXITED(status) ? WEXITSTATUS(status) :
 		       128 + WTERMSIG(status);

@@ -48,6 +48,35 @@ static const struct {
 	[LOST_STAGE_EXPORT] = { "export", "export queue full" },
 };
 
+static const char *const report_kinds[MN_RING_KIND_COUNT] = {
+	[MN_RING_DATA_RACE] = "data_race",
+	[MN_RING_RUNTIME_ERROR] = "runtime_error",
+	[MN_RING_TASK_LEAK] = "task_leak",
+	[MN_RING_CTX_LEAK] = "ctx_leak",
+	[MN_RING_THREAD_RETIRED] = "thread_retired",
+};
+
+static const char *const runtime_errors[MN_RING_ERR_COUNT] = {
+	[MN_RING_ERR_OTHER] = "other",
+	[MN_RING_ERR_SEND_CLOSED] = "send_closed",
+	[MN_RING_ERR_CLOSE_CLOSED] = "close_closed",
+	[MN_RING_ERR_CLOSE_NIL] = "close_nil",
+	[MN_RING_ERR_UNLOCK_UNLOCKED] = "unlock_unlocked",
+	[MN_RING_ERR_COND_UNLOCKED] = "cond_unlocked",
+	[MN_RING_ERR_WG_NEGATIVE] = "wg_negative",
+	[MN_RING_ERR_WG_REUSE] = "wg_reuse",
+	[MN_RING_ERR_DEADLOCK] = "deadlock",
+	[MN_RING_ERR_OUTSIDE_TASK] = "outside_task",
+};
+
+static const char *const race_locs[MN_RING_LOC_COUNT] = {
+	[MN_RING_LOC_UNKNOWN] = "unknown",
+	[MN_RING_LOC_HEAP] = "heap",
+	[MN_RING_LOC_GLOBAL] = "global",
+	[MN_RING_LOC_STACK] = "stack",
+	[MN_RING_LOC_TLS] = "tls",
+};
+
 #define IN(tbl, i)	((i) < sizeof(tbl) / sizeof((tbl)[0]))
 
 const char *ev_type_name(unsigned int type)
@@ -95,6 +124,21 @@ const char *ev_lost_stage_text(unsigned int stage)
 	return lost_stages[IN(lost_stages, stage) ? stage : 0].text;
 }
 
+const char *ev_report_kind_name(unsigned int kind)
+{
+	return IN(report_kinds, kind) ? report_kinds[kind] : NULL;
+}
+
+const char *ev_runtime_error_name(unsigned int code)
+{
+	return runtime_errors[IN(runtime_errors, code) ? code : 0];
+}
+
+const char *ev_race_loc_name(unsigned int loc)
+{
+	return race_locs[IN(race_locs, loc) ? loc : 0];
+}
+
 void ev_count(struct ev_counts *c, const struct nstaint_event *e,
 	      unsigned int stage)
 {
@@ -124,4 +168,18 @@ void ev_print_counts(FILE *f, const struct ev_counts *c)
 			ev_lost_total(c) : c->n[t], type_names[t]);
 		sep = ", ";
 	}
+}
+
+void ev_print_report_counts(FILE *f, const struct ev_counts *c)
+{
+	const struct rep_counts *r = &c->rep;
+	const char *sep = "";
+
+	for (unsigned int k = MN_RING_NONE + 1; k < MN_RING_KIND_COUNT; k++) {
+		fprintf(f, "%s%llu %s", sep, r->kind[k], report_kinds[k]);
+		sep = ", ";
+	}
+	fprintf(f, "; report rings: %llu read, %llu records lost by writers, "
+		"%llu invalid, %llu broken, %llu not opened", r->opened,
+		r->lost, r->invalid, r->broken, r->refused);
 }

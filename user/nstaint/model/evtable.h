@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <nstaint/events.h>
+#include <nstaint/mn_ring.h>
 
 /* Causes the ABI defines (enum nstaint_cause has no count of its own). */
 #define EV_CAUSE_COUNT		(NSTAINT_CAUSE_DISPATCH + 1)
@@ -52,10 +53,32 @@ const char *ev_lost_reason_text(unsigned int reason);
 const char *ev_lost_stage_name(unsigned int stage);
 const char *ev_lost_stage_text(unsigned int stage);
 
+/*
+ * Report rings (include/nstaint/mn_ring.h): a record kind as its JSON
+ * "event" ("data_race", ...; NULL outside (NONE, COUNT)), a runtime
+ * error's code ("send_closed", ...; "other" when unknown), where a
+ * raced-on address lies ("heap", ...; "unknown").
+ */
+const char *ev_report_kind_name(unsigned int kind);
+const char *ev_runtime_error_name(unsigned int code);
+const char *ev_race_loc_name(unsigned int loc);
+
+/* What the report rings gave, and what they cost (pipeline/rings.c). */
+struct rep_counts {
+	unsigned long long kind[MN_RING_KIND_COUNT];	/* records passed on */
+	unsigned long long error[MN_RING_ERR_COUNT];	/* runtime errors */
+	unsigned long long opened;	/* rings read */
+	unsigned long long lost;	/* dropped by their writers (full) */
+	unsigned long long invalid;	/* records that failed the check */
+	unsigned long long broken;	/* rings given up (bad sequence) */
+	unsigned long long refused;	/* rings not opened (not ours, too many) */
+};
+
 /* Records taken, by type, and the sum of the `lost` counts by stage. */
 struct ev_counts {
 	unsigned long long n[NSTAINT_EV_TYPE_COUNT];
 	unsigned long long lost[LOST_STAGE_COUNT];
+	struct rep_counts rep;
 };
 
 /* Count @e (valid); @stage: where a `lost` record's records were lost. */
@@ -70,5 +93,9 @@ unsigned long long ev_lost_total(const struct ev_counts *c);
  * type in the table's order, `lost` as the number of records lost.
  */
 void ev_print_counts(FILE *f, const struct ev_counts *c);
+
+/* "N data_race, ..., N thread_retired; report rings: N read, N records
+ * lost by writers, N invalid, N broken, N not opened". */
+void ev_print_report_counts(FILE *f, const struct ev_counts *c);
 
 #endif

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 
 #include "model/record.h"
+#include "model/report.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/queue.h"
 #include "sym/symbolize.h"
@@ -19,6 +20,9 @@
 
 /* Drain thread poll timeout: how soon it sees drain_stop or a sync. */
 #define DRAIN_POLL_MS	20
+/* The decoder's longest sleep while report rings are open: how late a
+ * report may be (their writers make no system call to wake anybody). */
+#define RINGS_POLL_MS	20
 /* Its real-time priority: the lowest, above every fair-class task. */
 #define DRAIN_RT_PRIO	1
 #define DRAIN_NICE	-20
@@ -46,12 +50,21 @@ static void drain_exec(void *ctx, pid_t pid, __u64 ts_ns)
 	queue_push(p->q, &it);
 }
 
+static void drain_ring(void *ctx, pid_t pid, int fd)
+{
+	struct pipeline *p = ctx;
+	struct qitem it = { .kind = QITEM_RING, .pid = pid, .fd = fd };
+
+	queue_push(p->q, &it);	/* full: counted with the records lost */
+}
+
 static void *drain_main(void *arg)
 {
 	struct pipeline *p = arg;
 	const struct source_out out = {
 		.record = drain_record,
 		.exec = drain_exec,
+		.ring = drain_ring,
 		.ctx = p,
 	};
 	sigset_t all;
@@ -122,13 +135,17 @@ int pipeline_open(struct pipeline *p, const char *cmd,
 			len = v;
 	}
 	p->cmd = cmd;
+	p->rings.cmd = cmd;
 	p->keep_tracker = tracker;
 	p->execs = calloc(1, sizeof(*p->execs));
+	p->tt = calloc(1, sizeof(*p->tt));
 	p->q = queue_new(len);
-	if (!p->q || !p->execs) {
+	if (!p->q || !p->execs || !p->tt) {
 		fprintf(stderr, "nstaint %s: out of memory\n", cmd);
 		queue_free(p->q);
 		free(p->execs);
+		free(p->tt);
+		p->tt = NULL;
 		return -ENOMEM;
 	}
 	/* Lookups stop at three quarters full: the rest is headroom. */
@@ -151,6 +168,8 @@ fail:
 	p->q = NULL;
 	free(p->execs);
 	p->execs = NULL;
+	free(p->tt);
+	p->tt = NULL;
 	return err;
 }
 
@@ -177,6 +196,7 @@ static int pass_on(struct pipeline *p, const struct record *r)
 	int err;
 
 	ev_count(&p->counts, &r->ev, r->lost_stage);
+	tainted_tasks_note(p->tt, &r->ev);
 	if (p->keep_tracker) {
 		err = tracker_update(&p->tr, &r->ev);
 		if (err)
@@ -212,13 +232,85 @@ static int report_queue_loss(struct pipeline *p)
 	return pass_on(p, &r);
 }
 
+/* The report's stacks, from one image of its process (sym_process). */
+static void report_stacks(struct pipeline *p, struct report *rep)
+{
+	const struct mn_ring_rec *rec = &rep->rec;
+	struct sym_proc *sp = p->stacks ? sym_process(rec->pid) : NULL;
+	bool stale = execlog_since(p->execs, rec->pid, rec->time_ns);
+	const __u64 *pcs;
+	unsigned int n;
+
+	for (int i = 0; i < REPORT_STACKS; i++) {
+		pcs = report_pcs(rep, i, &n);
+		/* A race's access PCs are the accesses' own; every other
+		 * PC in a ring is a return address (docs/abi.md). */
+		ustack_lookup(sp, pcs, pcs ? n : 0, rec->kind ==
+			      MN_RING_DATA_RACE && i != REPORT_STACK_LOC,
+			      &rep->stack[i]);
+		if (!p->stacks || stale)
+			ustack_unresolved(&rep->stack[i], false, stale,
+					  !p->stacks);
+	}
+}
+
+static bool names_tainted_task(const struct pipeline *p,
+			       const struct mn_ring_rec *rec)
+{
+	if (tainted_tasks_has(p->tt, rec->pid, rec->task_id))
+		return true;
+	return rec->kind == MN_RING_DATA_RACE &&
+	       (tainted_tasks_has(p->tt, rec->pid, rec->race.cur.task_id) ||
+		tainted_tasks_has(p->tt, rec->pid, rec->race.prev.task_id));
+}
+
+/* One checked record of ring @s: decoded, counted, to every sink. */
+static int pass_report(void *ctx, const struct ring_slot *s,
+		       const struct mn_ring_rec *rec)
+{
+	static struct report rep;	/* large: the decoder's, one */
+	struct pipeline *p = ctx;
+	struct rep_counts *c = &p->counts.rep;
+	int err;
+
+	memcpy(&rep.rec, rec, sizeof(rep.rec));
+	memcpy(rep.comm, s->comm, sizeof(rep.comm));
+	rep.on_tainted_thread = names_tainted_task(p, rec);
+	report_stacks(p, &rep);
+	c->kind[rec->kind]++;	/* mnring_check: in range */
+	if (rec->kind == MN_RING_RUNTIME_ERROR)
+		c->error[rec->error.code]++;
+	for (size_t i = 0; i < p->nsinks; i++) {
+		struct sink *sk = &p->sinks[i];
+
+		if (!sk->ops->report)
+			continue;
+		err = sk->ops->report(sk, &rep);
+		if (err)
+			return err;
+		if (sk->out && __fpending(sk->out) >= SINK_FLUSH_AT)
+			fflush(sk->out);
+	}
+	return 0;
+}
+
 static int decode(struct pipeline *p, const struct qitem *it,
 		  struct record *r)
 {
 	bool raw;
+	int err;
 
 	if (it->kind == QITEM_EXEC) {
+		/* Its ring's last records, then its task ids mean nothing. */
+		err = rings_exec(&p->rings, it->pid, pass_report, p,
+				 &p->counts.rep);
+		if (err > 0)
+			tainted_tasks_forget(p->tt, it->pid);
 		sym_forget(it->pid);
+		return err < 0 ? err : 0;
+	}
+	if (it->kind == QITEM_RING) {
+		rings_open(&p->rings, it->pid, it->fd, &p->counts.rep);
 		return 0;
 	}
 	if (!record_valid(&it->ev)) {
@@ -272,20 +364,51 @@ static int tick(struct pipeline *p)
 	return 0;
 }
 
-int pipeline_run(struct pipeline *p, int timeout_ms, size_t max)
+/* Pass on what is queued until *@n records are @max: 0 or an error. */
+static int decode_some(struct pipeline *p, size_t max, int *n)
 {
 	static struct record r;	/* large: one, in the decoder's thread */
 	struct qitem it;
-	int n = 0, err;
+	int err;
 
-	queue_wait(p->q, timeout_ms);
-	while ((size_t)n < max && queue_pop(p->q, &it)) {
+	while ((size_t)*n < max && queue_pop(p->q, &it)) {
 		err = report_queue_loss(p);
 		if (!err)
 			err = decode(p, &it, &r);
 		if (err < 0)
 			return err;
-		n += err;
+		*n += err;
+	}
+	return 0;
+}
+
+int pipeline_run(struct pipeline *p, int timeout_ms, size_t max)
+{
+	int n = 0, err;
+
+	/* The rings' turn (rings.h): all the kernel made before now first. */
+	if (rings_any(&p->rings) && !p->rings_req) {
+		rings_mark(&p->rings);
+		p->rings_t = mono_ns();
+		p->rings_req = atomic_fetch_add(&p->sync_req, 1) + 1;
+	}
+	if (p->rings_req && timeout_ms > RINGS_POLL_MS)
+		timeout_ms = RINGS_POLL_MS;
+	queue_wait(p->q, timeout_ms);
+	err = decode_some(p, max, &n);
+	if (err)
+		return err;
+	if (p->rings_req &&
+	    (long)(atomic_load(&p->sync_done) - p->rings_req) >= 0) {
+		/* Queued before now: made before rings_t, or later. */
+		err = decode_some(p, n + queue_len(p->q), &n);
+		if (err)
+			return err;
+		err = rings_poll(&p->rings, p->rings_t, pass_report, p,
+				 &p->counts.rep);
+		p->rings_req = 0;
+		if (err)
+			return err;
 	}
 	err = report_queue_loss(p);
 	if (err)
@@ -330,6 +453,8 @@ void pipeline_close(struct pipeline *p)
 			;
 		p->src.ops->close(&p->src);
 	}
+	if (p->tt)
+		rings_close(&p->rings, pass_report, p, &p->counts.rep);
 	for (size_t i = 0; i < p->nsinks; i++)
 		if (p->sinks[i].ops->close)
 			p->sinks[i].ops->close(&p->sinks[i], &p->counts);
@@ -341,5 +466,7 @@ void pipeline_close(struct pipeline *p)
 	p->q = NULL;
 	free(p->execs);
 	p->execs = NULL;
+	free(p->tt);
+	p->tt = NULL;
 	tracker_free(&p->tr);
 }

@@ -8,6 +8,11 @@
  * queue's high-water mark stacks are passed on raw, not looked up, so the
  * decoder catches up instead of the queue dropping records; what is
  * dropped anyway is reported as `lost` (stage queue).
+ *
+ * Processes' report rings (libmn's, mnrace's) join in the decoder: the
+ * source names them (through the queue, in order with the records), the
+ * decoder opens and polls them between records (rings.h) and hands each
+ * report, its stacks symbolized, to the sinks' ->report.
  */
 #ifndef NSTAINT_PIPELINE_H
 #define NSTAINT_PIPELINE_H
@@ -17,7 +22,9 @@
 #include <stdbool.h>
 
 #include "model/evtable.h"
+#include "model/taintedtasks.h"
 #include "model/tracker.h"
+#include "pipeline/rings.h"
 #include "sink/sink.h"
 #include "source/source.h"
 #include "sym/execlog.h"
@@ -53,6 +60,12 @@ struct pipeline {
 	unsigned long long bad;		/* records of unknown ABI */
 	unsigned long long raw_stacks;	/* stacks passed on raw */
 	__u64 last_tick_ns;
+	/* Report rings: the decoder's alone (rings.h), and the tasks seen
+	 * on tainted threads that their reports may name. */
+	struct rings rings;
+	struct tainted_tasks *tt;
+	unsigned long rings_req;	/* the drain's sync asked for; 0: none */
+	__u64 rings_t;			/* when it was asked */
 };
 
 /*

@@ -16,11 +16,14 @@
 enum qitem_kind {
 	QITEM_RECORD,		/* @ev, as the source delivered it */
 	QITEM_EXEC,		/* process @pid exec'd */
+	QITEM_RING,		/* process @pid has a report ring at fd @fd */
 };
 
 struct qitem {
 	__u32 kind;		/* enum qitem_kind */
-	__u32 pid;		/* QITEM_EXEC */
+	__u32 pid;		/* QITEM_EXEC, QITEM_RING */
+	__s32 fd;		/* QITEM_RING */
+	__u32 pad;
 	struct nstaint_event ev;
 };
 

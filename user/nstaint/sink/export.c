@@ -176,8 +176,10 @@ static bool wanted(const struct nstaint_event *e)
 	return true;
 }
 
-/* @r as a whole line with the envelope: malloc'ed, or NULL. */
-static char *format(const struct record *r, size_t *len)
+/* A record or a report as a whole line with the envelope: malloc'ed, or
+ * NULL; one of @r, @rep. */
+static char *format_any(const struct record *r, const struct report *rep,
+			size_t *len)
 {
 	char when[ENVELOPE_TIME_LEN], *buf = NULL;
 	struct timespec now;
@@ -191,12 +193,20 @@ static char *format(const struct record *r, size_t *len)
 	fprintf(f, "{\"schema\":%d,\"time\":\"%s\",\"node_name\":", EXPORT_SCHEMA, when);
 	fput_json_str(f, x.o.node_name);
 	fputc(',', f);
-	json_write_record(f, r, "ktime");
+	if (rep)
+		json_write_report(f, rep, "ktime");
+	else
+		json_write_record(f, r, "ktime");
 	if (fclose(f)) {
 		free(buf);
 		return NULL;
 	}
 	return buf;
+}
+
+static char *format(const struct record *r, size_t *len)
+{
+	return format_any(r, NULL, len);
 }
 
 /*
@@ -223,6 +233,16 @@ static void push_gap(size_t room)
 		free(line);
 }
 
+/* One line, or counted in the gap (a `lost` line of stage export). */
+static void push_line(char *line, size_t len)
+{
+	if (line && !x.gap && lineq_push(x.q, line, len, 2))
+		return;
+	free(line);
+	x.gap++;
+	atomic_fetch_add(&x.lost, 1);
+}
+
 static int export_record(struct sink *s, const struct record *r)
 {
 	size_t len;
@@ -233,11 +253,20 @@ static int export_record(struct sink *s, const struct record *r)
 	if (x.gap)
 		push_gap(3);
 	line = format(r, &len);
-	if (line && !x.gap && lineq_push(x.q, line, len, 2))
-		return 0;
-	free(line);
-	x.gap++;
-	atomic_fetch_add(&x.lost, 1);
+	push_line(line, len);
+	return 0;
+}
+
+/* Reports are few and each one matters: always exported. */
+static int export_report(struct sink *s, const struct report *rep)
+{
+	size_t len;
+	char *line;
+
+	if (x.gap)
+		push_gap(3);
+	line = format_any(NULL, rep, &len);
+	push_line(line, len);
 	return 0;
 }
 
@@ -283,5 +312,6 @@ const struct sink_ops sink_export_ops = {
 	.stacks = true,
 	.open = export_open,
 	.record = export_record,
+	.report = export_report,
 	.close = export_close,
 };

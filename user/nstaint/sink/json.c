@@ -9,6 +9,7 @@
 #include "common/strout.h"
 #include "model/evtable.h"
 #include "model/record.h"
+#include "model/report.h"
 #include "model/syscalls.h"
 #include "sink/json.h"
 #include "sink/sink.h"
@@ -85,6 +86,97 @@ void json_write_record(FILE *f, const struct record *r, const char *time_key)
 	fputs("}\n", f);
 }
 
+static void member_stack(FILE *f, const struct report *rep,
+			 enum report_stack which)
+{
+	unsigned int n;
+	const __u64 *pcs = report_pcs(rep, which, &n);
+
+	if (pcs && n)
+		ustack_print_pcs_json(f, pcs, false, &rep->stack[which]);
+}
+
+/* One access of a race: the object after "@key":. */
+static void member_access(FILE *f, const char *key, const struct report *rep,
+			  const struct mn_ring_access *a, enum report_stack which)
+{
+	fprintf(f, ",\"%s\":{\"addr\":\"0x%llx\",\"size\":%u,\"task_id\":%llu,"
+		"\"tid\":%u,\"write\":%s,\"atomic\":%s,\"stack_lost\":%s", key,
+		(unsigned long long)a->addr, a->size,
+		(unsigned long long)a->task_id, a->tid,
+		jbool(a->flags & MN_RING_ACC_WRITE),
+		jbool(a->flags & MN_RING_ACC_ATOMIC),
+		jbool(a->flags & MN_RING_ACC_NO_STACK));
+	member_stack(f, rep, which);
+	fputc('}', f);
+}
+
+static void race_members(FILE *f, const struct report *rep)
+{
+	const struct mn_ring_race *r = &rep->rec.race;
+
+	member_access(f, "access", rep, &r->cur, REPORT_STACK_MAIN);
+	member_access(f, "previous", rep, &r->prev, REPORT_STACK_PREV);
+	fprintf(f, ",\"location\":{\"kind\":\"%s\"", ev_race_loc_name(r->loc_kind));
+	if (r->loc_kind == MN_RING_LOC_HEAP)
+		fprintf(f, ",\"addr\":\"0x%llx\",\"size\":%llu,\"task_id\":%llu",
+			(unsigned long long)r->loc_addr,
+			(unsigned long long)r->loc_size,
+			(unsigned long long)r->loc_task);
+	if (r->loc_kind == MN_RING_LOC_STACK)
+		fprintf(f, ",\"task_id\":%llu", (unsigned long long)r->loc_task);
+	if (r->loc_kind == MN_RING_LOC_TLS)
+		fprintf(f, ",\"tid\":%u", r->loc_tid);
+	member_stack(f, rep, REPORT_STACK_LOC);
+	fputc('}', f);
+}
+
+void json_write_report(FILE *f, const struct report *rep, const char *time_key)
+{
+	const struct mn_ring_rec *r = &rep->rec;
+
+	fprintf(f, "\"event\":\"%s\",\"%s\":%llu.%09llu,\"pid\":%u,\"tid\":%u,"
+		"\"comm\":", ev_report_kind_name(r->kind), time_key,
+		(unsigned long long)(r->time_ns / 1000000000ULL),
+		(unsigned long long)(r->time_ns % 1000000000ULL), r->pid, r->tid);
+	fput_json_str(f, rep->comm);
+	fprintf(f, ",\"source\":\"report_ring\",\"task_id\":%llu,"
+		"\"on_tainted_thread\":%s", (unsigned long long)r->task_id,
+		jbool(rep->on_tainted_thread));
+	switch (r->kind) {
+	case MN_RING_DATA_RACE:
+		race_members(f, rep);
+		break;
+	case MN_RING_RUNTIME_ERROR:
+		fprintf(f, ",\"error\":\"%s\",\"message\":",
+			ev_runtime_error_name(r->error.code));
+		fput_json_str(f, r->error.msg);
+		member_stack(f, rep, REPORT_STACK_MAIN);
+		break;
+	case MN_RING_TASK_LEAK:
+	case MN_RING_CTX_LEAK:
+		fprintf(f, ",\"creator_id\":%llu,\"message\":",
+			(unsigned long long)r->leak.creator);
+		fput_json_str(f, r->leak.msg);
+		member_stack(f, rep, REPORT_STACK_MAIN);
+		break;
+	case MN_RING_THREAD_RETIRED:
+		fprintf(f, ",\"thread\":%u", r->retired.thread);
+		member_set(f, "ns", r->retired.ns_new);
+		member_set(f, "ns_old", r->retired.ns_old);
+		member_mask(f, "differs", r->retired.ns_mask);
+		break;
+	}
+	fputs("}\n", f);
+}
+
+static int json_report(struct sink *s, const struct report *rep)
+{
+	fputc('{', s->out);
+	json_write_report(s->out, rep, "time");
+	return 0;
+}
+
 static int json_record(struct sink *s, const struct record *r)
 {
 	fputc('{', s->out);
@@ -97,4 +189,5 @@ const struct sink_ops sink_json_ops = {
 	.stacks = true,
 	.open = sink_open_stream,
 	.record = json_record,
+	.report = json_report,
 };

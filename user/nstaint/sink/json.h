@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 struct record;
+struct report;
 
 /*
  * The members of @r's JSON object after the opening '{' (the caller
@@ -14,5 +15,8 @@ struct record;
  * CLOCK_MONOTONIC time is the member @time_key.
  */
 void json_write_record(FILE *f, const struct record *r, const char *time_key);
+
+/* The same for a report from a process's report ring (docs/trace.md). */
+void json_write_report(FILE *f, const struct report *rep, const char *time_key);
 
 #endif

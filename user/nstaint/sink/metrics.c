@@ -220,6 +220,51 @@ static void render_fallbacks(struct promtext *p)
 	}
 }
 
+/* What processes' report rings said, and what reading them cost. */
+static void render_reports(struct promtext *p, const struct rep_counts *r)
+{
+	const struct {
+		const char *problem;
+		unsigned long long n;
+	} problems[] = {
+		{ "lost", r->lost }, { "invalid", r->invalid },
+		{ "broken", r->broken }, { "refused", r->refused },
+	};
+	struct prom_label l;
+	unsigned int i;
+
+	one(p, "nstaint_data_races_total", PROM_COUNTER,
+	    "Data races reported by processes (mnrace) through their report rings.",
+	    NULL, NULL, r->kind[MN_RING_DATA_RACE]);
+	promtext_family(p, "nstaint_runtime_errors_total", PROM_COUNTER,
+			"Fatal runtime errors reported by libmn processes, by kind.");
+	for (i = 0; i < MN_RING_ERR_COUNT; i++) {
+		l = (struct prom_label){ "kind", ev_runtime_error_name(i) };
+		promtext_sample_u64(p, "nstaint_runtime_errors_total", &l, 1,
+				    r->error[i]);
+	}
+	one(p, "nstaint_task_leaks_total", PROM_COUNTER,
+	    "Tasks still blocked when their libmn process exited.", NULL, NULL,
+	    r->kind[MN_RING_TASK_LEAK]);
+	one(p, "nstaint_ctx_leaks_total", PROM_COUNTER,
+	    "Contexts never cancelled when their libmn process exited.", NULL,
+	    NULL, r->kind[MN_RING_CTX_LEAK]);
+	one(p, "nstaint_threads_retired_total", PROM_COUNTER,
+	    "Threads libmn retired because a task left them in other namespaces.",
+	    NULL, NULL, r->kind[MN_RING_THREAD_RETIRED]);
+	one(p, "nstaint_report_rings_opened_total", PROM_COUNTER,
+	    "Processes' report rings read.", NULL, NULL, r->opened);
+	promtext_family(p, "nstaint_report_ring_problems_total", PROM_COUNTER,
+			"Report ring trouble: records the writers dropped (ring "
+			"full), records invalid, rings given up (broken), rings "
+			"not opened (refused).");
+	for (i = 0; i < sizeof(problems) / sizeof(problems[0]); i++) {
+		l = (struct prom_label){ "problem", problems[i].problem };
+		promtext_sample_u64(p, "nstaint_report_ring_problems_total", &l, 1,
+				    problems[i].n);
+	}
+}
+
 static void render(struct promtext *p, const struct tracker *t, const struct ev_counts *c)
 {
 	struct prom_label l[3];
@@ -274,6 +319,7 @@ static void render(struct promtext *p, const struct tracker *t, const struct ev_
 					    m.unlocked_comm[at][i]);
 		}
 	}
+	render_reports(p, &c->rep);
 	render_fallbacks(p);
 	promtext_family(p, "nstaint_attribution_failures_total", PROM_COUNTER,
 			"User tasks seen on a tainted thread but not named, by why.");

@@ -2,7 +2,7 @@
 /*
  * A sink: where decoded records go (text lines, JSON lines; the agent's
  * metrics and export next).  The pipeline calls ->record for each record
- * in order, ->tick about every 100 ms with the tracker (the tainted
+ * in order, ->report for each report read from a process's report ring, ->tick about every 100 ms with the tracker (the tainted
  * threads now) and the counts, ->close once with the totals.  A sink reads only what it
  * is given.  Adding one: a file in sink/ defining its ops, and a line in
  * sink/sinks.c.
@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 struct record;
+struct report;
 struct tracker;
 struct ev_counts;
 
@@ -30,6 +31,9 @@ struct sink_ops {
 	int (*open)(struct sink *s, const struct sink_opts *o);
 	/* 0, or a negative errno that stops the pipeline. */
 	int (*record)(struct sink *s, const struct record *r);
+	/* Optional: a report from a process's report ring (model/report.h),
+	 * in the order the decoder reads them; the same return. */
+	int (*report)(struct sink *s, const struct report *rep);
 	/* Optional, about every 100 ms: every record so far is in @t (NULL
 	 * when no tracker is kept) and counted in @c (by type, lost by
 	 * stage): what a metrics sink exports. */

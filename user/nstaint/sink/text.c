@@ -10,6 +10,7 @@
 #include "common/strout.h"
 #include "model/evtable.h"
 #include "model/record.h"
+#include "model/report.h"
 #include "model/syscalls.h"
 #include "sink/sink.h"
 
@@ -129,9 +130,87 @@ static int text_record(struct sink *s, const struct record *r)
 	return 0;
 }
 
+static void report_stack(FILE *f, const struct report *rep,
+			 enum report_stack which)
+{
+	unsigned int n;
+	const __u64 *pcs = report_pcs(rep, which, &n);
+
+	if (pcs && n)
+		ustack_print_pcs_text(f, pcs, false, &rep->stack[which]);
+}
+
+static void access_words(FILE *f, const struct mn_ring_access *a)
+{
+	fprintf(f, "%s%s of %u bytes at 0x%llx by task %llu on thread %u",
+		a->flags & MN_RING_ACC_ATOMIC ? "atomic " : "",
+		a->flags & MN_RING_ACC_WRITE ? "write" : "read", a->size,
+		(unsigned long long)a->addr, (unsigned long long)a->task_id,
+		a->tid);
+	if (a->flags & MN_RING_ACC_NO_STACK)
+		fputs(" (its stack was lost)", f);
+	fputc('\n', f);
+}
+
+/* A report: one line, then its stacks indented below. */
+static int text_report(struct sink *s, const struct report *rep)
+{
+	const struct mn_ring_rec *r = &rep->rec;
+	FILE *f = s->out;
+
+	fprintf(f, "%-22s pid=%u tid=%u comm=", ev_report_kind_name(r->kind),
+		r->pid, r->tid);
+	fput_text(f, rep->comm);
+	if (r->task_id)
+		fprintf(f, " task=%llu", (unsigned long long)r->task_id);
+	if (rep->on_tainted_thread)
+		fputs(" on_tainted_thread", f);
+	switch (r->kind) {
+	case MN_RING_DATA_RACE:
+		fputs(": ", f);
+		access_words(f, &r->race.cur);
+		report_stack(f, rep, REPORT_STACK_MAIN);
+		fputs("  previous ", f);
+		access_words(f, &r->race.prev);
+		report_stack(f, rep, REPORT_STACK_PREV);
+		fprintf(f, "  location: %s", ev_race_loc_name(r->race.loc_kind));
+		if (r->race.loc_kind == MN_RING_LOC_HEAP)
+			fprintf(f, " block 0x%llx of %llu bytes allocated by "
+				"task %llu", (unsigned long long)r->race.loc_addr,
+				(unsigned long long)r->race.loc_size,
+				(unsigned long long)r->race.loc_task);
+		fputc('\n', f);
+		report_stack(f, rep, REPORT_STACK_LOC);
+		break;
+	case MN_RING_RUNTIME_ERROR:
+		fprintf(f, " error=%s: ", ev_runtime_error_name(r->error.code));
+		fput_text(f, r->error.msg);
+		fputc('\n', f);
+		report_stack(f, rep, REPORT_STACK_MAIN);
+		break;
+	case MN_RING_TASK_LEAK:
+	case MN_RING_CTX_LEAK:
+		fprintf(f, " creator=%llu: ", (unsigned long long)r->leak.creator);
+		fput_text(f, r->leak.msg);
+		fputc('\n', f);
+		report_stack(f, rep, REPORT_STACK_MAIN);
+		break;
+	case MN_RING_THREAD_RETIRED:
+		fprintf(f, " thread=%u", r->retired.thread);
+		for (int i = 0; i < NSTAINT_NS_COUNT; i++)
+			if (r->retired.ns_mask & NSTAINT_NS_BIT(i))
+				fprintf(f, " %s:%u->%u", ns_names[i],
+					r->retired.ns_old[i], r->retired.ns_new[i]);
+		fputc('\n', f);
+		break;
+	}
+	return 0;
+}
+
 const struct sink_ops sink_text_ops = {
 	.name = "text",
 	.stacks = true,
 	.open = sink_open_stream,
 	.record = text_record,
+	.report = text_report,
 };

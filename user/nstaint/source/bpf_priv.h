@@ -3,7 +3,8 @@
  * The BPF source's state, shared by its files, each with one job:
  *   bpf.c        load, attach, close (source_bpf_ops)
  *   bpf_seed.c   home sets and taints of running processes, from /proc
- *   bpf_ring.c   ring buffer consumption: records and exec notices
+ *   bpf_ring.c   ring buffer consumption: records, exec and report ring
+ *                notices
  *   bpf_sweep.c  a taint's end: its seen[] entries as task_summary records
  *   bpf_lost.c   the per-CPU drop counters as `lost` records
  *   bpf_hold.c   the exec-hold protocol at teardown: nobody left stopped

@@ -26,6 +26,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,8 @@
  * check again.  Held execs are never skipped.
  */
 #define PI_QUEUE_UNHELD	4096
+/* Report rings found and not yet taken by the drain thread, at most. */
+#define PI_RINGS	1024
 
 enum pi_kind { PI_TAINTED, PI_TAINTED_HELD, PI_EXEC };
 
@@ -65,6 +68,15 @@ struct procinfo {
 
 	/* Each runtime's state: the checker's own (see Threads above). */
 	void *rt[BPF_RUNTIMES_MAX];
+
+	/* Rings found: the checker pushes, the drain thread takes (no lock
+	 * on its path). */
+	struct pi_ring {
+		__u32 pid;
+		__s32 fd;
+	} rings[PI_RINGS];
+	_Atomic unsigned long rings_head, rings_tail;
+	_Atomic unsigned long long rings_dropped;
 };
 
 static bool stopping(struct procinfo *pi)
@@ -104,6 +116,37 @@ bool procinfo_follows(const struct procinfo *pi)
 bool procinfo_stopping(struct procinfo *pi)
 {
 	return stopping(pi);
+}
+
+void procinfo_ring_found(struct procinfo *pi, __u32 pid, int fd)
+{
+	unsigned long h = atomic_load_explicit(&pi->rings_head,
+					       memory_order_relaxed);
+
+	if (h - atomic_load_explicit(&pi->rings_tail, memory_order_acquire) ==
+	    PI_RINGS) {
+		atomic_fetch_add(&pi->rings_dropped, 1);
+		return;
+	}
+	pi->rings[h % PI_RINGS] = (struct pi_ring){ pid, fd };
+	atomic_store_explicit(&pi->rings_head, h + 1, memory_order_release);
+}
+
+void procinfo_rings_take(struct procinfo *pi,
+			 void (*fn)(void *ctx, __u32 pid, int fd), void *ctx)
+{
+	unsigned long t = atomic_load_explicit(&pi->rings_tail,
+					       memory_order_relaxed);
+	unsigned long h = atomic_load_explicit(&pi->rings_head,
+					       memory_order_acquire);
+	struct pi_ring r;
+
+	for (; t != h; t++) {
+		r = pi->rings[t % PI_RINGS];
+		atomic_store_explicit(&pi->rings_tail, t + 1,
+				      memory_order_release);
+		fn(ctx, r.pid, r.fd);
+	}
 }
 
 void procinfo_check_at_start(struct procinfo *pi, __u32 pid)
@@ -308,6 +351,11 @@ void procinfo_stop(struct procinfo *pi)
 			"than %u queued): tasks in those processes may have "
 			"gone unnamed\n", pi->skipped, PI_QUEUE_UNHELD);
 	pi->skipped = 0;
+	if (atomic_load(&pi->rings_dropped))
+		fprintf(stderr, "nstaint: %llu report rings found while %u "
+			"were waiting to be opened: not opened\n",
+			atomic_load(&pi->rings_dropped), PI_RINGS);
+	atomic_store(&pi->rings_dropped, 0);
 }
 
 void procinfo_free(struct procinfo *pi)

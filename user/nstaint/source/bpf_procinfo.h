@@ -44,6 +44,16 @@ void procinfo_exec(struct procinfo *pi, __u32 pid);
  */
 void procinfo_stop(struct procinfo *pi);
 
+/*
+ * The drain thread: hand each report ring the checks found since the
+ * last call (procinfo_ring_found) to @fn.  Found by one thread at a time
+ * and taken by another: a lock-free queue of PI_RINGS, whose overflow is
+ * counted and said at procinfo_stop (the ring is looked for again at the
+ * process's next taint).
+ */
+void procinfo_rings_take(struct procinfo *pi,
+			 void (*fn)(void *ctx, __u32 pid, int fd), void *ctx);
+
 /* Stopped first if it was not; detach the libmn probes, free. */
 void procinfo_free(struct procinfo *pi);
 

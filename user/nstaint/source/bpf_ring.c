@@ -28,6 +28,7 @@
 
 #include "source/bpf_priv.h"
 #include "source/bpf_procinfo.h"
+#include <nstaint/taint.h>
 #include "nstaint.skel.h"
 
 /*
@@ -50,6 +51,25 @@ static int on_exec(void *ctx, void *data, size_t size)
 		p->out->exec(p->out->ctx, pid, when);
 	}
 	procinfo_exec(p->pi, pid);
+	return 0;
+}
+
+/* A report ring to read: handed up for the pipeline to open. */
+static void ring_found(void *ctx, __u32 pid, int fd)
+{
+	struct bpf_priv *p = ctx;
+
+	if (!p->closing && p->out && p->out->ring)
+		p->out->ring(p->out->ctx, pid, fd);
+}
+
+/* libmn:ring_ready fired in a followed process (mnrings ring). */
+static int on_mnring(void *ctx, void *data, size_t size)
+{
+	const struct nstaint_mnring_notice *n = data;
+
+	if (size >= sizeof(*n))
+		ring_found(ctx, n->pid, n->fd);
 	return 0;
 }
 
@@ -173,6 +193,11 @@ int bpf_ring_open(struct bpf_priv *p, bool quiet)
 		err = p->wait_fd < 0 || !p->stash ? -ENOMEM : -errno;
 		goto fail;
 	}
+	/* Ring notices ride with the exec notices: same consumer. */
+	err = ring_buffer__add(p->rb, bpf_map__fd(p->skel->maps.mnrings),
+			       on_mnring, p);
+	if (err)
+		goto fail;
 	err = wait_on(p->wait_fd, ring_buffer__epoll_fd(p->rb)) ?:
 	      wait_on(p->wait_fd, ring_buffer__epoll_fd(p->rb_ev));
 	if (err)
@@ -206,6 +231,7 @@ int bpf_ring_poll(struct bpf_priv *p, int timeout_ms)
 	err = bpf_report_lost(p);
 	if (err)
 		return err;
+	procinfo_rings_take(p->pi, ring_found, p);
 	/* Nothing tainted any more: the hook goes. */
 	syscall_hook_update(&p->hook, p->skel, NULL);
 	exact_update(&p->exact, p->skel);

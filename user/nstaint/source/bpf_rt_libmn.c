@@ -6,6 +6,11 @@
  * attach libmn:thread_start in its file for threads started later.  The
  * probe goes first, then the registry is read: a thread started in
  * between is in the registry, one started after fires the probe.
+ *
+ * Report rings the same way: libmn:ring_ready attached in the same file
+ * (its program hands the ring's fd on at once, bpf_ring.c), then the
+ * registry's ring field read, for a ring made before; both go to the
+ * pipeline (procinfo_ring_found), which opens each once.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +28,7 @@ struct libmn_state {
 		dev_t dev;
 		ino_t ino;
 		struct bpf_link *link;
+		struct bpf_link *ring;	/* libmn:ring_ready; NULL: none */
 	} *usdt;		/* libmn:thread_start attached, once per file */
 	size_t nusdt;
 	__u32 *pids;		/* registry read, until they exec */
@@ -41,7 +47,7 @@ static void slot_add(void *ctx, __u32 tid, __u64 slot_addr)
 static int usdt_attach(struct procinfo *pi, struct libmn_state *st,
 		       const struct mn_proc *mp)
 {
-	struct bpf_link *link;
+	struct bpf_link *link, *ring;
 	struct mn_usdt *u;
 
 	for (size_t i = 0; i < st->nusdt; i++)
@@ -58,8 +64,27 @@ static int usdt_attach(struct procinfo *pi, struct libmn_state *st,
 					"thread_start", NULL);
 	if (!link)
 		return -errno;
-	u[st->nusdt++] = (struct mn_usdt){ mp->dev, mp->ino, link };
+	/* A libmn from before the report ring has no such probe. */
+	ring = bpf_program__attach_usdt(procinfo_skel(pi)->progs.mn_ring_ready,
+					-1, mp->usdt_path, "libmn",
+					"ring_ready", NULL);
+	if (!ring && errno != ENOENT)
+		fprintf(stderr, "nstaint: cannot attach libmn:ring_ready in "
+			"%s: %s; its report rings are found at a taint only\n",
+			mp->usdt_path, strerror(errno));
+	u[st->nusdt++] = (struct mn_usdt){ mp->dev, mp->ino, link, ring };
 	return 0;
+}
+
+static void attach_or_say(struct procinfo *pi, struct libmn_state *st,
+			  const struct mn_proc *mp, __u32 pid)
+{
+	int err = usdt_attach(pi, st, mp);
+
+	if (err)
+		fprintf(stderr, "nstaint: pid %u: cannot attach "
+			"libmn:thread_start in %s: %s; its new threads' tasks "
+			"go unnamed\n", pid, mp->usdt_path, strerror(-err));
 }
 
 static void libmn_check(struct procinfo *pi, void *state, __u32 pid,
@@ -67,6 +92,7 @@ static void libmn_check(struct procinfo *pi, void *state, __u32 pid,
 {
 	int fd = bpf_map__fd(procinfo_skel(pi)->maps.mnslots), err;
 	struct libmn_state *st = state;
+	struct mn_abi_ring ring;
 	struct mn_proc mp;
 	__u32 *np;
 
@@ -79,20 +105,29 @@ static void libmn_check(struct procinfo *pi, void *state, __u32 pid,
 		st->pids[i] = st->pids[--st->npids];
 		break;
 	}
-	if (mnattr_find(pid, &mp))
+	/*
+	 * Just exec'd, libmn.so not mapped yet: attach in the file the
+	 * loader will map (held under trace -- CMD: before the runtime
+	 * starts; else the registry, read next, has what came before).
+	 */
+	if (exec) {
+		struct mn_proc so;
+
+		if (!mnattr_needed(pid, &so))
+			attach_or_say(pi, st, &so, pid);
+	}
+	err = mnattr_find(pid, &mp);
+	/* Not mapped yet: the registry is read at the first taint. */
+	if (err || !mp.usdt_path[0])
 		return;
-	/* libmn.so not mapped yet (at exec): look again at the first taint. */
-	if (!mp.usdt_path[0])
-		return;
-	err = usdt_attach(pi, st, &mp);
-	if (err)
-		fprintf(stderr, "nstaint: pid %u: cannot attach "
-			"libmn:thread_start in %s: %s; its new threads' tasks "
-			"go unnamed\n", pid, mp.usdt_path, strerror(-err));
+	attach_or_say(pi, st, &mp, pid);
 	err = mnattr_threads(pid, mp.registry, slot_add, &fd);
 	if (err < 0)
 		fprintf(stderr, "nstaint: pid %u: cannot read the libmn "
 			"registry: %s\n", pid, strerror(-err));
+	/* Made already (a process older than us, or before its taint). */
+	if (!mnattr_ring(pid, mp.registry, &ring))
+		procinfo_ring_found(pi, pid, ring.fd);
 	np = realloc(st->pids, (st->npids + 1) * sizeof(*np));
 	if (!np)
 		return;
@@ -104,8 +139,10 @@ static void libmn_release(void *state)
 {
 	struct libmn_state *st = state;
 
-	for (size_t i = 0; i < st->nusdt; i++)
+	for (size_t i = 0; i < st->nusdt; i++) {
 		bpf_link__destroy(st->usdt[i].link);
+		bpf_link__destroy(st->usdt[i].ring);
+	}
 	free(st->usdt);
 	free(st->pids);
 }

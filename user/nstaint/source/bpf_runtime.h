@@ -37,5 +37,7 @@ extern const struct bpf_runtime bpf_runtime_libmn;
 struct nstaint_bpf *procinfo_skel(const struct procinfo *pi);
 bool procinfo_follows(const struct procinfo *pi); /* only followed pids */
 bool procinfo_stopping(struct procinfo *pi);	  /* detached: attach none */
+/* Process @pid has a report ring at its fd @fd: for the pipeline. */
+void procinfo_ring_found(struct procinfo *pi, __u32 pid, int fd);
 
 #endif

@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -85,7 +86,10 @@ int mnring_attach(struct mnring_reader *r, void *base, size_t size,
 	r->nrec = h.nrec;
 	r->pid = pid;
 	r->next = h.tail;
-	r->lost_seen = h.lost;	/* dropped before we came: not ours to count */
+	/* Drops before we came: ours to report if nobody ever read the ring
+	 * (its tail is 0: a flood at start is not lost silently), another
+	 * reader's if one read before us. */
+	r->lost_seen = h.tail ? h.lost : 0;
 	if (do_claim && claim(r, why, whylen))
 		return -EBUSY;
 	/* A reader that stopped between freeing a slot and moving the tail
@@ -160,8 +164,22 @@ static int broken(struct mnring_reader *r, const char *why)
 	return -EPROTO;
 }
 
+static __u64 now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ULL + t.tv_nsec;
+}
+
 int mnring_poll(struct mnring_reader *r, mnring_fn fn, void *ctx,
 		unsigned int max)
+{
+	return mnring_poll_before(r, fn, ctx, max, ~0ULL);
+}
+
+int mnring_poll_before(struct mnring_reader *r, mnring_fn fn, void *ctx,
+		       unsigned int max, __u64 before_ns)
 {
 	struct mn_ring_rec copy, *slot;
 	unsigned int n = 0;
@@ -186,16 +204,26 @@ int mnring_poll(struct mnring_reader *r, mnring_fn fn, void *ctx,
 			return n ? (int)n : -EPROTO;
 		}
 		memcpy(&copy, slot, sizeof(copy));
+		/* Made at or after @before_ns: left for a later call, unless
+		 * its time is still to come (a lie: read, then found invalid;
+		 * it would hold the ring up for ever). */
+		if (copy.time_ns >= before_ns && copy.time_ns <= now_ns())
+			break;
+		if (copy.time_ns >= before_ns)
+			copy.kind = MN_RING_NONE;
 		__atomic_store_n(&slot->seq, r->next + r->nrec, __ATOMIC_RELEASE);
 		r->next++;
-		__atomic_store_n(&r->hdr->tail, r->next, __ATOMIC_RELEASE);
 		n++;
 		if (mnring_check(&copy, r->pid)) {
 			r->st.invalid++;
-			continue;
+		} else {
+			r->st.delivered++;
+			fn(ctx, &copy);
 		}
-		r->st.delivered++;
-		fn(ctx, &copy);
+		/* Moved once @fn is done with it: a writer lingering at exit
+		 * for tail == head (libmn) keeps its process, and so its
+		 * symbols, until its records are decoded. */
+		__atomic_store_n(&r->hdr->tail, r->next, __ATOMIC_RELEASE);
 	}
 	return n;
 }

@@ -63,6 +63,15 @@ int mnring_poll(struct mnring_reader *r, mnring_fn fn, void *ctx,
 		unsigned int max);
 
 /*
+ * The same, stopping at the first record whose time_ns is @before_ns or
+ * later (CLOCK_MONOTONIC), so that the caller can first take every
+ * kernel record made before then (the pipeline orders both).  A record
+ * whose time is later than the clock now is a lie: taken, invalid.
+ */
+int mnring_poll_before(struct mnring_reader *r, mnring_fn fn, void *ctx,
+		       unsigned int max, __u64 before_ns);
+
+/*
  * Check a copied record of process @pid and make it safe to read: kind,
  * counts and flags in range, strings terminated.  0 or -EINVAL.
  */

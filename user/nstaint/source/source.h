@@ -52,6 +52,9 @@ struct source_out {
 	int (*record)(void *ctx, const struct nstaint_event *ev);
 	/* Process @pid exec'd at @ts_ns (CLOCK_MONOTONIC). */
 	void (*exec)(void *ctx, pid_t pid, __u64 ts_ns);
+	/* Optional: process @pid has a report ring (include/nstaint/
+	 * mn_ring.h) at its fd @fd, as it says: to be opened as hostile. */
+	void (*ring)(void *ctx, pid_t pid, int fd);
 	void *ctx;
 };
 

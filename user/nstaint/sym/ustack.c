@@ -93,12 +93,38 @@ static unsigned int depth(const struct nstaint_event *e)
  * raw.  The exec check comes after the lookups, so an exec racing them is
  * caught too.
  */
+void ustack_lookup(struct sym_proc *sp, const __u64 *pcs, unsigned int n,
+		  bool first_exact, struct ustack *r)
+{
+	unsigned int i;
+
+	r->all = r->n = n < NSTAINT_MAX_STACK ? n : NSTAINT_MAX_STACK;
+	r->gone = !sp;
+	r->stale = r->raw = false;
+	memset(r->fr, 0, r->all * sizeof(r->fr[0]));
+	for (i = 0; sp && i < r->all; i++) {
+		sym_lookup(sp, pcs[i], i > 0 || !first_exact, &r->fr[i]);
+		if (i > 0 && !r->fr[i].module) {
+			r->n = i;
+			break;
+		}
+	}
+}
+
+void ustack_unresolved(struct ustack *r, bool gone, bool stale, bool raw)
+{
+	r->gone = gone;
+	r->stale = stale;
+	r->raw = raw;
+	memset(r->fr, 0, sizeof(r->fr));
+	r->n = r->all;
+}
+
 void ustack_resolve(const struct nstaint_event *e, bool raw,
 		    const struct execlog *execs, struct ustack *r)
 {
 	pid_t pid;
 	struct sym_proc *sp;
-	unsigned int i;
 
 	r->all = r->n = depth(e);
 	r->gone = r->stale = false;
@@ -111,24 +137,21 @@ void ustack_resolve(const struct nstaint_event *e, bool raw,
 		return;
 	/* One image for the whole record; its strings outlive the loop. */
 	sp = sym_process(pid);
-	r->gone = !sp;
-	for (i = 0; sp && i < r->all; i++) {
-		sym_lookup(sp, e->ustack[i], i > 0, &r->fr[i]);
-		if (i > 0 && !r->fr[i].module) {
-			r->n = i;
-			break;
-		}
-	}
+	ustack_lookup(sp, e->ustack, r->all, true, r);
 	if (execs && execlog_since(execs, pid, e->ts_ns))
 		r->stale = true;
-	if (r->gone || r->stale) {
-		memset(r->fr, 0, sizeof(r->fr));
-		r->n = r->all;
-	}
+	if (r->gone || r->stale)
+		ustack_unresolved(r, r->gone, r->stale, false);
 }
 
 void ustack_print_text(FILE *f, const struct nstaint_event *e,
 		       const struct ustack *u)
+{
+	ustack_print_pcs_text(f, e->ustack, e->flags & NSTAINT_F_STACK_TRUNC, u);
+}
+
+void ustack_print_pcs_text(FILE *f, const __u64 *pcs, bool trunc,
+			   const struct ustack *u)
 {
 	const struct ustack *r = u;
 	unsigned int i;
@@ -138,7 +161,7 @@ void ustack_print_text(FILE *f, const struct nstaint_event *e,
 	for (i = 0; i < r->n; i++) {
 		const struct sym_frame *fr = &r->fr[i];
 
-		fprintf(f, "    #%-2u 0x%" PRIx64, i, (uint64_t)e->ustack[i]);
+		fprintf(f, "    #%-2u 0x%" PRIx64, i, (uint64_t)pcs[i]);
 		if (fr->func) {
 			fputc(' ', f);
 			fput_text(f, fr->func);
@@ -167,12 +190,18 @@ void ustack_print_text(FILE *f, const struct nstaint_event *e,
 	if (r->n < r->all)
 		fprintf(f, "    ... (%u more outside any mapping: the frame "
 			"pointer chain ran into data)\n", r->all - r->n);
-	else if (e->flags & NSTAINT_F_STACK_TRUNC)
+	else if (trunc)
 		fputs("    ... (deeper frames not captured)\n", f);
 }
 
 void ustack_print_json(FILE *f, const struct nstaint_event *e,
 		       const struct ustack *u)
+{
+	ustack_print_pcs_json(f, e->ustack, e->flags & NSTAINT_F_STACK_TRUNC, u);
+}
+
+void ustack_print_pcs_json(FILE *f, const __u64 *pcs, bool trunc,
+			   const struct ustack *u)
 {
 	const struct ustack *r = u;
 	unsigned int i;
@@ -184,7 +213,7 @@ void ustack_print_json(FILE *f, const struct nstaint_event *e,
 		const struct sym_frame *fr = &r->fr[i];
 
 		fprintf(f, "%s{\"addr\":\"0x%" PRIx64 "\"", i ? "," : "",
-			(uint64_t)e->ustack[i]);
+			(uint64_t)pcs[i]);
 		if (fr->func) {
 			fputs(",\"func\":", f);
 			fput_json_str(f, fr->func);
@@ -203,7 +232,7 @@ void ustack_print_json(FILE *f, const struct nstaint_event *e,
 	}
 	fprintf(f, "],\"stack_truncated\":%s,\"stack_unmapped\":%u,"
 		"\"stack_stale\":%s,\"stack_raw\":%s",
-		e->flags & NSTAINT_F_STACK_TRUNC ? "true" : "false",
+		trunc ? "true" : "false",
 		r->all - r->n, r->stale ? "true" : "false",
 		r->raw ? "true" : "false");
 }

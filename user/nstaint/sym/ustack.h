@@ -31,6 +31,16 @@ struct ustack {
 void ustack_resolve(const struct nstaint_event *e, bool raw,
 		    const struct execlog *execs, struct ustack *u);
 
+/*
+ * The same for @n PCs of a process whose symbols are @sp (sym_process;
+ * NULL: gone, addresses only): a report ring's stacks.  @first_exact:
+ * @pcs[0] is the address of an instruction, not a return address.
+ */
+void ustack_lookup(struct sym_proc *sp, const __u64 *pcs, unsigned int n,
+		   bool first_exact, struct ustack *u);
+/* @u shown raw, for the reason given (its frame count kept). */
+void ustack_unresolved(struct ustack *u, bool gone, bool stale, bool raw);
+
 /* One indented line per frame; nothing when the record has no stack. */
 void ustack_print_text(FILE *f, const struct nstaint_event *e,
 		       const struct ustack *u);
@@ -40,5 +50,11 @@ void ustack_print_text(FILE *f, const struct nstaint_event *e,
  * stack. */
 void ustack_print_json(FILE *f, const struct nstaint_event *e,
 		       const struct ustack *u);
+
+/* The same for any @pcs resolved into @u; @trunc: deeper frames lost. */
+void ustack_print_pcs_text(FILE *f, const __u64 *pcs, bool trunc,
+			   const struct ustack *u);
+void ustack_print_pcs_json(FILE *f, const __u64 *pcs, bool trunc,
+			   const struct ustack *u);
 
 #endif
