@@ -114,7 +114,8 @@ struct mn_ring_access {
 	__u32 flags;		/* MN_RING_ACC_* */
 	__u32 tid;		/* the thread it ran on */
 	__u32 depth;		/* PCs in @stack, innermost first */
-	__u64 stack[MN_RING_STACK];
+	__u64 stack[MN_RING_STACK];	/* return addresses: [0] that of the
+					 * access's instrumentation call */
 };
 
 #define MN_RING_ACC_WRITE	1U

@@ -71,3 +71,15 @@ SELFTEST_LIBS_ring_test := -Iuser -Iuser/nstaint $(O)/user/nstaint/source/mnring
 $(O)/selftests/mnrace/ring_test: $(O)/user/nstaint/source/mnring_reader.o \
 	$(O)/user/nstaint/attr/mnattr.o $(O)/user/common/elfscn.o \
 	$(O)/selftests/mnrace/progs/mn_ring include/nstaint/mn_ring.h
+
+# mnrace's races through the report ring to `nstaint trace --json
+# --fail-on-race`, end to end, on the seed patterns.
+RACE_TRACE_TEST := $(O)/selftests/mnrace/race_trace_test
+
+ALL   += $(RACE_TRACE_TEST)
+TESTS += $(RACE_TRACE_TEST)
+
+$(RACE_TRACE_TEST): selftests/mnrace/race_trace_test.sh selftests/lib/jcount.py \
+		selftests/lib/testlib.sh $$(MNRACE_PROGS) $(O)/nstaint
+	$(call msg,INSTALL,$@)
+	$(Q)install -m 755 $< $@

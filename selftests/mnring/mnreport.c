@@ -16,10 +16,10 @@
  *   retired   a locked task moves its thread to a new uts namespace and
  *             unlocks: libmn retires the thread
  *   race      two data_race records built from real PCs of this file
- *             (race_site(): a label's address and a call's return
- *             address): one by a task that never ran on a tainted
- *             thread, then one by a task that unshared its thread
- *             without locking it first (MN_PROCS=1)
+ *             (race_site(): return addresses of calls on known lines,
+ *             as mnrace gives them): one by a task that never ran
+ *             on a tainted thread, then one by a task that unshared
+ *             its thread without locking it first (MN_PROCS=1)
  *   flood N   N records as fast as it can: "flood produced=N accepted=A
  *             dropped=D" (D: mn_ring_report said the ring was full)
  *   hostile   one good record; once a reader has read it, a record with
@@ -96,15 +96,21 @@ static void retire(void *arg)
 	mn_sem_release(arg);
 }
 
+/* Its caller's return address: what an instrumentation call such as
+ * __tsan_write4 takes as its access's PC. */
+static __attribute__((noinline)) __u64 access_pc(void)
+{
+	return (__u64)(uintptr_t)__builtin_return_address(0);
+}
+
 /*
- * The address of an instruction on a line this file knows, and its
- * caller's return address: a race access's stack as mnrace gives it
- * (innermost its own PC, then return addresses).  noinline: a frame.
+ * A race access's stack as mnrace gives it: the return address of a call
+ * on a line this file knows (the access's "instrumentation"), then the
+ * caller's return address.  noinline: a frame.
  */
 static __attribute__((noinline)) void race_site(__u64 *pcs, int *line)
 {
-	*line = __LINE__; here: __asm__ volatile("nop");
-	pcs[0] = (__u64)(uintptr_t)&&here;
+	*line = __LINE__; pcs[0] = access_pc();
 	pcs[1] = (__u64)(uintptr_t)__builtin_return_address(0);
 }
 

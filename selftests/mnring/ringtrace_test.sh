@@ -90,10 +90,10 @@ diag "retired: rc=$rc tid=${tid:-?} uts ${old:-?} -> ${new:-?}"
 check "retired: thread_retired names the thread and its uts inodes" \
 	[ "$rc" -eq 0 -a "$(jcount "$TMP/retired.json" "e['event']=='thread_retired' and e['thread']==${tid:-0} and e['ns_old']['uts']==${old:-0} and e['ns']['uts']==${new:-0} and e['differs']==['uts']")" -eq 1 ]
 
-# Data races through mn_ring_report: the access's own PC at race_site's
-# marked line, its caller's return address at the call's line; the task
-# that had unshared its thread unlocked is on_tainted_thread, the other
-# not; --fail-on-race exits 66 for them and 0 without.
+# Data races through mn_ring_report: the access's PC (a return address,
+# as mnrace's) at race_site's marked line, its caller's at the call's
+# line; the task that had unshared its thread unlocked is
+# on_tainted_thread, the other not; --fail-on-race exits 66 for them and 0 without.
 run race race
 for w in race_clean race_tainted; do
 	eval "${w}_task=\$(field \"\$TMP/race\" $w task)"

@@ -243,11 +243,9 @@ static void report_stacks(struct pipeline *p, struct report *rep)
 
 	for (int i = 0; i < REPORT_STACKS; i++) {
 		pcs = report_pcs(rep, i, &n);
-		/* A race's access PCs are the accesses' own; every other
-		 * PC in a ring is a return address (docs/abi.md). */
-		ustack_lookup(sp, pcs, pcs ? n : 0, rec->kind ==
-			      MN_RING_DATA_RACE && i != REPORT_STACK_LOC,
-			      &rep->stack[i]);
+		/* Every PC in a ring is a return address, an access's
+		 * too: that of its instrumentation call (docs/abi.md). */
+		ustack_lookup(sp, pcs, pcs ? n : 0, false, &rep->stack[i]);
 		if (!p->stacks || stale)
 			ustack_unresolved(&rep->stack[i], false, stale,
 					  !p->stacks);
