@@ -40,10 +40,16 @@ void rt_fatal(const char *fmt, ...)
 #define RT_CHUNK	(1u << 20)
 #define RT_DIRECT	0xff
 
-/* Block sizes, header included: two classes per power of two. */
+/*
+ * Block sizes, header included: two classes per power of two, and a
+ * power of two plus the header up to 4 KiB: a clock's entries grow by
+ * doubling (vclock.c), and 256 of them (1 KiB) would waste a third of a
+ * 1536-byte block, in every task and sync object.
+ */
 static const uint32_t class_size[] = {
-	32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072,
-	4096, 6144, 8192, 12288, 16384, 24576, 32768, 49152, 65536,
+	32, 48, 64, 80, 96, 128, 144, 192, 256, 272, 384, 512, 528, 768, 1024,
+	1040, 1536, 2048, 2064, 3072, 4096, 4112, 6144, 8192, 12288, 16384,
+	24576, 32768, 49152, 65536,
 };
 #define NCLASSES (sizeof(class_size) / sizeof(class_size[0]))
 
