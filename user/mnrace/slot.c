@@ -20,6 +20,7 @@
 #define EPOCH_RETIRE	0xf0000000u
 
 struct slot *mnr_slots;
+int mnr_slots_scarce;
 static uint32_t queue[SLOT_MAX];	/* ring of free slots */
 static uint32_t q_head, q_len, next_fresh, cursor;
 static spin_t lock;
@@ -62,13 +63,16 @@ uint32_t slot_take(struct task *t)
 			q_len--;
 		} else if (next_fresh < SLOT_FRESH) {
 			s = next_fresh++;
-		} else if ((s = preempt()) < SLOT_MAX) {
-			;
-		} else if (next_fresh < SLOT_MAX) {
-			s = next_fresh++;
 		} else {
-			spin_unlock(&lock);
-			rt_fatal("more than %u tasks running at once", SLOT_MAX);
+			/* Idle tasks say so from now on; until then none is. */
+			__atomic_store_n(&mnr_slots_scarce, 1, __ATOMIC_RELAXED);
+			s = preempt();
+			if (s == SLOT_MAX && next_fresh == SLOT_MAX) {
+				spin_unlock(&lock);
+				rt_fatal("more than %u tasks running at once", SLOT_MAX);
+			}
+			if (s == SLOT_MAX)
+				s = next_fresh++;
 		}
 		if (mnr_slots[s].epoch < EPOCH_RETIRE)
 			break;

@@ -37,6 +37,9 @@ struct slot {
 };
 
 extern struct slot *mnr_slots;
+/* Set (never cleared) when a slot was first wanted with none free and
+ * SLOT_FRESH taken: from then on libmn tasks say when they are idle. */
+extern int mnr_slots_scarce;
 
 /*
  * Give @t a slot and its first epoch there (t->slot, t->epoch, the

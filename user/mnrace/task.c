@@ -68,7 +68,7 @@ static void task_attach(struct task *t)
 	task_set_epoch(t, slot, mnr_slots[slot].epoch);
 	t->slot_base = t->epoch;
 	vc_set(&t->vc, t->slot, t->epoch);
-	trace_next(t);
+	trace_attach(t);
 }
 
 void task_reattach(struct task *t)

@@ -3,7 +3,8 @@
  * Slots are taken from tasks that do not run: with 600 libmn tasks
  * blocked at once (more than the 256 slots), blocked and yielding tasks
  * lose their slots and take others when they run again, the writer
- * among them.  Its write must still race with a reader that has no edge
+ * among them (it yields while the others start, after the slots ran
+ * short: from then on a task switched out can lose its slot).  Its write must still race with a reader that has no edge
  * from it: a pthread (never without its slot, so it never inherits a
  * slot's past) created before the write, waiting with relaxed atomics.
  * The writer's own writes before and after it lost its slot are no race
@@ -30,7 +31,9 @@ static void writer(void *arg)
 	y = 1;
 	x = 1; // mark:first
 	__atomic_store_n(&written, 1, racy ? __ATOMIC_RELAXED : __ATOMIC_RELEASE);
-	mn_chan_recv(wake, &v);	/* not running: its slot can go */
+	while (__atomic_load_n(&fillers_up, __ATOMIC_RELAXED) < FILLERS)
+		mn_yield();	/* switched out: its slot can go */
+	mn_chan_recv(wake, &v);
 	y = 2;			/* on whatever slot it has now */
 	mn_wg_done(&wg);
 }
