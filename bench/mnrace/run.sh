@@ -34,6 +34,8 @@ chan_buffered	mnbench	chan_buffered
 select4	mnbench	select4
 timers_10k	mnbench	timers_10k
 echo_1000	mnbench	echo_1000
+access_heavy	mnbench	access_heavy
+skynet_1M	mnbench	skynet_1M
 "
 
 load() { awk '{print $1, $2, $3}' /proc/loadavg; }

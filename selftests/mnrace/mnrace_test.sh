@@ -19,13 +19,16 @@ trap 'rm -rf "$TMP"' EXIT
 EDGES="create join mutex spin rwlock cond barrier sem once atomic rmw annotate clock semclock cxx"
 # What races at all: reads with reads, atomics with atomics, a thread
 # with one that ended before it started.
-KINDS="readers mixed fork after barrierdestroy"
+KINDS="readers mixed fork after slotowner barrierdestroy"
 MEMORY="heap free uaf stack tls global memcpy memset io unaligned history"
 # libmn (progs/mn_*.c, progs/mntest.h): each edge of libmn, and the
 # seed's race patterns (progs/seed_*.c), each at MN_PROCS=1 (every task
 # on one thread) and MN_PROCS=2.
 MNEDGES="mn_go mn_chan mn_chanbuf mn_close mn_select mn_mutex mn_rwmutex mn_cond mn_once
 	mn_wg mn_sem mn_ctx mn_timer mn_io"
+# Recycled slots: a task's write still races with a later task after its
+# slot went to another task, when it ended or while it was blocked.
+MNSLOTS="mn_slotreuse mn_preempt"
 SEEDS="seed_loopvar seed_err seed_slice seed_map seed_mutexcopy seed_future seed_wgadd
 	seed_table seed_ctxval"
 # The seeds whose two accesses are one line (both tasks call one function).
@@ -40,7 +43,7 @@ SAMPLE_SEEDS="1 2 3 4 5"
 TWINS="$EDGES $KINDS $MEMORY $MNEDGES $SEEDS sample"
 
 plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 28 +
-	 ($(echo $MNEDGES $SEEDS | wc -w)) * 4 + 2 + $(echo $MN_SUITE | wc -w) + 2 +
+	 ($(echo $MNEDGES $MNSLOTS $SEEDS | wc -w)) * 4 + 2 + $(echo $MN_SUITE | wc -w) + 2 +
 	 2 + $(echo $SAMPLE_SEEDS | wc -w) * 3 + $(echo $TWINS | wc -w) + $(echo $EDGES | wc -w) * 3 +
 	 4 ))
 
@@ -249,7 +252,7 @@ verdict "an unreadable suppressions file is fatal, named (status $rc)"
 
 # libmn: every edge broken is reported at its two lines, kept is silent,
 # whether the tasks share one thread or not.
-for t in $MNEDGES $SEEDS; do
+for t in $MNEDGES $MNSLOTS $SEEDS; do
 	first=first
 	case " $SAME_LINE " in *" $t "*) second=first ;; *) second=second ;; esac
 	for procs in 1 2; do

@@ -56,7 +56,7 @@ static inline __attribute__((always_inline)) bool check_word(struct task *t, uin
 			store = i;
 			break;
 		}
-		if (cell_slot(c) == t->slot) {
+		if (task_owns(t, cell_slot(c), cell_epoch(c))) {
 			if (cell_mask(c) == mask) {
 				if (cell_epoch(c) == t->epoch && cell_covers(c, cur))
 					return false;
@@ -75,7 +75,7 @@ static inline __attribute__((always_inline)) bool check_word(struct task *t, uin
 			continue;
 		if (cell_is_atomic(c) && is_atomic)
 			continue;
-		if (vc_get(&t->vc, cell_slot(c)) >= cell_epoch(c))
+		if (task_knows(t, cell_slot(c), cell_epoch(c)))
 			continue;
 		/* Reported once; the access takes the cell's place, so doing it
 		 * again in a loop finds itself recorded and costs nothing. */

@@ -3,6 +3,7 @@
 #ifndef MNRACE_ACCESS_H
 #define MNRACE_ACCESS_H
 
+#include <emmintrin.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,14 +12,26 @@
 #include "shadow.h"
 #include "task.h"
 
-/* One of a word's cells is exactly @cur. */
+/*
+ * One of a word's cells is exactly @cur.  All four compared, one branch
+ * on the result: which cell holds an access depends on the order the
+ * word was first touched in, so a branch per cell is mispredicted on
+ * data read in a random order (a table lookup: half the time, 3x TSan's
+ * cost in access_heavy).
+ */
 static inline bool cells_hold(const uint64_t *sh, uint64_t cur)
 {
-	_Static_assert(SHADOW_CELLS == 4, "one load per cell below");
-	return __atomic_load_n(&sh[0], __ATOMIC_RELAXED) == cur ||
-	       __atomic_load_n(&sh[1], __ATOMIC_RELAXED) == cur ||
-	       __atomic_load_n(&sh[2], __ATOMIC_RELAXED) == cur ||
-	       __atomic_load_n(&sh[3], __ATOMIC_RELAXED) == cur;
+	/* SSE2 (every x86-64) has no 64-bit compare: a cell equals @cur
+	 * when both its 32-bit halves do.  A word's cells are 32-byte
+	 * aligned; an aligned 16-byte load reads each 8-byte cell whole. */
+	const __m128i c = _mm_set1_epi64x((long long)cur);
+	__m128i lo = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)sh), c);
+	__m128i hi = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)(sh + 2)), c);
+
+	_Static_assert(SHADOW_CELLS == 4, "two 16-byte loads below");
+	lo = _mm_and_si128(lo, _mm_shuffle_epi32(lo, _MM_SHUFFLE(2, 3, 0, 1)));
+	hi = _mm_and_si128(hi, _mm_shuffle_epi32(hi, _MM_SHUFFLE(2, 3, 0, 1)));
+	return _mm_movemask_epi8(_mm_or_si128(lo, hi)) != 0;
 }
 
 /*

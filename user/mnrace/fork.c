@@ -4,7 +4,8 @@
  * so a runtime lock another thread held at that moment would stay held
  * for good.  Around fork the runtime takes all its global locks (in the
  * order they nest: each module registers its own at init, in that order)
- * and every sync object's (sync.c), and releases them on both sides.
+ * and every sync object's (sync.c), then the allocator's (rtmem.c), and
+ * releases them on both sides.
  */
 #include <pthread.h>
 
@@ -28,10 +29,12 @@ static void before_fork(void)
 	for (int i = 0; i < nlocks; i++)
 		spin_lock(locks[i]);
 	sync_fork_lock();
+	rt_mem_fork_lock();	/* innermost: taken under every other */
 }
 
 static void after_fork(void)
 {
+	rt_mem_fork_unlock();
 	sync_fork_unlock();
 	for (int i = nlocks - 1; i >= 0; i--)
 		spin_unlock(locks[i]);

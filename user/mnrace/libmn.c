@@ -27,18 +27,22 @@ static void *mn_task_create(uintptr_t pc)
 
 static void mn_task_switch(void *task, uintptr_t stack_lo, uintptr_t stack_hi)
 {
-	struct task *t = task;
+	struct task *t = task, *old;
 
+	if (unlikely(!mnr_home))
+		mnr_home = task_cur();
+	/* The task switched out may lose its slot while it does not run. */
+	old = mnr_cur;
+	if (old && old != mnr_home && old != t)
+		task_idle(old);
 	if (!t) {
 		mnr_cur = mnr_home;
 		return;
 	}
-	if (!mnr_home)
-		mnr_home = task_cur();
 	if (unlikely(!t->tpart))
 		task_start_on(t, stack_lo, stack_hi);	/* sets mnr_cur */
 	else
-		mnr_cur = t;
+		task_resume(t);	/* sets mnr_cur */
 }
 
 static void mn_task_end(void *task, uintptr_t stack_lo, uintptr_t stack_hi)

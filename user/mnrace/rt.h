@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What every part of the mnrace runtime shares: branch hints, the
- * runtime's own allocator (glibc's, never the interposed malloc, so the
- * runtime's memory is not the program's), a spinlock (the runtime must
+ * runtime's own allocator (never the program's malloc, so the runtime's
+ * memory is not the program's), a spinlock (the runtime must
  * not call the pthread functions it interposes), and the exported-symbol
  * marker (everything else is hidden: -fvisibility=hidden).
  */
@@ -24,12 +24,17 @@ void *__libc_realloc(void *p, size_t n);
 void *__libc_memalign(size_t align, size_t n);
 void __libc_free(void *p);
 
-/* Memory of the runtime itself; aborts with a message when exhausted. */
+/* Memory of the runtime itself, apart from the program's heap (rtmem.c);
+ * aborts with a message when exhausted. */
 void *rt_alloc(size_t n);	/* zeroed */
 void *rt_realloc(void *p, size_t n);
 void rt_free(void *p);
 /* Anonymous NORESERVE memory, zeroed; for large tables. */
 void *rt_mmap(size_t n);
+/* The allocator's lock, taken last around fork (fork.c): every other
+ * runtime lock may be held while allocating. */
+void rt_mem_fork_lock(void);
+void rt_mem_fork_unlock(void);
 
 /* Print "mnrace: <msg>" to stderr and exit with status 1: the runtime
  * cannot go on (bad input, no memory, the shadow cannot be reserved). */

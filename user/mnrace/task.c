@@ -20,9 +20,6 @@ __thread struct task *mnr_cur;
 __thread int mnr_in_rt;
 
 static uint32_t next_id = 1;
-static struct task_info *infos;	/* by id */
-static uint32_t ninfos;
-static spin_t info_lock;
 static size_t tls_static;	/* bytes of static TLS below the thread pointer */
 
 static int add_tls(struct dl_phdr_info *info, size_t size, void *arg)
@@ -42,56 +39,7 @@ static int add_tls(struct dl_phdr_info *info, size_t size, void *arg)
 void task_init(void)
 {
 	dl_iterate_phdr(add_tls, NULL);
-	fork_guard(&info_lock);
-}
-
-static void info_set(uint32_t id, const struct task_info *ti)
-{
-	spin_lock(&info_lock);
-	if (id >= ninfos) {
-		uint32_t n = ninfos ? ninfos : 64;
-
-		while (n <= id)
-			n *= 2;
-		infos = rt_realloc(infos, n * sizeof(*infos));
-		memset(infos + ninfos, 0, (n - ninfos) * sizeof(*infos));
-		ninfos = n;
-	}
-	infos[id] = *ti;
-	spin_unlock(&info_lock);
-}
-
-bool task_info_get(uint32_t id, struct task_info *out)
-{
-	bool ok;
-
-	spin_lock(&info_lock);
-	ok = id && id < ninfos && (infos[id].tid || infos[id].create_stack ||
-				   infos[id].parent);
-	if (ok)
-		*out = infos[id];
-	spin_unlock(&info_lock);
-	return ok;
-}
-
-uint32_t task_owning(uintptr_t a, bool *tls)
-{
-	uint32_t found = 0;
-
-	spin_lock(&info_lock);
-	/* TLS first: glibc puts a thread's static TLS inside its stack block. */
-	for (uint32_t i = 1; i < ninfos && !found; i++)
-		if (infos[i].alive && a >= infos[i].tls_lo && a < infos[i].tls_hi) {
-			found = i;
-			*tls = true;
-		}
-	for (uint32_t i = 1; i < ninfos && !found; i++)
-		if (infos[i].alive && a >= infos[i].stack_lo && a < infos[i].stack_hi) {
-			found = i;
-			*tls = false;
-		}
-	spin_unlock(&info_lock);
-	return found;
+	task_info_init();
 }
 
 struct task *task_new(uint32_t parent, uint32_t create_stack)
@@ -100,7 +48,7 @@ struct task *task_new(uint32_t parent, uint32_t create_stack)
 	struct task_info ti = { .parent = parent, .create_stack = create_stack };
 
 	t->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
-	info_set(t->id, &ti);
+	task_info_set(t->id, &ti);
 	return t;
 }
 
@@ -112,6 +60,25 @@ static uintptr_t thread_pointer(void)
 	return tp;
 }
 
+/* A slot for @t, its epoch there in its clock, a history part. */
+static void task_attach(struct task *t)
+{
+	uint32_t slot = slot_take(t);
+
+	t->prev_known = vc_get(&t->vc, slot);
+	task_set_epoch(t, slot, mnr_slots[slot].epoch);
+	t->slot_base = t->epoch;
+	vc_set(&t->vc, t->slot, t->epoch);
+	trace_attach(t);
+}
+
+void task_reattach(struct task *t)
+{
+	mnr_in_rt++;
+	task_attach(t);
+	mnr_in_rt--;
+}
+
 /*
  * Make @t, which has not run, the current task of this thread: a slot, a
  * history part, and what reports say about it (stack and TLS ranges,
@@ -121,13 +88,10 @@ static uintptr_t thread_pointer(void)
 static void task_begin(struct task *t, const struct task_info *where, bool fresh)
 {
 	struct task_info ti = { 0 };
-	uint32_t slot;
 
 	mnr_in_rt++;
-	slot = slot_take(t->id);
-	task_set_epoch(t, slot, mnr_slots[slot].epoch);
-	vc_set(&t->vc, t->slot, t->epoch);
-	trace_next(t);
+	t->stk = rt_alloc(STACK_MAX * sizeof(*t->stk));
+	task_attach(t);
 
 	task_info_get(t->id, &ti);
 	ti.tid = syscall(SYS_gettid);
@@ -140,7 +104,7 @@ static void task_begin(struct task *t, const struct task_info *where, bool fresh
 		shadow_reset(ti.stack_lo, ti.stack_hi - ti.stack_lo);
 		shadow_reset(ti.tls_lo, ti.tls_hi - ti.tls_lo);
 	}
-	info_set(t->id, &ti);
+	task_info_set(t->id, &ti);
 	mnr_cur = t;
 	mnr_in_rt--;
 }
@@ -204,6 +168,7 @@ static struct task *dead_task(void)
 	struct task *t = rt_alloc(sizeof(*t));
 
 	task_set_epoch(t, SLOT_MAX, 1);
+	t->stk = rt_alloc(STACK_MAX * sizeof(*t->stk));
 	t->tpart = rt_alloc(sizeof(*t->tpart));
 	if (last_vc)
 		vc_copy(&t->vc, last_vc);
@@ -230,23 +195,18 @@ struct task *task_adopt(void)
 
 void task_end(struct task *t)
 {
-	struct task_info ti;
-
-	/* Publish the last epoch: the slot's next owner continues after it. */
-	mnr_slots[t->slot].epoch = t->epoch;
-	slot_put(t->slot);
-	if (task_info_get(t->id, &ti)) {
-		ti.alive = false;
-		info_set(t->id, &ti);
-	}
+	slot_put(t);
+	task_info_retire(t->id);
 	if (mnr_cur == t)
 		mnr_cur = NULL;
 }
 
 void task_free(struct task *t)
 {
+	task_info_retire(t->id);	/* a task that never started too */
 	vc_free(&t->vc);
 	vc_free(&t->exit_vc);
+	rt_free(t->stk);
 	rt_free(t);
 }
 
@@ -269,6 +229,11 @@ void task_acquire(struct task *t, const struct vclock *src)
 {
 	if (dead(t))
 		return;
+	/* What it learns of its slot's earlier owners, before the join
+	 * covers it with its own epoch. */
+	if (t->slot < src->n && src->e[t->slot] > t->prev_known &&
+	    src->e[t->slot] < t->slot_base)
+		t->prev_known = src->e[t->slot];
 	vc_join(&t->vc, src);
 	/* Never behind itself (a clock released by its slot's previous owner). */
 	t->vc.e[t->slot] = t->epoch;

@@ -57,6 +57,25 @@ struct trace_part *trace_next(struct task *t)
 	return p;
 }
 
+void trace_attach(struct task *t)
+{
+	struct trace *tr = mnr_slots[t->slot].trace;
+	uint32_t depth = t->depth < STACK_MAX ? t->depth : STACK_MAX;
+	struct trace_part *p;
+	uint64_t *w;
+
+	if (!tr || (p = &tr->part[tr->cur])->pos + 2 + depth > PART_WORDS) {
+		trace_next(t);
+		return;
+	}
+	w = &p->ev[p->pos];
+	w[0] = ev_word(EV_TASK, 0, 0, t->id);
+	w[1] = (uint64_t)t->epoch | (uint64_t)t->depth << 32;
+	memcpy(w + 2, t->stk, depth * sizeof(*w));
+	__atomic_store_n(&p->pos, p->pos + 2 + depth, __ATOMIC_RELEASE);
+	t->tpart = p;
+}
+
 /* One part replayed: the last matching access in it, if any. */
 struct match {
 	uint64_t gen;
@@ -74,7 +93,7 @@ static void replay(const struct trace_part *p, uint32_t epoch, uintptr_t addr,
 		   uint32_t size, bool is_write, struct match *m)
 {
 	uintptr_t stack[STACK_MAX];
-	uint32_t depth = p->depth, e = p->epoch;
+	uint32_t depth = p->depth, e = p->epoch, task = p->task;
 
 	memcpy(stack, p->stack, (depth < STACK_MAX ? depth : STACK_MAX) * sizeof(*stack));
 	for (uint32_t i = 0; i < p->pos;) {
@@ -99,6 +118,21 @@ static void replay(const struct trace_part *p, uint32_t epoch, uintptr_t addr,
 			e = pc;
 			i++;
 			continue;
+		case EV_TASK: {
+			uint32_t d;
+
+			if (i + 2 > p->pos)
+				return;
+			task = pc;
+			e = (uint32_t)p->ev[i + 1];
+			depth = p->ev[i + 1] >> 32;
+			d = depth < STACK_MAX ? depth : STACK_MAX;
+			if (i + 2 + d > p->pos)
+				return;
+			memcpy(stack, &p->ev[i + 2], d * sizeof(*stack));
+			i += 2 + d;
+			continue;
+		}
 		case EV_ACC:
 			if (i + 2 > p->pos)
 				return;
@@ -121,7 +155,7 @@ static void replay(const struct trace_part *p, uint32_t epoch, uintptr_t addr,
 			continue;
 		/* Innermost first: the access, then the callers. */
 		m->gen = p->gen;
-		m->task = p->task;
+		m->task = task;
 		m->n = 0;
 		m->pcs[m->n++] = pc;
 		for (uint32_t d = depth < STACK_MAX ? depth : STACK_MAX;

@@ -6,7 +6,10 @@
  * A trace is a ring of parts.  A part starts with a snapshot of the
  * writing task's shadow call stack and epoch, then holds events: function
  * entry and exit, epoch changes, and the accesses that were stored in a
- * cell (address, size, pc).  Replaying a part from its snapshot gives the
+ * cell (address, size, pc).  A task taking the slot over (a new task, or
+ * one whose slot was taken while it did not run) goes on in the same
+ * part after an EV_TASK event, which holds the same snapshot: short
+ * stints of many tasks do not each use up a part.  Replaying a part from its snapshot gives the
  * stack at each access.  When the ring has come round over the part that
  * held an access, its stack is gone: the report says so.
  *
@@ -30,6 +33,8 @@
 #define EV_ACC		3ULL	/* pc, size, flags; next word: address */
 #define EV_RANGE	4ULL	/* pc, flags; next words: address, size */
 #define EV_EPOCH	5ULL	/* new epoch */
+#define EV_TASK		6ULL	/* task id; next word: epoch | depth << 32;
+				 * then min(depth, STACK_MAX) return addresses */
 #define EVF_WRITE	1ULL
 #define EVF_ATOMIC	2ULL
 #define EV_PC_MASK	((1ULL << 48) - 1)
@@ -54,8 +59,11 @@ struct trace_part {
 	uint64_t ev[PART_WORDS];
 };
 
-/* Start a fresh part (the first one for a task taking over a slot). */
+/* Start a fresh part. */
 struct trace_part *trace_next(struct task *t);
+/* @t has just taken its slot: its snapshot goes on in the slot's current
+ * part, or a fresh part when that one has no room for it. */
+void trace_attach(struct task *t);
 
 static inline void trace_put(struct task *t, const uint64_t *w, uint32_t n)
 {

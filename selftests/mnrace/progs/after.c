@@ -5,9 +5,6 @@
  * were its own).  The kernel is the oracle for "ended": the first
  * thread's /proc/self/task entry is gone before the second is created;
  * the race-free twin joins the first thread instead. */
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "racetest.h"
 
@@ -16,7 +13,7 @@ static pid_t first_tid;
 
 static void *first(void *arg)
 {
-	__atomic_store_n(&first_tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELAXED);
+	thread_say_tid(&first_tid);
 	x = 1; // mark:first
 	return NULL;
 }
@@ -27,20 +24,6 @@ static void *second(void *arg)
 	return NULL;
 }
 
-/* Until the kernel has reaped the thread (its task entry is gone). */
-static void wait_gone(void)
-{
-	char path[64];
-	struct stat st;
-	pid_t tid;
-
-	while (!(tid = __atomic_load_n(&first_tid, __ATOMIC_RELAXED)))
-		sched_yield();
-	snprintf(path, sizeof(path), "/proc/self/task/%d", (int)tid);
-	while (stat(path, &st) == 0)
-		usleep(1000);
-}
-
 int main(int argc, char **argv)
 {
 	pthread_t a, b;
@@ -48,7 +31,7 @@ int main(int argc, char **argv)
 	racetest_init(argc, argv, 1);
 	a = spawn(first, NULL);
 	if (racy)
-		wait_gone();
+		thread_gone(&first_tid);
 	else
 		pthread_join(a, NULL);
 	b = spawn(second, NULL);

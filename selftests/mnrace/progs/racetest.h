@@ -12,9 +12,13 @@
 #define RACETEST_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "mnrace.h"
 
@@ -47,6 +51,27 @@ static inline pthread_t spawn(void *(*fn)(void *), void *arg)
 		exit(2);
 	}
 	return t;
+}
+
+/* A thread's kernel tid, for thread_gone; set by the thread itself. */
+static inline void thread_say_tid(pid_t *tid)
+{
+	__atomic_store_n(tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELAXED);
+}
+
+/* Until the thread that stored *@tid has been reaped by the kernel (its
+ * /proc/self/task entry is gone): it ended, with no edge to the caller. */
+static inline void thread_gone(const pid_t *tidp)
+{
+	char path[64];
+	struct stat st;
+	pid_t tid;
+
+	while (!(tid = __atomic_load_n(tidp, __ATOMIC_RELAXED)))
+		sched_yield();
+	snprintf(path, sizeof(path), "/proc/self/task/%d", (int)tid);
+	while (stat(path, &st) == 0)
+		usleep(1000);
 }
 
 #endif
