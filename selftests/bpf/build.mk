@@ -53,7 +53,8 @@ $(PATTERNS_TEST): selftests/bpf/patterns_test.sh selftests/lib/testlib.sh selfte
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 
-$(TOP_TEST): selftests/bpf/top_test.sh selftests/lib/testlib.sh $(O)/nstaint $(O)/selftests/go/leak $(MNLEAK)
+$(TOP_TEST): selftests/bpf/top_test.sh selftests/lib/testlib.sh $(O)/nstaint $(O)/selftests/go/leak $(MNLEAK) \
+		$$(MNREPORT_SO)
 	$(call msg,INSTALL,$@)
 	$(Q)install -m 755 $< $@
 

@@ -5,13 +5,15 @@
 # goroutine and the goroutines seen on it, and disappears when it exits; a
 # thread tainted before top started shows from the /proc snapshot; -p
 # scopes the table; in a real terminal (tmux) it draws and q quits, and
-# with TERM=dumb it writes no escape sequence.  Plus usage errors and the
+# with TERM=dumb it writes no escape sequence; a libmn program's report
+# ring counted in the header.  Plus usage errors and the
 # not-root message.  Run from the top of the tree as root.
 set -u
 . selftests/lib/testlib.sh
 
 LEAK=$O/selftests/go/leak
 MNLEAK=$O/selftests/bpf/mnleak
+MNREPORT=$O/selftests/mnring/mnreport-so
 TMUX_SOCK=nstaint-top-$$		# a private tmux server
 WRITERS=
 cleanup() {
@@ -48,7 +50,7 @@ start_leak() {
 
 screen() { tmux -L "$TMUX_SOCK" capture-pane -p -t top >"$1"; }
 
-plan 16
+plan 17
 
 # --- arguments
 rcs=
@@ -147,6 +149,30 @@ kill $mn_writer
 wait $mpid
 kill -TERM $tpid
 wait $tpid
+
+# --- report rings: a libmn program on libmn.so (mnreport-so race) makes
+# two data_race reports while top follows it; top's third header line
+# counts them, as many as the program says it made, its one ring read
+# and nothing lost.  It execs once top has drawn (the exec is held until
+# top has attached libmn:ring_ready in its libmn.so) and lingers at exit
+# until top has read its ring.
+mkfifo "$TMP/rgo"
+MN_RING_LINGER_MS=20000 sh -c "read x <'$TMP/rgo'; exec '$MNREPORT' race" \
+	>"$TMP/rep" 2>&1 </dev/null &
+rpid=$!
+timeout 120 $NSTAINT top -b -d 0.3 -n 400 -p $rpid >"$TMP/reptop" 2>&1 &
+tpid=$!
+wait_for "$TMP/reptop" '^PID' 300
+echo go >"$TMP/rgo"
+wait $rpid
+rrc=$?
+made=$(grep -c '^race_' "$TMP/rep")
+wait_for "$TMP/reptop" "^reports: ${made:-x} data_race" 100
+kill -TERM $tpid
+wait $tpid
+diag "mnreport race: status $rrc, $made reports made; top: $(grep '^reports: ' "$TMP/reptop" | tail -1)"
+check "reports: top counts the program's $made data races, 1 ring read, none lost" \
+	grep -q "^reports: $made data_race, 0 runtime_error, 0 task_leak, 0 ctx_leak, 0 thread_retired; report rings: 1 read, 0 records lost by writers, 0 invalid, 0 broken, 0 not opened$" "$TMP/reptop"
 
 # --- the /proc snapshot: two demos tainted before top starts.
 start_leak a

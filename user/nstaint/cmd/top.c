@@ -255,6 +255,12 @@ static int compose(struct top *t, FILE *f)
 			fprintf(f, ", %s %llu", ev_type_name(ty),
 				(unsigned long long)tr->counts[ty]);
 	fprintf(f, "; gone unreported %llu\n", (unsigned long long)tr->pruned);
+	/* Once a process's report ring was met: what the rings said. */
+	if (t->pl.counts.rep.opened || t->pl.counts.rep.refused) {
+		fputs("reports: ", f);
+		ev_print_report_counts(f, &t->pl.counts);
+		fputc('\n', f);
+	}
 	fputc('\n', f);
 	fprintf(f, "%-8s %-8s %-*s %-*s %-*s %-7s %-*s %5s %s\n", "PID",
 		"TID", (int)wcomm, "COMM", (int)wns, "NAMESPACES", (int)wowner,
