@@ -130,8 +130,13 @@ lost=$(summary "$TMP/flood.err" "records lost by writers")
 diag "flood: rc=$rc produced=${produced:-?} events=$got lost=${lost:-?} (program: dropped=${dropped:-?})"
 check "flood: delivered + lost == produced" \
 	[ "$rc" -eq 0 -a -n "$lost" -a $((got + ${lost:-0})) -eq "${produced:-0}" ]
-check "flood: the lost count is the writer's own" \
-	[ "${lost:-x}" = "${dropped:-y}" ]
+streamed=$(python3 -c '
+import json, sys
+print(sum(e["count"] for e in map(json.loads, open(sys.argv[1]))
+          if e["event"] == "lost" and e["stage"] == "report_ring"))' "$TMP/flood.json")
+diag "flood: lost events of stage report_ring: ${streamed:-?} reports"
+check "flood: the lost count is the writer's own, in the summary and as lost events" \
+	[ "${lost:-x}" = "${dropped:-y}" -a "${streamed:-z}" = "${dropped:-y}" ]
 
 # A hostile ring beside a sound one: the hostile process loses its reports
 # from the scribble on (one invalid, one ring broken, counted); the other

@@ -559,6 +559,7 @@ static void loss_counts(const struct pipeline *pl, unsigned long long *c)
 	c[LOST_STAGE_KERNEL] = pl->counts.lost[LOST_STAGE_KERNEL];
 	c[LOST_STAGE_QUEUE] = pl->counts.lost[LOST_STAGE_QUEUE];
 	c[LOST_STAGE_EXPORT] = export_lost();
+	c[LOST_STAGE_RING] = pl->counts.lost[LOST_STAGE_RING];
 	c[LOST_STAGE_COUNT] = resyncs_done;
 }
 
@@ -571,9 +572,15 @@ static bool log_losses(const struct pipeline *pl, unsigned long long *seen)
 	if (!memcmp(now, seen, sizeof(now)))
 		return false;
 	alog(ALOG_WARN, "lost %llu records since the last loss line (kernel %llu, "
-	     "user queue %llu, export %llu); %llu resyncs from /proc",
-	     now[0] + now[1] + now[2] - seen[0] - seen[1] - seen[2],
-	     now[0] - seen[0], now[1] - seen[1], now[2] - seen[2], now[3] - seen[3]);
+	     "user queue %llu, export %llu); %llu reports lost by full report "
+	     "rings; %llu resyncs from /proc",
+	     now[LOST_STAGE_KERNEL] + now[LOST_STAGE_QUEUE] + now[LOST_STAGE_EXPORT] -
+	     seen[LOST_STAGE_KERNEL] - seen[LOST_STAGE_QUEUE] - seen[LOST_STAGE_EXPORT],
+	     now[LOST_STAGE_KERNEL] - seen[LOST_STAGE_KERNEL],
+	     now[LOST_STAGE_QUEUE] - seen[LOST_STAGE_QUEUE],
+	     now[LOST_STAGE_EXPORT] - seen[LOST_STAGE_EXPORT],
+	     now[LOST_STAGE_RING] - seen[LOST_STAGE_RING],
+	     now[LOST_STAGE_COUNT] - seen[LOST_STAGE_COUNT]);
 	memcpy(seen, now, sizeof(now));
 	return true;
 }

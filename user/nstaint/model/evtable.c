@@ -46,6 +46,7 @@ static const struct {
 	[LOST_STAGE_KERNEL] = { "kernel", "kernel" },
 	[LOST_STAGE_QUEUE] = { "queue", "user queue full" },
 	[LOST_STAGE_EXPORT] = { "export", "export queue full" },
+	[LOST_STAGE_RING] = { "report_ring", "report ring full, by its writers" },
 };
 
 static const char *const report_kinds[MN_RING_KIND_COUNT] = {
@@ -154,7 +155,8 @@ unsigned long long ev_lost_total(const struct ev_counts *c)
 	unsigned long long sum = 0;
 
 	for (unsigned int i = 0; i < LOST_STAGE_COUNT; i++)
-		sum += c->lost[i];
+		if (i != LOST_STAGE_RING)	/* reports: their own line */
+			sum += c->lost[i];
 	return sum;
 }
 

@@ -20,13 +20,15 @@
 /*
  * Where records were lost: in the kernel (the BPF ring buffer or its
  * tables, the module's ring), in the user-space queue between the
- * drain thread and the decoder (pipeline/queue.h), or in the agent's
- * export queue (sink/export.c).
+ * drain thread and the decoder (pipeline/queue.h), in the agent's
+ * export queue (sink/export.c), or by the writers of processes' report
+ * rings, full (reports, not records: pipeline/rings.c).
  */
 enum lost_stage {
 	LOST_STAGE_KERNEL = 0,
 	LOST_STAGE_QUEUE,
 	LOST_STAGE_EXPORT,
+	LOST_STAGE_RING,
 	LOST_STAGE_COUNT,
 };
 
@@ -85,7 +87,8 @@ struct ev_counts {
 void ev_count(struct ev_counts *c, const struct nstaint_event *e,
 	      unsigned int stage);
 
-/* Every lost record, whatever the stage. */
+/* Every lost record of the event ABI, whatever the stage (not the
+ * reports the rings' writers dropped: ev_print_report_counts). */
 unsigned long long ev_lost_total(const struct ev_counts *c);
 
 /*

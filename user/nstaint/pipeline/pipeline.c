@@ -214,22 +214,32 @@ static int pass_on(struct pipeline *p, const struct record *r)
 	return 0;
 }
 
-/* Records the queue dropped since the last call, as one `lost` record. */
-static int report_queue_loss(struct pipeline *p)
+/* What a counter of drops @d at stage @stage (*@seen of it passed on
+ * so far) has gained, as one `lost` record. */
+static int report_loss(struct pipeline *p, unsigned int stage,
+		       unsigned long long d, unsigned long long *seen)
 {
-	unsigned long long d = queue_dropped(p->q);
-	struct record r = { .lost_stage = LOST_STAGE_QUEUE };
+	struct record r = { .lost_stage = stage };
 
-	if (d == p->qdrop_seen)
+	if (d == *seen)
 		return 0;
 	r.ev.version = NSTAINT_ABI_VERSION;
 	r.ev.size = sizeof(r.ev);
 	r.ev.type = NSTAINT_EV_LOST;
 	r.ev.syscall_nr = -1;
 	r.ev.ts_ns = mono_ns();
-	r.ev.count = d - p->qdrop_seen;
-	p->qdrop_seen = d;
+	r.ev.count = d - *seen;
+	*seen = d;
 	return pass_on(p, &r);
+}
+
+/* The queue's drops and the report rings' writers' since the last call. */
+static int report_losses(struct pipeline *p)
+{
+	return report_loss(p, LOST_STAGE_QUEUE, queue_dropped(p->q),
+			   &p->qdrop_seen) ?:
+	       report_loss(p, LOST_STAGE_RING, p->counts.rep.lost,
+			   &p->ring_lost_seen);
 }
 
 /* The report's stacks, from one image of its process (sym_process). */
@@ -370,7 +380,7 @@ static int decode_some(struct pipeline *p, size_t max, int *n)
 	int err;
 
 	while ((size_t)*n < max && queue_pop(p->q, &it)) {
-		err = report_queue_loss(p);
+		err = report_losses(p);
 		if (!err)
 			err = decode(p, &it, &r);
 		if (err < 0)
@@ -408,7 +418,7 @@ int pipeline_run(struct pipeline *p, int timeout_ms, size_t max)
 		if (err)
 			return err;
 	}
-	err = report_queue_loss(p);
+	err = report_losses(p);
 	if (err)
 		return err;
 	flush_sinks(p);
@@ -451,8 +461,10 @@ void pipeline_close(struct pipeline *p)
 			;
 		p->src.ops->close(&p->src);
 	}
-	if (p->tt)
+	if (p->tt) {
 		rings_close(&p->rings, pass_report, p, &p->counts.rep);
+		report_losses(p);
+	}
 	for (size_t i = 0; i < p->nsinks; i++)
 		if (p->sinks[i].ops->close)
 			p->sinks[i].ops->close(&p->sinks[i], &p->counts);

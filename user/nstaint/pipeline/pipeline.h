@@ -51,6 +51,7 @@ struct pipeline {
 	_Atomic int drain_err;		/* the source's error, ends it */
 	_Atomic unsigned long sync_req, sync_done;
 	unsigned long long qdrop_seen;	/* queue drops reported so far */
+	unsigned long long ring_lost_seen; /* rings' writers' drops, too */
 	bool keep_tracker;
 	struct tracker tr;
 	struct sink sinks[PIPELINE_SINKS_MAX];

@@ -296,6 +296,9 @@ static void render(struct promtext *p, const struct tracker *t, const struct ev_
 	promtext_family(p, "nstaint_records_lost_total", PROM_COUNTER,
 			"Records lost, by the pipeline stage that lost them.");
 	for (i = 0; i < LOST_STAGE_COUNT; i++) {
+		/* Reports, not records: nstaint_report_ring_problems_total. */
+		if (i == LOST_STAGE_RING)
+			continue;
 		l[0] = (struct prom_label){ "stage", ev_lost_stage_name(i) };
 		/* The export's losses happen after the pipeline: its own. */
 		promtext_sample_u64(p, "nstaint_records_lost_total", l, 1,
