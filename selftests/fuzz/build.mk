@@ -23,7 +23,8 @@ FUZZ_SEEDS   := $(addprefix $(FUZZ_DIR)/seed/,$(addsuffix .stamp,$(FUZZ_NAMES)))
 
 # The parser sources each target links, and their libraries.
 FUZZ_SRCS_gopclntab := nstaint/sym/gopclntab.c common/elfscn.c
-FUZZ_SRCS_goattr    := nstaint/attr/goattr.c nstaint/attr/mnattr.c common/elfscn.c
+FUZZ_SRCS_goattr    := nstaint/attr/goattr.c nstaint/attr/mnattr.c nstaint/attr/mnneeded.c \
+		       common/elfscn.c
 FUZZ_SRCS_mnattr    := nstaint/attr/mnattr.c common/elfscn.c
 FUZZ_SRCS_record    := nstaint/model/record.c nstaint/model/tracker.c
 FUZZ_LIBS_gopclntab := -lelf
@@ -60,7 +61,7 @@ $(FUZZ_DIR)/seed/gopclntab.stamp: $$(FUZZ_GO_BINS) selftests/fuzz/build.mk
 # each run down; the answers stay those of the whole file).
 FUZZ_ELF_KEEP := .go.buildinfo .debug_info .debug_abbrev .debug_str \
 		 .debug_line_str .debug_str_offsets .symtab .strtab .dynsym .dynstr \
-		 .tbss .tdata \
+		 .tbss .tdata .dynamic \
 		 .note.stapsdt
 $(FUZZ_DIR)/seed/goattr.stamp: $$(FUZZ_GO_BINS) $$(MNLEAK) $$(MNLEAK_SO) $(O)/libmn.so \
 		$(FUZZ_DIR)/seed_gog selftests/fuzz/build.mk

@@ -6,6 +6,8 @@
  *    runtime.tlsg, the DWARF type runtime.g (libdw);
  *  - mnattr's inspection (user/nstaint/attr/mnattr.c): PT_LOAD, the symbol
  *    mn_nstaint_registry, the libmn:thread_start USDT note;
+ *  - the libmn.so a program needs (attr/mnneeded.c): its .dynamic's
+ *    DT_NEEDED, DT_RPATH and DT_RUNPATH strings;
  *  - through both, elfscn.c's section and symbol lookups.
  * Input: an ELF file, opened with elf_memory() on an exactly sized copy
  * (libelf then points into it, as into the mmap of ELF_C_READ_MMAP).
@@ -21,6 +23,22 @@
 #include "attr/mnattr.h"
 #include "fuzz.h"
 
+/* What mnattr_needed_parse hands on: at most MN_NEEDED_MAX names, each
+ * a libmn*.so* file name (never a path: it is joined to directories),
+ * every string terminated (ASan: read to its end). */
+static void check_needed(const struct mn_needed *nd)
+{
+	if (nd->n > MN_NEEDED_MAX)
+		abort();
+	for (size_t i = 0; i < nd->n; i++)
+		if (strncmp(nd->name[i], "libmn", 5) || !strstr(nd->name[i], ".so") ||
+		    strchr(nd->name[i], '/'))
+			abort();
+	if ((nd->rpath && strlen(nd->rpath) > SIZE_MAX / 2) ||
+	    (nd->runpath && strlen(nd->runpath) > SIZE_MAX / 2))
+		abort();
+}
+
 static bool first_load(Elf *elf, GElf_Phdr *ph)
 {
 	size_t n;
@@ -35,6 +53,7 @@ static bool first_load(Elf *elf, GElf_Phdr *ph)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct mn_needed nd;
 	struct goattr ga;
 	struct mn_elf el;
 	GElf_Phdr ph;
@@ -59,6 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* g is 8 bytes below the thread pointer or further. */
 		if (!err && ga.off.tls_g > -8)
 			abort();
+		mnattr_needed_parse(elf, &nd);
+		check_needed(&nd);
 		mnattr_inspect_elf(elf, &el);
 		/* The first PT_LOAD is mapped from its page's start. */
 		if (first_load(elf, &ph) &&

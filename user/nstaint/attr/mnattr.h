@@ -41,6 +41,18 @@ int mnattr_find(pid_t pid, struct mn_proc *out);
  */
 int mnattr_needed(pid_t pid, struct mn_proc *out);
 
+/* What a program's .dynamic asks of the loader, as far as libmn goes. */
+#define MN_NEEDED_MAX	8
+struct mn_needed {
+	const char *name[MN_NEEDED_MAX]; /* DT_NEEDED "libmn*.so*", no '/' */
+	size_t n;
+	const char *rpath, *runpath;	/* DT_RPATH, DT_RUNPATH; NULL: none */
+};
+
+/* The same from @elf (NULL: none), strings pointing into it: the part of
+ * mnattr_needed that parses the file (the fuzz target's way in). */
+void mnattr_needed_parse(Elf *elf, struct mn_needed *nd);
+
 typedef void (*mn_slot_fn)(void *ctx, __u32 tid, __u64 slot_addr);
 
 /*

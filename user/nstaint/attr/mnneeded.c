@@ -27,26 +27,36 @@ static const char *const default_dirs[] = {
 	"/usr/lib64", "/lib", "/usr/lib", "/usr/local/lib",
 };
 
-/* Whether @dir/@name under @pid's root is a libmn with its probes. */
+/*
+ * Whether @dir/@name under @pid's root is a libmn with its probes.  The
+ * process chose the path (its RPATH, its root): only a regular file is
+ * ever opened for reading, so a device node or fifo planted there is
+ * never opened.
+ */
 static bool try_file(pid_t pid, const char *dir, size_t dirlen,
 		     const char *name, struct mn_proc *out)
 {
-	char file[PATH_MAX + 32];
+	char file[PATH_MAX + 32], self[64];
 	struct mn_elf el;
 	struct stat st;
 	Elf *elf;
-	int fd;
+	int pfd, fd;
 
 	if (snprintf(file, sizeof(file), "/proc/%d/root%.*s/%s", pid,
 		     (int)dirlen, dir, name) >= (int)sizeof(file))
 		return false;
-	fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
+	pfd = open(file, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
 		return false;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
+	if (fstat(pfd, &st) || !S_ISREG(st.st_mode)) {
+		close(pfd);
 		return false;
 	}
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", pfd);
+	fd = open(self, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	close(pfd);
+	if (fd < 0)
+		return false;
 	elf = elf_begin(fd, ELF_C_READ, NULL);
 	mnattr_inspect_elf(elf, &el);
 	elf_end(elf);
@@ -109,15 +119,44 @@ static void ld_library_path(pid_t pid, char *buf, size_t len)
 		}
 }
 
-int mnattr_needed(pid_t pid, struct mn_proc *out)
+void mnattr_needed_parse(Elf *elf, struct mn_needed *nd)
 {
-	const char *needed[8], *runpath = NULL, *rpath = NULL, *s;
-	char exe[64], origin[PATH_MAX], ldpath[4096];
-	size_t nneeded = 0, i, k;
+	Elf_Scn *scn = NULL;
+	const char *s;
 	GElf_Shdr sh;
 	GElf_Dyn dyn;
-	Elf_Scn *scn = NULL;
 	Elf_Data *d;
+
+	memset(nd, 0, sizeof(*nd));
+	while (elf && (scn = elf_nextscn(elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_DYNAMIC)
+			break;
+	d = scn ? elf_getdata(scn, NULL) : NULL;
+	for (size_t i = 0; d && sh.sh_entsize && i < sh.sh_size / sh.sh_entsize; i++) {
+		if (!gelf_getdyn(d, i, &dyn))
+			break;
+		if (dyn.d_tag != DT_NEEDED && dyn.d_tag != DT_RUNPATH &&
+		    dyn.d_tag != DT_RPATH)
+			continue;
+		s = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
+		if (!s)
+			continue;
+		if (dyn.d_tag == DT_RUNPATH)
+			nd->runpath = s;
+		else if (dyn.d_tag == DT_RPATH)
+			nd->rpath = s;
+		else if (!strncmp(s, "libmn", 5) && strstr(s, ".so") &&
+			 !strchr(s, '/') && nd->n < MN_NEEDED_MAX)
+			nd->name[nd->n++] = s;
+	}
+}
+
+int mnattr_needed(pid_t pid, struct mn_proc *out)
+{
+	char exe[64], origin[PATH_MAX], ldpath[4096], *slash;
+	const char *rpath, *runpath;
+	struct mn_needed nd;
+	size_t i, k;
 	Elf *elf;
 	ssize_t n;
 	int fd, ret = -ENOENT;
@@ -130,43 +169,30 @@ int mnattr_needed(pid_t pid, struct mn_proc *out)
 	if (n <= 0)
 		return -errno;
 	origin[n] = 0;
-	*strrchr(origin, '/') = 0;	/* an absolute path: has one */
+	slash = strrchr(origin, '/');	/* the kernel's absolute path */
+	if (!slash)
+		return -ENOENT;
+	*slash = 0;
 	fd = open(exe, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	elf = elf_begin(fd, ELF_C_READ, NULL);
-	while (elf && (scn = elf_nextscn(elf, scn)))
-		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_DYNAMIC)
-			break;
-	d = scn ? elf_getdata(scn, NULL) : NULL;
-	for (i = 0; d && sh.sh_entsize && i < sh.sh_size / sh.sh_entsize; i++) {
-		if (!gelf_getdyn(d, i, &dyn))
-			break;
-		if (dyn.d_tag != DT_NEEDED && dyn.d_tag != DT_RUNPATH &&
-		    dyn.d_tag != DT_RPATH)
-			continue;
-		s = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
-		if (!s)
-			continue;
-		if (dyn.d_tag == DT_RUNPATH)
-			runpath = s;
-		else if (dyn.d_tag == DT_RPATH)
-			rpath = s;
-		else if (!strncmp(s, "libmn", 5) && strstr(s, ".so") &&
-			 !strchr(s, '/') && nneeded < 8)
-			needed[nneeded++] = s;
-	}
+	mnattr_needed_parse(elf, &nd);
+	rpath = nd.rpath;
+	runpath = nd.runpath;
 	ld_library_path(pid, ldpath, sizeof(ldpath));
-	for (k = 0; k < nneeded && ret; k++) {
-		if ((!runpath && rpath && try_list(pid, rpath, origin, needed[k], out)) ||
-		    try_list(pid, ldpath, origin, needed[k], out) ||
-		    (runpath && try_list(pid, runpath, origin, needed[k], out))) {
+	for (k = 0; k < nd.n && ret; k++) {
+		const char *name = nd.name[k];
+
+		if ((!runpath && rpath && try_list(pid, rpath, origin, name, out)) ||
+		    try_list(pid, ldpath, origin, name, out) ||
+		    (runpath && try_list(pid, runpath, origin, name, out))) {
 			ret = 0;
 			break;
 		}
 		for (i = 0; i < sizeof(default_dirs) / sizeof(default_dirs[0]); i++)
 			if (try_file(pid, default_dirs[i], strlen(default_dirs[i]),
-				     needed[k], out)) {
+				     name, out)) {
 				ret = 0;
 				break;
 			}
