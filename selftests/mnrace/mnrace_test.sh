@@ -51,11 +51,19 @@ plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 28 +
 src() { ls "$SRC/$1".c "$SRC/$1".cpp 2>/dev/null; }
 mark() { grep -n "// mark:$2\$" "$(src "$1")" | cut -d: -f1; }
 
-# file:line (file without its directory) of the #0 frame that follows
-# the first line matching the regex $1 in file $2.
+# file:line (file without its directory) of the program's innermost
+# frame of the stack that follows the first line matching the regex $1
+# in file $2: #0, or #1 when #0 is the runtime's interceptor the access
+# was made in (its source in user/mnrace/: "#0 free", "#0 __tsan_memcpy",
+# as TSan names its interceptors).
 frame0() {
 	awk -v re="$1" '
-		found && /^    #0 / { for (i = 1; i <= NF; i++) if ($i ~ /:[0-9]+$/) { n = split($i, p, "/"); print p[n]; exit } exit }
+		found && /^    #[01] / {
+			for (i = 1; i <= NF; i++) if ($i ~ /:[0-9]+$/) break
+			if ($1 == "#0" && $i ~ /\/user\/mnrace\/[a-z]+\.c:/) next
+			if (i <= NF) { n = split($i, p, "/"); print p[n] }
+			exit
+		}
 		$0 ~ re { found = 1 }' "$2"
 }
 

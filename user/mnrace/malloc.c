@@ -28,6 +28,7 @@
 #include "heap.h"
 #include "init.h"
 #include "instr.h"
+#include "scope.h"
 #include "shadow.h"
 
 struct binfo {
@@ -139,7 +140,7 @@ void *heap_on_alloc(void *p, size_t n, uintptr_t pc)
 }
 
 /* The check comes first, while a report can still name the block. */
-int64_t heap_on_free(void *p, uintptr_t pc)
+int64_t heap_on_free(void *p, uintptr_t pc, const void *fn)
 {
 	uint32_t *meta = meta_of((uintptr_t)p), i;
 	struct task *t;
@@ -151,14 +152,18 @@ int64_t heap_on_free(void *p, uintptr_t pc)
 	if (tracking()) {
 		size_t head = n < FREE_CHECKED ? (n ? n : 1) : FREE_CHECKED;
 
+		uintptr_t ipc;
+
 		t = task_cur();
+		ipc = scope_enter(t, pc, fn);
 		if (pc_instrumented(pc))
-			access_range(t, (uintptr_t)p, head, true, pc);
+			access_range(t, (uintptr_t)p, head, true, ipc);
 		/* A big block's shadow goes back to the kernel instead. */
 		if (n > FREED_MARK_MAX)
 			shadow_reset((uintptr_t)p, n);
 		else
-			access_mark_written(t, (uintptr_t)p, head, pc, true);
+			access_mark_written(t, (uintptr_t)p, head, ipc, true);
+		scope_exit(t);
 	}
 	__atomic_store_n(meta, 0, __ATOMIC_RELEASE);
 	binfo_put(i);
@@ -212,7 +217,7 @@ MNR_EXPORT void *calloc(size_t n, size_t m)
 MNR_EXPORT void free(void *p)
 {
 	if (p)
-		heap_on_free(p, MNR_PC());
+		heap_on_free(p, MNR_PC(), free);
 	__libc_free(p);
 }
 
@@ -220,6 +225,7 @@ MNR_EXPORT void free(void *p)
 MNR_EXPORT void *realloc(void *p, size_t n)
 {
 	uintptr_t pc = MNR_PC();
+	struct task *t;
 	uint32_t *meta;
 	void *q;
 	size_t old;
@@ -231,7 +237,7 @@ MNR_EXPORT void *realloc(void *p, size_t n)
 	if (!tracking() || !meta || !*meta)
 		return __libc_realloc(p, n);	/* a block mnrace never saw */
 	if (!n) {
-		heap_on_free(p, pc);
+		heap_on_free(p, pc, realloc);
 		__libc_free(p);
 		return NULL;
 	}
@@ -239,9 +245,11 @@ MNR_EXPORT void *realloc(void *p, size_t n)
 	if (!q)
 		return NULL;
 	old = blocks[*meta].size;
-	access_range(task_cur(), (uintptr_t)p, old < n ? old : n, false, pc);
+	t = task_cur();
+	access_range(t, (uintptr_t)p, old < n ? old : n, false, scope_enter(t, pc, realloc));
+	scope_exit(t);
 	memcpy(q, p, old < n ? old : n);
-	heap_on_free(p, pc);
+	heap_on_free(p, pc, realloc);
 	__libc_free(p);
 	return q;
 }

@@ -24,11 +24,11 @@ static void *new_block(size_t n, size_t al, uintptr_t pc, int nothrow)
 	return heap_on_alloc(p, n, pc);
 }
 
-static void delete_block(void *p, uintptr_t pc)
+static void delete_block(void *p, uintptr_t pc, const void *fn)
 {
 	if (!p)
 		return;
-	heap_on_free(p, pc);
+	heap_on_free(p, pc, fn);
 	__libc_free(p);
 }
 
@@ -40,7 +40,7 @@ static void delete_block(void *p, uintptr_t pc)
 #define DELETE(name, params)						\
 	MNR_EXPORT __attribute__((noinline)) void name params		\
 	{								\
-		delete_block(p, MNR_PC());				\
+		delete_block(p, MNR_PC(), name);				\
 	}
 
 /* new, new[]; nothrow; aligned; aligned nothrow */
