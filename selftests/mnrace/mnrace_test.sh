@@ -194,10 +194,12 @@ check "uaf: a use after free, ordered by join, is a heap-use-after-free" \
 	sh -c "grep -q '^WARNING: mnrace: heap-use-after-free (pid=' $TMP/uaf.race && grep -q '^SUMMARY: mnrace: heap-use-after-free .*uaf.c:$(mark uaf second) in main' $TMP/uaf.race"
 
 # The creation stack goes through spawn(), inlined into main: a frame
-# for each, spawn at its pthread_create, main at its call of spawn.
-created=$(grep -A2 '^  Task 2 .* created by task 1 at:' "$TMP/heap.race" |
-	grep -oE '[a-z_]+ [^ ]+:[0-9]+' | sed 's|[^ ]*/||' | tr '\n' ' ')
-want="spawn racetest.h:$(grep -n 'if (pthread_create(&t' "$SRC/racetest.h" | cut -d: -f1) main heap.c:$(mark heap spawn) "
+# for each, spawn at its pthread_create, main at its call of spawn,
+# after the frame of the pthread_create interceptor (as TSan's #0).
+created=$(grep -A3 '^  Task 2 .* created by task 1 at:' "$TMP/heap.race" |
+	grep -oE '[a-z_]+ [^ ]+:[0-9]+' | sed 's|[^ ]*/||; s|^\(pthread_create pthread\.c\):[0-9]*$|\1|' |
+	tr '\n' ' ')
+want="pthread_create pthread.c spawn racetest.h:$(grep -n 'if (pthread_create(&t' "$SRC/racetest.h" | cut -d: -f1) main heap.c:$(mark heap spawn) "
 check "heap: creation stack with the inlined frame ($want)" [ "$created" = "$want" ]
 check "free: a write of the whole 32-byte block, in that heap block" \
 	sh -c "grep -q '^  Write of size 32 ' $TMP/free.race && grep -q '^  Location is heap block of size 32 ' $TMP/free.race"

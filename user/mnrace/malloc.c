@@ -108,19 +108,21 @@ static bool tracking(void)
 	return likely(mnr_ready()) && !mnr_in_rt;
 }
 
-void *heap_on_alloc(void *p, size_t n, uintptr_t pc)
+void *heap_on_alloc(void *p, size_t n, uintptr_t pc, const void *fn)
 {
 	struct task *t;
 	uint32_t *meta, i;
+	uintptr_t ipc;
 
 	if (!p || !tracking() || !(meta = meta_of((uintptr_t)p)))
 		return p;
 	t = task_cur();
+	ipc = scope_enter(t, pc, fn);
 	i = binfo_get();
 	if (i) {
 		blocks[i].size = n;
 		blocks[i].task = t->id;
-		blocks[i].stack = task_stack_id(t, pc);
+		blocks[i].stack = task_stack_id(t, ipc);
 	}
 	__atomic_store_n(meta, i, __ATOMIC_RELEASE);
 	/*
@@ -131,11 +133,12 @@ void *heap_on_alloc(void *p, size_t n, uintptr_t pc)
 	 */
 	if (!pc_instrumented(pc)) {
 		shadow_reset((uintptr_t)p, malloc_usable_size(p));
-		return p;
+	} else {
+		access_mark_written(t, (uintptr_t)p, n ? n : 1, ipc, false);
+		shadow_reset(((uintptr_t)p + (n ? n : 1) + 7) & ~7ULL,
+			     malloc_usable_size(p) - (((n ? n : 1) + 7) & ~7ULL));
 	}
-	access_mark_written(t, (uintptr_t)p, n ? n : 1, pc, false);
-	shadow_reset(((uintptr_t)p + (n ? n : 1) + 7) & ~7ULL,
-		     malloc_usable_size(p) - (((n ? n : 1) + 7) & ~7ULL));
+	scope_exit(t);
 	return p;
 }
 
@@ -199,7 +202,7 @@ bool heap_block_of(uintptr_t a, struct heap_block *out)
 MNR_EXPORT void *malloc(size_t n)
 {
 	mnr_init_early();
-	return heap_on_alloc(__libc_malloc(n), n, MNR_PC());
+	return heap_on_alloc(__libc_malloc(n), n, MNR_PC(), malloc);
 }
 
 MNR_EXPORT void *calloc(size_t n, size_t m)
@@ -211,7 +214,7 @@ MNR_EXPORT void *calloc(size_t n, size_t m)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return heap_on_alloc(__libc_calloc(n, m), sz, MNR_PC());
+	return heap_on_alloc(__libc_calloc(n, m), sz, MNR_PC(), calloc);
 }
 
 MNR_EXPORT void free(void *p)
@@ -232,7 +235,7 @@ MNR_EXPORT void *realloc(void *p, size_t n)
 
 	mnr_init_early();
 	if (!p)
-		return heap_on_alloc(__libc_malloc(n), n, pc);
+		return heap_on_alloc(__libc_malloc(n), n, pc, realloc);
 	meta = meta_of((uintptr_t)p);
 	if (!tracking() || !meta || !*meta)
 		return __libc_realloc(p, n);	/* a block mnrace never saw */
@@ -241,7 +244,7 @@ MNR_EXPORT void *realloc(void *p, size_t n)
 		__libc_free(p);
 		return NULL;
 	}
-	q = heap_on_alloc(__libc_malloc(n), n, pc);
+	q = heap_on_alloc(__libc_malloc(n), n, pc, realloc);
 	if (!q)
 		return NULL;
 	old = blocks[*meta].size;
@@ -268,13 +271,13 @@ MNR_EXPORT void *reallocarray(void *p, size_t n, size_t m)
 MNR_EXPORT void *memalign(size_t al, size_t n)
 {
 	mnr_init_early();
-	return heap_on_alloc(__libc_memalign(al, n), n, MNR_PC());
+	return heap_on_alloc(__libc_memalign(al, n), n, MNR_PC(), memalign);
 }
 
 MNR_EXPORT void *aligned_alloc(size_t al, size_t n)
 {
 	mnr_init_early();
-	return heap_on_alloc(__libc_memalign(al, n), n, MNR_PC());
+	return heap_on_alloc(__libc_memalign(al, n), n, MNR_PC(), aligned_alloc);
 }
 
 MNR_EXPORT int posix_memalign(void **pp, size_t al, size_t n)
@@ -287,12 +290,12 @@ MNR_EXPORT int posix_memalign(void **pp, size_t al, size_t n)
 	p = __libc_memalign(al, n);
 	if (!p)
 		return ENOMEM;
-	*pp = heap_on_alloc(p, n, MNR_PC());
+	*pp = heap_on_alloc(p, n, MNR_PC(), posix_memalign);
 	return 0;
 }
 
 MNR_EXPORT void *valloc(size_t n)
 {
 	mnr_init_early();
-	return heap_on_alloc(__libc_memalign(sysconf(_SC_PAGESIZE), n), n, MNR_PC());
+	return heap_on_alloc(__libc_memalign(sysconf(_SC_PAGESIZE), n), n, MNR_PC(), valloc);
 }

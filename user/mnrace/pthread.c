@@ -156,7 +156,7 @@ MNR_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 
 	mnr_init_early();
 	self = task_cur();
-	t = task_new(self->id, task_stack_id_unwound(self, MNR_PC()));
+	t = task_new(self->id, task_stack_id_unwound(self, MNR_PC(), pthread_create));
 	st = rt_alloc(sizeof(*st));
 	st->fn = fn;
 	st->arg = arg;
