@@ -51,11 +51,19 @@ plan $(( ($(echo $EDGES $KINDS $MEMORY | wc -w)) * 2 + 28 +
 src() { ls "$SRC/$1".c "$SRC/$1".cpp 2>/dev/null; }
 mark() { grep -n "// mark:$2\$" "$(src "$1")" | cut -d: -f1; }
 
-# file:line (file without its directory) of the #0 frame that follows
-# the first line matching the regex $1 in file $2.
+# file:line (file without its directory) of the program's innermost
+# frame of the stack that follows the first line matching the regex $1
+# in file $2: #0, or #1 when #0 is the runtime's interceptor the access
+# was made in (its source in user/mnrace/: "#0 free", "#0 __tsan_memcpy",
+# as TSan names its interceptors).
 frame0() {
 	awk -v re="$1" '
-		found && /^    #0 / { for (i = 1; i <= NF; i++) if ($i ~ /:[0-9]+$/) { n = split($i, p, "/"); print p[n]; exit } exit }
+		found && /^    #[01] / {
+			for (i = 1; i <= NF; i++) if ($i ~ /:[0-9]+$/) break
+			if ($1 == "#0" && $i ~ /\/user\/mnrace\/[a-z]+\.c:/) next
+			if (i <= NF) { n = split($i, p, "/"); print p[n] }
+			exit
+		}
 		$0 ~ re { found = 1 }' "$2"
 }
 
@@ -186,10 +194,12 @@ check "uaf: a use after free, ordered by join, is a heap-use-after-free" \
 	sh -c "grep -q '^WARNING: mnrace: heap-use-after-free (pid=' $TMP/uaf.race && grep -q '^SUMMARY: mnrace: heap-use-after-free .*uaf.c:$(mark uaf second) in main' $TMP/uaf.race"
 
 # The creation stack goes through spawn(), inlined into main: a frame
-# for each, spawn at its pthread_create, main at its call of spawn.
-created=$(grep -A2 '^  Task 2 .* created by task 1 at:' "$TMP/heap.race" |
-	grep -oE '[a-z_]+ [^ ]+:[0-9]+' | sed 's|[^ ]*/||' | tr '\n' ' ')
-want="spawn racetest.h:$(grep -n 'if (pthread_create(&t' "$SRC/racetest.h" | cut -d: -f1) main heap.c:$(mark heap spawn) "
+# for each, spawn at its pthread_create, main at its call of spawn,
+# after the frame of the pthread_create interceptor (as TSan's #0).
+created=$(grep -A3 '^  Task 2 .* created by task 1 at:' "$TMP/heap.race" |
+	grep -oE '[a-z_]+ [^ ]+:[0-9]+' | sed 's|[^ ]*/||; s|^\(pthread_create pthread\.c\):[0-9]*$|\1|' |
+	tr '\n' ' ')
+want="pthread_create pthread.c spawn racetest.h:$(grep -n 'if (pthread_create(&t' "$SRC/racetest.h" | cut -d: -f1) main heap.c:$(mark heap spawn) "
 check "heap: creation stack with the inlined frame ($want)" [ "$created" = "$want" ]
 check "free: a write of the whole 32-byte block, in that heap block" \
 	sh -c "grep -q '^  Write of size 32 ' $TMP/free.race && grep -q '^  Location is heap block of size 32 ' $TMP/free.race"

@@ -18,12 +18,16 @@ struct heap_block {
 	uint32_t task;
 };
 
-/* A fresh block @p of @n bytes from glibc, allocated at @pc: remember
- * it, reset and mark its shadow; returns @p (NULL stays NULL). */
-void *heap_on_alloc(void *p, size_t n, uintptr_t pc);
-/* @p is being freed at @pc: check and mark it, forget it; its size when
- * mnrace knew it, else -1.  The caller then hands it to glibc. */
-int64_t heap_on_free(void *p, uintptr_t pc);
+/* A fresh block @p of @n bytes from glibc, allocated at @pc by the
+ * interceptor @fn (malloc, operator new: the first frame of its
+ * allocation stack and of its mark, scope.h): remember it, reset and
+ * mark its shadow; returns @p (NULL stays NULL). */
+void *heap_on_alloc(void *p, size_t n, uintptr_t pc, const void *fn);
+/* @p is being freed at @pc by the interceptor @fn (free, realloc,
+ * operator delete: the frame its accesses are in, scope.h): check and
+ * mark it, forget it; its size when mnrace knew it, else -1.  The caller
+ * then hands it to glibc. */
+int64_t heap_on_free(void *p, uintptr_t pc, const void *fn);
 
 /* The live block holding @a. */
 bool heap_block_of(uintptr_t a, struct heap_block *out);

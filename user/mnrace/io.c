@@ -12,18 +12,25 @@
 #include "access.h"
 #include "init.h"
 #include "real.h"
+#include "scope.h"
 
-static void io_done(const void *buf, ssize_t n, bool is_write, uintptr_t pc)
+/* The buffer of the call @fn made at @pc: accessed in @fn's frame (scope.h). */
+static void io_done(const void *buf, ssize_t n, bool is_write, uintptr_t pc, const void *fn)
 {
-	if (n > 0 && mnr_ready())
-		access_range(task_cur(), (uintptr_t)buf, n, is_write, pc);
+	struct task *t;
+
+	if (n <= 0 || !mnr_ready())
+		return;
+	t = task_cur();
+	access_range(t, (uintptr_t)buf, n, is_write, scope_enter(t, pc, fn));
+	scope_exit(t);
 }
 
 MNR_EXPORT ssize_t read(int fd, void *buf, size_t n)
 {
 	ssize_t r = REAL(read) ? REAL(read)(fd, buf, n) : syscall(SYS_read, fd, buf, n);
 
-	io_done(buf, r, true, MNR_PC());
+	io_done(buf, r, true, MNR_PC(), read);
 	return r;
 }
 
@@ -31,7 +38,7 @@ MNR_EXPORT ssize_t write(int fd, const void *buf, size_t n)
 {
 	ssize_t r = REAL(write) ? REAL(write)(fd, buf, n) : syscall(SYS_write, fd, buf, n);
 
-	io_done(buf, r, false, MNR_PC());
+	io_done(buf, r, false, MNR_PC(), write);
 	return r;
 }
 
@@ -40,7 +47,7 @@ MNR_EXPORT ssize_t pread(int fd, void *buf, size_t n, off_t off)
 	ssize_t r = REAL(pread) ? REAL(pread)(fd, buf, n, off) :
 				  syscall(SYS_pread64, fd, buf, n, off);
 
-	io_done(buf, r, true, MNR_PC());
+	io_done(buf, r, true, MNR_PC(), pread);
 	return r;
 }
 
@@ -49,7 +56,7 @@ MNR_EXPORT ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 	ssize_t r = REAL(pwrite) ? REAL(pwrite)(fd, buf, n, off) :
 				   syscall(SYS_pwrite64, fd, buf, n, off);
 
-	io_done(buf, r, false, MNR_PC());
+	io_done(buf, r, false, MNR_PC(), pwrite);
 	return r;
 }
 
@@ -58,7 +65,7 @@ MNR_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
 	ssize_t r = REAL(recv) ? REAL(recv)(fd, buf, n, flags) :
 				 syscall(SYS_recvfrom, fd, buf, n, flags, NULL, NULL);
 
-	io_done(buf, r, true, MNR_PC());
+	io_done(buf, r, true, MNR_PC(), recv);
 	return r;
 }
 
@@ -67,7 +74,7 @@ MNR_EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags)
 	ssize_t r = REAL(send) ? REAL(send)(fd, buf, n, flags) :
 				 syscall(SYS_sendto, fd, buf, n, flags, NULL, 0);
 
-	io_done(buf, r, false, MNR_PC());
+	io_done(buf, r, false, MNR_PC(), send);
 	return r;
 }
 
@@ -77,7 +84,7 @@ MNR_EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags,
 	ssize_t r = REAL(recvfrom) ? REAL(recvfrom)(fd, buf, n, flags, sa, len) :
 				     syscall(SYS_recvfrom, fd, buf, n, flags, sa, len);
 
-	io_done(buf, r, true, MNR_PC());
+	io_done(buf, r, true, MNR_PC(), recvfrom);
 	return r;
 }
 
@@ -87,6 +94,6 @@ MNR_EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags,
 	ssize_t r = REAL(sendto) ? REAL(sendto)(fd, buf, n, flags, sa, len) :
 				   syscall(SYS_sendto, fd, buf, n, flags, sa, len);
 
-	io_done(buf, r, false, MNR_PC());
+	io_done(buf, r, false, MNR_PC(), sendto);
 	return r;
 }

@@ -28,6 +28,7 @@
 #include "heap.h"
 #include "init.h"
 #include "instr.h"
+#include "scope.h"
 #include "shadow.h"
 
 struct binfo {
@@ -107,19 +108,21 @@ static bool tracking(void)
 	return likely(mnr_ready()) && !mnr_in_rt;
 }
 
-void *heap_on_alloc(void *p, size_t n, uintptr_t pc)
+void *heap_on_alloc(void *p, size_t n, uintptr_t pc, const void *fn)
 {
 	struct task *t;
 	uint32_t *meta, i;
+	uintptr_t ipc;
 
 	if (!p || !tracking() || !(meta = meta_of((uintptr_t)p)))
 		return p;
 	t = task_cur();
+	ipc = scope_enter(t, pc, fn);
 	i = binfo_get();
 	if (i) {
 		blocks[i].size = n;
 		blocks[i].task = t->id;
-		blocks[i].stack = task_stack_id(t, pc);
+		blocks[i].stack = task_stack_id(t, ipc);
 	}
 	__atomic_store_n(meta, i, __ATOMIC_RELEASE);
 	/*
@@ -130,16 +133,17 @@ void *heap_on_alloc(void *p, size_t n, uintptr_t pc)
 	 */
 	if (!pc_instrumented(pc)) {
 		shadow_reset((uintptr_t)p, malloc_usable_size(p));
-		return p;
+	} else {
+		access_mark_written(t, (uintptr_t)p, n ? n : 1, ipc, false);
+		shadow_reset(((uintptr_t)p + (n ? n : 1) + 7) & ~7ULL,
+			     malloc_usable_size(p) - (((n ? n : 1) + 7) & ~7ULL));
 	}
-	access_mark_written(t, (uintptr_t)p, n ? n : 1, pc, false);
-	shadow_reset(((uintptr_t)p + (n ? n : 1) + 7) & ~7ULL,
-		     malloc_usable_size(p) - (((n ? n : 1) + 7) & ~7ULL));
+	scope_exit(t);
 	return p;
 }
 
 /* The check comes first, while a report can still name the block. */
-int64_t heap_on_free(void *p, uintptr_t pc)
+int64_t heap_on_free(void *p, uintptr_t pc, const void *fn)
 {
 	uint32_t *meta = meta_of((uintptr_t)p), i;
 	struct task *t;
@@ -151,14 +155,18 @@ int64_t heap_on_free(void *p, uintptr_t pc)
 	if (tracking()) {
 		size_t head = n < FREE_CHECKED ? (n ? n : 1) : FREE_CHECKED;
 
+		uintptr_t ipc;
+
 		t = task_cur();
+		ipc = scope_enter(t, pc, fn);
 		if (pc_instrumented(pc))
-			access_range(t, (uintptr_t)p, head, true, pc);
+			access_range(t, (uintptr_t)p, head, true, ipc);
 		/* A big block's shadow goes back to the kernel instead. */
 		if (n > FREED_MARK_MAX)
 			shadow_reset((uintptr_t)p, n);
 		else
-			access_mark_written(t, (uintptr_t)p, head, pc, true);
+			access_mark_written(t, (uintptr_t)p, head, ipc, true);
+		scope_exit(t);
 	}
 	__atomic_store_n(meta, 0, __ATOMIC_RELEASE);
 	binfo_put(i);
@@ -194,7 +202,7 @@ bool heap_block_of(uintptr_t a, struct heap_block *out)
 MNR_EXPORT void *malloc(size_t n)
 {
 	mnr_init_early();
-	return heap_on_alloc(__libc_malloc(n), n, MNR_PC());
+	return heap_on_alloc(__libc_malloc(n), n, MNR_PC(), malloc);
 }
 
 MNR_EXPORT void *calloc(size_t n, size_t m)
@@ -206,13 +214,13 @@ MNR_EXPORT void *calloc(size_t n, size_t m)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return heap_on_alloc(__libc_calloc(n, m), sz, MNR_PC());
+	return heap_on_alloc(__libc_calloc(n, m), sz, MNR_PC(), calloc);
 }
 
 MNR_EXPORT void free(void *p)
 {
 	if (p)
-		heap_on_free(p, MNR_PC());
+		heap_on_free(p, MNR_PC(), free);
 	__libc_free(p);
 }
 
@@ -220,28 +228,31 @@ MNR_EXPORT void free(void *p)
 MNR_EXPORT void *realloc(void *p, size_t n)
 {
 	uintptr_t pc = MNR_PC();
+	struct task *t;
 	uint32_t *meta;
 	void *q;
 	size_t old;
 
 	mnr_init_early();
 	if (!p)
-		return heap_on_alloc(__libc_malloc(n), n, pc);
+		return heap_on_alloc(__libc_malloc(n), n, pc, realloc);
 	meta = meta_of((uintptr_t)p);
 	if (!tracking() || !meta || !*meta)
 		return __libc_realloc(p, n);	/* a block mnrace never saw */
 	if (!n) {
-		heap_on_free(p, pc);
+		heap_on_free(p, pc, realloc);
 		__libc_free(p);
 		return NULL;
 	}
-	q = heap_on_alloc(__libc_malloc(n), n, pc);
+	q = heap_on_alloc(__libc_malloc(n), n, pc, realloc);
 	if (!q)
 		return NULL;
 	old = blocks[*meta].size;
-	access_range(task_cur(), (uintptr_t)p, old < n ? old : n, false, pc);
+	t = task_cur();
+	access_range(t, (uintptr_t)p, old < n ? old : n, false, scope_enter(t, pc, realloc));
+	scope_exit(t);
 	memcpy(q, p, old < n ? old : n);
-	heap_on_free(p, pc);
+	heap_on_free(p, pc, realloc);
 	__libc_free(p);
 	return q;
 }
@@ -260,13 +271,13 @@ MNR_EXPORT void *reallocarray(void *p, size_t n, size_t m)
 MNR_EXPORT void *memalign(size_t al, size_t n)
 {
 	mnr_init_early();
-	return heap_on_alloc(__libc_memalign(al, n), n, MNR_PC());
+	return heap_on_alloc(__libc_memalign(al, n), n, MNR_PC(), memalign);
 }
 
 MNR_EXPORT void *aligned_alloc(size_t al, size_t n)
 {
 	mnr_init_early();
-	return heap_on_alloc(__libc_memalign(al, n), n, MNR_PC());
+	return heap_on_alloc(__libc_memalign(al, n), n, MNR_PC(), aligned_alloc);
 }
 
 MNR_EXPORT int posix_memalign(void **pp, size_t al, size_t n)
@@ -279,12 +290,12 @@ MNR_EXPORT int posix_memalign(void **pp, size_t al, size_t n)
 	p = __libc_memalign(al, n);
 	if (!p)
 		return ENOMEM;
-	*pp = heap_on_alloc(p, n, MNR_PC());
+	*pp = heap_on_alloc(p, n, MNR_PC(), posix_memalign);
 	return 0;
 }
 
 MNR_EXPORT void *valloc(size_t n)
 {
 	mnr_init_early();
-	return heap_on_alloc(__libc_memalign(sysconf(_SC_PAGESIZE), n), n, MNR_PC());
+	return heap_on_alloc(__libc_memalign(sysconf(_SC_PAGESIZE), n), n, MNR_PC(), valloc);
 }

@@ -13,7 +13,7 @@
 #include "init.h"
 #include "rt.h"
 
-static void *new_block(size_t n, size_t al, uintptr_t pc, int nothrow)
+static void *new_block(size_t n, size_t al, uintptr_t pc, const void *fn, int nothrow)
 {
 	void *p;
 
@@ -21,26 +21,26 @@ static void *new_block(size_t n, size_t al, uintptr_t pc, int nothrow)
 	p = al ? __libc_memalign(al, n ? n : 1) : __libc_malloc(n ? n : 1);
 	if (!p && !nothrow)
 		rt_fatal("operator new: out of memory (%zu bytes)", n);
-	return heap_on_alloc(p, n, pc);
+	return heap_on_alloc(p, n, pc, fn);
 }
 
-static void delete_block(void *p, uintptr_t pc)
+static void delete_block(void *p, uintptr_t pc, const void *fn)
 {
 	if (!p)
 		return;
-	heap_on_free(p, pc);
+	heap_on_free(p, pc, fn);
 	__libc_free(p);
 }
 
 #define NEW(name, params, n, al, nothrow)				\
 	MNR_EXPORT __attribute__((noinline)) void *name params		\
 	{								\
-		return new_block(n, al, MNR_PC(), nothrow);		\
+		return new_block(n, al, MNR_PC(), name, nothrow);		\
 	}
 #define DELETE(name, params)						\
 	MNR_EXPORT __attribute__((noinline)) void name params		\
 	{								\
-		delete_block(p, MNR_PC());				\
+		delete_block(p, MNR_PC(), name);				\
 	}
 
 /* new, new[]; nothrow; aligned; aligned nothrow */

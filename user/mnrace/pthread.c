@@ -24,19 +24,30 @@
 #include "fork.h"
 #include "init.h"
 #include "real.h"
+#include "scope.h"
 #include "sync.h"
 #include "task.h"
 
 /* ---- the object as memory ---- */
 
-static void obj_write(struct task *t, const void *o, size_t n, uintptr_t pc)
+/* Where an object is used: the interceptor @fn called from @caller.  Its
+ * accesses are made in @fn's own frame (scope.h), as TSan reports them. */
+struct site {
+	uintptr_t caller;
+	const void *fn;
+};
+#define SITE(fn)	((struct site){ MNR_PC(), (fn) })
+
+static void obj_write(struct task *t, const void *o, size_t n, struct site at)
 {
-	access_range(t, (uintptr_t)o, n, true, pc);
+	access_range(t, (uintptr_t)o, n, true, scope_enter(t, at.caller, at.fn));
+	scope_exit(t);
 }
 
-static void obj_use(struct task *t, const void *o, uintptr_t pc)
+static void obj_use(struct task *t, const void *o, struct site at)
 {
-	access_small(t, (uintptr_t)o, 1, false, true, pc);
+	access_small(t, (uintptr_t)o, 1, false, true, scope_enter(t, at.caller, at.fn));
+	scope_exit(t);
 }
 
 /* ---- threads ---- */
@@ -145,7 +156,7 @@ MNR_EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr,
 
 	mnr_init_early();
 	self = task_cur();
-	t = task_new(self->id, task_stack_id_unwound(self, MNR_PC()));
+	t = task_new(self->id, task_stack_id_unwound(self, MNR_PC(), pthread_create));
 	st = rt_alloc(sizeof(*st));
 	st->fn = fn;
 	st->arg = arg;
@@ -237,19 +248,19 @@ MNR_EXPORT void pthread_exit(void *ret)
 
 /* ---- mutexes and spinlocks ---- */
 
-static void locked(struct task *t, const void *o, uintptr_t pc)
+static void locked(struct task *t, const void *o, struct site pc)
 {
 	obj_use(t, o, pc);
 	sync_acquire(t, (uintptr_t)o);
 }
 
-static void unlocking(struct task *t, const void *o, uintptr_t pc)
+static void unlocking(struct task *t, const void *o, struct site pc)
 {
 	obj_use(t, o, pc);
 	sync_release(t, (uintptr_t)o);
 }
 
-static void destroyed(struct task *t, const void *o, size_t n, uintptr_t pc)
+static void destroyed(struct task *t, const void *o, size_t n, struct site pc)
 {
 	obj_write(t, o, n, pc);
 	sync_forget((uintptr_t)o);
@@ -258,14 +269,14 @@ static void destroyed(struct task *t, const void *o, size_t n, uintptr_t pc)
 MNR_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 {
 	mnr_init_early();
-	obj_write(task_cur(), m, sizeof(*m), MNR_PC());
+	obj_write(task_cur(), m, sizeof(*m), SITE(pthread_mutex_init));
 	sync_forget((uintptr_t)m);
 	return REAL(pthread_mutex_init)(m, a);
 }
 
 MNR_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 {
-	destroyed(task_cur(), m, sizeof(*m), MNR_PC());
+	destroyed(task_cur(), m, sizeof(*m), SITE(pthread_mutex_destroy));
 	return REAL(pthread_mutex_destroy)(m);
 }
 
@@ -275,7 +286,7 @@ MNR_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 
 	/* EOWNERDEAD: the lock is taken all the same. */
 	if (!err || err == EOWNERDEAD)
-		locked(task_cur(), m, MNR_PC());
+		locked(task_cur(), m, SITE(pthread_mutex_lock));
 	return err;
 }
 
@@ -284,9 +295,9 @@ MNR_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
 	int err = REAL(pthread_mutex_trylock)(m);
 
 	if (!err || err == EOWNERDEAD)
-		locked(task_cur(), m, MNR_PC());
+		locked(task_cur(), m, SITE(pthread_mutex_trylock));
 	else
-		obj_use(task_cur(), m, MNR_PC());
+		obj_use(task_cur(), m, SITE(pthread_mutex_trylock));
 	return err;
 }
 
@@ -295,7 +306,7 @@ MNR_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec
 	int err = REAL(pthread_mutex_timedlock)(m, ts);
 
 	if (!err || err == EOWNERDEAD)
-		locked(task_cur(), m, MNR_PC());
+		locked(task_cur(), m, SITE(pthread_mutex_timedlock));
 	return err;
 }
 
@@ -305,27 +316,27 @@ MNR_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c,
 	int err = REAL(pthread_mutex_clocklock)(m, c, ts);
 
 	if (!err || err == EOWNERDEAD)
-		locked(task_cur(), m, MNR_PC());
+		locked(task_cur(), m, SITE(pthread_mutex_clocklock));
 	return err;
 }
 
 MNR_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
-	unlocking(task_cur(), m, MNR_PC());
+	unlocking(task_cur(), m, SITE(pthread_mutex_unlock));
 	return REAL(pthread_mutex_unlock)(m);
 }
 
 MNR_EXPORT int pthread_spin_init(pthread_spinlock_t *l, int pshared)
 {
 	mnr_init_early();
-	obj_write(task_cur(), (void *)l, sizeof(*l), MNR_PC());
+	obj_write(task_cur(), (void *)l, sizeof(*l), SITE(pthread_spin_init));
 	sync_forget((uintptr_t)l);
 	return REAL(pthread_spin_init)(l, pshared);
 }
 
 MNR_EXPORT int pthread_spin_destroy(pthread_spinlock_t *l)
 {
-	destroyed(task_cur(), (void *)l, sizeof(*l), MNR_PC());
+	destroyed(task_cur(), (void *)l, sizeof(*l), SITE(pthread_spin_destroy));
 	return REAL(pthread_spin_destroy)(l);
 }
 
@@ -334,7 +345,7 @@ MNR_EXPORT int pthread_spin_lock(pthread_spinlock_t *l)
 	int err = REAL(pthread_spin_lock)(l);
 
 	if (!err)
-		locked(task_cur(), (void *)l, MNR_PC());
+		locked(task_cur(), (void *)l, SITE(pthread_spin_lock));
 	return err;
 }
 
@@ -343,13 +354,13 @@ MNR_EXPORT int pthread_spin_trylock(pthread_spinlock_t *l)
 	int err = REAL(pthread_spin_trylock)(l);
 
 	if (!err)
-		locked(task_cur(), (void *)l, MNR_PC());
+		locked(task_cur(), (void *)l, SITE(pthread_spin_trylock));
 	return err;
 }
 
 MNR_EXPORT int pthread_spin_unlock(pthread_spinlock_t *l)
 {
-	unlocking(task_cur(), (void *)l, MNR_PC());
+	unlocking(task_cur(), (void *)l, SITE(pthread_spin_unlock));
 	return REAL(pthread_spin_unlock)(l);
 }
 
@@ -358,19 +369,19 @@ MNR_EXPORT int pthread_spin_unlock(pthread_spinlock_t *l)
 MNR_EXPORT int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *a)
 {
 	mnr_init_early();
-	obj_write(task_cur(), l, sizeof(*l), MNR_PC());
+	obj_write(task_cur(), l, sizeof(*l), SITE(pthread_rwlock_init));
 	sync_forget((uintptr_t)l);
 	return REAL(pthread_rwlock_init)(l, a);
 }
 
 MNR_EXPORT int pthread_rwlock_destroy(pthread_rwlock_t *l)
 {
-	destroyed(task_cur(), l, sizeof(*l), MNR_PC());
+	destroyed(task_cur(), l, sizeof(*l), SITE(pthread_rwlock_destroy));
 	return REAL(pthread_rwlock_destroy)(l);
 }
 
 /* A reader sees the writers before it; a writer everyone before it. */
-static int rd_locked(pthread_rwlock_t *l, int err, uintptr_t pc)
+static int rd_locked(pthread_rwlock_t *l, int err, struct site pc)
 {
 	struct task *t = task_cur();
 
@@ -380,7 +391,7 @@ static int rd_locked(pthread_rwlock_t *l, int err, uintptr_t pc)
 	return err;
 }
 
-static int wr_locked(pthread_rwlock_t *l, int err, uintptr_t pc)
+static int wr_locked(pthread_rwlock_t *l, int err, struct site pc)
 {
 	struct task *t = task_cur();
 	struct sync *s;
@@ -398,44 +409,44 @@ static int wr_locked(pthread_rwlock_t *l, int err, uintptr_t pc)
 
 MNR_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *l)
 {
-	return rd_locked(l, REAL(pthread_rwlock_rdlock)(l), MNR_PC());
+	return rd_locked(l, REAL(pthread_rwlock_rdlock)(l), SITE(pthread_rwlock_rdlock));
 }
 
 MNR_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *l)
 {
-	return rd_locked(l, REAL(pthread_rwlock_tryrdlock)(l), MNR_PC());
+	return rd_locked(l, REAL(pthread_rwlock_tryrdlock)(l), SITE(pthread_rwlock_tryrdlock));
 }
 
 MNR_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *ts)
 {
-	return rd_locked(l, REAL(pthread_rwlock_timedrdlock)(l, ts), MNR_PC());
+	return rd_locked(l, REAL(pthread_rwlock_timedrdlock)(l, ts), SITE(pthread_rwlock_timedrdlock));
 }
 
 MNR_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
-	return wr_locked(l, REAL(pthread_rwlock_wrlock)(l), MNR_PC());
+	return wr_locked(l, REAL(pthread_rwlock_wrlock)(l), SITE(pthread_rwlock_wrlock));
 }
 
 MNR_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *l)
 {
-	return wr_locked(l, REAL(pthread_rwlock_trywrlock)(l), MNR_PC());
+	return wr_locked(l, REAL(pthread_rwlock_trywrlock)(l), SITE(pthread_rwlock_trywrlock));
 }
 
 MNR_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *ts)
 {
-	return wr_locked(l, REAL(pthread_rwlock_timedwrlock)(l, ts), MNR_PC());
+	return wr_locked(l, REAL(pthread_rwlock_timedwrlock)(l, ts), SITE(pthread_rwlock_timedwrlock));
 }
 
 MNR_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t c,
 					  const struct timespec *ts)
 {
-	return rd_locked(l, REAL(pthread_rwlock_clockrdlock)(l, c, ts), MNR_PC());
+	return rd_locked(l, REAL(pthread_rwlock_clockrdlock)(l, c, ts), SITE(pthread_rwlock_clockrdlock));
 }
 
 MNR_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t c,
 					  const struct timespec *ts)
 {
-	return wr_locked(l, REAL(pthread_rwlock_clockwrlock)(l, c, ts), MNR_PC());
+	return wr_locked(l, REAL(pthread_rwlock_clockwrlock)(l, c, ts), SITE(pthread_rwlock_clockwrlock));
 }
 
 MNR_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
@@ -443,7 +454,7 @@ MNR_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
 	struct task *t = task_cur();
 	struct sync *s;
 
-	obj_use(t, l, MNR_PC());
+	obj_use(t, l, SITE(pthread_rwlock_unlock));
 	s = sync_lock((uintptr_t)l);
 	if (s->writer == t->id) {
 		s->writer = 0;
@@ -460,18 +471,18 @@ MNR_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *l)
 MNR_EXPORT int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a)
 {
 	mnr_init_early();
-	obj_write(task_cur(), c, sizeof(*c), MNR_PC());
+	obj_write(task_cur(), c, sizeof(*c), SITE(pthread_cond_init));
 	return REAL(pthread_cond_init)(c, a);
 }
 
 MNR_EXPORT int pthread_cond_destroy(pthread_cond_t *c)
 {
-	obj_write(task_cur(), c, sizeof(*c), MNR_PC());
+	obj_write(task_cur(), c, sizeof(*c), SITE(pthread_cond_destroy));
 	return REAL(pthread_cond_destroy)(c);
 }
 
 /* A wait unlocks the mutex and, whatever its result, holds it again. */
-static void cond_enter(pthread_cond_t *c, pthread_mutex_t *m, uintptr_t pc)
+static void cond_enter(pthread_cond_t *c, pthread_mutex_t *m, struct site pc)
 {
 	struct task *t = task_cur();
 
@@ -481,7 +492,7 @@ static void cond_enter(pthread_cond_t *c, pthread_mutex_t *m, uintptr_t pc)
 
 MNR_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
-	uintptr_t pc = MNR_PC();
+	struct site pc = SITE(pthread_cond_wait);
 	int err;
 
 	cond_enter(c, m, pc);
@@ -493,7 +504,7 @@ MNR_EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 MNR_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 				      const struct timespec *ts)
 {
-	uintptr_t pc = MNR_PC();
+	struct site pc = SITE(pthread_cond_timedwait);
 	int err;
 
 	cond_enter(c, m, pc);
@@ -505,7 +516,7 @@ MNR_EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m,
 MNR_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m,
 				      clockid_t clk, const struct timespec *ts)
 {
-	uintptr_t pc = MNR_PC();
+	struct site pc = SITE(pthread_cond_clockwait);
 	int err;
 
 	cond_enter(c, m, pc);
@@ -516,13 +527,13 @@ MNR_EXPORT int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m,
 
 MNR_EXPORT int pthread_cond_signal(pthread_cond_t *c)
 {
-	obj_use(task_cur(), c, MNR_PC());
+	obj_use(task_cur(), c, SITE(pthread_cond_signal));
 	return REAL(pthread_cond_signal)(c);
 }
 
 MNR_EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
 {
-	obj_use(task_cur(), c, MNR_PC());
+	obj_use(task_cur(), c, SITE(pthread_cond_broadcast));
 	return REAL(pthread_cond_broadcast)(c);
 }
 
@@ -532,14 +543,14 @@ MNR_EXPORT int pthread_barrier_init(pthread_barrier_t *b, const pthread_barriera
 				    unsigned n)
 {
 	mnr_init_early();
-	obj_write(task_cur(), b, sizeof(*b), MNR_PC());
+	obj_write(task_cur(), b, sizeof(*b), SITE(pthread_barrier_init));
 	sync_forget((uintptr_t)b);
 	return REAL(pthread_barrier_init)(b, a, n);
 }
 
 MNR_EXPORT int pthread_barrier_destroy(pthread_barrier_t *b)
 {
-	destroyed(task_cur(), b, sizeof(*b), MNR_PC());
+	destroyed(task_cur(), b, sizeof(*b), SITE(pthread_barrier_destroy));
 	return REAL(pthread_barrier_destroy)(b);
 }
 
@@ -548,14 +559,14 @@ MNR_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 	struct task *t = task_cur();
 	int err;
 
-	obj_use(t, b, MNR_PC());
+	obj_use(t, b, SITE(pthread_barrier_wait));
 	sync_release(t, (uintptr_t)b);
 	err = REAL(pthread_barrier_wait)(b);
 	if (err == 0 || err == PTHREAD_BARRIER_SERIAL_THREAD) {
 		sync_acquire(t, (uintptr_t)b);
 		/* Used on the way out too: a destroy right after the serial
 		 * thread's return races with the others' (as in TSan). */
-		obj_use(t, b, MNR_PC());
+		obj_use(t, b, SITE(pthread_barrier_wait));
 	}
 	return err;
 }
@@ -565,18 +576,18 @@ MNR_EXPORT int pthread_barrier_wait(pthread_barrier_t *b)
 MNR_EXPORT int sem_init(sem_t *s, int pshared, unsigned v)
 {
 	mnr_init_early();
-	obj_write(task_cur(), s, sizeof(*s), MNR_PC());
+	obj_write(task_cur(), s, sizeof(*s), SITE(sem_init));
 	sync_forget((uintptr_t)s);
 	return REAL(sem_init)(s, pshared, v);
 }
 
 MNR_EXPORT int sem_destroy(sem_t *s)
 {
-	destroyed(task_cur(), s, sizeof(*s), MNR_PC());
+	destroyed(task_cur(), s, sizeof(*s), SITE(sem_destroy));
 	return REAL(sem_destroy)(s);
 }
 
-static int sem_taken(sem_t *s, int ret, uintptr_t pc)
+static int sem_taken(sem_t *s, int ret, struct site pc)
 {
 	struct task *t = task_cur();
 
@@ -588,29 +599,29 @@ static int sem_taken(sem_t *s, int ret, uintptr_t pc)
 
 MNR_EXPORT int sem_wait(sem_t *s)
 {
-	return sem_taken(s, REAL(sem_wait)(s), MNR_PC());
+	return sem_taken(s, REAL(sem_wait)(s), SITE(sem_wait));
 }
 
 MNR_EXPORT int sem_trywait(sem_t *s)
 {
-	return sem_taken(s, REAL(sem_trywait)(s), MNR_PC());
+	return sem_taken(s, REAL(sem_trywait)(s), SITE(sem_trywait));
 }
 
 MNR_EXPORT int sem_timedwait(sem_t *s, const struct timespec *ts)
 {
-	return sem_taken(s, REAL(sem_timedwait)(s, ts), MNR_PC());
+	return sem_taken(s, REAL(sem_timedwait)(s, ts), SITE(sem_timedwait));
 }
 
 MNR_EXPORT int sem_clockwait(sem_t *s, clockid_t c, const struct timespec *ts)
 {
-	return sem_taken(s, REAL(sem_clockwait)(s, c, ts), MNR_PC());
+	return sem_taken(s, REAL(sem_clockwait)(s, c, ts), SITE(sem_clockwait));
 }
 
 MNR_EXPORT int sem_post(sem_t *s)
 {
 	struct task *t = task_cur();
 
-	obj_use(t, s, MNR_PC());
+	obj_use(t, s, SITE(sem_post));
 	sync_release(t, (uintptr_t)s);
 	return REAL(sem_post)(s);
 }
@@ -642,7 +653,7 @@ MNR_EXPORT int pthread_once(pthread_once_t *o, void (*fn)(void))
 		return REAL(pthread_once)(o, fn);
 	mnr_init_early();
 	t = task_cur();
-	obj_use(t, o, MNR_PC());
+	obj_use(t, o, SITE(pthread_once));
 	once_now.fn = fn;
 	once_now.o = o;
 	err = REAL(pthread_once)(o, once_trampoline);

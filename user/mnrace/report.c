@@ -5,8 +5,9 @@
  * habits carry over (docs/mnrace.md shows one).  The earlier access's
  * stack comes from its slot's history (trace.h); when the history no
  * longer holds it, the race is still reported and the report says so.
- * Each pair of pcs is reported once; suppressions (suppress.h) are
- * applied to both stacks and the global's name.  One report at a time.
+ * Each pair of accesses (their pcs, stack_key) is reported once;
+ * suppressions (suppress.h) are applied to both stacks and the global's
+ * name.  One report at a time.
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include "cell.h"
 #include "depot.h"
 #include "fork.h"
+#include "instr.h"
 #include "location.h"
 #include "options.h"
 #include "report.h"
@@ -196,6 +198,21 @@ static void stack_of_depot(uint32_t id, struct stack *s)
 
 /* ---- pairs seen ---- */
 
+/*
+ * What names a stack's access for the pairs seen: its pc, and when that
+ * is an interceptor's (scope.h: not the program's code, the same for all
+ * of the interceptor's callers) its caller's too, so races at two
+ * memcpy calls are two reports.
+ */
+static uintptr_t stack_key(const struct stack *s)
+{
+	if (!s->n)
+		return 0;
+	if (s->n > 1 && !pc_instrumented(s->pcs[0]))
+		return s->pcs[0] ^ (s->pcs[1] << 1 | s->pcs[1] >> 63);
+	return s->pcs[0];
+}
+
 #define SEEN_MAX 4096
 static uintptr_t seen[SEEN_MAX][2];
 static unsigned nseen;
@@ -349,7 +366,7 @@ static void report_body(void)
 	stack_of_task(t, pc, &cur);
 	prev.n = trace_restore(cell_slot(old), cell_epoch(old), pa, pn, pwrite,
 			       prev.pcs, REPORT_FRAMES, &ptask);
-	if (seen_before(pc, prev.n ? prev.pcs[0] : 0))
+	if (seen_before(stack_key(&cur), stack_key(&prev)))
 		goto done;
 	stack_resolve(&cur);
 	stack_resolve(&prev);

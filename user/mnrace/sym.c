@@ -152,6 +152,8 @@ int sym_code(uintptr_t pc, struct sym_code *out, int max)
 	Dwarf_Die *cu, *scopes = NULL;
 	const char *mname, *sym;
 	Dwarf_Addr start, bias = 0;
+	GElf_Off off = 1;
+	GElf_Sym esym;
 	int n, k = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -161,10 +163,18 @@ int sym_code(uintptr_t pc, struct sym_code *out, int max)
 	mname = dwfl_module_info(m, NULL, &start, NULL, NULL, NULL, NULL, NULL);
 	out->module = base_name(mname);
 	out->modoff = pc - start;
-	out->func = demangle(dwfl_module_addrname(m, a));
+	out->func = demangle(dwfl_module_addrinfo(m, a, &off, &esym, NULL, NULL, NULL));
 	cu = cu_of(m, a, &bias);
 	if (!line_of(m, cu, bias, a, &out->file, &out->line))
 		out->file = NULL;
+	/*
+	 * A function's first byte is the function itself, whatever its
+	 * first instruction was inlined from: no return address is looked
+	 * up there (a call ends past it), only an interceptor's own frame
+	 * (scope.h), which names the interceptor.
+	 */
+	if (out->func && !off)
+		return 1;
 	if (!cu || (n = dwarf_getscopes(cu, a - bias, &scopes)) <= 0)
 		return 1;
 	/*

@@ -256,30 +256,32 @@ void task_release_store(struct task *t, struct vclock *dst)
  * pthread_create): the frames between it and the instrumented caller are
  * on no shadow stack, so they are unwound (glibc's backtrace, from
  * .eh_frame), up to the first instrumented one; the shadow stack follows.
+ * The interceptor @fn comes first, as its own frame (scope.h).
  */
-uint32_t task_stack_id_unwound(struct task *t, uintptr_t pc)
+uint32_t task_stack_id_unwound(struct task *t, uintptr_t pc, const void *fn)
 {
 	void *bt[REPORT_FRAMES];
 	uintptr_t pcs[REPORT_FRAMES];
 	uint32_t n = 0, d = t->depth < STACK_MAX ? t->depth : STACK_MAX;
-	int nb, i;
+	int nb, i = 0;
 
-	if (pc_instrumented(pc))
-		return task_stack_id(t, pc);
-	mnr_in_rt++;
-	nb = backtrace(bt, REPORT_FRAMES);
-	mnr_in_rt--;
-	for (i = 0; i < nb && (uintptr_t)bt[i] != pc; i++)
-		;	/* the runtime's own frames */
-	if (i == nb)
-		return task_stack_id(t, pc);
-	for (; i < nb && n < REPORT_FRAMES; i++) {
-		pcs[n++] = (uintptr_t)bt[i];
-		if (pc_instrumented((uintptr_t)bt[i]))
-			break;
+	pcs[n++] = (uintptr_t)fn + 1;
+	if (!pc_instrumented(pc)) {
+		mnr_in_rt++;
+		nb = backtrace(bt, REPORT_FRAMES);
+		mnr_in_rt--;
+		for (i = 0; i < nb && (uintptr_t)bt[i] != pc; i++)
+			;	/* the runtime's own frames */
+		for (; i < nb && n < REPORT_FRAMES; i++) {
+			pcs[n++] = (uintptr_t)bt[i];
+			if (pc_instrumented((uintptr_t)bt[i]))
+				break;
+		}
+		if (i == nb && n > 1)
+			return depot_put(pcs, n);	/* no instrumented caller at all */
 	}
-	if (i == nb)
-		return depot_put(pcs, n);	/* no instrumented caller at all */
+	if (n == 1)	/* @pc instrumented, or not found among the frames */
+		pcs[n++] = pc;
 	for (; d > 0 && n < REPORT_FRAMES; d--)
 		pcs[n++] = t->stk[d - 1];
 	return depot_put(pcs, n);

@@ -175,9 +175,10 @@ void task_release_store(struct task *t, struct vclock *dst);
 
 /* The current stack of @t with @pc innermost, stored in the depot. */
 uint32_t task_stack_id(struct task *t, uintptr_t pc);
-/* The same, when @pc may be in uninstrumented code whose callers are on
- * no shadow stack: they are unwound (slow: thread creation only). */
-uint32_t task_stack_id_unwound(struct task *t, uintptr_t pc);
+/* The same with the interceptor @fn as frame #0 and its caller @pc as
+ * #1, when @pc may be in uninstrumented code whose callers are on no
+ * shadow stack: they are unwound (slow: thread creation only). */
+uint32_t task_stack_id_unwound(struct task *t, uintptr_t pc, const void *fn);
 
 /* What reports know of tasks (taskinfo.c): set while the task lives;
  * retired when it ends or is freed, kept for the last tasks to end. */
