@@ -37,10 +37,10 @@ static inline __attribute__((always_inline)) bool check_word(struct task *t, uin
 	if (unlikely(!sh))
 		return false;
 	cur = cell_make(t->slot, t->epoch, mask, !is_write, is_atomic);
-	/* The common case first: this very access is already recorded. */
-	for (int i = 0; i < SHADOW_CELLS; i++)
-		if (__atomic_load_n(&sh[i], __ATOMIC_RELAXED) == cur)
-			return false;
+	/* The common case first: this very access is already recorded
+	 * (one branch, not one per cell: access.h). */
+	if (cells_hold(sh, cur))
+		return false;
 	for (int i = 0; i < SHADOW_CELLS; i++) {
 		c = __atomic_load_n(&sh[i], __ATOMIC_RELAXED);
 		if (!c) {
