@@ -6,8 +6,8 @@
  * task's clock has seen that slot's epoch (FastTrack's epoch test).  Then
  * A cell written by free() makes any access a use after free.  Then
  * the access is stored: over the cell of its own slot with the same bytes,
- * else in an empty cell, else over a cell chosen from the pc (the evicted
- * access is forgotten: docs/mnrace.md, limits).  An access the cells
+ * else in an empty cell, else over the oldest cell (the evicted access
+ * is forgotten: docs/mnrace.md, limits).  An access the cells
  * already say (same slot, epoch, bytes, at least as strong) stores
  * nothing and writes no history.  Outside a sampled window (sample.h)
  * nothing is checked or stored, but the marks of malloc and free (and
@@ -37,10 +37,10 @@ static inline __attribute__((always_inline)) bool check_word(struct task *t, uin
 	if (unlikely(!sh))
 		return false;
 	cur = cell_make(t->slot, t->epoch, mask, !is_write, is_atomic);
-	/* The common case first: this very access is already recorded. */
-	for (int i = 0; i < SHADOW_CELLS; i++)
-		if (__atomic_load_n(&sh[i], __ATOMIC_RELAXED) == cur)
-			return false;
+	/* The common case first: this very access is already recorded
+	 * (one branch, not one per cell: access.h). */
+	if (cells_hold(sh, cur))
+		return false;
 	for (int i = 0; i < SHADOW_CELLS; i++) {
 		c = __atomic_load_n(&sh[i], __ATOMIC_RELAXED);
 		if (!c) {
@@ -84,8 +84,24 @@ static inline __attribute__((always_inline)) bool check_word(struct task *t, uin
 		store = i;
 		break;
 	}
-	if (store < 0)
-		store = (pc >> 4 ^ t->epoch) % SHADOW_CELLS;
+	if (store < 0) {
+		/*
+		 * No cell of ours and none empty: the oldest goes.  The
+		 * cells shift down and this access takes the first, so a
+		 * word holds its last four stores (first in, first out).
+		 * Tasks reading a shared table keep their cells while four
+		 * accesses fit, where a cell chosen from the pc had two
+		 * tasks, or two halves of a word, evicting each other.  A
+		 * cell another thread stores meanwhile may be lost, as an
+		 * eviction loses one: every cell left is still an access
+		 * that was made.
+		 */
+		_Static_assert(SHADOW_CELLS == 4, "the shift below moves three cells");
+		for (int i = SHADOW_CELLS - 1; i > 0; i--)
+			__atomic_store_n(&sh[i], __atomic_load_n(&sh[i - 1], __ATOMIC_RELAXED),
+					 __ATOMIC_RELAXED);
+		store = 0;
+	}
 	if (trace_it)
 		trace_access(t, pc, a, n, is_write, is_atomic);
 	__atomic_store_n(&sh[store], cur, __ATOMIC_RELAXED);
