@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 
 #include "pipeline/rings.h"
+#include "source/snapshot.h"
 #include "sym/symbolize.h"
 
 /* Messages about rings that could not be read, at most (then counted). */
@@ -22,29 +23,10 @@ static void say(struct rings *rs, pid_t pid, const char *what, const char *why)
 			rs->said == RINGS_SAY_MAX ? " (no more such messages)" : "");
 }
 
-static void read_comm(pid_t pid, char *comm)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	comm[0] = 0;
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, comm, NSTAINT_COMM_LEN);
-	close(fd);
-	if (n <= 0)
-		n = 0;
-	comm[n] = 0;
-	comm[strcspn(comm, "\n")] = 0;
-}
-
 void rings_open(struct rings *rs, pid_t pid, int fd, struct rep_counts *c)
 {
 	struct ring_slot *s;
-	char why[128];
+	char why[128], path[64];
 	int err;
 
 	for (size_t i = 0; i < rs->n; i++)
@@ -85,7 +67,8 @@ void rings_open(struct rings *rs, pid_t pid, int fd, struct rep_counts *c)
 	}
 	rs->bytes += s->r.size;
 	s->pid = pid;
-	read_comm(pid, s->comm);
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	snapshot_read_comm(AT_FDCWD, path, s->comm);
 	c->opened++;
 	rs->n++;
 }
