@@ -103,6 +103,75 @@ void mn_mutex_lock(mn_mutex *mu);
 bool mn_mutex_trylock(mn_mutex *mu);
 void mn_mutex_unlock(mn_mutex *mu);
 
+/*
+ * Not API (mn__ names): the mutex's fast paths, inline in the caller as
+ * Go's sync.Mutex's are, since a call and its return cost a third of an
+ * uncontended lock and unlock (docs/libmn.md, "Mutex").  The state word's
+ * byte 0 is LOCKED, byte 1 WAITERS; the protocol is user/libmn/sync.c's,
+ * which uses these same two functions.  A caller takes the library's path
+ * whenever there is more to do than the fast path: a held mutex, waiters
+ * to wake, a race detector linked in (mnrace must see every lock), or a
+ * caller built with TSan (its lock must reach libmn's annotations).
+ */
+struct mnrace_libmn_abi;
+extern const struct mnrace_libmn_abi mnrace_libmn_abi __attribute__((weak));
+/* The library's lock, after the fast path's attempt (@locked: it won). */
+void mn__mutex_lock_slow(mn_mutex *mu, bool locked);
+/* The library's whole unlock (checks, race hook, release, wake). */
+void mn__mutex_unlock_slow(mn_mutex *mu);
+/* After a fast release that found WAITERS: wake the first waiter. */
+void mn__mutex_wake(mn_mutex *mu);
+
+#ifdef MN_BUILDING_LIBMN
+#define MN__FAST static inline
+#else	/* gnu_inline: no symbol of its own, ever (always inlined) */
+#define MN__FAST extern __inline __attribute__((__gnu_inline__, __always_inline__))
+#endif
+
+/* Take LOCKED if it is free (acquire). */
+MN__FAST bool mn__mutex_trylock_fast(mn_mutex *mu)
+{
+	uint8_t z = 0;
+
+	return __atomic_compare_exchange_n((uint8_t *)&mu->state, &z, 1, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+/* Release LOCKED, held by the caller, with a plain store (sync.c says why
+ * no fence is needed); false if WAITERS then asks for a wake. */
+MN__FAST bool mn__mutex_unlock_fast(mn_mutex *mu)
+{
+	__atomic_store_n((uint8_t *)&mu->state, 0, __ATOMIC_RELEASE);
+	return !__builtin_expect(__atomic_load_n((uint8_t *)&mu->state + 1, __ATOMIC_RELAXED), 0);
+}
+
+#if defined(__SANITIZE_THREAD__)	/* gcc */
+#define MN__TSAN 1
+#elif defined(__has_feature)		/* clang */
+#if __has_feature(thread_sanitizer)
+#define MN__TSAN 1
+#endif
+#endif
+#if !defined(MN_BUILDING_LIBMN) && !defined(MN__TSAN) && !defined(MN_NO_INLINE)
+/* Inlined here; the library's definition is the symbol (gnu_inline). */
+MN__FAST void mn_mutex_lock(mn_mutex *mu)
+{
+	bool locked = mn__mutex_trylock_fast(mu);
+
+	if (__builtin_expect(!locked || &mnrace_libmn_abi != NULL, 0))
+		mn__mutex_lock_slow(mu, locked);
+}
+
+MN__FAST void mn_mutex_unlock(mn_mutex *mu)
+{
+	if (__builtin_expect(!*(volatile uint8_t *)&mu->state || &mnrace_libmn_abi != NULL, 0))
+		mn__mutex_unlock_slow(mu);
+	else if (!mn__mutex_unlock_fast(mu))
+		mn__mutex_wake(mu);
+}
+#endif
+#undef MN__FAST
+
 typedef struct { uint32_t ilock; int readers; int writer; int wwait; void *rq[2]; void *wq[2]; } mn_rwmutex;
 void mn_rwmutex_rlock(mn_rwmutex *rw);
 void mn_rwmutex_runlock(mn_rwmutex *rw);

@@ -29,6 +29,8 @@
 #include <sys/types.h>
 #include <sys/epoll.h>
 
+/* The library defines the functions mn.h inlines (its fast paths). */
+#define MN_BUILDING_LIBMN 1
 #include <mn.h>
 #include <nstaint/mn_abi.h>
 #include <nstaint/mn_ring.h>

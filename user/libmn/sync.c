@@ -94,12 +94,12 @@ static inline uint8_t *mu_byte(mn_mutex *mu, int i)
 	return (uint8_t *)&mu->state + i;
 }
 
+/* mn.h's fast paths (inline in callers too) know this layout. */
+_Static_assert(MU_LOCKED == 0 && MU_WAITERS == 1, "mn.h's mn__mutex_*_fast");
+
 static inline bool mu_trylock(mn_mutex *mu)
 {
-	uint8_t z = 0;
-
-	return __atomic_compare_exchange_n(mu_byte(mu, MU_LOCKED), &z, 1, false,
-					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	return mn__mutex_trylock_fast(mu);
 }
 
 bool mn_mutex_trylock(mn_mutex *mu)
@@ -142,8 +142,8 @@ static bool mu_spin_round(mn_mutex *mu)
 
 /* Out of line: the fast paths then need no frame and save no registers.
  * @locked: the fast path got the mutex already (only the race hook is
- * left to do). */
-static __attribute__((noinline, cold)) void mutex_lock_slow(mn_mutex *mu, bool locked)
+ * left to do).  Called by mn.h's inline mn_mutex_lock too. */
+void mn__mutex_lock_slow(mn_mutex *mu, bool locked)
 {
 	struct mn_waiter w = { 0 };
 	bool requeue = false;
@@ -204,7 +204,7 @@ void mn_mutex_lock(mn_mutex *mu)
 
 	if (likely(locked) && !MN_RACE_ON)
 		return;
-	mutex_lock_slow(mu, locked);
+	mn__mutex_lock_slow(mu, locked);
 }
 
 static __attribute__((noinline, cold, noreturn)) void mutex_unlock_unlocked(void)
@@ -212,7 +212,9 @@ static __attribute__((noinline, cold, noreturn)) void mutex_unlock_unlocked(void
 	mn_fatal_g(mn_getg(), MN_RING_ERR_UNLOCK_UNLOCKED, "sync: unlock of unlocked mutex");
 }
 
-static __attribute__((noinline, cold)) void mutex_unlock_slow(mn_mutex *mu)
+/* The release found WAITERS: wake the first waiter.  Called by mn.h's
+ * inline mn_mutex_unlock too. */
+void mn__mutex_wake(mn_mutex *mu)
 {
 	struct mn_waiter *w;
 
@@ -239,10 +241,10 @@ static inline void mutex_unlock(mn_mutex *mu)
 {
 	if (unlikely(!mu_locked(mu)))
 		mutex_unlock_unlocked();
-	__atomic_store_n(mu_byte(mu, MU_LOCKED), 0, __ATOMIC_RELEASE);
-	/* no fence: the waiter's membarrier orders this pair (above) */
-	if (unlikely(__atomic_load_n(mu_byte(mu, MU_WAITERS), __ATOMIC_RELAXED)))
-		mutex_unlock_slow(mu);
+	/* no fence: the waiter's membarrier orders the release's store and
+	 * its load of WAITERS (above) */
+	if (!mn__mutex_unlock_fast(mu))
+		mn__mutex_wake(mu);
 }
 
 /* With a race detector: out of line, so that the plain unlock keeps no
@@ -261,6 +263,9 @@ void mn_mutex_unlock(mn_mutex *mu)
 	}
 	mutex_unlock(mu);
 }
+
+/* mn.h's inline unlock, when its fast path is not enough. */
+void mn__mutex_unlock_slow(mn_mutex *mu) __attribute__((alias("mn_mutex_unlock")));
 
 /* ---- RWMutex: writers waiting block new readers ---- */
 
