@@ -128,13 +128,11 @@ void mn__mutex_wake(mn_mutex *mu);
 #define MN__FAST extern __inline __attribute__((__gnu_inline__, __always_inline__))
 #endif
 
-/* Take LOCKED if it is free (acquire). */
+/* Take LOCKED if it is free (acquire): a test-and-set, cheaper than a
+ * CAS here, and 1 written over a held mutex's 1 changes nothing. */
 MN__FAST bool mn__mutex_trylock_fast(mn_mutex *mu)
 {
-	uint8_t z = 0;
-
-	return __atomic_compare_exchange_n((uint8_t *)&mu->state, &z, 1, false,
-					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	return !__atomic_exchange_n((uint8_t *)&mu->state, 1, __ATOMIC_ACQUIRE);
 }
 
 /* Release LOCKED, held by the caller, with a plain store (sync.c says why

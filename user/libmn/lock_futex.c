@@ -80,13 +80,11 @@ void mn_membarrier(void)
 		mn_fatal("membarrier: %s", strerror(errno));	/* registered: cannot fail */
 }
 
+/* A spinner reads first: only a free lock's line is taken for writing. */
 static inline bool lk_trylock(uint32_t *l)
 {
-	uint8_t z = 0;
-
 	return __atomic_load_n(mn_lk_byte(l, MN_LK_LOCKED), __ATOMIC_RELAXED) == 0 &&
-	       __atomic_compare_exchange_n(mn_lk_byte(l, MN_LK_LOCKED), &z, 1, false,
-					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	       mn_lk_trylock(l);
 }
 
 void mn_lk_lock_slow(uint32_t *l)
