@@ -109,7 +109,7 @@ bool mn_deadlock_check(void)
 	       atomic_load(&mn_sched.nsyscall) == 0 &&
 	       atomic_load(&mn_sched.nnetwait) == 0 &&
 	       atomic_load(&mn_sched.runqsize) == 0 &&
-	       atomic_load(&mn_sched.ntasks) > 0 &&
+	       mn_ntasks() > 0 &&
 	       mn_timers_earliest() == 0;
 }
 

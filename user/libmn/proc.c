@@ -343,6 +343,39 @@ static struct mn_g *gfget(struct mn_p *p)
 	return g;
 }
 
+/* A new task id: from p's batch (owner P only), or from goidgen itself
+ * on a thread without a P.  Ids stay unique, not ordered across Ps. */
+static uint64_t goid_next(struct mn_p *p)
+{
+	if (!p)
+		return atomic_fetch_add(&mn_sched.goidgen, 1) + 1;
+	if (p->goidcache == p->goidcacheend) {
+		p->goidcache = atomic_fetch_add(&mn_sched.goidgen, MN_GOID_BATCH) + 1;
+		p->goidcacheend = p->goidcache + MN_GOID_BATCH;
+	}
+	return p->goidcache++;
+}
+
+/* One more (+1) or one fewer (-1) live task, counted on p (owner P only:
+ * a plain store, no locked instruction), or globally without a P. */
+static void ntasks_add(struct mn_p *p, int d)
+{
+	if (p)
+		atomic_store_explicit(&p->ntasks, atomic_load_explicit(&p->ntasks, memory_order_relaxed) + d,
+				      memory_order_relaxed);
+	else
+		atomic_fetch_add(&mn_sched.ntasks, d);
+}
+
+int64_t mn_ntasks(void)
+{
+	int64_t n = atomic_load(&mn_sched.ntasks);
+
+	for (int i = 0; i < mn_sched.nprocs; i++)
+		n += atomic_load_explicit(&mn_sched.allp[i].ntasks, memory_order_relaxed);
+	return n;
+}
+
 uint64_t mn_go_at(void (*fn)(void *), void *arg, const char *file, int line)
 {
 	struct mn_m *m;
@@ -352,7 +385,7 @@ uint64_t mn_go_at(void (*fn)(void *), void *arg, const char *file, int line)
 	m = mn_getm();
 	cur = m ? m->curg : NULL;
 	g = gfget(m ? m->p : NULL);
-	g->id = atomic_fetch_add(&mn_sched.goidgen, 1) + 1;
+	g->id = goid_next(m ? m->p : NULL);
 	g->fn = fn;
 	g->arg = arg;
 	g->file = file;
@@ -366,9 +399,10 @@ uint64_t mn_go_at(void (*fn)(void *), void *arg, const char *file, int line)
 	g->param = NULL;
 	g->started = false;
 	mn_race_task_create(g, (uintptr_t)__builtin_return_address(0));
-	atomic_fetch_add(&mn_sched.ntasks, 1);
+	ntasks_add(m ? m->p : NULL, 1);
 	MN_PROBE3(task_create, g->id, g->parent, fn);
-	atomic_store(&g->status, G_RUNNABLE);
+	/* relaxed: runqput publishes g (release); status is for checks */
+	atomic_store_explicit(&g->status, G_RUNNABLE, memory_order_relaxed);
 	runq_put_any(m, g, true);
 	return g->id;
 }
@@ -738,10 +772,10 @@ static void execute(struct mn_m *m, struct mn_g *g)
 		bool locked = g->lockcount > 0;
 
 		MN_PROBE1(task_exit, g->id);
-		atomic_store(&g->status, G_DEAD);
+		atomic_store_explicit(&g->status, G_DEAD, memory_order_relaxed);
 		g->lockcount = 0;
 		g->lockedm = NULL;
-		atomic_fetch_sub(&mn_sched.ntasks, 1);
+		ntasks_add(p, -1);
 		if (locked)
 			mn_race_thread_follows(g);
 		gfput(p, g);
