@@ -18,6 +18,7 @@
  * drop a Dwfl, so the strings of one record's lookups, which point into
  * it, live until the next record.
  */
+#include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <stdio.h>
@@ -204,6 +205,43 @@ static void cu_line(Dwfl_Module *mod, Dwarf_Addr pc, struct sym_frame *f)
 	}
 }
 
+/*
+ * When @pc is code inlined into the function the symbol names, the line
+ * table gives the inlined function's own source (a libmn fast path in
+ * mn.h, say), which does not belong to that function: name instead the
+ * call site, in the function's own source, of the outermost inlined
+ * subroutine, so that func and file:line agree.  Unchanged when @pc is
+ * in no inlined code or its DWARF does not say.
+ */
+static void outer_call_site(Dwfl_Module *mod, Dwarf_Addr pc, struct sym_frame *f)
+{
+	Dwarf_Die *scopes = NULL, *cu, *outer = NULL;
+	Dwarf_Attribute a;
+	Dwarf_Word file, line;
+	Dwarf_Files *files;
+	Dwarf_Addr bias;
+	size_t nfiles;
+	const char *name;
+	int n;
+
+	cu = dwfl_module_addrdie(mod, pc, &bias);
+	if (!cu)
+		return;
+	n = dwarf_getscopes(cu, pc - bias, &scopes);
+	/* innermost first: the last inlined subroutine is the outermost */
+	for (int i = 0; i < n; i++)
+		if (dwarf_tag(&scopes[i]) == DW_TAG_inlined_subroutine)
+			outer = &scopes[i];
+	if (outer && !dwarf_formudata(dwarf_attr(outer, DW_AT_call_file, &a), &file) &&
+	    !dwarf_formudata(dwarf_attr(outer, DW_AT_call_line, &a), &line) &&
+	    !dwarf_getsrcfiles(cu, &files, &nfiles) && file < nfiles &&
+	    (name = dwarf_filesrc(files, file, NULL, NULL))) {
+		f->file = name;
+		f->line = (int)line;
+	}
+	free(scopes);
+}
+
 static void lookup(Dwfl *dwfl, uint64_t addr, bool ret_addr,
 		   struct sym_frame *f)
 {
@@ -237,6 +275,8 @@ static void lookup(Dwfl *dwfl, uint64_t addr, bool ret_addr,
 					NULL);
 	else
 		cu_line(mod, pc, f);
+	if (f->file)
+		outer_call_site(mod, pc, f);
 }
 
 void sym_lookup(struct sym_proc *sp, uint64_t addr, bool ret_addr,
