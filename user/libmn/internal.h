@@ -196,6 +196,7 @@ struct mn_p {
 	struct mn_g *_Atomic runq[RUNQ_SIZE];
 	struct mn_g *_Atomic runnext;
 	uint32_t schedtick;		/* tasks run here; sysmon sums them for progress */
+	uint32_t globcheck;		/* schedules left until the global queue's turn */
 	_Atomic uint32_t syscalltick;
 	uint32_t sysmon_tick;		/* syscalltick seen by sysmon */
 	int64_t sysmon_when;
