@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <xmmintrin.h>
 
 #include "kselftest_harness.h"
 #include "mn_testlib.h"
@@ -162,6 +163,22 @@ TEST(work_stealing)
 
 static int fp_ok;
 
+/* The rounding bits as the hardware holds them: MXCSR's RC (bits 13-14)
+ * and the x87 control word's RC (bits 10-11), in fenv.h's encoding
+ * (FE_* are the x87 bits; MXCSR's are the same shifted by 3). */
+static int mxcsr_round(void)
+{
+	return (int)(_mm_getcsr() >> 3) & 0xc00;
+}
+
+static int x87_round(void)
+{
+	unsigned short cw;
+
+	__asm__ volatile("fnstcw %0" : "=m"(cw));
+	return cw & 0xc00;
+}
+
 static void fp_task(void *a)
 {
 	int mode = (int)(intptr_t)a;
@@ -169,7 +186,7 @@ static void fp_task(void *a)
 	fesetround(mode);
 	for (int i = 0; i < 100; i++) {
 		mn_yield();
-		if (fegetround() != mode)
+		if (mxcsr_round() != mode || x87_round() != mode)
 			fp_ok = 0;
 	}
 	mn_wg_done(&wg);
@@ -185,7 +202,8 @@ static int fp_main(void *a)
 	return fp_ok;
 }
 
-/* Each task keeps its own MXCSR rounding mode across switches. */
+/* Each task keeps its own rounding mode, in MXCSR and in the x87 control
+ * word, across switches to a task with another. */
 TEST(fpu_state_per_task)
 {
 	setenv("MN_PROCS", "1", 1);
