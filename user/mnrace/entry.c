@@ -27,10 +27,13 @@ static __attribute__((noinline)) void access_miss(void *a, uint32_t size, bool i
  * the return address is still the instrumented code's, MNR_PC) to the
  * check.  Two functions, so that the compiler lays out neither path as
  * the other's cold branch: off a window, load, test, return; in one,
- * the same check with one more jump.
+ * the same check with one more jump.  The check starts a cache line:
+ * its common path is then two lines, which the front end fetches and
+ * caches best (private_array: 2.2x plain when it started 32 bytes into
+ * one, 1.8x aligned, with the same instructions).
  */
 #define ACCESS_FN(name, size, is_write)					\
-	static __attribute__((noinline)) void name##_on(void *a)	\
+	static __attribute__((noinline, aligned(64))) void name##_on(void *a)	\
 	{								\
 		struct task *t = mnr_cur;				\
 									\
