@@ -156,19 +156,59 @@ void access_range(struct task *t, uintptr_t a, size_t n, bool is_write,
 	 * a word this very access already holds (a block freed by the task
 	 * that filled it, a buffer copied twice) costs four loads.
 	 */
-	sh = shadow_of(w0);
+	sh = shadow_of(w);
 	shl = shadow_of(wl);
-	if (!sh || shl != sh + (wl - w0) / 8 * SHADOW_CELLS)
+	if (!sh || shl != sh + (wl - w) / 8 * SHADOW_CELLS)
 		sh = NULL;
 	full = cell_make(t->slot, t->epoch, 0xff, !is_write, false);
-	for (; w + 8 <= end; w += 8) {
-		if (sh && cells_hold(sh + (w - w0) / 8 * SHADOW_CELLS, full))
+	for (; w + 8 <= end; w += 8, sh = sh ? sh + SHADOW_CELLS : NULL) {
+		if (sh && cells_hold(sh, full))
 			continue;
 		if (check_word(t, w, 0xff, is_write, false, pc, a, n, false))
 			return;
 	}
 	if (w < end)
 		check_word(t, w, word_mask(w, a, end), is_write, false, pc, a, n, false);
+}
+
+/*
+ * Every word of [sh, shend] (cells) gets the one cell @full, the rest
+ * empty.  Cells 2 and 3 are stored only where they are not empty
+ * already: cells fill in order (check_word) and most words of a heap
+ * block never held a third, so the mark, a third of a malloc-heavy
+ * program's time and bound by its stores, makes half of them.  They
+ * are read from the line that the store of cells 0 and 1 fetches anyway
+ * (a word's cells are 32-byte aligned); four words a round.
+ */
+static void mark_words(uint64_t *sh, uint64_t *shend, uint64_t full)
+{
+	const __m128i first = _mm_set_epi64x(0, (long long)full), zero = _mm_setzero_si128();
+	uint64_t *c = sh;
+
+	_Static_assert(SHADOW_CELLS == 4, "two 16-byte halves per word below");
+	for (; c + 3 * SHADOW_CELLS <= shend; c += 4 * SHADOW_CELLS) {
+		__m128i back = _mm_or_si128(
+			_mm_or_si128(_mm_load_si128((const __m128i *)(c + 2)),
+				     _mm_load_si128((const __m128i *)(c + 6))),
+			_mm_or_si128(_mm_load_si128((const __m128i *)(c + 10)),
+				     _mm_load_si128((const __m128i *)(c + 14))));
+
+		_mm_store_si128((__m128i *)c, first);
+		_mm_store_si128((__m128i *)(c + 4), first);
+		_mm_store_si128((__m128i *)(c + 8), first);
+		_mm_store_si128((__m128i *)(c + 12), first);
+		if (unlikely(_mm_movemask_epi8(_mm_cmpeq_epi8(back, zero)) != 0xffff)) {
+			_mm_store_si128((__m128i *)(c + 2), zero);
+			_mm_store_si128((__m128i *)(c + 6), zero);
+			_mm_store_si128((__m128i *)(c + 10), zero);
+			_mm_store_si128((__m128i *)(c + 14), zero);
+		}
+	}
+	for (; c <= shend; c += SHADOW_CELLS) {
+		_mm_store_si128((__m128i *)c, first);
+		if (c[2] | c[3])
+			_mm_store_si128((__m128i *)(c + 2), zero);
+	}
 }
 
 void access_mark_written(struct task *t, uintptr_t a, size_t n, uintptr_t pc,
@@ -189,15 +229,58 @@ void access_mark_written(struct task *t, uintptr_t a, size_t n, uintptr_t pc,
 	full = cell_make(t->slot, t->epoch, 0xff, false, false) | flags;
 	m0 = (uint8_t)(0xff << (a - w0));
 	ml = (uint8_t)(0xff >> (8 - (end - wl)));
-	_Static_assert(SHADOW_CELLS == 4, "two 16-byte stores per word below");
-	for (uint64_t *c = sh; c <= shend; c += SHADOW_CELLS) {
-		/* Two aligned 16-byte stores: a word's cells are 32-byte aligned. */
-		*(__m128i *)c = _mm_set_epi64x(0, (long long)full);
-		*(__m128i *)(c + 2) = _mm_setzero_si128();
-	}
+	mark_words(sh, shend, full);
 	sh[0] = (full & ~0xffULL) | (sh == shend ? (m0 & ml) : m0);
 	if (shend != sh)
 		shend[0] = (full & ~0xffULL) | ml;
+}
+
+void access_free(struct task *t, uintptr_t a, size_t n, uintptr_t pc, bool check)
+{
+	uintptr_t end = a + n, wl = (end - 1) & ~7ULL, w = a;
+	uint64_t full, *sh, *shend, *c;
+	__m128i own, freed, zero = _mm_setzero_si128();
+
+	/* A block is 16-byte aligned; anything else takes the two passes. */
+	if (!n || (a & 7) || !(sh = shadow_of(a)) || !(shend = shadow_of(wl)) || shend < sh) {
+		if (check)
+			access_range(t, a, n, true, pc);
+		access_mark_written(t, a, n, pc, true);
+		return;
+	}
+	check = check && likely(!mnr_in_rt) && sample_now();
+	/* What the two passes would write in the history: the check's
+	 * range, then the mark's (both this pc, this stack, this epoch). */
+	if (check)
+		trace_range(t, pc, a, n, true);
+	trace_range(t, pc, a, n, true);
+	full = cell_make(t->slot, t->epoch, 0xff, false, false);
+	own = _mm_set_epi64x(0, (long long)full);
+	freed = _mm_set_epi64x(0, (long long)(full | CELL_FREED));
+	_Static_assert(SHADOW_CELLS == 4, "two 16-byte halves per word below");
+	for (c = sh; c <= shend; c += SHADOW_CELLS, w += 8) {
+		__m128i front = _mm_load_si128((const __m128i *)c);
+		__m128i back = _mm_load_si128((const __m128i *)(c + 2));
+		bool clean = _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(front, own),
+							    _mm_cmpeq_epi8(back, zero))) == 0xffff;
+
+		/*
+		 * A whole word that holds this task's write of it and
+		 * nothing else (the mark of its malloc, at this epoch) has
+		 * nothing to check and an empty back half to leave alone.
+		 * Else access_range's check, word by word, which stops at
+		 * the first race.
+		 */
+		if (unlikely(!clean || w + 8 > end)) {
+			if (check && check_word(t, w, word_mask(w, a, end), true, false,
+						pc, a, n, false))
+				check = false;
+			_mm_store_si128((__m128i *)(c + 2), zero);
+		}
+		_mm_store_si128((__m128i *)c, freed);
+	}
+	if (end - wl < 8)
+		shend[0] = ((full | CELL_FREED) & ~0xffULL) | (uint8_t)(0xff >> (8 - (end - wl)));
 }
 
 void access_ignore(uintptr_t a, size_t n)

@@ -67,6 +67,12 @@ void access_range(struct task *t, uintptr_t a, size_t n, bool is_write,
  */
 void access_mark_written(struct task *t, uintptr_t a, size_t n, uintptr_t pc,
 			 bool freed);
+/*
+ * free() of the block [a, a + n): with @check, access_range's checked
+ * write of it, then access_mark_written's freed mark, in one pass over
+ * its shadow.
+ */
+void access_free(struct task *t, uintptr_t a, size_t n, uintptr_t pc, bool check);
 /* Never check [a, a + n) again until it is reset (mnrace_ignore_range). */
 void access_ignore(uintptr_t a, size_t n);
 
