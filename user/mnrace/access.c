@@ -24,13 +24,80 @@
 #include "shadow.h"
 #include "trace.h"
 
+/*
+ * Whether no cell of @cells can race with this access, without a branch
+ * per cell: a shared table's word holds the reads of four tasks in an
+ * order of their making, and a read that missed the fast path went
+ * through some eight data-dependent branches over them, half of them
+ * mispredicted (access_heavy: a fifth of its time in the slow path).
+ * A cell can race when it is another slot's (or an earlier owner's of
+ * this one), overlaps the access and is not both-read or both-atomic
+ * with it; a freed or ignored word is left to the full check too.  On
+ * true, @same has a bit for each of this slot's cells with the
+ * access's very bytes, @none for each empty cell.
+ */
+static inline __attribute__((always_inline)) bool cells_cannot_race(
+	const struct task *t, const uint64_t *cells, uint8_t mask, bool is_write,
+	bool is_atomic, unsigned *same, unsigned *none)
+{
+	unsigned may = 0;
+
+	*same = *none = 0;
+	for (int i = 0; i < SHADOW_CELLS; i++) {
+		uint64_t c = cells[i];
+		unsigned full = c != 0;
+		unsigned slot_is = cell_slot(c) == t->slot, since = cell_epoch(c) >= t->slot_base;
+		unsigned own = slot_is & since;
+		unsigned meets = (cell_mask(c) & mask) != 0;
+		unsigned rd = cell_is_read(c), at = cell_is_atomic(c), fr = cell_is_freed(c);
+		unsigned weak = (rd & !is_write) | (at & is_atomic);
+
+		*none |= !full << i;
+		*same |= (full & own & (cell_mask(c) == mask)) << i;
+		may |= ((full & !own & meets & !weak) | fr) << i;
+	}
+	return !may;
+}
+
+/*
+ * Store @cur, the access of @t at @pc, in cell @store of the word @sh,
+ * or, with @store -1, in place of the oldest: the tail of check_word.
+ */
+static inline __attribute__((always_inline)) void put_cell(struct task *t, uint64_t *sh, int store,
+			    uint64_t cur, uintptr_t pc, uintptr_t a, uint32_t n,
+			    bool is_write, bool is_atomic, bool trace_it)
+{
+	if (store < 0) {
+		/*
+		 * No cell of ours and none empty: the oldest goes.  The
+		 * cells shift down and this access takes the first, so a
+		 * word holds its last four stores (first in, first out).
+		 * Tasks reading a shared table keep their cells while four
+		 * accesses fit, where a cell chosen from the pc had two
+		 * tasks, or two halves of a word, evicting each other.  A
+		 * cell another thread stores meanwhile may be lost, as an
+		 * eviction loses one: every cell left is still an access
+		 * that was made.
+		 */
+		_Static_assert(SHADOW_CELLS == 4, "the shift below moves three cells");
+		for (int i = SHADOW_CELLS - 1; i > 0; i--)
+			__atomic_store_n(&sh[i], __atomic_load_n(&sh[i - 1], __ATOMIC_RELAXED),
+					 __ATOMIC_RELAXED);
+		store = 0;
+	}
+	if (trace_it)
+		trace_access(t, pc, a, n, is_write, is_atomic);
+	__atomic_store_n(&sh[store], cur, __ATOMIC_RELAXED);
+}
+
 /* Returns true when it reported a race (the caller stops there). */
 static inline __attribute__((always_inline)) bool check_word(struct task *t, uintptr_t word, uint8_t mask,
 			      bool is_write, bool is_atomic, uintptr_t pc,
 			      uintptr_t a, uint32_t n, bool trace_it)
 {
 	uint64_t *sh = shadow_of(word);
-	uint64_t cur, c;
+	uint64_t cur, c, cells[SHADOW_CELLS];
+	unsigned same, none;
 	int store = -1;
 	bool raced = false;
 
@@ -41,8 +108,30 @@ static inline __attribute__((always_inline)) bool check_word(struct task *t, uin
 	 * (one branch, not one per cell: access.h). */
 	if (cells_hold(sh, cur))
 		return false;
+	for (int i = 0; i < SHADOW_CELLS; i++)
+		cells[i] = __atomic_load_n(&sh[i], __ATOMIC_RELAXED);
+	if (likely(cells_cannot_race(t, cells, mask, is_write, is_atomic, &same, &none))) {
+		/* What the loop below decides when no cell races, in its
+		 * order: this slot's cell of these bytes, else the first
+		 * empty one, else the oldest. */
+		for (; same; same &= same - 1) {
+			int i = __builtin_ctz(same);
+
+			c = cells[i];
+			/* It covers this access, or this one would lose a
+			 * write of the same epoch: nothing to store. */
+			if (cell_epoch(c) == t->epoch &&
+			    (cell_covers(c, cur) || !cell_covers(cur, c)))
+				return false;
+			store = i;
+		}
+		if (store < 0 && none)
+			store = __builtin_ctz(none);
+		put_cell(t, sh, store, cur, pc, a, n, is_write, is_atomic, trace_it);
+		return false;
+	}
 	for (int i = 0; i < SHADOW_CELLS; i++) {
-		c = __atomic_load_n(&sh[i], __ATOMIC_RELAXED);
+		c = cells[i];
 		if (!c) {
 			if (store < 0)
 				store = i;
@@ -84,27 +173,7 @@ static inline __attribute__((always_inline)) bool check_word(struct task *t, uin
 		store = i;
 		break;
 	}
-	if (store < 0) {
-		/*
-		 * No cell of ours and none empty: the oldest goes.  The
-		 * cells shift down and this access takes the first, so a
-		 * word holds its last four stores (first in, first out).
-		 * Tasks reading a shared table keep their cells while four
-		 * accesses fit, where a cell chosen from the pc had two
-		 * tasks, or two halves of a word, evicting each other.  A
-		 * cell another thread stores meanwhile may be lost, as an
-		 * eviction loses one: every cell left is still an access
-		 * that was made.
-		 */
-		_Static_assert(SHADOW_CELLS == 4, "the shift below moves three cells");
-		for (int i = SHADOW_CELLS - 1; i > 0; i--)
-			__atomic_store_n(&sh[i], __atomic_load_n(&sh[i - 1], __ATOMIC_RELAXED),
-					 __ATOMIC_RELAXED);
-		store = 0;
-	}
-	if (trace_it)
-		trace_access(t, pc, a, n, is_write, is_atomic);
-	__atomic_store_n(&sh[store], cur, __ATOMIC_RELAXED);
+	put_cell(t, sh, store, cur, pc, a, n, is_write, is_atomic, trace_it);
 	return raced;
 }
 
