@@ -93,7 +93,7 @@ static inline __attribute__((always_inline)) void put_cell(struct task *t, uint6
 /* Returns true when it reported a race (the caller stops there). */
 static inline __attribute__((always_inline)) bool check_word(struct task *t, uintptr_t word, uint8_t mask,
 			      bool is_write, bool is_atomic, uintptr_t pc,
-			      uintptr_t a, uint32_t n, bool trace_it)
+			      uintptr_t a, uint32_t n, bool trace_it, bool probe)
 {
 	uint64_t *sh = shadow_of(word);
 	uint64_t cur, c, cells[SHADOW_CELLS];
@@ -105,8 +105,10 @@ static inline __attribute__((always_inline)) bool check_word(struct task *t, uin
 		return false;
 	cur = cell_make(t->slot, t->epoch, mask, !is_write, is_atomic);
 	/* The common case first: this very access is already recorded
-	 * (one branch, not one per cell: access.h). */
-	if (cells_hold(sh, cur))
+	 * (one branch, not one per cell: access.h).  Without @probe the
+	 * caller has just made that test (the entry points' fast path);
+	 * the cells below would say the same, only later. */
+	if (probe && cells_hold(sh, cur))
 		return false;
 	for (int i = 0; i < SHADOW_CELLS; i++)
 		cells[i] = __atomic_load_n(&sh[i], __ATOMIC_RELAXED);
@@ -185,8 +187,8 @@ static inline uint8_t word_mask(uintptr_t w, uintptr_t a, uintptr_t end)
 	return (uint8_t)(((1u << (hi - lo)) - 1) << (lo - w));
 }
 
-void access_small(struct task *t, uintptr_t a, uint32_t n, bool is_write,
-		  bool is_atomic, uintptr_t pc)
+static inline __attribute__((always_inline)) void small_access(struct task *t, uintptr_t a,
+				uint32_t n, bool is_write, bool is_atomic, uintptr_t pc, bool probe)
 {
 	uintptr_t end = a + n, off = a & 7;
 
@@ -194,14 +196,25 @@ void access_small(struct task *t, uintptr_t a, uint32_t n, bool is_write,
 		return;
 	if (likely(off + n <= 8)) {	/* within one word: nearly every access */
 		check_word(t, a & ~7ULL, (uint8_t)(((1u << n) - 1) << off), is_write,
-			   is_atomic, pc, a, n, true);
+			   is_atomic, pc, a, n, true, probe);
 		return;
 	}
 	for (uintptr_t w = a & ~7ULL; w < end; w += 8) {
 		/* A word trace for each piece: replay matches by overlap. */
-		if (check_word(t, w, word_mask(w, a, end), is_write, is_atomic, pc, a, n, true))
+		if (check_word(t, w, word_mask(w, a, end), is_write, is_atomic, pc, a, n, true, true))
 			return;
 	}
+}
+
+void access_small(struct task *t, uintptr_t a, uint32_t n, bool is_write,
+		  bool is_atomic, uintptr_t pc)
+{
+	small_access(t, a, n, is_write, is_atomic, pc, true);
+}
+
+void access_small_missed(struct task *t, uintptr_t a, uint32_t n, bool is_write, uintptr_t pc)
+{
+	small_access(t, a, n, is_write, false, pc, false);
 }
 
 void access_range(struct task *t, uintptr_t a, size_t n, bool is_write,
@@ -215,7 +228,7 @@ void access_range(struct task *t, uintptr_t a, size_t n, bool is_write,
 	trace_range(t, pc, a, n, is_write);
 	/* A partial first word; the last one too, if it is the same. */
 	if ((a & 7) || end < w0 + 8) {
-		if (check_word(t, w0, word_mask(w0, a, end), is_write, false, pc, a, n, false) ||
+		if (check_word(t, w0, word_mask(w0, a, end), is_write, false, pc, a, n, false, true) ||
 		    wl == w0)
 			return;
 		w += 8;
@@ -233,11 +246,11 @@ void access_range(struct task *t, uintptr_t a, size_t n, bool is_write,
 	for (; w + 8 <= end; w += 8, sh = sh ? sh + SHADOW_CELLS : NULL) {
 		if (sh && cells_hold(sh, full))
 			continue;
-		if (check_word(t, w, 0xff, is_write, false, pc, a, n, false))
+		if (check_word(t, w, 0xff, is_write, false, pc, a, n, false, true))
 			return;
 	}
 	if (w < end)
-		check_word(t, w, word_mask(w, a, end), is_write, false, pc, a, n, false);
+		check_word(t, w, word_mask(w, a, end), is_write, false, pc, a, n, false, true);
 }
 
 /*
@@ -342,7 +355,7 @@ void access_free(struct task *t, uintptr_t a, size_t n, uintptr_t pc, bool check
 		 */
 		if (unlikely(!clean || w + 8 > end)) {
 			if (check && check_word(t, w, word_mask(w, a, end), true, false,
-						pc, a, n, false))
+						pc, a, n, false, true))
 				check = false;
 			_mm_store_si128((__m128i *)(c + 2), zero);
 		}

@@ -19,7 +19,7 @@
 static __attribute__((noinline)) void access_miss(void *a, uint32_t size, bool is_write,
 						  uintptr_t pc)
 {
-	access_small(task_cur(), (uintptr_t)a, size, is_write, false, pc);
+	access_small_missed(task_cur(), (uintptr_t)a, size, is_write, pc);
 }
 
 /*
