@@ -30,6 +30,8 @@
  * order of their making, and a read that missed the fast path went
  * through some eight data-dependent branches over them, half of them
  * mispredicted (access_heavy: a fifth of its time in the slow path).
+ * Dearer than the loop when its branches are predictable: check_word
+ * asks only about full words.
  * A cell can race when it is another slot's (or an earlier owner's of
  * this one), overlaps the access and is not both-read or both-atomic
  * with it; a freed or ignored word is left to the full check too.  On
@@ -112,7 +114,11 @@ static inline __attribute__((always_inline)) bool check_word(struct task *t, uin
 		return false;
 	for (int i = 0; i < SHADOW_CELLS; i++)
 		cells[i] = __atomic_load_n(&sh[i], __ATOMIC_RELAXED);
-	if (likely(cells_cannot_race(t, cells, mask, is_write, is_atomic, &same, &none))) {
+	/* Only a full word: with fewer cells the loop's branches follow a
+	 * pattern (a lock's word after each release: this slot's one cell,
+	 * of an earlier epoch) and it is the cheaper of the two. */
+	if (cells[SHADOW_CELLS - 1] &&
+	    cells_cannot_race(t, cells, mask, is_write, is_atomic, &same, &none)) {
 		/* What the loop below decides when no cell races, in its
 		 * order: this slot's cell of these bytes, else the first
 		 * empty one, else the oldest. */
