@@ -56,6 +56,9 @@ static inline __attribute__((always_inline)) bool access_recorded(const struct t
 /* An access of up to 16 bytes at any alignment, made at @pc. */
 void access_small(struct task *t, uintptr_t a, uint32_t n, bool is_write,
 		  bool is_atomic, uintptr_t pc);
+/* The same for a plain access that access_recorded just found not
+ * recorded (the entry points' slow path): that test is not repeated. */
+void access_small_missed(struct task *t, uintptr_t a, uint32_t n, bool is_write, uintptr_t pc);
 /* Every byte of [a, a + n) (memcpy, memset, pthread objects). */
 void access_range(struct task *t, uintptr_t a, size_t n, bool is_write,
 		  uintptr_t pc);
@@ -67,6 +70,12 @@ void access_range(struct task *t, uintptr_t a, size_t n, bool is_write,
  */
 void access_mark_written(struct task *t, uintptr_t a, size_t n, uintptr_t pc,
 			 bool freed);
+/*
+ * free() of the block [a, a + n): with @check, access_range's checked
+ * write of it, then access_mark_written's freed mark, in one pass over
+ * its shadow.
+ */
+void access_free(struct task *t, uintptr_t a, size_t n, uintptr_t pc, bool check);
 /* Never check [a, a + n) again until it is reset (mnrace_ignore_range). */
 void access_ignore(uintptr_t a, size_t n);
 

@@ -19,7 +19,7 @@
 static __attribute__((noinline)) void access_miss(void *a, uint32_t size, bool is_write,
 						  uintptr_t pc)
 {
-	access_small(task_cur(), (uintptr_t)a, size, is_write, false, pc);
+	access_small_missed(task_cur(), (uintptr_t)a, size, is_write, pc);
 }
 
 /*
@@ -27,10 +27,16 @@ static __attribute__((noinline)) void access_miss(void *a, uint32_t size, bool i
  * the return address is still the instrumented code's, MNR_PC) to the
  * check.  Two functions, so that the compiler lays out neither path as
  * the other's cold branch: off a window, load, test, return; in one,
- * the same check with one more jump.
+ * the same check with one more jump.  Both start a cache line: with the
+ * same instructions, private_array ran 2.2x plain or 1.8x depending on
+ * where the linker happened to put them (the front end caches decoded
+ * code by address, and the program's own loop competes for the same
+ * places), so an unrelated change elsewhere in the runtime swung it by
+ * a fifth.  Aligned, their place no longer follows the rest of the
+ * runtime's code; the program's code can still collide with them.
  */
 #define ACCESS_FN(name, size, is_write)					\
-	static __attribute__((noinline)) void name##_on(void *a)	\
+	static __attribute__((noinline, aligned(64))) void name##_on(void *a)	\
 	{								\
 		struct task *t = mnr_cur;				\
 									\
@@ -39,7 +45,7 @@ static __attribute__((noinline)) void access_miss(void *a, uint32_t size, bool i
 			return;						\
 		access_miss(a, size, is_write, MNR_PC());		\
 	}								\
-	MNR_EXPORT __attribute__((noinline)) void name(void *a)		\
+	MNR_EXPORT __attribute__((noinline, aligned(64))) void name(void *a)	\
 	{								\
 		if (sample_now())					\
 			__attribute__((musttail)) return name##_on(a);	\

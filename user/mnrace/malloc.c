@@ -159,13 +159,14 @@ int64_t heap_on_free(void *p, uintptr_t pc, const void *fn)
 
 		t = task_cur();
 		ipc = scope_enter(t, pc, fn);
-		if (pc_instrumented(pc))
-			access_range(t, (uintptr_t)p, head, true, ipc);
 		/* A big block's shadow goes back to the kernel instead. */
-		if (n > FREED_MARK_MAX)
+		if (n > FREED_MARK_MAX) {
+			if (pc_instrumented(pc))
+				access_range(t, (uintptr_t)p, head, true, ipc);
 			shadow_reset((uintptr_t)p, n);
-		else
-			access_mark_written(t, (uintptr_t)p, head, ipc, true);
+		} else {
+			access_free(t, (uintptr_t)p, head, ipc, pc_instrumented(pc));
+		}
 		scope_exit(t);
 	}
 	__atomic_store_n(meta, 0, __ATOMIC_RELEASE);
