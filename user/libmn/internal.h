@@ -136,16 +136,6 @@ enum g_status { G_IDLE, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING, G_DEAD };
 struct mn_m;
 struct mn_p;
 
-/* A timer (timer.c): in at most one P's heap, which moves it by idx. */
-struct mn_timer {
-	int64_t when;
-	void (*fn)(void *arg, uint64_t seq);
-	void *arg;
-	uint64_t seq;
-	struct mn_p *p;		/* heap it is in, NULL = not in a heap */
-	int idx;
-};
-
 /*
  * Every parked task costs this struct (malloc'ed) and the touched top
  * page of its stack: keep it small.  Ints and bools are grouped, and
@@ -177,7 +167,6 @@ struct mn_g {
 	bool is_main;
 	bool started;			/* has run: stack holds its frames */
 	void *race;			/* its race detector's handle (race.h): mnrace task, TSan fiber */
-	struct mn_timer sleept;		/* mn_sleep's (timer.c) */
 #ifdef MN_ASAN
 	void *asan_fake;
 	const void *asan_bottom;	/* stack bounds told to ASan on a switch */
@@ -447,6 +436,14 @@ static inline bool mn_token_win(struct mn_g *g, uint64_t armed)
 }
 
 /* ---- timers (timer.c) ---- */
+struct mn_timer {
+	int64_t when;
+	void (*fn)(void *arg, uint64_t seq);
+	void *arg;
+	uint64_t seq;
+	struct mn_p *p;		/* heap it is in, NULL = not in a heap */
+	int idx;
+};
 void mn_timer_add(struct mn_timer *t) MN_HIDDEN;
 bool mn_timer_del(struct mn_timer *t) MN_HIDDEN;	/* true if removed before firing */
 int64_t mn_timers_run(struct mn_p *p, int64_t now) MN_HIDDEN;	/* next when, 0 = none */

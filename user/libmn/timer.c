@@ -7,6 +7,8 @@
  * A timer's callback runs without the lock held and gets copies of
  * (arg, seq), never the timer itself: the timer may live on the stack of
  * a task that resumes and returns as soon as the callback wakes it.
+ * mn_sleep needs no struct mn_timer: its heap entry is the sleeping task
+ * itself (ENT_SLEEPER), which firing readies.
  *
  * Also here: the runtime's clock (mn_nanotime, CLOCK_MONOTONIC) and mn_now.
  */
@@ -24,16 +26,24 @@
  * so reading t->when at every level cost a cache and TLB miss per level
  * (perf: heap_remove was 22% of 10k sleeping tasks); now only the entries
  * that move are touched, to update their idx.  4-ary halves the depth.
+ *
+ * A sleeping task's entry is the task (x = g | ENT_SLEEPER): a sleep is
+ * never deleted, so it keeps no idx, and firing it reads nothing but the
+ * entry.  With 10k sleepers the idx store into each moved timer, a miss
+ * at every level of every sift, was still most of heap_remove, and the
+ * reads of each fired timer most of mn_timers_run (perf).
  */
 struct mn_timer_ent {
 	int64_t when;
-	struct mn_timer *t;
+	uintptr_t x;		/* struct mn_timer *, or struct mn_g * | ENT_SLEEPER */
 };
+#define ENT_SLEEPER ((uintptr_t)1)
 
 static inline void heap_set(struct mn_p *p, int i, struct mn_timer_ent e)
 {
 	p->timers[i] = e;
-	e.t->idx = i;
+	if (!(e.x & ENT_SLEEPER))
+		((struct mn_timer *)e.x)->idx = i;
 }
 
 static void sift_up(struct mn_p *p, int i)
@@ -111,20 +121,14 @@ static void update_timer0(struct mn_p *p, bool armed)
 		atomic_store_explicit(&p->timer0, when, memory_order_release);
 }
 
-/* Arm t, which is in no heap (checked: it would be in two).  Any thread;
- * must not hold a P's timers_lock. */
-void mn_timer_add(struct mn_timer *t)
+/* Put entry @x due at @when in the heap of the caller's P (P 0 on a
+ * thread without one) and tell sysmon if it must wake earlier for it.
+ * Any thread; must not hold a P's timers_lock. */
+static void heap_add(int64_t when, uintptr_t x)
 {
 	struct mn_m *m = mn_getm();
 	struct mn_p *p = (m && m->p) ? m->p : &mn_sched.allp[0];
-	int64_t when;
 
-	mn_check(!__atomic_load_n(&t->p, __ATOMIC_RELAXED), "mn_timer_add: timer already armed");
-	mn_race_release_store(t);	/* the arming before the callback (race.h) */
-	if (t->when <= 0)
-		t->when = 1;
-	/* t may fire, and its owner return, as soon as the lock drops */
-	when = t->when;
 	mn_lk_lock(&p->timers_lock);
 	if (p->ntimers == p->timers_cap) {
 		int cap = p->timers_cap ? 2 * p->timers_cap : 64;
@@ -138,14 +142,27 @@ void mn_timer_add(struct mn_timer *t)
 		p->timers = n;
 		p->timers_cap = cap;
 	}
-	heap_set(p, p->ntimers++, (struct mn_timer_ent){ when, t });
-	__atomic_store_n(&t->p, p, __ATOMIC_RELEASE);
-	sift_up(p, t->idx);
+	heap_set(p, p->ntimers, (struct mn_timer_ent){ when, x });
+	if (!(x & ENT_SLEEPER))
+		__atomic_store_n(&((struct mn_timer *)x)->p, p, __ATOMIC_RELEASE);
+	sift_up(p, p->ntimers++);
 	update_timer0(p, true);
 	mn_lk_unlock(&p->timers_lock);
 	/* seq_cst pairs with sysmon's store of sysmon_until (sysmon.c). */
 	if (mn_timers_watch(p, when) < atomic_load(&mn_sched.sysmon_until))
 		mn_sysmon_kick();
+}
+
+/* Arm t, which is in no heap (checked: it would be in two).  Any thread;
+ * must not hold a P's timers_lock. */
+void mn_timer_add(struct mn_timer *t)
+{
+	mn_check(!__atomic_load_n(&t->p, __ATOMIC_RELAXED), "mn_timer_add: timer already armed");
+	mn_race_release_store(t);	/* the arming before the callback (race.h) */
+	if (t->when <= 0)
+		t->when = 1;
+	/* t may fire, and its owner return, as soon as the lock drops */
+	heap_add(t->when, (uintptr_t)t);
 }
 
 /* Any thread; must not hold a P's timers_lock. */
@@ -177,6 +194,8 @@ bool mn_timer_del(struct mn_timer *t)
  * the earliest when left (0: none) as the last batch left it.
  */
 #define TIMERS_BATCH 64
+static void sleep_fire(void *g, uint64_t seq);
+
 int64_t mn_timers_run(struct mn_p *p, int64_t now)
 {
 	struct {
@@ -191,14 +210,19 @@ int64_t mn_timers_run(struct mn_p *p, int64_t now)
 		n = 0;
 		mn_lk_lock(&p->timers_lock);
 		while (n < TIMERS_BATCH && p->ntimers && p->timers[0].when <= now) {
-			struct mn_timer *t = p->timers[0].t;
+			uintptr_t x = p->timers[0].x;
+			struct mn_timer *t = (struct mn_timer *)x;
 
+			heap_remove(p, 0);
+			if (x & ENT_SLEEPER) {
+				due[n++] = (typeof(due[0])){ sleep_fire, (void *)(x & ~ENT_SLEEPER), 0 };
+				continue;
+			}
 			due[n].fn = t->fn;
 			due[n].arg = t->arg;
 			due[n].seq = t->seq;
 			n++;
 			mn_race_acquire(t);	/* while t is sure to exist */
-			heap_remove(p, 0);
 			__atomic_store_n(&t->p, NULL, __ATOMIC_RELEASE);
 		}
 		next = p->ntimers ? p->timers[0].when : 0;
@@ -249,20 +273,30 @@ int64_t mn_timers_earliest(void)
 
 /* ---- sleeping ---- */
 
-static void sleep_fire(void *arg, uint64_t seq)
+/* A sleeper's entry fired: wake it (no hand-off, see mn_ready_next). */
+static void sleep_fire(void *g, uint64_t seq)
 {
-	mn_ready_next(arg, false);
+	mn_ready_next(g, false);
 }
 
+struct sleep_req {
+	struct mn_g *g;
+	int64_t when;
+};
+
+/* On g0 once the sleeper is parked, so it cannot fire early; the request
+ * is on the sleeper's stack, which stays put until it is woken. */
 static void sleep_arm(void *arg)
 {
-	mn_timer_add(arg);
+	struct sleep_req *r = arg;
+
+	heap_add(r->when, (uintptr_t)r->g | ENT_SLEEPER);
 }
 
 void mn_sleep(int64_t ns)
 {
 	struct mn_g *g = mn_getg();
-	struct mn_timer *t;
+	struct sleep_req r;
 	int64_t now;
 
 	if (!g) {
@@ -276,15 +310,11 @@ void mn_sleep(int64_t ns)
 		mn_yield();
 		return;
 	}
-	t = &g->sleept;
 	now = mn_nanotime();
-	t->when = now + ns;
-	t->fn = sleep_fire;
-	t->arg = g;
+	r = (struct sleep_req){ g, now + ns };
 	g->m->now_hint = now;	/* for the timer check after the park */
 	g->m->now_tick = g->m->p->schedtick;
-	/* Armed from g0 once we are parked, so it cannot fire early. */
-	mn_park(sleep_arm, t, "sleep");
+	mn_park(sleep_arm, &r, "sleep");
 }
 
 /* ---- the clock ---- */
