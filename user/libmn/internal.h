@@ -196,6 +196,7 @@ struct mn_p {
 	int ngfree;
 	char *stacks[STACK_CACHE];	/* cached free stacks (stack.c) */
 	int nstacks;
+	char *chunk_next, *chunk_end;	/* stacks not yet handed out (stack.c) */
 	uint32_t timers_lock;
 	struct mn_timer_ent *timers;	/* 4-ary heap by when (timer.c) */
 	int ntimers, timers_cap;

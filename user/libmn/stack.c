@@ -33,9 +33,7 @@ size_t mn_pagesz;
 static _Atomic long guarded_stacks;
 static long guard_limit;
 static _Atomic int guard_warned;
-static bool light_guards = true;	/* until the kernel refuses them */
-static uint32_t slab_lock;
-static char *slab_next, *slab_end;
+static _Atomic bool light_guards = true;	/* until the kernel refuses them */
 
 #ifndef MADV_GUARD_INSTALL
 #define MADV_GUARD_INSTALL 102		/* Linux 6.13 */
@@ -49,13 +47,13 @@ static char *slab_next, *slab_end;
  * process_madvise) are page-table markers: the chunk stays one VMA.
  * Without them (older kernels), a PROT_NONE mprotect per stack costs two
  * VMAs each, so only while the map-count budget lasts.  Returns how many
- * of the spans, from the first, are guarded.  Must hold slab_lock.
+ * of the spans, from the first, are guarded.  Any thread.
  */
 static int guard_chunk(char *base, size_t span, int n)
 {
 	int i = 0;
 
-	if (light_guards) {
+	if (atomic_load_explicit(&light_guards, memory_order_relaxed)) {
 		struct iovec iov[STACK_CHUNK];
 		ssize_t r;
 
@@ -67,7 +65,7 @@ static int guard_chunk(char *base, size_t span, int n)
 			return n;
 		/* EBADF, EINVAL: an older kernel; a short count: go on below */
 		i = r > 0 ? (int)(r / (ssize_t)mn_pagesz) : 0;
-		light_guards = false;
+		atomic_store_explicit(&light_guards, false, memory_order_relaxed);
 	}
 	for (; i < n; i++) {
 		if (atomic_fetch_add(&guarded_stacks, 1) >= guard_limit ||
@@ -82,44 +80,38 @@ static int guard_chunk(char *base, size_t span, int n)
 /*
  * Stacks are allocated when a task first runs, not when it is created,
  * so a million queued tasks cost a million small structs, not stacks.
- * They are carved from chunks of STACK_CHUNK, each with a guard page
- * below it (guard_chunk): 10k sleeping tasks that each mapped a stack and
- * then split it with mprotect spent 40% of their CPU time in mmap,
- * mprotect and the mmap lock they fought over (perf, timers_10k).  Past
- * the map-count budget of mprotect guards we go on unguarded instead of
- * failing, and say so once.  Stacks are never unmapped: a dead task's
- * stack goes to the caches below for the next task to run.  Any thread;
- * no lock held.
+ * Each P carves them from chunks of STACK_CHUNK of its own, each stack
+ * with a guard page below it (guard_chunk): 10k sleeping tasks that each
+ * mapped a stack and then split it with mprotect spent 40% of their CPU
+ * time in mmap, mprotect and the mmap lock they fought over (perf,
+ * timers_10k), and a chunk shared by the Ps made them fight over its lock
+ * instead, held over the system calls.  Past the map-count budget of
+ * mprotect guards we go on unguarded instead of failing, and say so
+ * once.  Stacks are never unmapped: a dead task's stack goes to the
+ * caches below for the next task to run.  Owner P only.
  */
-static void stack_alloc(struct mn_g *g)
+static void stack_alloc(struct mn_p *p, struct mn_g *g)
 {
 	size_t sz = mn_sched.stack_size, span = sz + mn_pagesz;
-	char *p;
-	int guarded;
 
-	mn_lk_lock(&slab_lock);
-	if (!slab_next || slab_next + span > slab_end) {
+	if (!p->chunk_next || p->chunk_next + span > p->chunk_end) {
 		size_t chunk = span * STACK_CHUNK;
+		char *c = mmap(NULL, chunk, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
 
-		p = mmap(NULL, chunk, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-		if (p == MAP_FAILED) {
-			mn_lk_unlock(&slab_lock);
+		if (c == MAP_FAILED)
 			mn_fatal("out of memory allocating task stacks: %s", strerror(errno));
-		}
-		guarded = guard_chunk(p, span, STACK_CHUNK);
-		if (guarded < STACK_CHUNK && !atomic_exchange(&guard_warned, 1))
+		if (guard_chunk(c, span, STACK_CHUNK) < STACK_CHUNK &&
+		    !atomic_exchange(&guard_warned, 1))
 			fprintf(stderr, "libmn: warning: %ld guarded task stacks reach "
 				"vm.max_map_count: further stacks have no guard page\n",
 				guard_limit);
-		slab_next = p;
-		slab_end = p + chunk;
+		p->chunk_next = c;
+		p->chunk_end = c + chunk;
 	}
-	p = slab_next;
-	slab_next += span;
-	mn_lk_unlock(&slab_lock);
-	g->stack = p;
+	g->stack = p->chunk_next;
 	g->stack_size = sz;
+	p->chunk_next += span;
 }
 
 /*
@@ -181,7 +173,7 @@ void mn_stack_get(struct mn_p *p, struct mn_g *g)
 		g->stack_size = mn_sched.stack_size;
 		return;
 	}
-	stack_alloc(g);
+	stack_alloc(p, g);
 }
 
 static long read_max_map_count(void)
