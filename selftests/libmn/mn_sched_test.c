@@ -513,6 +513,26 @@ TEST(after_channel)
 	ASSERT_EQ(1, mn_main(after_main, NULL));
 }
 
+static int busy_p_main(void *a)
+{
+	mn_chan *c = mn_after(5000000);
+	int64_t fired;
+
+	while (!mn_chan_len(c))
+		;	/* never parks or yields: this P's M never looks at its timers */
+	mn_chan_recv(c, &fired);
+	mn_chan_free(c);
+	return 1;
+}
+
+/* A timer of a P kept by one task that never gives it up fires all the
+ * same (sysmon runs it): the channel receives while the task spins. */
+TEST(timer_fires_on_busy_p)
+{
+	setenv("MN_PROCS", "1", 1);
+	ASSERT_EQ(1, mn_main(busy_p_main, NULL));
+}
+
 static int idle_main(void *a)
 {
 	mn_sleep(300000000);

@@ -258,6 +258,43 @@ void mn_timers_check(struct mn_m *m, struct mn_p *p)
 		mn_timers_run(p, now);
 }
 
+/*
+ * sysmon's look at p's timers at @now: it runs those due for it
+ * (mn_timers_watch) unless p is running and has scheduled since sysmon
+ * last deferred to it, that is, its M is going through findrunnable and
+ * will run them.  Then sysmon looks again SYSMON_TIMER_SLACK later: a P
+ * kept by one task gets its timers run at most two slacks late.  When
+ * the Ps were merely behind (10k sleepers: the earliest timer a slack
+ * overdue), sysmon ran their timers, readying through the global queue,
+ * and woke every 130 us to do it (perf: 800 epoll waits in 110 ms).
+ * Returns when sysmon must look again (0: no timer).  sysmon only.
+ */
+int64_t mn_timers_sysmon(struct mn_p *p, int64_t now)
+{
+	int64_t t = mn_timers_watch(p, atomic_load(&p->timer0));
+	uint32_t tick = __atomic_load_n(&p->schedtick, __ATOMIC_RELAXED);
+
+	p->sysmon_timer_defer = 0;
+	if (!t || t > now)
+		return t;
+	if (atomic_load(&p->status) == P_RUNNING && tick != p->sysmon_timer_tick) {
+		p->sysmon_timer_tick = tick;
+		p->sysmon_timer_defer = now + SYSMON_TIMER_SLACK;
+		return p->sysmon_timer_defer;
+	}
+	mn_timers_run(p, now);
+	return mn_timers_watch(p, atomic_load(&p->timer0));
+}
+
+/* When sysmon must look at p's timers now that it has (mn_timers_sysmon):
+ * for its recheck before it sleeps.  sysmon only. */
+int64_t mn_timers_sysmon_due(struct mn_p *p)
+{
+	int64_t t = mn_timers_watch(p, atomic_load(&p->timer0));
+
+	return t && t < p->sysmon_timer_defer ? p->sysmon_timer_defer : t;
+}
+
 /* Any thread, no lock: a snapshot of every P's earliest timer. */
 int64_t mn_timers_earliest(void)
 {
