@@ -310,9 +310,17 @@ int64_t mn_timers_earliest(void)
 
 /* ---- sleeping ---- */
 
-/* A sleeper's entry fired: wake it (no hand-off, see mn_ready_next). */
+/*
+ * A sleeper's entry fired: wake it (no hand-off, see mn_ready_next).  Its
+ * stack, where the switch into it will load the saved registers, is
+ * brought in now, while it waits in the run queue: that first touch of
+ * the stack, a cache and TLB miss for each of 10k sleepers, was most of
+ * mn_ctx_switch's 28% (perf, timers_10k: 7.5% with the prefetch, part
+ * of the miss moving here to the load of g->sp; 2-4% of the wall time).
+ */
 static void sleep_fire(void *g, uint64_t seq)
 {
+	__builtin_prefetch(((struct mn_g *)g)->sp, 1);
 	mn_ready_next(g, false);
 }
 
