@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Per-P timers: a 4-ary heap by deadline in each P, guarded by the P's
- * timers_lock.  The P's own M runs expired timers in findrunnable(); sysmon
- * runs those of every P and sleeps until the earliest one (sysmon.c).
+ * timers_lock (Go's runtime/time.go, without its lazy deletion: a timer
+ * keeps its index instead).  The P's own M runs expired timers at each
+ * schedule (mn_timers_check, from findrunnable); sysmon runs those of
+ * idle Ps, of Ps in system calls and of Ps held by one task, and sleeps
+ * until the earliest one it must run (mn_timers_sysmon, sysmon.c).
  *
  * A timer's callback runs without the lock held and gets copies of
  * (arg, seq), never the timer itself: the timer may live on the stack of
@@ -120,6 +123,8 @@ static void update_timer0(struct mn_p *p, bool armed)
 	else
 		atomic_store_explicit(&p->timer0, when, memory_order_release);
 }
+
+/* ---- arming and disarming ---- */
 
 /* Put entry @x due at @when in the heap of the caller's P (P 0 on a
  * thread without one) and tell sysmon if it must wake earlier for it.
