@@ -2,6 +2,7 @@
 /* libmn scheduler: tasks, stacks, stealing, syscalls, timers, deadlock. */
 #include <fenv.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -248,6 +249,81 @@ TEST(stack_guard_page)
 	EXPECT_EQ(SIGSEGV, WTERMSIG(st));
 }
 
+/* ---- an overrun of a stack carved from the middle of a chunk ---- */
+#define GUARD_NEIGHBOURS 40	/* stacks taken before the overrunning task's */
+
+static mn_waitgroup guard_up;
+static mn_chan *guard_hold;
+static uintptr_t guard_frame;	/* a frame near the overrunning task's stack top */
+static char guard_altstack[65536];
+
+static void guard_neighbour(void *a)
+{
+	mn_wg_done(&guard_up);
+	mn_chan_recv(guard_hold, NULL);	/* parked, its stack taken, until exit */
+}
+
+/* On the alternate stack: did the overrun fault in the page right below
+ * the overrunning task's 64 KiB, its guard?  Without a guard it would run
+ * on into the neighbour's stack below and fault 64 KiB further down. */
+static void put_hex(char *p, uintptr_t v)	/* 16 digits; async-signal-safe */
+{
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		p[i] = "0123456789abcdef"[v & 15];
+}
+
+static void guard_segv(int sig, siginfo_t *si, void *uc)
+{
+	uintptr_t a = (uintptr_t)si->si_addr, bottom = guard_frame - 65536;
+	char msg[] = "fault at 0x................, stack bottom near 0x................\n";
+
+	put_hex(msg + 11, a);
+	put_hex(msg + 49, bottom);
+	(void)!write(2, msg, sizeof(msg) - 1);
+	_exit(a >= bottom - 4096 && a < bottom + 2048 ? 0 : 3);
+}
+
+static void guard_overrun_task(void *a)
+{
+	stack_t ss = { .ss_sp = guard_altstack, .ss_size = sizeof(guard_altstack) };
+	struct sigaction sa = { .sa_sigaction = guard_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK };
+
+	guard_frame = (uintptr_t)__builtin_frame_address(0);
+	sigaltstack(&ss, NULL);	/* this thread's: MN_PROCS=1 */
+	sigaction(SIGSEGV, &sa, NULL);
+	recurse(0);
+}
+
+static int guard_chunk_main(void *a)
+{
+	guard_hold = mn_chan_make(0, 0);
+	mn_wg_add(&guard_up, GUARD_NEIGHBOURS);
+	for (int i = 0; i < GUARD_NEIGHBOURS; i++)
+		mn_go(guard_neighbour, NULL);
+	mn_wg_wait(&guard_up);	/* every neighbour runs on a stack of its own */
+	mn_go(guard_overrun_task, NULL);
+	mn_sleep(5000000000LL);
+	return 0;
+}
+
+static void guard_chunk_child(void)
+{
+	setenv("MN_PROCS", "1", 1);
+	setenv("MN_STACK_SIZE", "65536", 1);
+	mn_main(guard_chunk_main, NULL);
+}
+
+/* Stacks are carved from shared mappings: one that is not the first of
+ * its mapping has a guard page of its own too, where an overrun faults. */
+TEST(stack_guard_page_mid_chunk)
+{
+	char out[4096];
+	int st = mnt_run_child(guard_chunk_child, out, sizeof(out), 0, 0);
+
+	ASSERT_TRUE(WIFEXITED(st)) TH_LOG("%s", out);
+	EXPECT_EQ(0, WEXITSTATUS(st)) TH_LOG("%s", out);
+}
+
 static int pfd[2];
 static atomic_int other_ran;
 
@@ -369,6 +445,76 @@ TEST(timer_ordering)
 	EXPECT_LT(elapsed, 2000);
 }
 
+/* ---- many sleepers ---- */
+#ifdef __SANITIZE_THREAD__
+#define SLEEPERS 500
+#else
+#define SLEEPERS 5000
+#endif
+#define SLEEP_ROUNDS 5
+
+static atomic_long sleeps_early, sleeps_done;
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void many_sleeper(void *a)
+{
+	int64_t ns = 100000 * (1 + (intptr_t)a % 10);	/* 0.1 to 1 ms */
+
+	for (int r = 0; r < SLEEP_ROUNDS; r++) {
+		int64_t t0 = mono_ns();
+
+		mn_sleep(ns);
+		if (mono_ns() - t0 < ns)
+			atomic_fetch_add(&sleeps_early, 1);
+		atomic_fetch_add(&sleeps_done, 1);
+	}
+	mn_wg_done(&wg);
+}
+
+static int many_sleepers_main(void *a)
+{
+	mn_wg_add(&wg, SLEEPERS);
+	for (intptr_t i = 0; i < SLEEPERS; i++)
+		mn_go(many_sleeper, (void *)i);
+	mn_wg_wait(&wg);
+	return 0;
+}
+
+/*
+ * Thousands of sleepers whose timers fall due together, on one P and on
+ * more Ps than CPUs: each of their sleeps returns (none is lost: the
+ * WaitGroup completes, no deadlock report) and none before its time by
+ * the test's own reading of CLOCK_MONOTONIC.
+ */
+static void many_sleepers(const char *procs)
+{
+	atomic_store(&sleeps_early, 0);
+	atomic_store(&sleeps_done, 0);
+	setenv("MN_PROCS", procs, 1);
+	mn_main(many_sleepers_main, NULL);
+}
+
+TEST(many_sleepers_one_p)
+{
+	many_sleepers("1");
+	EXPECT_EQ(SLEEPERS * SLEEP_ROUNDS, atomic_load(&sleeps_done));
+	EXPECT_EQ(0, atomic_load(&sleeps_early));
+}
+
+TEST(many_sleepers_four_ps)
+{
+	many_sleepers("4");
+	EXPECT_EQ(SLEEPERS * SLEEP_ROUNDS, atomic_load(&sleeps_done));
+	EXPECT_EQ(0, atomic_load(&sleeps_early));
+}
+
 static int after_main(void *a)
 {
 	int64_t t0 = mn_now(), fired = 0;
@@ -383,6 +529,26 @@ static int after_main(void *a)
 TEST(after_channel)
 {
 	ASSERT_EQ(1, mn_main(after_main, NULL));
+}
+
+static int busy_p_main(void *a)
+{
+	mn_chan *c = mn_after(5000000);
+	int64_t fired;
+
+	while (!mn_chan_len(c))
+		;	/* never parks or yields: this P's M never looks at its timers */
+	mn_chan_recv(c, &fired);
+	mn_chan_free(c);
+	return 1;
+}
+
+/* A timer of a P kept by one task that never gives it up fires all the
+ * same (sysmon runs it): the channel receives while the task spins. */
+TEST(timer_fires_on_busy_p)
+{
+	setenv("MN_PROCS", "1", 1);
+	ASSERT_EQ(1, mn_main(busy_p_main, NULL));
 }
 
 static int idle_main(void *a)

@@ -204,10 +204,13 @@ struct mn_p {
 	int ngfree;
 	char *stacks[STACK_CACHE];	/* cached free stacks (stack.c) */
 	int nstacks;
+	char *chunk_next, *chunk_end;	/* stacks not yet handed out (stack.c) */
 	uint32_t timers_lock;
 	struct mn_timer_ent *timers;	/* 4-ary heap by when (timer.c) */
 	int ntimers, timers_cap;
 	_Atomic int64_t timer0;		/* earliest when, 0 = none */
+	uint32_t sysmon_timer_tick;	/* sysmon only: schedtick when it deferred */
+	int64_t sysmon_timer_defer;	/* sysmon only: look again then (timer.c) */
 	struct mn_p *link;		/* idle list */
 	uint64_t rand;
 	/* Task ids taken from goidgen MN_GOID_BATCH at a time, as Go's
@@ -243,6 +246,11 @@ struct mn_m {
 	int action;
 	void (*unlockf)(void *);
 	void *unlockarg;
+	/* The clock as mn_sleep read it, for the timer check that follows
+	 * the sleeper's park (mn_timers_check): valid while p->schedtick is
+	 * still now_tick. */
+	int64_t now_hint;
+	uint32_t now_tick;
 	/* mn_abi.h: at this address for the thread's whole life, so the M
 	 * is freed only once the thread is gone (reap_m joins it). */
 	struct mn_abi_slot slot;
@@ -368,8 +376,11 @@ void mn_g_prepare(struct mn_g *g) MN_HIDDEN;
  * sysmon wakeups, 3,519 membarriers of threads about to sleep on a
  * timers lock).  So a running P gets SYSMON_TIMER_SLACK to do it; sysmon
  * steps in for idle Ps, Ps in system calls and Ps kept that long by one
- * task.  A P that goes idle with timers pending kicks sysmon (pidleput),
- * as does mn_timer_add for a timer sysmon would look at too late.
+ * task, and gives a running P that scheduled since it last looked
+ * another SYSMON_TIMER_SLACK (mn_timers_sysmon): a P merely behind on
+ * its timers will reach them.  A P that goes idle with timers pending
+ * kicks sysmon (pidleput), as does mn_timer_add for a timer sysmon would
+ * look at too late.
  * seq_cst loads: each pairs with a store on the other side (sysmon's of
  * sysmon_until, pidleput's of the status).
  */
@@ -462,7 +473,10 @@ struct mn_timer {
 void mn_timer_add(struct mn_timer *t) MN_HIDDEN;
 bool mn_timer_del(struct mn_timer *t) MN_HIDDEN;	/* true if removed before firing */
 int64_t mn_timers_run(struct mn_p *p, int64_t now) MN_HIDDEN;	/* next when, 0 = none */
+void mn_timers_check(struct mn_m *m, struct mn_p *p) MN_HIDDEN;
 int64_t mn_timers_earliest(void) MN_HIDDEN;
+int64_t mn_timers_sysmon(struct mn_p *p, int64_t now) MN_HIDDEN;	/* look again at, 0 = none */
+int64_t mn_timers_sysmon_due(struct mn_p *p) MN_HIDDEN;
 
 /* ---- netpoll (netpoll.c) ---- */
 void mn_netpoll_init(void) MN_HIDDEN;

@@ -595,12 +595,7 @@ top:
 	if (!m->p)
 		stopm(m);
 	p = m->p;
-	if (atomic_load_explicit(&p->timer0, memory_order_relaxed)) {
-		int64_t now = mn_nanotime();
-
-		if (atomic_load(&p->timer0) <= now)
-			mn_timers_run(p, now);
-	}
+	mn_timers_check(m, p);
 	/* Fairness: look at the global queue now and then even when the
 	 * local one is busy, or two tasks yielding to each other starve it. */
 	if (glob_turn(p) && atomic_load(&mn_sched.runqsize) > 0) {

@@ -10,7 +10,8 @@
  *
  * Each pass: runs the expired timers of idle Ps, of Ps in system calls
  * and of running Ps whose own M has not run them for SYSMON_TIMER_SLACK
- * (mn_timers_watch: a running P's M runs them in findrunnable), retakes
+ * and has not scheduled since (mn_timers_watch, mn_timers_sysmon: a
+ * running P's M runs them in findrunnable), retakes
  * Ps stuck in system calls (syscall.c), delivers netpoll events
  * (netpoll.c: it waits on the network only while a P is idle, the Ps
  * poll it themselves otherwise), and declares a deadlock when every P is
@@ -81,13 +82,7 @@ void *mn_sysmon_main(void *arg)
 		atomic_store(&mn_sched.sysmon_until, 0);
 		now = mn_nanotime();
 		for (i = 0; i < mn_sched.nprocs; i++) {
-			struct mn_p *p = &mn_sched.allp[i];
-
-			t = mn_timers_watch(p, atomic_load(&p->timer0));
-			if (t && t <= now) {
-				mn_timers_run(p, now);
-				t = mn_timers_watch(p, atomic_load(&p->timer0));
-			}
+			t = mn_timers_sysmon(&mn_sched.allp[i], now);
 			if (t && (!next || t < next))
 				next = t;
 		}
@@ -140,9 +135,7 @@ void *mn_sysmon_main(void *arg)
 		}
 		atomic_store(&mn_sched.sysmon_until, until);
 		for (i = 0, t = 0; i < mn_sched.nprocs && !t; i++) {
-			struct mn_p *p = &mn_sched.allp[i];
-
-			t = mn_timers_watch(p, atomic_load(&p->timer0));
+			t = mn_timers_sysmon_due(&mn_sched.allp[i]);
 			t = t < until ? t : 0;
 		}
 		if (t)
