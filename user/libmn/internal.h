@@ -204,6 +204,12 @@ struct mn_p {
 	_Atomic int64_t timer0;		/* earliest when, 0 = none */
 	struct mn_p *link;		/* idle list */
 	uint64_t rand;
+	/* Network steering (netpoll.c): the CPU its M last ran on (-1: not
+	 * known), and tasks readied for it by other threads' polls, a
+	 * LIFO list by schedlink that the owner moves to its queue. */
+	_Atomic int cpu;
+	struct mn_g *_Atomic inbox;
+	int epfd;			/* its fds' epoll instance (netpoll.c) */
 } __attribute__((aligned(64)));
 
 /* ---- M ---- */
@@ -267,7 +273,7 @@ struct mn_sched {
 	struct mn_m *tmpl_reap;		/* Ms whose thread is exiting: join, free */
 	uint32_t tmpl_wake;
 	/* sysmon */
-	int epfd;			/* netpoll fds and evfd */
+	int epfd;			/* the Ps' epoll instances and evfd */
 	int evfd;			/* sysmon's wakeup (mn_sysmon_kick) */
 	int sysmon_ep;			/* evfd only: sysmon's wait while no P is idle */
 	_Atomic int sysmon_busy;	/* sysmon waits on sysmon_ep (sysmon.c) */
@@ -276,6 +282,10 @@ struct mn_sched {
 	uint32_t main_done;		/* futex word: __atomic_* builtins only */
 	int main_ret;
 	_Atomic int leak_check;
+	/* The P whose M last ran on each CPU (netpoll steering), -1 none;
+	 * ncpu_map entries. */
+	_Atomic int *cpu_p;
+	int ncpu_map;
 };
 
 extern struct mn_sched mn_sched MN_HIDDEN;
@@ -448,8 +458,12 @@ int64_t mn_timers_earliest(void) MN_HIDDEN;
 
 /* ---- netpoll (netpoll.c) ---- */
 void mn_netpoll_init(void) MN_HIDDEN;
-int mn_netpoll_events(struct epoll_event *ev, int n) MN_HIDDEN;	/* tasks readied */
-int mn_netpoll_nonblock(void) MN_HIDDEN;	/* tasks readied */
+int mn_netpoll_poll(struct mn_p *p) MN_HIDDEN;	/* tasks readied */
+void mn_netpoll_sysmon(struct epoll_event *ev, int n) MN_HIDDEN;
+/* Make the G_RUNNABLE @list (linked by schedlink) runnable on @p: the
+ * caller's own P's queue, another running P's inbox, or (p NULL) the
+ * global queue (proc.c).  Any thread; must not hold sched.lock. */
+void mn_inject_on(struct mn_p *p, struct mn_g *list) MN_HIDDEN;
 
 /* An unlockf for mn_park: releases the mn_lk lock at @lk (lock_futex.c). */
 void mn_unlock_lk(void *lk) MN_HIDDEN;

@@ -171,18 +171,17 @@ void *mn_sysmon_main(void *arg)
 		}
 #endif
 		for (i = 0; i < n; i++) {
-			if (evs[i].data.fd == mn_sched.evfd) {
+			if (evs[i].data.u64 == (uint64_t)mn_sched.evfd) {
 				uint64_t v;
 
 				(void)!read(mn_sched.evfd, &v, sizeof(v));
-				evs[i].events = 0;
 			}
 		}
 		if (n > 0)
-			mn_netpoll_events(evs, n);
+			mn_netpoll_sysmon(evs, n);
 		if (ep != mn_sched.epfd) {
 			atomic_store(&mn_sched.sysmon_busy, 0);
-			mn_netpoll_nonblock();
+			mn_netpoll_sysmon(NULL, 0);
 		}
 		if (atomic_load(&sigquit_pending)) {
 			dprintf(2, "SIGQUIT: quit\n");
