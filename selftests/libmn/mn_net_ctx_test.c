@@ -254,6 +254,7 @@ static int steer_main(void *a)
 	close(lfd);
 	if (steer_fd[0] < 0)
 		return -1;
+	sem_init(&steer_go, 0, 0);	/* before the pinners, which post it */
 	mn_wg_add(&wg, 2);
 	mn_go(steer_pinner, NULL);
 	mn_go(steer_pinner, NULL);
@@ -263,7 +264,6 @@ static int steer_main(void *a)
 		mn_sleep(1000000);
 	mn_wg_add(&steer_done, 1);
 	mn_go(steer_reader, NULL);
-	sem_init(&steer_go, 0, 0);
 	pthread_create(&w, NULL, steer_writer, NULL);
 	mn_wg_wait(&steer_done);
 	mn_syscall_enter();
