@@ -210,6 +210,7 @@ struct mn_p {
 	_Atomic int cpu;
 	struct mn_g *_Atomic inbox;
 	int epfd;			/* its fds' epoll instance (netpoll.c) */
+	bool nested;			/* epfd is in mn_sched.epfd: while idle */
 } __attribute__((aligned(64)));
 
 /* ---- M ---- */
@@ -371,12 +372,17 @@ static inline int64_t mn_timers_watch(struct mn_p *p, int64_t when)
 	return when && atomic_load(&p->status) == P_RUNNING ? when + SYSMON_TIMER_SLACK : when;
 }
 
+/* Put p's epoll instance in mn_sched.epfd (@in) or take it out
+ * (netpoll.c).  p is idle and sched.lock held, or owner P only. */
+void mn_netpoll_nest(struct mn_p *p, bool in) MN_HIDDEN;
+
 /* Must hold sched.lock (checked).  p is held by no M. */
 static inline void pidleput(struct mn_p *p)
 {
 	int64_t t;
 
 	mn_check(mn_lk_held(&mn_sched.lock), "pidleput: sched.lock not held");
+	mn_netpoll_nest(p, true);
 	atomic_store(&p->status, P_IDLE);
 	p->m = NULL;
 	p->link = mn_sched.pidle;

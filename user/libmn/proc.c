@@ -631,6 +631,8 @@ top:
 	if (!m->p)
 		stopm(m);
 	p = m->p;
+	if (unlikely(p->nested))
+		mn_netpoll_nest(p, false);	/* we poll it now */
 	if (atomic_load_explicit(&p->timer0, memory_order_relaxed)) {
 		int64_t now = mn_nanotime();
 

@@ -62,7 +62,7 @@ void *mn_sysmon_main(void *arg)
 {
 	struct mn_m self = { .reg_index = -1 };
 	struct epoll_event evs[128];
-	int64_t delay = 20000, suspect = 0;
+	int64_t delay = 20000, suspect = 0, netlook = 0;
 	uint64_t suspect_progress = 0;
 
 	sigset_t quit;
@@ -76,7 +76,7 @@ void *mn_sysmon_main(void *arg)
 	for (;;) {
 		int64_t now, next = 0, until, t;
 		struct timespec ts __attribute__((unused));
-		int n, i, ep;
+		int n, i, ep, npidle;
 
 		atomic_store(&mn_sched.sysmon_until, 0);
 		now = mn_nanotime();
@@ -128,16 +128,19 @@ void *mn_sysmon_main(void *arg)
 		 * task for a P that would have found it (echo: one wakeup per
 		 * request).  So wait on the eventfd alone and look at the
 		 * network every SYSMON_NETPOLL; a P going idle kicks us back
-		 * (pidleput).  seq_cst pairs with pidleput's npidle add. */
+		 * (pidleput).  seq_cst pairs with pidleput's npidle add.
+		 * With a P idle, mn_sched.epfd holds only the idle Ps' epoll
+		 * instances (netpoll.c): the running ones' are looked at
+		 * every SYSMON_NETPOLL all the same. */
 		ep = mn_sched.epfd;
 		atomic_store(&mn_sched.sysmon_busy, 1);
-		if (atomic_load(&mn_sched.npidle) == 0) {
+		npidle = atomic_load(&mn_sched.npidle);
+		if (npidle == 0)
 			ep = mn_sched.sysmon_ep;
-			if (now + SYSMON_NETPOLL < until)
-				until = now + SYSMON_NETPOLL;
-		} else {
+		else
 			atomic_store(&mn_sched.sysmon_busy, 0);
-		}
+		if (npidle < mn_sched.nprocs && netlook + SYSMON_NETPOLL < until)
+			until = netlook + SYSMON_NETPOLL;
 		atomic_store(&mn_sched.sysmon_until, until);
 		for (i = 0, t = 0; i < mn_sched.nprocs && !t; i++) {
 			struct mn_p *p = &mn_sched.allp[i];
@@ -179,9 +182,11 @@ void *mn_sysmon_main(void *arg)
 		}
 		if (n > 0)
 			mn_netpoll_sysmon(evs, n);
-		if (ep != mn_sched.epfd) {
+		if (ep != mn_sched.epfd)
 			atomic_store(&mn_sched.sysmon_busy, 0);
+		if (npidle < mn_sched.nprocs && (now = mn_nanotime()) >= netlook + SYSMON_NETPOLL) {
 			mn_netpoll_sysmon(NULL, 0);
+			netlook = now;
 		}
 		if (atomic_load(&sigquit_pending)) {
 			dprintf(2, "SIGQUIT: quit\n");
