@@ -4,11 +4,11 @@
  * mn_connect is made non-blocking and registered, edge-triggered, with
  * the epoll instance of one P (its home: at first the P of the task that
  * first used it).  A P out of work polls its own instance (findrunnable);
- * sysmon waits on all of them through mn_sched.epfd, which holds the
- * P instances (sysmon.c).  A task that gets EAGAIN parks on the fd's
- * descriptor; the event (or its deadline timer) readies it.  Like Go's
- * pollDesc, a readiness edge that arrives with nobody waiting is
- * remembered in rready/wready.
+ * an idle P's is nested in mn_sched.epfd, where sysmon waits while a P
+ * is idle (mn_netpoll_nest, sysmon.c).  A task that gets EAGAIN parks
+ * on the fd's descriptor; the event (or its deadline timer) readies it.
+ * Like Go's pollDesc, a readiness edge that arrives with nobody waiting
+ * is remembered in rready/wready.
  *
  * Steering (steer): a socket's task is readied on the P whose thread runs
  * on the CPU where the kernel processed its last packet, and the fd moves

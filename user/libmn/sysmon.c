@@ -12,8 +12,9 @@
  * and of running Ps whose own M has not run them for SYSMON_TIMER_SLACK
  * (mn_timers_watch: a running P's M runs them in findrunnable), retakes
  * Ps stuck in system calls (syscall.c), delivers netpoll events
- * (netpoll.c: it waits on the network only while a P is idle, the Ps
- * poll it themselves otherwise), and declares a deadlock when every P is
+ * (netpoll.c: it waits on the idle Ps' epoll instances while a P is
+ * idle, the running Ps poll their own, and it looks at those every
+ * SYSMON_NETPOLL), and declares a deadlock when every P is
  * idle with nothing in a system call, the netpoller or a timer, and no
  * task ran for 5 ms (debug.c).
  *
