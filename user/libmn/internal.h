@@ -382,8 +382,9 @@ static inline void pidleput(struct mn_p *p)
 	int64_t t;
 
 	mn_check(mn_lk_held(&mn_sched.lock), "pidleput: sched.lock not held");
-	mn_netpoll_nest(p, true);
 	atomic_store(&p->status, P_IDLE);
+	if (atomic_load(&mn_sched.nnetwait) > 0)
+		mn_netpoll_nest(p, true);	/* seq_cst: see pd_wait */
 	p->m = NULL;
 	p->link = mn_sched.pidle;
 	mn_sched.pidle = p;

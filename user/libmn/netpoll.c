@@ -44,6 +44,7 @@ struct pd {
 	 * read again (steer).  Pollers only, relaxed: a stale value just
 	 * steers one task less well. */
 	int incpu, incpu_left;
+	int fd;
 	struct mn_g *rg, *wg;
 	uint64_t rtoken, wtoken;
 	int64_t rdl, wdl;
@@ -59,8 +60,11 @@ static uint32_t pds_lock;
 
 /*
  * An idle P's instance is in mn_sched.epfd, where sysmon waits while a
- * P is idle; a running P's is not: the P polls it itself, and sysmon
- * every SYSMON_NETPOLL.  Nested, every event on the instance also ran
+ * P is idle, if a task waited on the network when it went idle (else
+ * a task that parks on an fd of that P moves the fd to its own: pd_wait;
+ * nesting at every idle cost chan_buffered ~7%, a nested epoll_ctl_add
+ * under sched.lock); a running P's is not: the P polls it itself, and
+ * sysmon every SYSMON_NETPOLL.  Nested, every event on the instance also ran
  * mn_sched.epfd's wakeup callback, which takes its lock, shared by all
  * CPUs (echo_1000: ~4% of the requests per second).  Adding it reports
  * the events it already has, so none is missed.
@@ -105,6 +109,7 @@ static struct pd *pd_get(int fd)
 		pd = calloc(1, sizeof(*pd));
 		if (!pd)
 			mn_fatal("out of memory for the netpoller");
+		pd->fd = fd;
 		atomic_store(&pds[fd], pd);
 	}
 	mn_lk_unlock(&pds_lock);
@@ -181,6 +186,8 @@ static void pd_timeout(void *arg, uint64_t token)
 	}
 }
 
+static void pd_rehome_locked(int fd, struct pd *pd, struct mn_p *p);
+
 /* Wait for readiness ('r' or 'w').  0, -ETIMEDOUT or -EBADF. */
 static int pd_wait(struct pd *pd, int mode)
 {
@@ -224,7 +231,13 @@ static int pd_wait(struct pd *pd, int mode)
 		timer.seq = token;
 		pp.timer = &timer;
 	}
+	/* seq_cst, against pidleput's status store then nnetwait load: a
+	 * P that went idle while nobody waited on the network is not
+	 * nested in sysmon's instance (mn_netpoll_nest), so an fd there
+	 * comes to ours, which runs. */
 	atomic_fetch_add(&mn_sched.nnetwait, 1);
+	if (atomic_load(&mn_sched.allp[pd->home].status) != P_RUNNING)
+		pd_rehome_locked(pd->fd, pd, mn_getm()->p);
 	mn_park(pd_park_unlock, &pp, mode == 'r' ? "IO wait (read)" : "IO wait (write)");
 	atomic_fetch_sub(&mn_sched.nnetwait, 1);
 	why = g->param;
@@ -322,12 +335,11 @@ static struct mn_p *steer(int fd, struct pd *pd, struct mn_p *self)
 
 /* Move fd to @p's epoll instance: its next events go to p.  Adding it
  * reports the readiness it has now, so an edge the old instance had
- * queued is not lost.  No lock held. */
-static void pd_rehome(int fd, struct pd *pd, struct mn_p *p)
+ * queued is not lost.  Must hold pd->lock (the _locked one) or none. */
+static void pd_rehome_locked(int fd, struct pd *pd, struct mn_p *p)
 {
 	struct epoll_event ev = { .events = EV_FLAGS, .data.fd = fd };
 
-	mn_lk_lock(&pd->lock);
 	if (pd->home != p->id && __atomic_load_n(&pd->registered, __ATOMIC_RELAXED) &&
 	    !pd->nopoll && !pd->closing) {
 		epoll_ctl(mn_sched.allp[pd->home].epfd, EPOLL_CTL_DEL, fd, NULL);
@@ -339,6 +351,12 @@ static void pd_rehome(int fd, struct pd *pd, struct mn_p *p)
 		 * TSan does not see that lock. */
 		mn_race_rt_release(pd);
 	}
+}
+
+static void pd_rehome(int fd, struct pd *pd, struct mn_p *p)
+{
+	mn_lk_lock(&pd->lock);
+	pd_rehome_locked(fd, pd, p);
 	mn_lk_unlock(&pd->lock);
 }
 

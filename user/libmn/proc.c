@@ -625,7 +625,7 @@ static struct mn_g *findrunnable(struct mn_m *m)
 	struct mn_p *p, *p2;
 	struct mn_g *g;
 	int i, n, start;
-	bool was_spinning;
+	bool was_spinning, netwait;
 
 top:
 	if (!m->p)
@@ -639,8 +639,13 @@ top:
 		if (atomic_load(&p->timer0) <= now)
 			mn_timers_run(p, now);
 	}
-	note_cpu(p);
-	inbox_drain(p);
+	/* Only tasks parked in the netpoller are steered and go through
+	 * inboxes (they count in nnetwait until they run again). */
+	netwait = atomic_load_explicit(&mn_sched.nnetwait, memory_order_relaxed) > 0;
+	if (netwait) {
+		note_cpu(p);
+		inbox_drain(p);
+	}
 	/* Fairness: look at the global queue now and then even when the
 	 * local one is busy, or two tasks yielding to each other starve it. */
 	if (p->schedtick % 61 == 0 && atomic_load(&mn_sched.runqsize) > 0) {
@@ -664,13 +669,12 @@ top:
 	 * does not wait on it (sysmon.c), the Ps look here, each at its own
 	 * epoll instance.  Events ready their tasks here or on the P the
 	 * netpoller steers them to (netpoll.c). */
-	if (atomic_load_explicit(&mn_sched.nnetwait, memory_order_relaxed) > 0 &&
-	    mn_netpoll_poll(p) > 0)
+	if (netwait && mn_netpoll_poll(p) > 0)
 		goto top;
 
 	/* Tasks steered to a P that went idle since. */
 	n = mn_sched.nprocs;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && netwait; i++) {
 		p2 = &mn_sched.allp[i];
 		if (p2 != p && atomic_load(&p2->status) != P_RUNNING && (g = inbox_take(p2))) {
 			mn_inject_on(p, g);
