@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* libmn netpoller (echo server, deadlines) and contexts. */
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -143,6 +146,159 @@ static int refused_main(void *a)
 TEST(connect_refused)
 {
 	ASSERT_EQ(1, mn_main(refused_main, NULL));
+}
+
+/* ---- steering: a socket's task runs on the CPU that got its packets ---- */
+
+#define STEER_BLOCKS 6
+#define STEER_BLOCK 16		/* writes per block, all from one CPU */
+#define STEER_CHECKED 8		/* last wakes of a block checked: libmn
+				 * re-reads SO_INCOMING_CPU every 8th event */
+
+static int steer_cpus[2];
+static atomic_int steer_stop;
+static atomic_int steer_on[2];	/* pinners running on P 0 / P 1 */
+static atomic_int steer_reading;	/* 1 + the P of the reader about to park, 0 */
+static int steer_fd[2];		/* [0] read by the task, [1] written by the thread */
+static sem_t steer_go;		/* the reader is parked: write */
+static mn_waitgroup steer_done;
+static int steer_ran[STEER_BLOCKS][STEER_BLOCK], steer_incpu[STEER_BLOCKS][STEER_BLOCK];
+
+static void pin_self(int cpu)
+{
+	cpu_set_t s;
+
+	CPU_ZERO(&s);
+	CPU_SET(cpu, &s);
+	sched_setaffinity(0, sizeof(s), &s);
+}
+
+/*
+ * Keeps its P busy (so it is running whenever an event comes, and never
+ * steals) and that P's thread on steer_cpus[P id]: the CPU of each P is
+ * then known to the test, whatever libmn's map says.  Also tells the
+ * writer when the reader is parked: the reader announced it would read
+ * from this P, and this P runs us, so the reader left it, which it can
+ * do only by parking in mn_read.
+ */
+static void steer_pinner(void *a)
+{
+	int on = -1, now, want;
+
+	while (!atomic_load(&steer_stop)) {
+		now = mn_proc_id();
+		if (now != on) {
+			if (on >= 0)
+				atomic_fetch_sub(&steer_on[on], 1);
+			pin_self(steer_cpus[now]);
+			atomic_fetch_add(&steer_on[now], 1);
+			on = now;
+		}
+		want = now + 1;
+		if (atomic_compare_exchange_strong(&steer_reading, &want, 0))
+			sem_post(&steer_go);
+		mn_yield();
+	}
+	mn_wg_done(&wg);
+}
+
+/* A plain thread, not the runtime's: writes each block from one CPU, so
+ * the kernel processes the reader's packets there (loopback); each byte
+ * once the reader waits for it, so that every read is a wakeup. */
+static void *steer_writer(void *a)
+{
+	for (int b = 0; b < STEER_BLOCKS; b++) {
+		pin_self(steer_cpus[b % 2]);
+		for (int i = 0; i < STEER_BLOCK; i++) {
+			while (sem_wait(&steer_go) && errno == EINTR)
+				;
+			(void)!write(steer_fd[1], "x", 1);
+		}
+	}
+	return a;
+}
+
+/* Reads every byte, noting the CPU it runs on and the kernel's
+ * SO_INCOMING_CPU of its socket. */
+static void steer_reader(void *a)
+{
+	char c;
+
+	for (int b = 0; b < STEER_BLOCKS; b++)
+		for (int i = 0; i < STEER_BLOCK; i++) {
+			socklen_t l = sizeof(int);
+
+			atomic_store(&steer_reading, mn_proc_id() + 1);
+			if (mn_read(steer_fd[0], &c, 1) != 1)
+				return;
+			steer_ran[b][i] = sched_getcpu();
+			getsockopt(steer_fd[0], SOL_SOCKET, SO_INCOMING_CPU, &steer_incpu[b][i], &l);
+		}
+	mn_wg_done(&steer_done);
+}
+
+static int steer_main(void *a)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	pthread_t w;
+
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 1) ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &sl))
+		return -1;
+	steer_fd[1] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (steer_fd[1] < 0 || connect(steer_fd[1], (struct sockaddr *)&sa, sl))
+		return -1;
+	steer_fd[0] = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	close(lfd);
+	if (steer_fd[0] < 0)
+		return -1;
+	sem_init(&steer_go, 0, 0);	/* before the pinners, which post it */
+	mn_wg_add(&wg, 2);
+	mn_go(steer_pinner, NULL);
+	mn_go(steer_pinner, NULL);
+	/* One pinner per P: the P with both gives one away to the other,
+	 * which has nothing else to run. */
+	while (atomic_load(&steer_on[0]) != 1 || atomic_load(&steer_on[1]) != 1)
+		mn_sleep(1000000);
+	mn_wg_add(&steer_done, 1);
+	mn_go(steer_reader, NULL);
+	pthread_create(&w, NULL, steer_writer, NULL);
+	mn_wg_wait(&steer_done);
+	mn_syscall_enter();
+	pthread_join(w, NULL);	/* it has written its last byte */
+	mn_syscall_exit();
+	atomic_store(&steer_stop, 1);
+	mn_wg_wait(&wg);
+	mn_close(steer_fd[0]);
+	close(steer_fd[1]);
+	return 0;
+}
+
+/* A task woken by a socket's readiness runs on the CPU where the kernel
+ * processed the socket's packets (SO_INCOMING_CPU): a plain thread writes
+ * to the peer from one CPU, then from the other, block after block, and
+ * the reading task follows it.  Oracles: the kernel's SO_INCOMING_CPU and
+ * sched_getcpu() on threads the test pinned itself. */
+TEST(wake_follows_packet_cpu)
+{
+	cpu_set_t set;
+	int n = 0;
+
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(set), &set));
+	for (int c = 0; c < CPU_SETSIZE && n < 2; c++)
+		if (CPU_ISSET(c, &set))
+			steer_cpus[n++] = c;
+	ASSERT_EQ(2, n) TH_LOG("needs 2 CPUs");
+	setenv("MN_PROCS", "2", 1);
+	ASSERT_EQ(0, mn_main(steer_main, NULL));
+	for (int b = 0; b < STEER_BLOCKS; b++)
+		for (int i = STEER_BLOCK - STEER_CHECKED; i < STEER_BLOCK; i++) {
+			/* the premise: loopback processes a write on its CPU */
+			ASSERT_EQ(steer_cpus[b % 2], steer_incpu[b][i]) TH_LOG("block %d read %d", b, i);
+			ASSERT_EQ(steer_incpu[b][i], steer_ran[b][i]) TH_LOG("block %d read %d", b, i);
+		}
 }
 
 /* ---- contexts ---- */

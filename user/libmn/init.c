@@ -79,11 +79,21 @@ static void do_init(void)
 		struct mn_p *p = &mn_sched.allp[i];
 
 		p->id = i;
+		atomic_store_explicit(&p->cpu, -1, memory_order_relaxed);
 		p->rand = 0x9E3779B97F4A7C15ULL * (uint64_t)(i + 1);
 		p->link = mn_sched.pidle;
 		mn_sched.pidle = p;
 	}
 	atomic_store(&mn_sched.npidle, n);
+	/* CPU numbers go up to the configured count, not the online one. */
+	mn_sched.ncpu_map = (int)sysconf(_SC_NPROCESSORS_CONF);
+	if (mn_sched.ncpu_map < 1)
+		mn_sched.ncpu_map = 1;
+	mn_sched.cpu_p = malloc(sizeof(*mn_sched.cpu_p) * (size_t)mn_sched.ncpu_map);
+	if (!mn_sched.cpu_p)
+		mn_fatal("out of memory");
+	for (i = 0; i < mn_sched.ncpu_map; i++)
+		atomic_store_explicit(&mn_sched.cpu_p[i], -1, memory_order_relaxed);
 	atomic_store(&mn_sched.sysmon_until, 0);
 	/* No mn_main running yet: tasks started with mn_go from plain threads
 	 * may wait for those threads, so no deadlock verdict until then. */

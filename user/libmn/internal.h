@@ -221,6 +221,13 @@ struct mn_p {
 	 * with mn_sched.ntasks, the live tasks (mn_ntasks).  Written by the
 	 * owner P only, plain stores; read by anyone. */
 	_Atomic int64_t ntasks;
+	/* Network steering (netpoll.c): the CPU its M last ran on (-1: not
+	 * known), and tasks readied for it by other threads' polls, a
+	 * LIFO list by schedlink that the owner moves to its queue. */
+	_Atomic int cpu;
+	struct mn_g *_Atomic inbox;
+	int epfd;			/* its fds' epoll instance (netpoll.c) */
+	bool nested;			/* epfd is in mn_sched.epfd: while idle */
 } __attribute__((aligned(64)));
 
 #define MN_GOID_BATCH	16
@@ -291,7 +298,7 @@ struct mn_sched {
 	struct mn_m *tmpl_reap;		/* Ms whose thread is exiting: join, free */
 	uint32_t tmpl_wake;
 	/* sysmon */
-	int epfd;			/* netpoll fds and evfd */
+	int epfd;			/* the Ps' epoll instances and evfd */
 	int evfd;			/* sysmon's wakeup (mn_sysmon_kick) */
 	int sysmon_ep;			/* evfd only: sysmon's wait while no P is idle */
 	_Atomic int sysmon_busy;	/* sysmon waits on sysmon_ep (sysmon.c) */
@@ -300,6 +307,10 @@ struct mn_sched {
 	uint32_t main_done;		/* futex word: __atomic_* builtins only */
 	int main_ret;
 	_Atomic int leak_check;
+	/* The P whose M last ran on each CPU (netpoll steering), -1 none;
+	 * ncpu_map entries. */
+	_Atomic int *cpu_p;
+	int ncpu_map;
 };
 
 extern struct mn_sched mn_sched MN_HIDDEN;
@@ -390,6 +401,10 @@ static inline int64_t mn_timers_watch(struct mn_p *p, int64_t when)
 	return when && atomic_load(&p->status) == P_RUNNING ? when + SYSMON_TIMER_SLACK : when;
 }
 
+/* Put p's epoll instance in mn_sched.epfd (@in) or take it out
+ * (netpoll.c).  p is idle and sched.lock held, or owner P only. */
+void mn_netpoll_nest(struct mn_p *p, bool in) MN_HIDDEN;
+
 /* Must hold sched.lock (checked).  p is held by no M. */
 static inline void pidleput(struct mn_p *p)
 {
@@ -397,6 +412,8 @@ static inline void pidleput(struct mn_p *p)
 
 	mn_check(mn_lk_held(&mn_sched.lock), "pidleput: sched.lock not held");
 	atomic_store(&p->status, P_IDLE);
+	if (atomic_load(&mn_sched.nnetwait) > 0)
+		mn_netpoll_nest(p, true);	/* seq_cst: see pd_wait */
 	p->m = NULL;
 	p->link = mn_sched.pidle;
 	mn_sched.pidle = p;
@@ -480,8 +497,12 @@ int64_t mn_timers_sysmon_due(struct mn_p *p) MN_HIDDEN;
 
 /* ---- netpoll (netpoll.c) ---- */
 void mn_netpoll_init(void) MN_HIDDEN;
-int mn_netpoll_events(struct epoll_event *ev, int n) MN_HIDDEN;	/* tasks readied */
-int mn_netpoll_nonblock(void) MN_HIDDEN;	/* tasks readied */
+int mn_netpoll_poll(struct mn_p *p) MN_HIDDEN;	/* tasks readied */
+void mn_netpoll_sysmon(struct epoll_event *ev, int n) MN_HIDDEN;
+/* Make the G_RUNNABLE @list (linked by schedlink) runnable on @p: the
+ * caller's own P's queue, another running P's inbox, or (p NULL) the
+ * global queue (proc.c).  Any thread; must not hold sched.lock. */
+void mn_inject_on(struct mn_p *p, struct mn_g *list) MN_HIDDEN;
 
 /* An unlockf for mn_park: releases the mn_lk lock at @lk (lock_futex.c). */
 void mn_unlock_lk(void *lk) MN_HIDDEN;

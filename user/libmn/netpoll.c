@@ -1,11 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The network poller: every fd used with mn_read/mn_write/mn_accept/
- * mn_connect is made non-blocking and registered once, edge-triggered,
- * with the epoll instance that sysmon waits on (sysmon.c).  A task that
- * gets EAGAIN parks on the fd's descriptor; the event (or its deadline
- * timer) readies it.  Like Go's pollDesc, a readiness edge that arrives
- * with nobody waiting is remembered in rready/wready.
+ * mn_connect is made non-blocking and registered, edge-triggered, with
+ * the epoll instance of one P (its home: at first the P of the task that
+ * first used it).  A P out of work polls its own instance (findrunnable);
+ * an idle P's is nested in mn_sched.epfd, where sysmon waits while a P
+ * is idle (mn_netpoll_nest, sysmon.c).  A task that gets EAGAIN parks
+ * on the fd's descriptor; the event (or its deadline timer) readies it.
+ * Like Go's pollDesc, a readiness edge that arrives with nobody waiting
+ * is remembered in rready/wready.
+ *
+ * Steering (steer): a socket's task is readied on the P whose thread runs
+ * on the CPU where the kernel processed its last packet, and the fd moves
+ * to that P's instance.  On loopback that CPU is the writer's, so both
+ * ends of a connection end up on one P and one CPU: the receive-side TCP
+ * work, the socket's cache lines and its wakeups stay on one CPU instead
+ * of bouncing between two (echo: one P per CPU did 1.56 times the work of
+ * one process using both).  Go has one epoll and no steering.
  *
  * fds epoll cannot watch (regular files) fall back to a blocking call
  * bracketed by mn_syscall_enter/exit, so the P is handed off if it blocks.
@@ -27,6 +38,13 @@ struct pd {
 	uint32_t lock;
 	bool registered, nopoll, closing;
 	bool rready, wready;
+	bool nosteer;			/* SO_INCOMING_CPU refused: not a socket */
+	int home;			/* P whose epoll instance holds the fd */
+	/* SO_INCOMING_CPU as last read, and the events left before it is
+	 * read again (steer).  Pollers only, relaxed: a stale value just
+	 * steers one task less well. */
+	int incpu, incpu_left;
+	int fd;
 	struct mn_g *rg, *wg;
 	uint64_t rtoken, wtoken;
 	int64_t rdl, wdl;
@@ -35,11 +53,45 @@ struct pd {
 static struct pd *_Atomic *pds;
 static uint32_t pds_lock;
 
+#define EV_FLAGS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+/* Tag of a P's epoll instance in mn_sched.epfd (an fd's data is its
+ * number, < 2^31). */
+#define EP_TAG (1ULL << 32)
+
+/*
+ * An idle P's instance is in mn_sched.epfd, where sysmon waits while a
+ * P is idle, if a task waited on the network when it went idle (else
+ * a task that parks on an fd of that P moves the fd to its own: pd_wait;
+ * nesting at every idle cost chan_buffered ~7%, a nested epoll_ctl_add
+ * under sched.lock); a running P's is not: the P polls it itself, and
+ * sysmon every SYSMON_NETPOLL.  Nested, every event on the instance also ran
+ * mn_sched.epfd's wakeup callback, which takes its lock, shared by all
+ * CPUs (echo_1000: ~4% of the requests per second).  Adding it reports
+ * the events it already has, so none is missed.
+ */
+void mn_netpoll_nest(struct mn_p *p, bool in)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = EP_TAG | (uint64_t)p->id };
+
+	if (p->nested == in)
+		return;
+	if (epoll_ctl(mn_sched.epfd, in ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, p->epfd, &ev) < 0)
+		mn_fatal("cannot %s a P's epoll instance: %s", in ? "nest" : "unnest", strerror(errno));
+	p->nested = in;
+}
+
+/* After the Ps exist, all idle: one epoll instance each, nested. */
 void mn_netpoll_init(void)
 {
 	pds = calloc(PD_MAX, sizeof(*pds));
 	if (!pds)
 		mn_fatal("out of memory for the netpoller");
+	for (int i = 0; i < mn_sched.nprocs; i++) {
+		mn_sched.allp[i].epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (mn_sched.allp[i].epfd < 0)
+			mn_fatal("cannot create the poller: %s", strerror(errno));
+		mn_netpoll_nest(&mn_sched.allp[i], true);
+	}
 }
 
 static struct pd *pd_get(int fd)
@@ -57,6 +109,7 @@ static struct pd *pd_get(int fd)
 		pd = calloc(1, sizeof(*pd));
 		if (!pd)
 			mn_fatal("out of memory for the netpoller");
+		pd->fd = fd;
 		atomic_store(&pds[fd], pd);
 	}
 	mn_lk_unlock(&pds_lock);
@@ -67,7 +120,8 @@ static struct pd *pd_get(int fd)
 static struct pd *pd_open(int fd)
 {
 	struct pd *pd;
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET };
+	struct epoll_event ev = { .events = EV_FLAGS };
+	struct mn_m *m;
 	int fl;
 
 	mn_runtime_init();
@@ -83,9 +137,14 @@ static struct pd *pd_open(int fd)
 			fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 		ev.data.fd = fd;
 		pd->nopoll = false;
+		pd->nosteer = mn_sched.nprocs == 1;
+		pd->incpu_left = 0;
 		pd->closing = false;
 		pd->rready = pd->wready = false;
-		if (epoll_ctl(mn_sched.epfd, EPOLL_CTL_ADD, fd, &ev) < 0 && errno != EEXIST) {
+		m = mn_getm();
+		pd->home = m && m->p ? m->p->id : 0;
+		if (epoll_ctl(mn_sched.allp[pd->home].epfd, EPOLL_CTL_ADD, fd, &ev) < 0 &&
+		    errno != EEXIST) {
 			pd->nopoll = true;
 			if (fl >= 0 && !(fl & O_NONBLOCK))
 				fcntl(fd, F_SETFL, fl);
@@ -126,6 +185,8 @@ static void pd_timeout(void *arg, uint64_t token)
 		mn_ready_next(g, false);
 	}
 }
+
+static void pd_rehome_locked(int fd, struct pd *pd, struct mn_p *p);
 
 /* Wait for readiness ('r' or 'w').  0, -ETIMEDOUT or -EBADF. */
 static int pd_wait(struct pd *pd, int mode)
@@ -170,7 +231,13 @@ static int pd_wait(struct pd *pd, int mode)
 		timer.seq = token;
 		pp.timer = &timer;
 	}
+	/* seq_cst, against pidleput's status store then nnetwait load: a
+	 * P that went idle while nobody waited on the network is not
+	 * nested in sysmon's instance (mn_netpoll_nest), so an fd there
+	 * comes to ours, which runs. */
 	atomic_fetch_add(&mn_sched.nnetwait, 1);
+	if (atomic_load(&mn_sched.allp[pd->home].status) != P_RUNNING)
+		pd_rehome_locked(pd->fd, pd, mn_getm()->p);
 	mn_park(pd_park_unlock, &pp, mode == 'r' ? "IO wait (read)" : "IO wait (write)");
 	atomic_fetch_sub(&mn_sched.nnetwait, 1);
 	why = g->param;
@@ -207,19 +274,110 @@ static struct mn_g *pd_fire(struct pd *pd, int mode, void *why)
 	return NULL;
 }
 
-int mn_netpoll_events(struct epoll_event *ev, int n)
+/* Tasks queued on p, an estimate: another P's counters move meanwhile. */
+static uint32_t queued(struct mn_p *p)
 {
-	struct mn_g *list = NULL, *g;
+	return atomic_load_explicit(&p->runqtail, memory_order_relaxed) -
+	       atomic_load_explicit(&p->runqhead, memory_order_relaxed);
+}
+
+/* A steered task is not sent to a P with this many more queued tasks
+ * than the poller's own: it runs where it was polled, and its peer
+ * follows it there (stealing alone would keep moving the pairs back). */
+#define STEER_SLACK 32
+/* SO_INCOMING_CPU is a system call (~170 ns here): read it once every
+ * this many events of the fd.  A pair of tasks moves only when the
+ * peer's CPU changed, which is rare once they are together. */
+#define STEER_REREAD 7
+
+/*
+ * The P to run a task woken by @fd's readiness, polled by @self (the
+ * caller's P, NULL on sysmon): the running P whose M runs on the CPU
+ * where the kernel processed the socket's last packet (SO_INCOMING_CPU),
+ * unless it has STEER_SLACK more tasks queued than @self; else @self.
+ * NULL: none (not a socket, one P, no P on that CPU): the caller's
+ * default.  No lock held.
+ */
+static struct mn_p *steer(int fd, struct pd *pd, struct mn_p *self)
+{
+	int cpu, id, left;
+	socklen_t l = sizeof(cpu);
+	struct mn_p *p;
+
+	if (__atomic_load_n(&pd->nosteer, __ATOMIC_RELAXED))
+		return NULL;
+	left = __atomic_load_n(&pd->incpu_left, __ATOMIC_RELAXED);
+	if (left > 0) {
+		__atomic_store_n(&pd->incpu_left, left - 1, __ATOMIC_RELAXED);
+		cpu = __atomic_load_n(&pd->incpu, __ATOMIC_RELAXED);
+	} else if (getsockopt(fd, SOL_SOCKET, SO_INCOMING_CPU, &cpu, &l) == 0) {
+		__atomic_store_n(&pd->incpu, cpu, __ATOMIC_RELAXED);
+		__atomic_store_n(&pd->incpu_left, STEER_REREAD, __ATOMIC_RELAXED);
+	} else {
+		__atomic_store_n(&pd->nosteer, true, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	if (cpu < 0 || cpu >= mn_sched.ncpu_map)
+		return self;
+	id = atomic_load_explicit(&mn_sched.cpu_p[cpu], memory_order_relaxed);
+	if (id < 0)
+		return self;
+	p = &mn_sched.allp[id];
+	if (p == self)
+		return p;
+	if (atomic_load_explicit(&p->cpu, memory_order_relaxed) != cpu ||
+	    atomic_load_explicit(&p->status, memory_order_relaxed) != P_RUNNING)
+		return self;
+	if (queued(p) > (self ? queued(self) : 0) + STEER_SLACK)
+		return self;
+	return p;
+}
+
+/* Move fd to @p's epoll instance: its next events go to p.  Adding it
+ * reports the readiness it has now, so an edge the old instance had
+ * queued is not lost.  Must hold pd->lock (the _locked one) or none. */
+static void pd_rehome_locked(int fd, struct pd *pd, struct mn_p *p)
+{
+	struct epoll_event ev = { .events = EV_FLAGS, .data.fd = fd };
+
+	if (pd->home != p->id && __atomic_load_n(&pd->registered, __ATOMIC_RELAXED) &&
+	    !pd->nopoll && !pd->closing) {
+		epoll_ctl(mn_sched.allp[pd->home].epfd, EPOLL_CTL_DEL, fd, NULL);
+		if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
+			pd->home = p->id;
+		else
+			epoll_ctl(mn_sched.allp[pd->home].epfd, EPOLL_CTL_ADD, fd, &ev);
+		/* pd->lock orders these before mn_close's close(fd);
+		 * TSan does not see that lock. */
+		mn_race_rt_release(pd);
+	}
+}
+
+static void pd_rehome(int fd, struct pd *pd, struct mn_p *p)
+{
+	mn_lk_lock(&pd->lock);
+	pd_rehome_locked(fd, pd, p);
+	mn_lk_unlock(&pd->lock);
+}
+
+/* Ready the tasks waiting on the fds of @ev (from @from's instance). */
+static int netpoll_events(struct epoll_event *ev, int n, struct mn_p *from)
+{
+	struct mn_m *m = mn_getm();
+	struct mn_p *self = m ? m->p : NULL, *target;
+	struct mn_g *glob = NULL, *list, *g;
 	int readied = 0;
 
 	for (int i = 0; i < n; i++) {
 		struct pd *pd;
+		int fd = ev[i].data.fd;
 
-		if (!ev[i].events || ev[i].data.fd < 0 || ev[i].data.fd >= PD_MAX)
+		if (!ev[i].events || fd < 0 || fd >= PD_MAX)
 			continue;
-		pd = atomic_load(&pds[ev[i].data.fd]);
+		pd = atomic_load(&pds[fd]);
 		if (!pd)
 			continue;
+		list = NULL;
 		mn_lk_lock(&pd->lock);
 		if (ev[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
 			g = pd_fire(pd, 'r', NULL);
@@ -236,29 +394,58 @@ int mn_netpoll_events(struct epoll_event *ev, int n)
 			}
 		}
 		mn_lk_unlock(&pd->lock);
+		if (!list)
+			continue;
+		for (g = list; ; g = g->schedlink) {
+			MN_PROBE1(task_unblock, g->id);
+			atomic_store(&g->status, G_RUNNABLE);
+			readied++;
+			if (!g->schedlink)
+				break;
+		}
+		target = steer(fd, pd, self);
+		if (target) {
+			if (target != from)
+				pd_rehome(fd, pd, target);
+			mn_inject_on(target, list);
+		} else {
+			g->schedlink = glob;
+			glob = list;
+		}
 	}
-	for (g = list; g; g = g->schedlink) {
-		MN_PROBE1(task_unblock, g->id);
-		atomic_store(&g->status, G_RUNNABLE);
-		readied++;
-	}
-	mn_injectglist(list);
+	mn_injectglist(glob);
 	return readied;
 }
 
 /*
- * Deliver the events ready now, without blocking: findrunnable's look at
- * the network before it steals or sleeps (Go's netpoll(0)).  Returns the
- * number of tasks readied.  Any thread; no lock held.  sysmon's eventfd
- * may come back too (level-triggered, until sysmon reads it): it has no
- * pd, so it readies nobody and is not counted.
+ * Deliver the events of @p's instance ready now, without blocking:
+ * findrunnable's look at the network before it steals or sleeps (Go's
+ * netpoll(0)), and sysmon's.  Returns the number of tasks readied.  Any
+ * thread; no lock held.
  */
-int mn_netpoll_nonblock(void)
+int mn_netpoll_poll(struct mn_p *p)
 {
 	struct epoll_event evs[64];
-	int n = epoll_wait(mn_sched.epfd, evs, 64, 0);
+	int n = epoll_wait(p->epfd, evs, 64, 0);
 
-	return n > 0 ? mn_netpoll_events(evs, n) : 0;
+	return n > 0 ? netpoll_events(evs, n, p) : 0;
+}
+
+/* sysmon: the instances mn_sched.epfd reported in @ev (others' entries
+ * are ignored), or every instance if @ev is NULL. */
+void mn_netpoll_sysmon(struct epoll_event *ev, int n)
+{
+	if (!ev) {
+		for (int i = 0; i < mn_sched.nprocs; i++)
+			mn_netpoll_poll(&mn_sched.allp[i]);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		uint64_t d = ev[i].data.u64;
+
+		if ((d & EP_TAG) && (int)(uint32_t)d < mn_sched.nprocs)
+			mn_netpoll_poll(&mn_sched.allp[(uint32_t)d]);
+	}
 }
 
 /*
@@ -425,8 +612,9 @@ int mn_close(int fd)
 
 	if (pd) {
 		mn_lk_lock(&pd->lock);
+		mn_race_rt_acquire(pd);	/* a poller's pd_rehome */
 		if (pd->registered && !pd->nopoll)
-			epoll_ctl(mn_sched.epfd, EPOLL_CTL_DEL, fd, NULL);
+			epoll_ctl(mn_sched.allp[pd->home].epfd, EPOLL_CTL_DEL, fd, NULL);
 		pd->closing = true;
 		g = pd_fire(pd, 'r', WAKE_CLOSED);
 		if (g) {

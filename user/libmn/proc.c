@@ -217,6 +217,87 @@ void mn_injectglist(struct mn_g *list)
 	mn_wakep();
 }
 
+/* Take p's inbox (tasks other threads' network polls readied for it),
+ * oldest first.  Any M: the owner to queue them, a thief when p is not
+ * running.  Must not hold sched.lock. */
+static struct mn_g *inbox_take(struct mn_p *p)
+{
+	struct mn_g *g, *rev = NULL, *next;
+
+	if (!atomic_load_explicit(&p->inbox, memory_order_relaxed))
+		return NULL;
+	for (g = atomic_exchange(&p->inbox, NULL); g; g = next) {
+		next = g->schedlink;
+		g->schedlink = rev;
+		rev = g;
+	}
+	return rev;
+}
+
+void mn_inject_on(struct mn_p *p, struct mn_g *list)
+{
+	struct mn_m *m = mn_getm();
+	struct mn_g *tail, *old;
+
+	if (!list)
+		return;
+	if (!p) {
+		mn_injectglist(list);
+		return;
+	}
+	if (m && m->p == p) {
+		while (list) {
+			struct mn_g *g = list;
+
+			list = g->schedlink;
+			runqput(p, g, false);
+		}
+		mn_wakep();
+		return;
+	}
+	for (tail = list; tail->schedlink; tail = tail->schedlink)
+		;
+	old = atomic_load_explicit(&p->inbox, memory_order_relaxed);
+	do
+		tail->schedlink = old;
+	while (!atomic_compare_exchange_weak(&p->inbox, &old, list));
+	/* seq_cst, against findrunnable's status store then inbox load: a
+	 * P that went idle after we chose it is seen here, or sees our
+	 * tasks there. */
+	if (atomic_load(&p->status) != P_RUNNING)
+		mn_wakep();
+}
+
+/* Note in the steering map (netpoll.c) the CPU p's M runs on: both
+ * entries each time, as another P's thread may have run on this CPU
+ * since (and taken its entry) while ours stayed.  Owner P only; a
+ * sched_getcpu is a load from the rseq area. */
+static void note_cpu(struct mn_p *p)
+{
+	int cpu = sched_getcpu();
+
+	if (cpu < 0 || cpu >= mn_sched.ncpu_map)
+		return;
+	if (cpu != atomic_load_explicit(&p->cpu, memory_order_relaxed))
+		atomic_store_explicit(&p->cpu, cpu, memory_order_relaxed);
+	if (atomic_load_explicit(&mn_sched.cpu_p[cpu], memory_order_relaxed) != p->id)
+		atomic_store_explicit(&mn_sched.cpu_p[cpu], p->id, memory_order_relaxed);
+}
+
+/* Queue the tasks in p's inbox on p.  Owner P only, g0; no lock held. */
+static void inbox_drain(struct mn_p *p)
+{
+	struct mn_g *g = inbox_take(p), *next;
+
+	if (!g)
+		return;
+	for (; g; g = next) {
+		next = g->schedlink;
+		runqput(p, g, false);
+	}
+	mn_wakep();
+}
+
 /*
  * Queue a runnable @g: on the current thread's P when it holds one (in
  * runnext if @next), else on the global queue; then wake an idle P.
@@ -589,13 +670,22 @@ static struct mn_g *findrunnable(struct mn_m *m)
 	struct mn_p *p, *p2;
 	struct mn_g *g;
 	int i, n, start;
-	bool was_spinning;
+	bool was_spinning, netwait;
 
 top:
 	if (!m->p)
 		stopm(m);
 	p = m->p;
+	if (unlikely(p->nested))
+		mn_netpoll_nest(p, false);	/* we poll it now */
 	mn_timers_check(m, p);
+	/* Only tasks parked in the netpoller are steered and go through
+	 * inboxes (they count in nnetwait until they run again). */
+	netwait = atomic_load_explicit(&mn_sched.nnetwait, memory_order_relaxed) > 0;
+	if (netwait) {
+		note_cpu(p);
+		inbox_drain(p);
+	}
 	/* Fairness: look at the global queue now and then even when the
 	 * local one is busy, or two tasks yielding to each other starve it. */
 	if (glob_turn(p) && atomic_load(&mn_sched.runqsize) > 0) {
@@ -616,15 +706,23 @@ top:
 			return g;
 	}
 	/* The network, as Go's findrunnable does: while no P is idle sysmon
-	 * does not wait on it (sysmon.c), the Ps look here.  Events ready
-	 * their tasks onto the global queue. */
-	if (atomic_load_explicit(&mn_sched.nnetwait, memory_order_relaxed) > 0 &&
-	    mn_netpoll_nonblock() > 0)
+	 * does not wait on it (sysmon.c), the Ps look here, each at its own
+	 * epoll instance.  Events ready their tasks here or on the P the
+	 * netpoller steers them to (netpoll.c). */
+	if (netwait && mn_netpoll_poll(p) > 0)
 		goto top;
 
+	/* Tasks steered to a P that went idle since. */
+	n = mn_sched.nprocs;
+	for (i = 0; i < n && netwait; i++) {
+		p2 = &mn_sched.allp[i];
+		if (p2 != p && atomic_load(&p2->status) != P_RUNNING && (g = inbox_take(p2))) {
+			mn_inject_on(p, g);
+			goto top;
+		}
+	}
 	/* Steal, unless enough Ms are spinning already (they would only
 	 * burn CPU fighting over the same queues). */
-	n = mn_sched.nprocs;
 	if (!m->spinning && 2 * atomic_load(&mn_sched.nmspinning) >= n - atomic_load(&mn_sched.npidle))
 		goto stop;
 	if (!m->spinning) {
@@ -640,6 +738,11 @@ top:
 			g = runqsteal(p, p2, tries == 3);
 			if (g)
 				return g;
+			/* Its network events too, which it polls only
+			 * when out of work itself. */
+			if (tries == 0 && atomic_load_explicit(&mn_sched.nnetwait, memory_order_relaxed) > 0 &&
+			    mn_netpoll_poll(p2) > 0)
+				goto top;
 		}
 	}
 
@@ -663,7 +766,8 @@ stop:
 	}
 	for (i = 0; i < n; i++) {
 		p2 = &mn_sched.allp[i];
-		if (!runqempty(p2) || atomic_load(&mn_sched.runqsize)) {
+		if (!runqempty(p2) || atomic_load(&mn_sched.runqsize) ||
+		    (atomic_load(&p2->inbox) && atomic_load(&p2->status) != P_RUNNING)) {
 			mn_lk_lock(&mn_sched.lock);
 			p = pidleget();
 			mn_lk_unlock(&mn_sched.lock);

@@ -13,8 +13,9 @@
  * and has not scheduled since (mn_timers_watch, mn_timers_sysmon: a
  * running P's M runs them in findrunnable), retakes
  * Ps stuck in system calls (syscall.c), delivers netpoll events
- * (netpoll.c: it waits on the network only while a P is idle, the Ps
- * poll it themselves otherwise), and declares a deadlock when every P is
+ * (netpoll.c: it waits on the idle Ps' epoll instances while a P is
+ * idle, the running Ps poll their own, and it looks at those every
+ * SYSMON_NETPOLL), and declares a deadlock when every P is
  * idle with nothing in a system call, the netpoller or a timer, and no
  * task ran for 5 ms (debug.c).
  *
@@ -63,7 +64,7 @@ void *mn_sysmon_main(void *arg)
 {
 	struct mn_m self = { .reg_index = -1 };
 	struct epoll_event evs[128];
-	int64_t delay = 20000, suspect = 0;
+	int64_t delay = 20000, suspect = 0, netlook = 0;
 	uint64_t suspect_progress = 0;
 
 	sigset_t quit;
@@ -77,7 +78,7 @@ void *mn_sysmon_main(void *arg)
 	for (;;) {
 		int64_t now, next = 0, until, t;
 		struct timespec ts __attribute__((unused));
-		int n, i, ep;
+		int n, i, ep, npidle;
 
 		atomic_store(&mn_sched.sysmon_until, 0);
 		now = mn_nanotime();
@@ -123,16 +124,19 @@ void *mn_sysmon_main(void *arg)
 		 * task for a P that would have found it (echo: one wakeup per
 		 * request).  So wait on the eventfd alone and look at the
 		 * network every SYSMON_NETPOLL; a P going idle kicks us back
-		 * (pidleput).  seq_cst pairs with pidleput's npidle add. */
+		 * (pidleput).  seq_cst pairs with pidleput's npidle add.
+		 * With a P idle, mn_sched.epfd holds only the idle Ps' epoll
+		 * instances (netpoll.c): the running ones' are looked at
+		 * every SYSMON_NETPOLL all the same. */
 		ep = mn_sched.epfd;
 		atomic_store(&mn_sched.sysmon_busy, 1);
-		if (atomic_load(&mn_sched.npidle) == 0) {
+		npidle = atomic_load(&mn_sched.npidle);
+		if (npidle == 0)
 			ep = mn_sched.sysmon_ep;
-			if (now + SYSMON_NETPOLL < until)
-				until = now + SYSMON_NETPOLL;
-		} else {
+		else
 			atomic_store(&mn_sched.sysmon_busy, 0);
-		}
+		if (npidle < mn_sched.nprocs && netlook + SYSMON_NETPOLL < until)
+			until = netlook + SYSMON_NETPOLL;
 		atomic_store(&mn_sched.sysmon_until, until);
 		for (i = 0, t = 0; i < mn_sched.nprocs && !t; i++) {
 			t = mn_timers_sysmon_due(&mn_sched.allp[i]);
@@ -164,18 +168,19 @@ void *mn_sysmon_main(void *arg)
 		}
 #endif
 		for (i = 0; i < n; i++) {
-			if (evs[i].data.fd == mn_sched.evfd) {
+			if (evs[i].data.u64 == (uint64_t)mn_sched.evfd) {
 				uint64_t v;
 
 				(void)!read(mn_sched.evfd, &v, sizeof(v));
-				evs[i].events = 0;
 			}
 		}
 		if (n > 0)
-			mn_netpoll_events(evs, n);
-		if (ep != mn_sched.epfd) {
+			mn_netpoll_sysmon(evs, n);
+		if (ep != mn_sched.epfd)
 			atomic_store(&mn_sched.sysmon_busy, 0);
-			mn_netpoll_nonblock();
+		if (npidle < mn_sched.nprocs && (now = mn_nanotime()) >= netlook + SYSMON_NETPOLL) {
+			mn_netpoll_sysmon(NULL, 0);
+			netlook = now;
 		}
 		if (atomic_load(&sigquit_pending)) {
 			dprintf(2, "SIGQUIT: quit\n");
