@@ -23,32 +23,33 @@ static __attribute__((noinline)) void access_miss(void *a, uint32_t size, bool i
 }
 
 /*
- * The entry point tests sample_now and returns, or jumps (a tail call:
- * the return address is still the instrumented code's, MNR_PC) to the
- * check.  Two functions, so that the compiler lays out neither path as
- * the other's cold branch: off a window, load, test, return; in one,
- * the same check with one more jump.  Both start a cache line: with the
- * same instructions, private_array ran 2.2x plain or 1.8x depending on
- * where the linker happened to put them (the front end caches decoded
- * code by address, and the program's own loop competes for the same
- * places), so an unrelated change elsewhere in the runtime swung it by
- * a fifth.  Aligned, their place no longer follows the rest of the
- * runtime's code; the program's code can still collide with them.
+ * The entry point tests sample_now and returns, checks whether the
+ * access is already recorded and returns, or jumps (a tail call: the
+ * return address is still the instrumented code's, MNR_PC) to the slow
+ * path.  One function: an entry point that tested sample_now and jumped
+ * to a second one with the check cost private_array 4-6% more
+ * (task-clock, perf stat -r 3, twice each) for its extra jump; off a
+ * sampled window the return is now a taken branch instead.  The entry
+ * points start a cache line: with the same instructions, private_array
+ * ran 2.2x plain or 1.8x depending on where the linker happened to put
+ * them (the front end caches decoded code by address, and the program's
+ * own loop competes for the same places), so an unrelated change
+ * elsewhere in the runtime swung it by a fifth.  Aligned, their place no
+ * longer follows the rest of the runtime's code; the program's code can
+ * still collide with them.
  */
 #define ACCESS_FN(name, size, is_write)					\
-	static __attribute__((noinline, aligned(64))) void name##_on(void *a)	\
+	MNR_EXPORT __attribute__((noinline, aligned(64))) void name(void *a)	\
 	{								\
-		struct task *t = mnr_cur;				\
+		struct task *t;						\
 									\
+		if (unlikely(!sample_now()))				\
+			return;						\
+		t = mnr_cur;						\
 		if (likely(t) &&					\
 		    likely(access_recorded(t, (uintptr_t)a, size, is_write))) \
 			return;						\
 		access_miss(a, size, is_write, MNR_PC());		\
-	}								\
-	MNR_EXPORT __attribute__((noinline, aligned(64))) void name(void *a)	\
-	{								\
-		if (sample_now())					\
-			__attribute__((musttail)) return name##_on(a);	\
 	}
 
 ACCESS_FN(__tsan_read1, 1, false)
