@@ -206,7 +206,7 @@ struct mn_p {
 	int nstacks;
 	char *chunk_next, *chunk_end;	/* stacks not yet handed out (stack.c) */
 	uint32_t timers_lock;
-	struct mn_timer_ent *timers;	/* 4-ary heap by when (timer.c) */
+	struct mn_timer_ent *timers;	/* 4-ary heap by when of timers and sleeping tasks (timer.c) */
 	int ntimers, timers_cap;
 	_Atomic int64_t timer0;		/* earliest when, 0 = none */
 	uint32_t sysmon_timer_tick;	/* sysmon only: schedtick when it deferred */
