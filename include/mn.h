@@ -169,6 +169,7 @@ MN__FAST void mn_mutex_unlock(mn_mutex *mu)
 }
 #endif
 #undef MN__FAST
+#undef MN__TSAN
 
 typedef struct { uint32_t ilock; int readers; int writer; int wwait; void *rq[2]; void *wq[2]; } mn_rwmutex;
 void mn_rwmutex_rlock(mn_rwmutex *rw);

@@ -234,6 +234,19 @@ static struct mn_g *inbox_take(struct mn_p *p)
 	return rev;
 }
 
+/* Queue @list (linked by schedlink, first to last) on p, then wake an
+ * idle P for them.  Owner P only. */
+static void runqput_list(struct mn_p *p, struct mn_g *list)
+{
+	struct mn_g *next;
+
+	for (; list; list = next) {
+		next = list->schedlink;
+		runqput(p, list, false);
+	}
+	mn_wakep();
+}
+
 void mn_inject_on(struct mn_p *p, struct mn_g *list)
 {
 	struct mn_m *m = mn_getm();
@@ -246,13 +259,7 @@ void mn_inject_on(struct mn_p *p, struct mn_g *list)
 		return;
 	}
 	if (m && m->p == p) {
-		while (list) {
-			struct mn_g *g = list;
-
-			list = g->schedlink;
-			runqput(p, g, false);
-		}
-		mn_wakep();
+		runqput_list(p, list);
 		return;
 	}
 	for (tail = list; tail->schedlink; tail = tail->schedlink)
@@ -287,15 +294,10 @@ static void note_cpu(struct mn_p *p)
 /* Queue the tasks in p's inbox on p.  Owner P only, g0; no lock held. */
 static void inbox_drain(struct mn_p *p)
 {
-	struct mn_g *g = inbox_take(p), *next;
+	struct mn_g *g = inbox_take(p);
 
-	if (!g)
-		return;
-	for (; g; g = next) {
-		next = g->schedlink;
-		runqput(p, g, false);
-	}
-	mn_wakep();
+	if (g)
+		runqput_list(p, g);
 }
 
 /*
@@ -647,13 +649,6 @@ static void resetspinning(struct mn_m *m)
 		mn_wakep();
 }
 
-/*
- * Find a G to run, in Go's order: this P's expired timers, the global
- * queue now and then (fairness), the local queue, the global queue,
- * stealing; else give the P back and sleep until handed one.  Returns
- * with m holding a P.  g0 only, on m's own thread; must not hold any
- * runtime lock (it takes sched.lock; timers run callbacks).
- */
 /* True every 61st call (Go's figure) on p, owner P only.  A countdown,
  * not schedtick % 61: GCC compiles this noreturn path for size, and the
  * division it kept was a fifth of a yield's samples. */
@@ -665,6 +660,13 @@ static inline bool glob_turn(struct mn_p *p)
 	return true;
 }
 
+/*
+ * Find a G to run, in Go's order: this P's expired timers, the global
+ * queue now and then (fairness), the local queue, the global queue,
+ * stealing; else give the P back and sleep until handed one.  Returns
+ * with m holding a P.  g0 only, on m's own thread; must not hold any
+ * runtime lock (it takes sched.lock; timers run callbacks).
+ */
 static struct mn_g *findrunnable(struct mn_m *m)
 {
 	struct mn_p *p, *p2;
