@@ -227,6 +227,9 @@ struct mn_p {
 	_Atomic int cpu;
 	struct mn_g *_Atomic inbox;
 	int epfd;			/* its fds' epoll instance (netpoll.c) */
+	/* fds in epfd, an estimate (an fd closed without mn_close still
+	 * counts): steering keeps the Ps' shares even (netpoll.c). */
+	_Atomic int nhomed;
 	bool nested;			/* epfd is in mn_sched.epfd: while idle */
 } __attribute__((aligned(64)));
 

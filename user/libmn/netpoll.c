@@ -16,7 +16,9 @@
  * ends of a connection end up on one P and one CPU: the receive-side TCP
  * work, the socket's cache lines and its wakeups stay on one CPU instead
  * of bouncing between two (echo: one P per CPU did 1.56 times the work of
- * one process using both).  Go has one epoll and no steering.
+ * one process using both).  A P takes no steered fd while it holds more
+ * fds than the poller's P: the pairs of tasks spread evenly over the Ps.
+ * Go has one epoll and no steering.
  *
  * fds epoll cannot watch (regular files) fall back to a blocking call
  * bracketed by mn_syscall_enter/exit, so the P is handed off if it blocks.
@@ -27,6 +29,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -139,12 +142,15 @@ static struct pd *pd_open(int fd)
 		pd->nopoll = false;
 		pd->nosteer = mn_sched.nprocs == 1;
 		pd->incpu_left = 0;
+		pd->incpu = -1;
 		pd->closing = false;
 		pd->rready = pd->wready = false;
 		m = mn_getm();
 		pd->home = m && m->p ? m->p->id : 0;
-		if (epoll_ctl(mn_sched.allp[pd->home].epfd, EPOLL_CTL_ADD, fd, &ev) < 0 &&
-		    errno != EEXIST) {
+		if (epoll_ctl(mn_sched.allp[pd->home].epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
+			atomic_fetch_add_explicit(&mn_sched.allp[pd->home].nhomed, 1,
+						  memory_order_relaxed);
+		else if (errno != EEXIST) {
 			pd->nopoll = true;
 			if (fl >= 0 && !(fl & O_NONBLOCK))
 				fcntl(fd, F_SETFL, fl);
@@ -285,38 +291,45 @@ static uint32_t queued(struct mn_p *p)
  * than the poller's own: it runs where it was polled, and its peer
  * follows it there (stealing alone would keep moving the pairs back). */
 #define STEER_SLACK 32
-/* SO_INCOMING_CPU is a system call (~170 ns here): read it once every
- * this many events of the fd.  A pair of tasks moves only when the
- * peer's CPU changed, which is rare once they are together. */
+/* Nor to a P with this many more fds than the poller's: else the pairs
+ * pile up where they first met, and the tasks of the fuller P wait
+ * longer for their turn (echo_1000: per-client mean latency 2.04-2.63
+ * ms across clients without it, 2.47-2.54 ms with it). */
+#define STEER_HOMED_SLACK 16
+/* SO_INCOMING_CPU is a system call (~170 ns here): a value read is used
+ * for this many events of the fd, but only to keep the task where it is;
+ * a move is decided on a fresh read.  The peer of a task that moved has
+ * a stale value: acting on it split pairs that had just met (echo_1000's
+ * p99 ~10% higher).  The first read of an fd comes at fd % (this + 1)
+ * events, not all at once: connections opened together would otherwise
+ * re-read, and move, together (a burst of requests late by a third). */
 #define STEER_REREAD 7
 
-/*
- * The P to run a task woken by @fd's readiness, polled by @self (the
- * caller's P, NULL on sysmon): the running P whose M runs on the CPU
- * where the kernel processed the socket's last packet (SO_INCOMING_CPU),
- * unless it has STEER_SLACK more tasks queued than @self; else @self.
- * NULL: none (not a socket, one P, no P on that CPU): the caller's
- * default.  No lock held.
- */
-static struct mn_p *steer(int fd, struct pd *pd, struct mn_p *self)
+/* SO_INCOMING_CPU of @fd, now, or -2 if the fd has none (not a socket:
+ * never asked again). */
+static int incpu_read(int fd, struct pd *pd)
 {
-	int cpu, id, left;
+	int cpu, left;
 	socklen_t l = sizeof(cpu);
-	struct mn_p *p;
 
-	if (__atomic_load_n(&pd->nosteer, __ATOMIC_RELAXED))
-		return NULL;
-	left = __atomic_load_n(&pd->incpu_left, __ATOMIC_RELAXED);
-	if (left > 0) {
-		__atomic_store_n(&pd->incpu_left, left - 1, __ATOMIC_RELAXED);
-		cpu = __atomic_load_n(&pd->incpu, __ATOMIC_RELAXED);
-	} else if (getsockopt(fd, SOL_SOCKET, SO_INCOMING_CPU, &cpu, &l) == 0) {
-		__atomic_store_n(&pd->incpu, cpu, __ATOMIC_RELAXED);
-		__atomic_store_n(&pd->incpu_left, STEER_REREAD, __ATOMIC_RELAXED);
-	} else {
+	if (getsockopt(fd, SOL_SOCKET, SO_INCOMING_CPU, &cpu, &l) != 0) {
 		__atomic_store_n(&pd->nosteer, true, __ATOMIC_RELAXED);
-		return NULL;
+		return -2;
 	}
+	left = __atomic_load_n(&pd->incpu, __ATOMIC_RELAXED) < 0 ? fd % (STEER_REREAD + 1)
+								 : STEER_REREAD;
+	__atomic_store_n(&pd->incpu, cpu, __ATOMIC_RELAXED);
+	__atomic_store_n(&pd->incpu_left, left, __ATOMIC_RELAXED);
+	return cpu;
+}
+
+/* The running P whose M is on @cpu, unless it has STEER_SLACK more
+ * tasks queued or STEER_HOMED_SLACK more fds than @self; else @self. */
+static struct mn_p *cpu_target(int cpu, struct mn_p *self)
+{
+	struct mn_p *p;
+	int id;
+
 	if (cpu < 0 || cpu >= mn_sched.ncpu_map)
 		return self;
 	id = atomic_load_explicit(&mn_sched.cpu_p[cpu], memory_order_relaxed);
@@ -330,7 +343,32 @@ static struct mn_p *steer(int fd, struct pd *pd, struct mn_p *self)
 		return self;
 	if (queued(p) > (self ? queued(self) : 0) + STEER_SLACK)
 		return self;
+	if (self && atomic_load_explicit(&p->nhomed, memory_order_relaxed) >
+		    atomic_load_explicit(&self->nhomed, memory_order_relaxed) + STEER_HOMED_SLACK)
+		return self;
 	return p;
+}
+
+/*
+ * The P to run a task woken by @fd's readiness, polled by @self (the
+ * caller's P, NULL on sysmon): cpu_target of the CPU where the kernel
+ * processed the socket's last packet (SO_INCOMING_CPU).  NULL: none
+ * (not a socket, one P): the caller's default.  No lock held.
+ */
+static struct mn_p *steer(int fd, struct pd *pd, struct mn_p *self)
+{
+	int left, cpu;
+
+	if (__atomic_load_n(&pd->nosteer, __ATOMIC_RELAXED))
+		return NULL;
+	left = __atomic_load_n(&pd->incpu_left, __ATOMIC_RELAXED);
+	if (left > 0) {
+		__atomic_store_n(&pd->incpu_left, left - 1, __ATOMIC_RELAXED);
+		if (cpu_target(__atomic_load_n(&pd->incpu, __ATOMIC_RELAXED), self) == self)
+			return self;
+	}
+	cpu = incpu_read(fd, pd);
+	return cpu == -2 ? NULL : cpu_target(cpu, self);
 }
 
 /* Move fd to @p's epoll instance: its next events go to p.  Adding it
@@ -343,9 +381,12 @@ static void pd_rehome_locked(int fd, struct pd *pd, struct mn_p *p)
 	if (pd->home != p->id && __atomic_load_n(&pd->registered, __ATOMIC_RELAXED) &&
 	    !pd->nopoll && !pd->closing) {
 		epoll_ctl(mn_sched.allp[pd->home].epfd, EPOLL_CTL_DEL, fd, NULL);
-		if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev) == 0)
+		if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, fd, &ev) == 0) {
+			atomic_fetch_sub_explicit(&mn_sched.allp[pd->home].nhomed, 1,
+						  memory_order_relaxed);
+			atomic_fetch_add_explicit(&p->nhomed, 1, memory_order_relaxed);
 			pd->home = p->id;
-		else
+		} else
 			epoll_ctl(mn_sched.allp[pd->home].epfd, EPOLL_CTL_ADD, fd, &ev);
 		/* pd->lock orders these before mn_close's close(fd);
 		 * TSan does not see that lock. */
@@ -465,6 +506,24 @@ static __attribute__((noinline)) int last_errno(void)
 	return errno;
 }
 
+/*
+ * read(2) and write(2) without glibc's wrappers, which are cancellation
+ * points: each call brackets the system call with two calls that switch
+ * asynchronous cancellation on and off (4% of echo_1000's CPU time).  No
+ * M is ever cancelled: pthread_cancel of a thread running tasks is not
+ * supported, so the bracket buys nothing here.  Go's runtime makes its
+ * system calls raw too.
+ */
+static inline ssize_t sys_read(int fd, void *buf, size_t len)
+{
+	return syscall(SYS_read, fd, buf, len);
+}
+
+static inline ssize_t sys_write(int fd, const void *buf, size_t len)
+{
+	return syscall(SYS_write, fd, buf, len);
+}
+
 static ssize_t blocking_io(int fd, void *buf, size_t len, bool wr)
 {
 	ssize_t n;
@@ -485,7 +544,7 @@ static inline ssize_t read_io(int fd, void *buf, size_t len)
 	if (!pd || pd->nopoll)
 		return blocking_io(fd, buf, len, false);
 	for (;;) {
-		n = read(fd, buf, len);
+		n = sys_read(fd, buf, len);
 		if (n >= 0)
 			return n;
 		if (last_errno() != EAGAIN)
@@ -506,7 +565,7 @@ static inline ssize_t write_io(int fd, const void *buf, size_t len)
 	if (!pd || pd->nopoll)
 		return blocking_io(fd, (void *)buf, len, true);
 	while (done < len) {
-		n = write(fd, (const char *)buf + done, len - done);
+		n = sys_write(fd, (const char *)buf + done, len - done);
 		if (n >= 0) {
 			done += (size_t)n;
 			continue;
@@ -613,8 +672,10 @@ int mn_close(int fd)
 	if (pd) {
 		mn_lk_lock(&pd->lock);
 		mn_race_rt_acquire(pd);	/* a poller's pd_rehome */
-		if (pd->registered && !pd->nopoll)
-			epoll_ctl(mn_sched.allp[pd->home].epfd, EPOLL_CTL_DEL, fd, NULL);
+		if (pd->registered && !pd->nopoll &&
+		    epoll_ctl(mn_sched.allp[pd->home].epfd, EPOLL_CTL_DEL, fd, NULL) == 0)
+			atomic_fetch_sub_explicit(&mn_sched.allp[pd->home].nhomed, 1,
+						  memory_order_relaxed);
 		pd->closing = true;
 		g = pd_fire(pd, 'r', WAKE_CLOSED);
 		if (g) {
