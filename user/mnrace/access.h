@@ -34,6 +34,9 @@ static inline bool cells_hold(const uint64_t *sh, uint64_t cur)
 	return _mm_movemask_epi8(_mm_or_si128(lo, hi)) != 0;
 }
 
+/* How far on a read's shadow prefetch reaches (access_recorded). */
+#define SHADOW_READ_PREFETCH	256
+
 /*
  * The plain access of @n bytes at @a is already in one of its word's
  * cells exactly (this slot and epoch, these bytes, this kind): there is
@@ -49,6 +52,17 @@ static inline __attribute__((always_inline)) bool access_recorded(const struct t
 
 	if (unlikely(off + n > 8) || unlikely(!(sh = shadow_of(a))))
 		return false;
+	/*
+	 * A read fetches the shadow a few lines on too (read-only: no line
+	 * taken from another CPU).  Reads of a small shared table, whose
+	 * shadow lines the other CPU's stores of its own reads keep
+	 * taking, then find more of them back: access_heavy on 2 CPUs 5.0
+	 * -> 4.5 ns/op; from +-64 to +-512 bytes alike, +4096 or none at
+	 * all 5.1, and nothing on one CPU.  Ahead of writes (a private
+	 * sweep) it measured nothing: the hardware's prefetchers follow it.
+	 */
+	if (!is_write)
+		__builtin_prefetch((const char *)sh + SHADOW_READ_PREFETCH, 0);
 	return cells_hold(sh, t->cell_se | (is_write ? 0 : CELL_READ) |
 			      (uint8_t)(((1u << n) - 1) << off));
 }
