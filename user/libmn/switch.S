@@ -7,7 +7,8 @@
  *   x87 control word below the return address its call pushed, stores rsp
  *   in *save_sp, loads new_sp and loads the same frame from it (MXCSR and
  *   the control word only when they differ from those in force).
- *   Caller-saved registers need no saving: this is a call.  The frame's
+ *   Caller-saved registers need no saving: this is a call.  It leaves by
+ *   jumping to the new frame's return address, which it pops.  The frame's
  *   layout is frame.h's, drawn there as a table of offsets.
  *
  * A new task's stack is prepared by stack.c (mn_g_prepare) with the same
@@ -66,8 +67,15 @@ mn_ctx_switch:
 	movq	MN_FRAME_R12(%rsp), %r12
 	movq	MN_FRAME_RBX(%rsp), %rbx
 	movq	MN_FRAME_RBP(%rsp), %rbp
-	addq	$MN_FRAME_RET, %rsp
-	ret
+	/* Return with an indirect jump, not ret: ret is predicted from the
+	 * return stack, which holds the old context's caller, so it missed
+	 * on every switch; the jump's target is predicted from its history
+	 * (yield 35-50 -> 28 ns, ping-pong 140-180 -> 104-113 ns on the
+	 * AMD EPYC host of 2026-12-02).  notrack: a return address has no
+	 * endbr64, and IBT lets a notrack jump land there. */
+	movq	MN_FRAME_RET(%rsp), %rdx
+	addq	$MN_FRAME_SIZE, %rsp
+	notrack jmp	*%rdx
 .Lload_mxcsr:
 	ldmxcsr	MN_FRAME_MXCSR(%rsp)
 	jmp	.Lfcw
