@@ -57,6 +57,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* This thread's MXCSR and x87 control word, packed as a frame holds
+ * them at MN_FRAME_MXCSR (little-endian: MXCSR low, control word above):
+ * what mn_ctx_switch_g0 is given. */
+static inline uint64_t mn_fpenv_read(void)
+{
+	uint32_t mxcsr;
+	uint16_t fcw;
+
+	__asm__ volatile("stmxcsr %0; fnstcw %1" : "=m"(mxcsr), "=m"(fcw));
+	return mxcsr | (uint64_t)fcw << 32;
+}
+
 struct mn_frame {
 	uint32_t mxcsr;
 	uint16_t fcw;

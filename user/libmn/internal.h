@@ -240,6 +240,7 @@ struct mn_m {
 	int id;
 	pid_t tid;
 	struct mn_g g0;			/* scheduler context on the thread's own stack */
+	uint64_t g0env;			/* g0's MXCSR and x87 control word (frame.h) */
 	struct mn_g *curg;
 	struct mn_p *p, *nextp, *oldp;
 	struct mn_g *lockedg;
@@ -338,6 +339,7 @@ static inline bool mn_owns_p(struct mn_p *p)
 }
 
 void mn_ctx_switch(void **save_sp, void *new_sp) MN_HIDDEN;
+void mn_ctx_switch_g0(void **save_sp, void *new_sp, uint64_t fpenv) MN_HIDDEN;
 void mn_task_entry(void) MN_HIDDEN;
 
 void mn_runtime_init(void) MN_HIDDEN;

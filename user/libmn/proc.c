@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "frame.h"
 #include "race.h"
 #include "runq.h"
 
@@ -83,8 +84,10 @@ static inline uint32_t fastrand(struct mn_p *p)
 
 /* Switch from the running context @from (a task, or g0) to @to: @save
  * gets our stack pointer, @sp is to's.  To or from g0 only: tasks never
- * switch to each other directly.  No happens-before (race.h). */
-static inline void switch_to(struct mn_g *from, struct mn_g *to, void **save, void *sp)
+ * switch to each other directly.  @from_g0: the M whose g0 @from is, or
+ * NULL when @from is a task.  No happens-before (race.h). */
+static inline void switch_to(struct mn_g *from, struct mn_g *to, void **save, void *sp,
+			     const struct mn_m *from_g0)
 {
 	mn_race_switch(from, to);
 #ifdef MN_ASAN
@@ -94,7 +97,10 @@ static inline void switch_to(struct mn_g *from, struct mn_g *to, void **save, vo
 	}
 	__sanitizer_start_switch_fiber(&from->asan_fake, to->asan_bottom, to->asan_size);
 #endif
-	mn_ctx_switch(save, sp);
+	if (from_g0)
+		mn_ctx_switch_g0(save, sp, from_g0->g0env);
+	else
+		mn_ctx_switch(save, sp);
 #ifdef MN_ASAN
 	__sanitizer_finish_switch_fiber(from->asan_fake, NULL, NULL);
 #endif
@@ -506,7 +512,7 @@ void mn_mcall(int action)
 	mn_check(g && (m->p || action == ACT_SYSEXIT),
 		 g ? "task switch between mn_syscall_enter and mn_syscall_exit" : "mn_mcall from g0");
 	m->action = action;
-	switch_to(g, &m->g0, &g->sp, m->g0.sp);
+	switch_to(g, &m->g0, &g->sp, m->g0.sp, NULL);
 }
 
 /*
@@ -845,7 +851,7 @@ static void execute(struct mn_m *m, struct mn_g *g)
 	mn_m_publish(m, g->id, g->lockcount);
 	if (first)
 		MN_PROBE2(task_start, g->id, m->tid);
-	switch_to(&m->g0, g, &m->g0.sp, g->sp);
+	switch_to(&m->g0, g, &m->g0.sp, g->sp, m);
 
 	/* Back on g0: the task's registers are saved in g->sp. */
 	m->curg = NULL;
@@ -937,6 +943,7 @@ static void *mstart(void *arg)
 	int fd;
 
 	mn_tls_m = m;
+	m->g0env = mn_fpenv_read();
 	m->tid = (pid_t)syscall(SYS_gettid);
 	fd = open("/proc/thread-self", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	m->home_ok = fd >= 0 && ns_set_read(fd, &m->home) == 0;
