@@ -203,7 +203,8 @@ void mn_g_prepare(struct mn_g *g)
 		.r12 = (uint64_t)(uintptr_t)g,
 		.ret = (uint64_t)(uintptr_t)mn_task_entry,
 	};
-	g->sp = f;
+	/* Relaxed atomic: runqget's prefetch may read it from another M. */
+	__atomic_store_n(&g->sp, (void *)f, __ATOMIC_RELAXED);
 }
 
 /* Once, from mn_runtime_init, before any task exists. */
