@@ -167,7 +167,8 @@ static bool runqput(struct mn_p *p, struct mn_g *g, bool next)
  * requests per second in alternating pairs, on the AMD EPYC host of
  * 2026-12-02.  Only a hint: the Gs may be stolen meanwhile, their sp is
  * read relaxed (mn_g_prepare stores it so) and a stale one only costs a
- * useless prefetch.  Not in the TSan flavour, where that read, racing
+ * useless prefetch (Gs are never freed, only pooled, and a prefetch of
+ * an unmapped stack does not fault).  Not in the TSan flavour, where that read, racing
  * with a thief that starts the G, would be reported.  Owner P only.
  */
 static inline void runq_prefetch(struct mn_p *p, uint32_t h, uint32_t t)
