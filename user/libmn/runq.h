@@ -156,7 +156,6 @@ static bool runqput(struct mn_p *p, struct mn_g *g, bool next)
 	}
 }
 
-/* Owner P only: runnext first, then the head. */
 /*
  * Bring in the stack frame of the G at @h, which runs after the one just
  * taken, and the struct mn_g of the one after it, whose sp the next call
@@ -168,8 +167,9 @@ static bool runqput(struct mn_p *p, struct mn_g *g, bool next)
  * 2026-12-02.  Only a hint: the Gs may be stolen meanwhile, their sp is
  * read relaxed (mn_g_prepare stores it so) and a stale one only costs a
  * useless prefetch (Gs are never freed, only pooled, and a prefetch of
- * an unmapped stack does not fault).  Not in the TSan flavour, where that read, racing
- * with a thief that starts the G, would be reported.  Owner P only.
+ * an unmapped stack does not fault).  Not in the TSan flavour, where
+ * that read, racing with a thief that starts the G, would be reported.
+ * Owner P only.
  */
 static inline void runq_prefetch(struct mn_p *p, uint32_t h, uint32_t t)
 {
@@ -191,6 +191,7 @@ static inline void runq_prefetch(struct mn_p *p, uint32_t h, uint32_t t)
 #endif
 }
 
+/* Owner P only: runnext first, then the head. */
 static struct mn_g *runqget(struct mn_p *p)
 {
 	struct mn_g *next = atomic_load(&p->runnext);
