@@ -17,6 +17,7 @@
  * its initialisation or destruction is a race.
  */
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 
 #include "access.h"
@@ -280,9 +281,52 @@ MNR_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m)
 	return REAL(pthread_mutex_destroy)(m);
 }
 
+/*
+ * A lock that finds a default mutex held yields its CPU and tries again,
+ * up to MUTEX_YIELDS times, before it waits in glibc's futex.  All of
+ * mnrace's work for a lock and an unlock is inside the critical section
+ * (the acquire after the lock, the release before the unlock), so with
+ * more threads than CPUs a waiter nearly always found the mutex held and
+ * slept in the futex, and nearly every unlock then paid a futex_wake,
+ * which on a KVM guest wakes a halted vCPU with an IPI.  On 2026-12-02
+ * (AMD EPYC Zen 4, 2 vCPUs, KVM) pthreads mutex_heavy (4 threads)
+ * spent 58% of its samples in the kernel (perf record, cpu-clock;
+ * under lll_lock_wake 31%, under lll_lock_wait 21%) against TSan's 38%,
+ * and 1.0 s of system time against TSan's 0.4.  A yielding waiter stays
+ * runnable: it leaves the futex word unmarked, so the holder's unlock
+ * stays in user space, and it gives its CPU to the holder when the
+ * holder is the thread waiting for that CPU.
+ *
+ * Measured the same day, 8 alternating runs, medians of per-pair ratios
+ * to TSan (wall, CPU): without, 0.93 and 1.10; with 2 yields 0.42 and
+ * 0.54, 4: 0.38 and 0.47, 8: 0.36 and 0.45, 16: 0.32 and 0.42, 32: 0.31
+ * and 0.40.  Polling with PAUSE instead (16 to 4096 polls) was as fast in
+ * some runs and 1.3x TSan in a third of them, both CPUs spinning.
+ */
+#define MUTEX_YIELDS	16
+
+/*
+ * Only the default kind (PTHREAD_MUTEX_TIMED_NP, no flags): its lock word
+ * is 0 when free and its trylock takes it as its lock would.  The
+ * others (recursive, error-checking, adaptive, robust, PI, shared) go
+ * straight to glibc's lock, whose checks and waits are their own.
+ */
+static bool mutex_lock_yielding(pthread_mutex_t *m)
+{
+	if (__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) != PTHREAD_MUTEX_TIMED_NP)
+		return false;
+	for (int n = 0; n < MUTEX_YIELDS; n++) {
+		if (!__atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) &&
+		    !REAL(pthread_mutex_trylock)(m))
+			return true;
+		sched_yield();
+	}
+	return false;
+}
+
 MNR_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
-	int err = REAL(pthread_mutex_lock)(m);
+	int err = mutex_lock_yielding(m) ? 0 : REAL(pthread_mutex_lock)(m);
 
 	/* EOWNERDEAD: the lock is taken all the same. */
 	if (!err || err == EOWNERDEAD)
