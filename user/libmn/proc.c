@@ -97,9 +97,11 @@ static inline void switch_to(struct mn_g *from, struct mn_g *to, void **save, vo
 	}
 	__sanitizer_start_switch_fiber(&from->asan_fake, to->asan_bottom, to->asan_size);
 #endif
-	if (from_g0)
+	if (from_g0) {
+		mn_dcheck(mn_fpenv_read() == from_g0->g0env,
+			  "M %d: g0's MXCSR/x87 control word changed", from_g0->id);
 		mn_ctx_switch_g0(save, sp, from_g0->g0env);
-	else
+	} else
 		mn_ctx_switch(save, sp);
 #ifdef MN_ASAN
 	__sanitizer_finish_switch_fiber(from->asan_fake, NULL, NULL);
