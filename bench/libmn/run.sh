@@ -6,8 +6,12 @@
 # target: time figures (ns/op, ms, us) at most 0.8 of Go's, throughput
 # (req/s) at least 1/0.8 of Go's, memory (bytes) at most 2x Go's.  The
 # spread column is (max - min) / median of libmn's runs: the noise.  The
-# header says when, and the host's load average before and after, since
-# the host is shared.
+# 90% column is a bootstrap interval of the ratio (each side's runs
+# resampled, 2000 times, a fixed seed so the same runs print the same
+# interval), and "noise" says whether the whole of it meets the target:
+# "beyond" if so, "within" if the ratio meets it only by luck of the
+# draw.  The header says when, and the host's load average before and
+# after, since the host is shared.
 #
 # usage: bench/libmn/run.sh [BUILD_DIR]     (RUNS=5 by default)
 set -eu
@@ -36,7 +40,7 @@ for w in $WORKLOADS; do
 done
 echo "# load average after: $(load)"
 python3 - "$tmp" <<'PY'
-import sys, statistics
+import sys, statistics, random
 vals = {}
 units = {}
 order = []
@@ -53,12 +57,23 @@ def target(unit, r):
         return r >= 1 / 0.8
     return r <= 0.8
 
-print(f"{'workload':22} {'unit':6} {'libmn':>12} {'go':>12} {'libmn/go':>9} {'target':>7} {'spread':>7}")
+def interval(cv, gv, rng):
+    rs = sorted(statistics.median(rng.choices(cv, k=len(cv))) /
+                statistics.median(rng.choices(gv, k=len(gv)))
+                for _ in range(2000))
+    return rs[len(rs) * 5 // 100], rs[len(rs) * 95 // 100]
+
+rng = random.Random(1)
+print(f"{'workload':22} {'unit':6} {'libmn':>12} {'go':>12} {'libmn/go':>9} {'90%':>11} {'target':>7} {'noise':>6} {'spread':>7}")
 for n in order:
     cv = vals.get(('C', n), [float('nan')])
-    c = statistics.median(cv)
-    g = statistics.median(vals.get(('GO', n), [float('nan')]))
+    gv = vals.get(('GO', n), [float('nan')])
+    c, g = statistics.median(cv), statistics.median(gv)
     r = c / g
+    lo, hi = interval(cv, gv, rng)
+    ok = target(units[n], r)
+    beyond = target(units[n], lo) and target(units[n], hi)
     spread = (max(cv) - min(cv)) / c if c else float('nan')
-    print(f"{n:22} {units[n]:6} {c:12.2f} {g:12.2f} {r:9.2f} {'ok' if target(units[n], r) else 'MISSED':>7} {spread:7.2f}")
+    print(f"{n:22} {units[n]:6} {c:12.2f} {g:12.2f} {r:9.2f} {lo:5.2f}-{hi:<5.2f} "
+          f"{'ok' if ok else 'MISSED':>7} {('beyond' if beyond else 'within') if ok else '-':>6} {spread:7.2f}")
 PY
