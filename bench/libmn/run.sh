@@ -9,8 +9,9 @@
 # 90% column is a bootstrap interval of the ratio (each side's runs
 # resampled, 2000 times, a fixed seed so the same runs print the same
 # interval), and "noise" says whether the whole of it meets the target:
-# "beyond" if so, "within" if the ratio meets it only by luck of the
-# draw.  The header says when, and the host's load average before and
+# "beyond" if so, "within" if the median meets it and part of the
+# interval does not; "-" with fewer than 3 runs, where resampling says
+# nothing.  The header says when, and the host's load average before and
 # after, since the host is shared.
 #
 # usage: bench/libmn/run.sh [BUILD_DIR]     (RUNS=5 by default)
@@ -73,7 +74,8 @@ for n in order:
     lo, hi = interval(cv, gv, rng)
     ok = target(units[n], r)
     beyond = target(units[n], lo) and target(units[n], hi)
+    noise = '-' if not ok or min(len(cv), len(gv)) < 3 else 'beyond' if beyond else 'within'
     spread = (max(cv) - min(cv)) / c if c else float('nan')
     print(f"{n:22} {units[n]:6} {c:12.2f} {g:12.2f} {r:9.2f} {lo:5.2f}-{hi:<5.2f} "
-          f"{'ok' if ok else 'MISSED':>7} {('beyond' if beyond else 'within') if ok else '-':>6} {spread:7.2f}")
+          f"{'ok' if ok else 'MISSED':>7} {noise:>6} {spread:7.2f}")
 PY
