@@ -188,6 +188,27 @@ func benchTimers() {
 
 const echoClients, echoReqs, echoMsg = 1000, 100, 64
 
+func pct(sorted []int64, perMille int) float64 {
+	return float64(sorted[len(sorted)*perMille/1000]) / 1e3
+}
+
+// echoDetail prints the first requests' percentiles apart from the
+// later ones' (stderr), as mnbench.c's echo_detail does.
+func echoDetail(lat []int64) {
+	var first, later []int64
+	for k, v := range lat {
+		if k%echoReqs == 0 {
+			first = append(first, v)
+		} else {
+			later = append(later, v)
+		}
+	}
+	sort.Slice(first, func(i, j int) bool { return first[i] < first[j] })
+	sort.Slice(later, func(i, j int) bool { return later[i] < later[j] })
+	fmt.Fprintf(os.Stderr, "echo_1000 us: first requests p50 %.0f p99 %.0f; later p50 %.0f p90 %.0f p99 %.0f\n",
+		pct(first, 500), pct(first, 990), pct(later, 500), pct(later, 900), pct(later, 990))
+}
+
 func benchEcho() {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -253,6 +274,7 @@ func benchEcho() {
 	close(start)
 	done.Wait()
 	report("echo_1000_rps", float64(len(lat))*1e9/float64(time.Since(t0).Nanoseconds()), "req/s")
+	echoDetail(lat)
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	report("echo_1000_p99", float64(lat[len(lat)*99/100])/1e3, "us")
 	ln.Close()
