@@ -276,7 +276,7 @@ func benchEcho() {
 	report("echo_1000_rps", float64(len(lat))*1e9/float64(time.Since(t0).Nanoseconds()), "req/s")
 	echoDetail(lat)
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	report("echo_1000_p99", float64(lat[len(lat)*99/100])/1e3, "us")
+	report("echo_1000_p99", pct(lat, 990), "us")
 	ln.Close()
 }
 
