@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* libmn netpoller (echo server, deadlines) and contexts. */
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
@@ -173,6 +174,25 @@ static void pin_self(int cpu)
 	sched_setaffinity(0, sizeof(s), &s);
 }
 
+/* A connected loopback TCP pair, plain blocking fds: fd[0] the accepted
+ * end, fd[1] the connecting one.  0, or -1. */
+static int loopback_pair(int fd[2])
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 1) ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &sl))
+		return -1;
+	fd[1] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd[1] < 0 || connect(fd[1], (struct sockaddr *)&sa, sl))
+		return -1;
+	fd[0] = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	close(lfd);
+	return fd[0] < 0 ? -1 : 0;
+}
+
 /*
  * Keeps its P busy (so it is running whenever an event comes, and never
  * steals) and that P's thread on steer_cpus[P id]: the CPU of each P is
@@ -239,20 +259,9 @@ static void steer_reader(void *a)
 
 static int steer_main(void *a)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof(sa);
-	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	pthread_t w;
 
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 1) ||
-	    getsockname(lfd, (struct sockaddr *)&sa, &sl))
-		return -1;
-	steer_fd[1] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (steer_fd[1] < 0 || connect(steer_fd[1], (struct sockaddr *)&sa, sl))
-		return -1;
-	steer_fd[0] = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	close(lfd);
-	if (steer_fd[0] < 0)
+	if (loopback_pair(steer_fd))
 		return -1;
 	sem_init(&steer_go, 0, 0);	/* before the pinners, which post it */
 	mn_wg_add(&wg, 2);
@@ -299,6 +308,129 @@ TEST(wake_follows_packet_cpu)
 			ASSERT_EQ(steer_cpus[b % 2], steer_incpu[b][i]) TH_LOG("block %d read %d", b, i);
 			ASSERT_EQ(steer_incpu[b][i], steer_ran[b][i]) TH_LOG("block %d read %d", b, i);
 		}
+}
+
+/* ---- a stuck P's network work runs elsewhere ---- */
+
+static int stuck_fd[2];		/* [0] read by the reader task, [1] its peer */
+static int stuck_pipe[2];	/* the stuck task waits here; the reader writes */
+static int stuck_idle[2];	/* a task waits on [0] throughout: see stuck_main */
+static atomic_int stuck_idling;	/* the idler is about to park */
+static atomic_int stuck_tid;	/* the reader's thread, once it is about to read */
+static atomic_int stuck_read;	/* bytes the reader got */
+static int stuck_woke;		/* the stuck task's poll(): 1 woken by the reader */
+static atomic_int stuck_parked;	/* the stuck task saw the reader's thread asleep */
+
+/* Reads one byte from its socket, then lets the stuck task go. */
+static void stuck_reader(void *a)
+{
+	char c;
+
+	atomic_store(&stuck_tid, (int)gettid());
+	atomic_store(&stuck_read, (int)mn_read(stuck_fd[0], &c, 1));
+	(void)!write(stuck_pipe[1], "r", 1);
+}
+
+/* Parked on a pipe for the whole test, so that the Ps note the CPU they
+ * run on each time they look for work (steering's map, netpoll.c). */
+static void stuck_idler(void *a)
+{
+	char c;
+
+	atomic_store(&stuck_idling, 1);
+	(void)!mn_read(stuck_idle[0], &c, 1);
+	mn_wg_done(&wg);
+}
+
+/* The state letter of thread @tid in /proc, or 0. */
+static char thread_state(int tid)
+{
+	char path[64], buf[256], *s;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	s = strrchr(buf, ')');
+	return s && s[1] == ' ' ? s[2] : 0;
+}
+
+/*
+ * Takes the P it runs on for good, as a thread that the kernel or the
+ * hypervisor has taken off the CPU does: its thread stays on the CPU it
+ * found itself on and never returns to the scheduler, so the P stays
+ * running and runs nothing else.  First it makes the reader's socket
+ * this P's (its first use), starts the reader, which another P must
+ * take, and waits until the reader's thread sleeps: the reader has
+ * parked in mn_read and that P has nothing left to run.  Then it writes
+ * the reader's byte from this CPU, so the kernel processes the packet
+ * here and libmn's steering points at this P, and waits for the reader.
+ */
+static void stuck_holder(void *a)
+{
+	struct pollfd pfd = { .fd = stuck_pipe[0], .events = POLLIN };
+	int cpu = sched_getcpu(), tid;
+
+	pin_self(cpu);
+	if (mn_write(stuck_fd[0], "h", 1) != 1)
+		goto out;
+	mn_go(stuck_reader, NULL);
+	/* Spin, keeping the CPU: the other P's thread runs elsewhere. */
+	for (int64_t end = mn_now() + 10000000000LL; mn_now() < end;) {
+		tid = atomic_load(&stuck_tid);
+		if (tid && thread_state(tid) == 'S') {
+			atomic_store(&stuck_parked, 1);
+			break;
+		}
+	}
+	if (!atomic_load(&stuck_parked))
+		goto out;
+	(void)!write(stuck_fd[1], "x", 1);
+	stuck_woke = poll(&pfd, 1, 10000);
+out:
+	mn_wg_done(&wg);
+}
+
+static int stuck_main(void *a)
+{
+	if (loopback_pair(stuck_fd) || pipe(stuck_pipe) || pipe(stuck_idle))
+		return -1;
+	mn_wg_add(&wg, 2);
+	mn_go(stuck_idler, NULL);
+	while (!atomic_load(&stuck_idling))
+		mn_sleep(1000000);
+	mn_sleep(1000000);
+	mn_go(stuck_holder, NULL);
+	while (!atomic_load(&stuck_read) && !atomic_load(&stuck_parked))
+		mn_sleep(1000000);
+	(void)!write(stuck_idle[1], "i", 1);
+	mn_wg_wait(&wg);
+	mn_close(stuck_fd[0]);
+	close(stuck_fd[1]);
+	return 0;
+}
+
+/* A task woken by a socket whose packets come in on the CPU of a P whose
+ * thread is stuck outside the runtime runs on the other P, without
+ * waiting for that thread: the stuck task is let go by the woken task
+ * alone.  Oracles: /proc for the reader parked, poll(2) on a pipe that
+ * only the reader writes, after its mn_read returned the byte. */
+TEST(stuck_p_network_work_runs_elsewhere)
+{
+	cpu_set_t set;
+
+	ASSERT_EQ(0, sched_getaffinity(0, sizeof(set), &set));
+	ASSERT_LE(2, CPU_COUNT(&set)) TH_LOG("needs 2 CPUs");
+	setenv("MN_PROCS", "2", 1);
+	ASSERT_EQ(0, mn_main(stuck_main, NULL));
+	ASSERT_EQ(1, atomic_load(&stuck_parked)) TH_LOG("the reader never parked");
+	ASSERT_EQ(1, atomic_load(&stuck_read));
+	ASSERT_EQ(1, stuck_woke) TH_LOG("the reader did not run while its P's thread was stuck");
 }
 
 /* ---- contexts ---- */

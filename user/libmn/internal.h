@@ -230,7 +230,18 @@ struct mn_p {
 	/* fds in epfd, an estimate (an fd closed without mn_close still
 	 * counts): steering keeps the Ps' shares even (netpoll.c). */
 	_Atomic int nhomed;
+	/* When the owner last polled epfd: sysmon looks at a running P's
+	 * only if not for SYSMON_NETPOLL.  Owner writes; relaxed. */
+	_Atomic int64_t lastpoll;
 	bool nested;			/* epfd is in mn_sched.epfd: while idle */
+	/* schedtick as other threads last saw it changed, and when
+	 * (netpoll.c: a running P that runs no task for NETPOLL_STALE is
+	 * stale).  Any thread, relaxed; a line of its own, off the
+	 * owner's. */
+	struct {
+		_Atomic uint32_t tick;
+		_Atomic int64_t when;
+	} watch __attribute__((aligned(64)));
 } __attribute__((aligned(64)));
 
 #define MN_GOID_BATCH	16
@@ -306,6 +317,10 @@ struct mn_sched {
 	int evfd;			/* sysmon's wakeup (mn_sysmon_kick) */
 	int sysmon_ep;			/* evfd only: sysmon's wait while no P is idle */
 	_Atomic int sysmon_busy;	/* sysmon waits on sysmon_ep (sysmon.c) */
+	/* sysmon sleeps with every P idle and nothing due for
+	 * SYSMON_NETPOLL: the P that stops being idle kicks it (pidleget),
+	 * or nobody would look at the network or at stale Ps meanwhile. */
+	_Atomic int sysmon_allidle;
 	_Atomic int64_t sysmon_until;	/* when sysmon will wake by itself */
 	bool started;
 	uint32_t main_done;		/* futex word: __atomic_* builtins only */
@@ -439,7 +454,12 @@ static inline struct mn_p *pidleget(void)
 	mn_check(mn_lk_held(&mn_sched.lock), "pidleget: sched.lock not held");
 	if (p) {
 		mn_sched.pidle = p->link;
+		/* seq_cst, against sysmon's store of sysmon_allidle then
+		 * load of npidle: one of us sees the other. */
 		atomic_fetch_sub(&mn_sched.npidle, 1);
+		if (atomic_load(&mn_sched.sysmon_allidle) &&
+		    atomic_exchange(&mn_sched.sysmon_allidle, 0))
+			mn_sysmon_kick();	/* a P runs: sysmon's looks are due again */
 	}
 	return p;
 }
@@ -503,11 +523,16 @@ int64_t mn_timers_sysmon_due(struct mn_p *p) MN_HIDDEN;
 /* ---- netpoll (netpoll.c) ---- */
 void mn_netpoll_init(void) MN_HIDDEN;
 int mn_netpoll_poll(struct mn_p *p) MN_HIDDEN;	/* tasks readied */
+int mn_netpoll_poll_stale(struct mn_p *self) MN_HIDDEN;	/* tasks readied */
 void mn_netpoll_sysmon(struct epoll_event *ev, int n) MN_HIDDEN;
+void mn_netpoll_sysmon_look(int64_t period) MN_HIDDEN;
 /* Make the G_RUNNABLE @list (linked by schedlink) runnable on @p: the
  * caller's own P's queue, another running P's inbox, or (p NULL) the
  * global queue (proc.c).  Any thread; must not hold sched.lock. */
 void mn_inject_on(struct mn_p *p, struct mn_g *list) MN_HIDDEN;
+/* Take @p's inbox, oldest first (proc.c): its owner, or another thread
+ * when p is not running or is stale (netpoll.c).  No lock held. */
+struct mn_g *mn_inbox_take(struct mn_p *p) MN_HIDDEN;
 
 /* An unlockf for mn_park: releases the mn_lk lock at @lk (lock_futex.c). */
 void mn_unlock_lk(void *lk) MN_HIDDEN;

@@ -21,6 +21,17 @@
  * Ps.
  * Go has one epoll and no steering.
  *
+ * Stale Ps: a running P that has run no task for NETPOLL_STALE is in a
+ * long task or its thread is off the CPU (preempted, its vCPU stolen
+ * by the host).  Under Go's one poller any other P would run the tasks
+ * its fds wake; here nothing is steered to it, and a P that looks at
+ * the network (findrunnable, sysmon) takes its events and its inbox
+ * and runs them itself.  The fds stay on the stale P's instance: it
+ * takes them back with its next poll, and a stall moves no fd (two
+ * epoll_ctl each) either way.  echo_1000 under a
+ * simulated 15 ms stall of one thread every 150 ms: p99 33.6 ms
+ * without, 20.9 with (docs/libmn.md).
+ *
  * fds epoll cannot watch (regular files) fall back to a blocking call
  * bracketed by mn_syscall_enter/exit, so the P is handed off if it blocks.
  */
@@ -306,6 +317,30 @@ static uint32_t queued(struct mn_p *p)
  * re-read, and move, together (164 of echo_1000's 1000 slowest requests
  * were every client's 9th). */
 #define STEER_REREAD 7
+/* A running P that has run no task for this long is stale (see the
+ * top).  echo_1000's Ps run one every ~10 us and poll every 0.5-1 ms. */
+#define NETPOLL_STALE 2000000
+
+/*
+ * True if @p is running and its schedtick has not moved since a look at
+ * least NETPOLL_STALE before @now.  Looks are the pollers' (every
+ * findrunnable that reaches the network, sysmon's), so a P is found
+ * stale between NETPOLL_STALE and that plus the gap between looks.  Any
+ * thread; two racing lookers at worst restart the clock.
+ */
+static bool stale(struct mn_p *p, int64_t now)
+{
+	uint32_t tick = __atomic_load_n(&p->schedtick, __ATOMIC_RELAXED);
+
+	if (atomic_load_explicit(&p->status, memory_order_relaxed) != P_RUNNING)
+		return false;
+	if (tick != atomic_load_explicit(&p->watch.tick, memory_order_relaxed)) {
+		atomic_store_explicit(&p->watch.tick, tick, memory_order_relaxed);
+		atomic_store_explicit(&p->watch.when, now, memory_order_relaxed);
+		return false;
+	}
+	return now - atomic_load_explicit(&p->watch.when, memory_order_relaxed) >= NETPOLL_STALE;
+}
 
 /* SO_INCOMING_CPU of @fd, now, or -2 if the fd has none (not a socket:
  * never asked again). */
@@ -325,9 +360,10 @@ static int incpu_read(int fd, struct pd *pd)
 	return cpu;
 }
 
-/* The running P whose M is on @cpu, unless it has STEER_SLACK more
- * tasks queued or STEER_HOMED_SLACK more fds than @self; else @self. */
-static struct mn_p *cpu_target(int cpu, struct mn_p *self)
+/* The running P whose M is on @cpu, unless it is stale, or has
+ * STEER_SLACK more tasks queued or STEER_HOMED_SLACK more fds than
+ * @self; else @self. */
+static struct mn_p *cpu_target(int cpu, struct mn_p *self, int64_t now)
 {
 	struct mn_p *p;
 	int id;
@@ -341,7 +377,7 @@ static struct mn_p *cpu_target(int cpu, struct mn_p *self)
 	if (p == self)
 		return p;
 	if (atomic_load_explicit(&p->cpu, memory_order_relaxed) != cpu ||
-	    atomic_load_explicit(&p->status, memory_order_relaxed) != P_RUNNING)
+	    atomic_load_explicit(&p->status, memory_order_relaxed) != P_RUNNING || stale(p, now))
 		return self;
 	if (queued(p) > (self ? queued(self) : 0) + STEER_SLACK)
 		return self;
@@ -357,7 +393,7 @@ static struct mn_p *cpu_target(int cpu, struct mn_p *self)
  * processed the socket's last packet (SO_INCOMING_CPU).  NULL: none
  * (not a socket, one P): the caller's default.  No lock held.
  */
-static struct mn_p *steer(int fd, struct pd *pd, struct mn_p *self)
+static struct mn_p *steer(int fd, struct pd *pd, struct mn_p *self, int64_t now)
 {
 	int left, cpu;
 
@@ -366,11 +402,11 @@ static struct mn_p *steer(int fd, struct pd *pd, struct mn_p *self)
 	left = __atomic_load_n(&pd->incpu_left, __ATOMIC_RELAXED);
 	if (left > 0) {
 		__atomic_store_n(&pd->incpu_left, left - 1, __ATOMIC_RELAXED);
-		if (cpu_target(__atomic_load_n(&pd->incpu, __ATOMIC_RELAXED), self) == self)
+		if (cpu_target(__atomic_load_n(&pd->incpu, __ATOMIC_RELAXED), self, now) == self)
 			return self;
 	}
 	cpu = incpu_read(fd, pd);
-	return cpu == -2 ? NULL : cpu_target(cpu, self);
+	return cpu == -2 ? NULL : cpu_target(cpu, self, now);
 }
 
 /* Move fd to @p's epoll instance: its next events go to p.  Adding it
@@ -403,12 +439,14 @@ static void pd_rehome(int fd, struct pd *pd, struct mn_p *p)
 	mn_lk_unlock(&pd->lock);
 }
 
-/* Ready the tasks waiting on the fds of @ev (from @from's instance). */
-static int netpoll_events(struct epoll_event *ev, int n, struct mn_p *from)
+/* Ready the tasks waiting on the fds of @ev (from @from's instance;
+ * @from_stale: a stale P's, whose tasks run here and whose fds stay). */
+static int netpoll_events(struct epoll_event *ev, int n, struct mn_p *from, bool from_stale)
 {
 	struct mn_m *m = mn_getm();
 	struct mn_p *self = m ? m->p : NULL, *target;
 	struct mn_g *glob = NULL, *list, *g;
+	int64_t now = mn_nanotime();
 	int readied = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -446,9 +484,9 @@ static int netpoll_events(struct epoll_event *ev, int n, struct mn_p *from)
 			if (!g->schedlink)
 				break;
 		}
-		target = steer(fd, pd, self);
+		target = from_stale ? self : steer(fd, pd, self, now);
 		if (target) {
-			if (target != from)
+			if (target != from && !from_stale)
 				pd_rehome(fd, pd, target);
 			mn_inject_on(target, list);
 		} else {
@@ -469,20 +507,70 @@ static int netpoll_events(struct epoll_event *ev, int n, struct mn_p *from)
 int mn_netpoll_poll(struct mn_p *p)
 {
 	struct epoll_event evs[64];
+	struct mn_m *m = mn_getm();
 	int n = epoll_wait(p->epfd, evs, 64, 0);
 
-	return n > 0 ? netpoll_events(evs, n, p) : 0;
+	if (m && m->p == p)
+		atomic_store_explicit(&p->lastpoll, mn_nanotime(), memory_order_relaxed);
+	return n > 0 ? netpoll_events(evs, n, p, false) : 0;
+}
+
+/*
+ * Take the network work of each stale P but @self: the events ready on
+ * its instance and the tasks in its inbox, for @self's queue (NULL, on
+ * sysmon: the global queue).  Returns the number of tasks readied.  Any
+ * thread; no lock held.  The owner may poll and drain at the same time:
+ * epoll hands each event to one caller, and the inbox is taken whole.
+ */
+int mn_netpoll_poll_stale(struct mn_p *self)
+{
+	int64_t now = mn_nanotime();
+	int readied = 0;
+
+	for (int i = 0; i < mn_sched.nprocs; i++) {
+		struct mn_p *p = &mn_sched.allp[i];
+		struct epoll_event evs[64];
+		struct mn_g *list, *g;
+		int n;
+
+		if (p == self || !stale(p, now))
+			continue;
+		n = epoll_wait(p->epfd, evs, 64, 0);
+		if (n > 0)
+			readied += netpoll_events(evs, n, p, true);
+		list = mn_inbox_take(p);
+		for (g = list; g; g = g->schedlink)
+			readied++;
+		mn_inject_on(self, list);
+	}
+	return readied;
+}
+
+/*
+ * sysmon, every @period: the work of the stale Ps, then the instances
+ * of the others that have not polled their own for @period (a P that
+ * always has a task queued never does).  One that has needs no look:
+ * that only moved its tasks to the global queue, away from the P their
+ * peers run on.
+ */
+void mn_netpoll_sysmon_look(int64_t period)
+{
+	int64_t now = mn_nanotime();
+
+	mn_netpoll_poll_stale(NULL);
+	for (int i = 0; i < mn_sched.nprocs; i++) {
+		struct mn_p *p = &mn_sched.allp[i];
+
+		if (atomic_load_explicit(&p->status, memory_order_relaxed) != P_RUNNING ||
+		    now - atomic_load_explicit(&p->lastpoll, memory_order_relaxed) >= period)
+			mn_netpoll_poll(p);
+	}
 }
 
 /* sysmon: the instances mn_sched.epfd reported in @ev (others' entries
- * are ignored), or every instance if @ev is NULL. */
+ * are ignored). */
 void mn_netpoll_sysmon(struct epoll_event *ev, int n)
 {
-	if (!ev) {
-		for (int i = 0; i < mn_sched.nprocs; i++)
-			mn_netpoll_poll(&mn_sched.allp[i]);
-		return;
-	}
 	for (int i = 0; i < n; i++) {
 		uint64_t d = ev[i].data.u64;
 

@@ -227,8 +227,8 @@ void mn_injectglist(struct mn_g *list)
 
 /* Take p's inbox (tasks other threads' network polls readied for it),
  * oldest first.  Any M: the owner to queue them, a thief when p is not
- * running.  Must not hold sched.lock. */
-static struct mn_g *inbox_take(struct mn_p *p)
+ * running or is stale (netpoll.c).  Must not hold sched.lock. */
+struct mn_g *mn_inbox_take(struct mn_p *p)
 {
 	struct mn_g *g, *rev = NULL, *next;
 
@@ -302,7 +302,7 @@ static void note_cpu(struct mn_p *p)
 /* Queue the tasks in p's inbox on p.  Owner P only, g0; no lock held. */
 static void inbox_drain(struct mn_p *p)
 {
-	struct mn_g *g = inbox_take(p);
+	struct mn_g *g = mn_inbox_take(p);
 
 	if (g)
 		runqput_list(p, g);
@@ -724,16 +724,19 @@ top:
 	}
 	/* The network, as Go's findrunnable does: while no P is idle sysmon
 	 * does not wait on it (sysmon.c), the Ps look here, each at its own
-	 * epoll instance.  Events ready their tasks here or on the P the
-	 * netpoller steers them to (netpoll.c). */
-	if (netwait && mn_netpoll_poll(p) > 0)
+	 * epoll instance, and at a stale P's: a running P that has run no
+	 * task for a while (its thread off the CPU, or in a long task),
+	 * whose tasks any P would run under Go's single poller.  Events
+	 * ready their tasks here or on the P the netpoller steers them to
+	 * (netpoll.c). */
+	if (netwait && mn_netpoll_poll(p) + mn_netpoll_poll_stale(p) > 0)
 		goto top;
 
 	/* Tasks steered to a P that went idle since. */
 	n = mn_sched.nprocs;
 	for (i = 0; i < n && netwait; i++) {
 		p2 = &mn_sched.allp[i];
-		if (p2 != p && atomic_load(&p2->status) != P_RUNNING && (g = inbox_take(p2))) {
+		if (p2 != p && atomic_load(&p2->status) != P_RUNNING && (g = mn_inbox_take(p2))) {
 			mn_inject_on(p, g);
 			goto top;
 		}

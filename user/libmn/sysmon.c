@@ -14,8 +14,9 @@
  * running P's M runs them in findrunnable), retakes
  * Ps stuck in system calls (syscall.c), delivers netpoll events
  * (netpoll.c: it waits on the idle Ps' epoll instances while a P is
- * idle, the running Ps poll their own, and it looks at those every
- * SYSMON_NETPOLL), and declares a deadlock when every P is
+ * idle, the running Ps poll their own, and every SYSMON_NETPOLL it
+ * takes the work of stale Ps and looks at the instances not polled
+ * since), and declares a deadlock when every P is
  * idle with nothing in a system call, the netpoller or a timer, and no
  * task ran for 5 ms (debug.c).
  *
@@ -81,6 +82,7 @@ void *mn_sysmon_main(void *arg)
 		int n, i, ep, npidle;
 
 		atomic_store(&mn_sched.sysmon_until, 0);
+		atomic_store(&mn_sched.sysmon_allidle, 0);
 		now = mn_nanotime();
 		for (i = 0; i < mn_sched.nprocs; i++) {
 			t = mn_timers_sysmon(&mn_sched.allp[i], now);
@@ -126,10 +128,12 @@ void *mn_sysmon_main(void *arg)
 		 * network every SYSMON_NETPOLL; a P going idle kicks us back
 		 * (pidleput).  seq_cst pairs with pidleput's npidle add.
 		 * With a P idle, mn_sched.epfd holds only the idle Ps' epoll
-		 * instances (netpoll.c): the running ones' are looked at
-		 * every SYSMON_NETPOLL all the same. */
+		 * instances (netpoll.c).  Every SYSMON_NETPOLL we take the
+		 * work of stale Ps and look at the instances their owners
+		 * have not polled since (netpoll.c). */
 		ep = mn_sched.epfd;
 		atomic_store(&mn_sched.sysmon_busy, 1);
+		atomic_store(&mn_sched.sysmon_allidle, 1);	/* seq_cst: see pidleget */
 		npidle = atomic_load(&mn_sched.npidle);
 		if (npidle == 0)
 			ep = mn_sched.sysmon_ep;
@@ -137,6 +141,11 @@ void *mn_sysmon_main(void *arg)
 			atomic_store(&mn_sched.sysmon_busy, 0);
 		if (npidle < mn_sched.nprocs && netlook + SYSMON_NETPOLL < until)
 			until = netlook + SYSMON_NETPOLL;
+		/* Every P idle: no look is due until one runs again, and that
+		 * one kicks us, unless we wake within SYSMON_NETPOLL anyway
+		 * (a sleeping task's timer: no kick for each of its wakes). */
+		if (npidle < mn_sched.nprocs || until - now < SYSMON_NETPOLL)
+			atomic_store(&mn_sched.sysmon_allidle, 0);
 		atomic_store(&mn_sched.sysmon_until, until);
 		for (i = 0, t = 0; i < mn_sched.nprocs && !t; i++) {
 			t = mn_timers_sysmon_due(&mn_sched.allp[i]);
@@ -179,7 +188,7 @@ void *mn_sysmon_main(void *arg)
 		if (ep != mn_sched.epfd)
 			atomic_store(&mn_sched.sysmon_busy, 0);
 		if (npidle < mn_sched.nprocs && (now = mn_nanotime()) >= netlook + SYSMON_NETPOLL) {
-			mn_netpoll_sysmon(NULL, 0);
+			mn_netpoll_sysmon_look(SYSMON_NETPOLL);
 			netlook = now;
 		}
 		if (atomic_load(&sigquit_pending)) {
