@@ -337,6 +337,7 @@ static void echo_conn(void *a)
 	int fd = (int)(intptr_t)a;
 	char buf[ECHO_MSG];
 
+	mn_wg_done(&echo_ready);
 	while (read_full(fd, buf, sizeof(buf)) && mn_write(fd, buf, sizeof(buf)) == sizeof(buf))
 		;
 	mn_close(fd);
@@ -442,7 +443,10 @@ static void bench_echo(void)
 	echo_lat = calloc(n, sizeof(*echo_lat));
 	echo_start = mn_chan_make(0, 0);
 	mn_go(echo_accept, (void *)(intptr_t)lfd);
-	mn_wg_add(&echo_ready, ECHO_CLIENTS);
+	/* The clock starts once every connection is set up at both ends:
+	 * each client connected, each accepted and its server task running.
+	 * Else the first requests' latency has some of the accepts in it. */
+	mn_wg_add(&echo_ready, 2 * ECHO_CLIENTS);
 	mn_wg_add(&wg, ECHO_CLIENTS);
 	for (int i = 0; i < ECHO_CLIENTS; i++)
 		mn_go(echo_client, echo_lat + (size_t)i * ECHO_REQS);

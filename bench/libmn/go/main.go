@@ -215,6 +215,11 @@ func benchEcho() {
 		fmt.Fprintln(os.Stderr, "echo: listen:", err)
 		os.Exit(1)
 	}
+	// The clock starts once every connection is set up at both ends:
+	// each client connected, each accepted and its server goroutine
+	// running, as in mnbench.c.
+	var ready, done sync.WaitGroup
+	ready.Add(2 * echoClients)
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -223,6 +228,7 @@ func benchEcho() {
 			}
 			go func(c net.Conn) {
 				buf := make([]byte, echoMsg)
+				ready.Done()
 				for {
 					if _, err := io.ReadFull(c, buf); err != nil {
 						break
@@ -236,10 +242,8 @@ func benchEcho() {
 		}
 	}()
 	lat := make([]int64, echoClients*echoReqs)
-	var ready, done sync.WaitGroup
 	start := make(chan struct{})
 	for i := 0; i < echoClients; i++ {
-		ready.Add(1)
 		done.Add(1)
 		go func(lat []int64) {
 			c, err := net.Dial("tcp", ln.Addr().String())
