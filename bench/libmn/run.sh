@@ -11,8 +11,9 @@
 # interval), and "noise" says whether the whole of it meets the target:
 # "beyond" if so, "within" if the median meets it and part of the
 # interval does not; "-" with fewer than 3 runs, where resampling says
-# nothing.  The header says when, and the host's load average before and
-# after, since the host is shared.
+# nothing.  The header says when, the host's load average before and
+# after, and the steal time the host took from this guest's CPUs during
+# the runs (/proc/stat), since the host is shared.
 #
 # usage: bench/libmn/run.sh [BUILD_DIR]     (RUNS=5 by default)
 set -eu
@@ -28,18 +29,20 @@ for b in "$C" "$G"; do
 done
 
 load() { awk '{print $1, $2, $3}' /proc/loadavg; }
+steal() { awk '/^cpu /{print $9}' /proc/stat; }	# USER_HZ ticks, all CPUs
 echo "# libmn vs $(go version 2>/dev/null | awk '{print $3}') on $(nproc) CPUs," \
      "GOMAXPROCS/MN_PROCS default, median of $RUNS runs"
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), load average before: $(load)"
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
+steal0=$(steal)
 for w in $WORKLOADS; do
 	for r in $(seq "$RUNS"); do
 		"$C" "$w" 2>/dev/null | sed 's/^/C /' >>"$tmp"
 		"$G" "$w" 2>/dev/null | sed 's/^/GO /' >>"$tmp"
 	done
 done
-echo "# load average after: $(load)"
+echo "# load average after: $(load); steal time during: $(( ($(steal) - steal0) / $(getconf CLK_TCK) )) s"
 python3 - "$tmp" <<'PY'
 import sys, statistics, random
 vals = {}
