@@ -729,8 +729,20 @@ top:
 	 * whose tasks any P would run under Go's single poller.  Events
 	 * ready their tasks here or on the P the netpoller steers them to
 	 * (netpoll.c). */
-	if (netwait && mn_netpoll_poll(p) + mn_netpoll_poll_stale(p) > 0)
-		goto top;
+	if (netwait) {
+		int64_t now = mn_nanotime();
+
+		/* A stale P's queued tasks first: with the network busy we
+		 * would never reach the steal below, and they would wait for
+		 * the thread to come back. */
+		for (i = 0; i < mn_sched.nprocs; i++) {
+			p2 = &mn_sched.allp[i];
+			if (p2 != p && mn_netpoll_stale(p2, now) && (g = runqsteal(p, p2, true)))
+				return g;
+		}
+		if (mn_netpoll_poll(p) + mn_netpoll_poll_stale(p) > 0)
+			goto top;
+	}
 
 	/* Tasks steered to a P that went idle since. */
 	n = mn_sched.nprocs;
