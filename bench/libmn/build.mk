@@ -15,3 +15,14 @@ $(O)/bench/libmn/gobench: bench/libmn/go/main.go
 
 bench-libmn: $(O)/bench/libmn/mnbench $(O)/bench/libmn/gobench
 	$(Q)bench/libmn/run.sh $(O)
+
+# The echo under stalled threads (bench/libmn/stall.sh): not in make check.
+.PHONY: bench-libmn-stall
+
+$(O)/bench/libmn/stall: bench/libmn/stall.c
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $<
+
+bench-libmn-stall: $(O)/bench/libmn/mnbench $(O)/bench/libmn/gobench $(O)/bench/libmn/stall
+	$(Q)bench/libmn/stall.sh $(O)
