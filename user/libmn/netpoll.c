@@ -24,14 +24,14 @@
  * Stale Ps: a running P that has run no task for NETPOLL_STALE is in a
  * long task or its thread is off the CPU (preempted, its vCPU stolen
  * by the host).  Under Go's one poller any other P would run the tasks
- * its fds wake; here nothing is steered to it, and a P that looks at
- * the network (findrunnable, sysmon) takes its events and its inbox
- * and runs them itself, and one that runs out of work first steals half
- * its run queue (findrunnable).  The fds stay on the stale P's instance: it
- * takes them back with its next poll, and a stall moves no fd (two
- * epoll_ctl each) either way.  echo_1000 under a
- * simulated 15 ms stall of one thread every 150 ms: p99 33.6 ms
- * without, 20.9 with (docs/libmn.md).
+ * its fds wake; here nothing is steered to it, a P that looks at the
+ * network (findrunnable, sysmon) takes its events and its inbox and
+ * runs them itself, and one that runs out of work first steals half its
+ * run queue (findrunnable).  The fds stay on the stale P's instance:
+ * it takes them back with its next poll, and a stall moves no fd (two
+ * epoll_ctl each) either way.  echo_1000 with its busiest thread
+ * stopped 15 ms in every 150: p99 29.7 ms before, 21.6 after, Go 30.1
+ * (make bench-libmn-stall, docs/libmn.md).
  *
  * fds epoll cannot watch (regular files) fall back to a blocking call
  * bracketed by mn_syscall_enter/exit, so the P is handed off if it blocks.
