@@ -375,6 +375,7 @@ static void stuck_holder(void *a)
 {
 	struct pollfd pfd = { .fd = stuck_pipe[0], .events = POLLIN };
 	int cpu = sched_getcpu(), tid;
+	char note;
 
 	pin_self(cpu);
 	if (mn_write(stuck_fd[0], "h", 1) != 1)
@@ -392,6 +393,10 @@ static void stuck_holder(void *a)
 		goto out;
 	(void)!write(stuck_fd[1], "x", 1);
 	stuck_woke = poll(&pfd, 1, 10000);
+	/* Read the reader's note too: TSan orders its read(2) of the socket
+	 * before mn_close's close(2) through this pipe, not through poll. */
+	if (stuck_woke == 1)
+		(void)!read(stuck_pipe[0], &note, 1);
 out:
 	mn_wg_done(&wg);
 }
