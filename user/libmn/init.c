@@ -71,6 +71,10 @@ static void do_init(void)
 	e = getenv("MN_STACK_SIZE");
 	if (e && strtoul(e, NULL, 0) >= 16384)
 		mn_sched.stack_size = (strtoul(e, NULL, 0) + mn_pagesz - 1) & ~(mn_pagesz - 1);
+	mn_sched.netpoll_stale = 2000000;	/* ns; netpoll.c */
+	e = getenv("MN_NETPOLL_STALE_US");
+	if (e && *e)
+		mn_sched.netpoll_stale = (int64_t)strtoull(e, NULL, 0) * 1000;
 	mn_sched.allp = aligned_alloc(64, sizeof(struct mn_p) * (size_t)n);
 	if (!mn_sched.allp)
 		mn_fatal("out of memory");

@@ -235,7 +235,7 @@ struct mn_p {
 	_Atomic int64_t lastpoll;
 	bool nested;			/* epfd is in mn_sched.epfd: while idle */
 	/* schedtick as other threads last saw it changed, and when
-	 * (netpoll.c: a running P that runs no task for NETPOLL_STALE is
+	 * (netpoll.c: a running P that runs no task for netpoll_stale is
 	 * stale).  Any thread, relaxed; a line of its own, off the
 	 * owner's. */
 	struct {
@@ -321,6 +321,9 @@ struct mn_sched {
 	 * SYSMON_NETPOLL: the P that stops being idle kicks it (pidleget),
 	 * or nobody would look at the network or at stale Ps meanwhile. */
 	_Atomic int sysmon_allidle;
+	/* ns a running P may run no task before it is stale (netpoll.c),
+	 * 0 never: MN_NETPOLL_STALE_US, default 2 ms.  Set at init. */
+	int64_t netpoll_stale;
 	_Atomic int64_t sysmon_until;	/* when sysmon will wake by itself */
 	bool started;
 	uint32_t main_done;		/* futex word: __atomic_* builtins only */

@@ -21,8 +21,8 @@
  * Ps.
  * Go has one epoll and no steering.
  *
- * Stale Ps: a running P that has run no task for NETPOLL_STALE is in a
- * long task or its thread is off the CPU (preempted, its vCPU stolen
+ * Stale Ps: a running P that has run no task for 2 ms
+ * (MN_NETPOLL_STALE_US) is in a long task or its thread is off the CPU (preempted, its vCPU stolen
  * by the host).  Under Go's one poller any other P would run the tasks
  * its fds wake; here nothing is steered to it, a P that looks at the
  * network (findrunnable, sysmon) takes its events and its inbox and
@@ -318,29 +318,26 @@ static uint32_t queued(struct mn_p *p)
  * re-read, and move, together (164 of echo_1000's 1000 slowest requests
  * were every client's 9th). */
 #define STEER_REREAD 7
-/* A running P that has run no task for this long is stale (see the
- * top).  echo_1000's Ps run one every ~10 us and poll every 0.5-1 ms. */
-#define NETPOLL_STALE 2000000
-
 /*
  * True if @p is running and its schedtick has not moved since a look at
- * least NETPOLL_STALE before @now.  Looks are the pollers' (every
+ * least mn_sched.netpoll_stale before @now.  Looks are the pollers' (every
  * findrunnable that reaches the network, sysmon's), so a P is found
- * stale between NETPOLL_STALE and that plus the gap between looks.  Any
+ * stale between that long and that plus the gap between looks.  Any
  * thread; two racing lookers at worst restart the clock.
  */
 bool mn_netpoll_stale(struct mn_p *p, int64_t now)
 {
 	uint32_t tick = __atomic_load_n(&p->schedtick, __ATOMIC_RELAXED);
 
-	if (atomic_load_explicit(&p->status, memory_order_relaxed) != P_RUNNING)
+	if (!mn_sched.netpoll_stale ||
+	    atomic_load_explicit(&p->status, memory_order_relaxed) != P_RUNNING)
 		return false;
 	if (tick != atomic_load_explicit(&p->watch.tick, memory_order_relaxed)) {
 		atomic_store_explicit(&p->watch.tick, tick, memory_order_relaxed);
 		atomic_store_explicit(&p->watch.when, now, memory_order_relaxed);
 		return false;
 	}
-	return now - atomic_load_explicit(&p->watch.when, memory_order_relaxed) >= NETPOLL_STALE;
+	return now - atomic_load_explicit(&p->watch.when, memory_order_relaxed) >= mn_sched.netpoll_stale;
 }
 
 /* SO_INCOMING_CPU of @fd, now, or -2 if the fd has none (not a socket:
