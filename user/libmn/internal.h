@@ -526,7 +526,7 @@ int64_t mn_timers_sysmon_due(struct mn_p *p) MN_HIDDEN;
 /* ---- netpoll (netpoll.c) ---- */
 void mn_netpoll_init(void) MN_HIDDEN;
 int mn_netpoll_poll(struct mn_p *p) MN_HIDDEN;	/* tasks readied */
-int mn_netpoll_poll_stale(struct mn_p *self) MN_HIDDEN;	/* tasks readied */
+int mn_netpoll_poll_stale(struct mn_p *self, int64_t now) MN_HIDDEN;	/* tasks readied */
 /* @p is running and has run no task for a while (netpoll.c).  Any
  * thread, no lock held. */
 bool mn_netpoll_stale(struct mn_p *p, int64_t now) MN_HIDDEN;

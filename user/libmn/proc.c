@@ -740,7 +740,7 @@ top:
 			if (p2 != p && mn_netpoll_stale(p2, now) && (g = runqsteal(p, p2, true)))
 				return g;
 		}
-		if (mn_netpoll_poll(p) + mn_netpoll_poll_stale(p) > 0)
+		if (mn_netpoll_poll(p) + mn_netpoll_poll_stale(p, now) > 0)
 			goto top;
 	}
 
