@@ -13,7 +13,14 @@ $(O)/bench/libmn/gobench: bench/libmn/go/main.go
 	$(Q)cd bench/libmn/go && env GOCACHE=$(OUT)/gocache GOPATH=$(OUT)/gopath \
 		GO111MODULE=off CGO_ENABLED=0 $(GO) build -o $(abspath $@) .
 
-bench-libmn: $(O)/bench/libmn/mnbench $(O)/bench/libmn/gobench
+# The kernel's own cost of echo_1000's requests, first round and later
+# (bench/libmn/coldconn.c), printed by run.sh beside the table.
+$(O)/bench/libmn/coldconn: bench/libmn/coldconn.c
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $<
+
+bench-libmn: $(O)/bench/libmn/mnbench $(O)/bench/libmn/gobench $(O)/bench/libmn/coldconn
 	$(Q)bench/libmn/run.sh $(O)
 
 # The echo under stalled threads (bench/libmn/stall.sh): not in make check.

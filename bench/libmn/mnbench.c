@@ -397,9 +397,11 @@ static int64_t pct(const int64_t *sorted, size_t n, int per_mille)
 }
 
 /* The p99 of all requests is largely set by the first ones when the
- * host is quiet: every client's first request waits for all the others to start,
- * and those thousand are 1% of the samples.  To tell that from the
- * steady tail, print both (stderr: run.sh keeps stdout only). */
+ * host is quiet: every client makes its first request at once with
+ * the others, so that round runs breadth first on fresh connections,
+ * which the kernel alone charges more for (coldconn.c), and those
+ * thousand are 1% of the samples.  To tell that from the steady tail,
+ * print both (stderr: run.sh keeps stdout only). */
 static void echo_detail(const int64_t *lat, size_t n)
 {
 	int64_t *first = malloc(ECHO_CLIENTS * sizeof(*first));

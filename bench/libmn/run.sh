@@ -13,7 +13,9 @@
 # interval does not; "-" with fewer than 3 runs, where resampling says
 # nothing.  The header says when, the host's load average before and
 # after, and the steal time the host took from this guest's CPUs during
-# the runs (/proc/stat), since the host is shared.
+# the runs (/proc/stat), since the host is shared, and what the kernel
+# alone charges for the echo's requests, on fresh connections and later
+# (coldconn.c), measured once after the runs.
 #
 # usage: bench/libmn/run.sh [BUILD_DIR]     (RUNS=5 by default)
 set -eu
@@ -21,10 +23,11 @@ O=${1:-build}
 RUNS=${RUNS:-5}
 C=$O/bench/libmn/mnbench
 G=$O/bench/libmn/gobench
+K=$O/bench/libmn/coldconn
 WORKLOADS="spawn_join pingpong_roundtrip yield mutex_uncontended mutex_contended4 skynet_1M
 	chan_buffered select4 timers_10k echo_1000 parked_task_mem"
 
-for b in "$C" "$G"; do
+for b in "$C" "$G" "$K"; do
 	[ -x "$b" ] || { echo "run.sh: $b missing: run 'make bench-libmn'" >&2; exit 2; }
 done
 
@@ -43,6 +46,8 @@ for w in $WORKLOADS; do
 	done
 done
 echo "# load average after: $(load); steal time during: $(( ($(steal) - steal0) / $(getconf CLK_TCK) )) s"
+kernel=$("$K") || { echo "run.sh: $K failed" >&2; exit 1; }
+echo "# $kernel"
 python3 - "$tmp" <<'PY'
 import sys, statistics, random
 vals = {}
