@@ -73,8 +73,18 @@ static void do_init(void)
 		mn_sched.stack_size = (strtoul(e, NULL, 0) + mn_pagesz - 1) & ~(mn_pagesz - 1);
 	mn_sched.netpoll_stale = 2000000;	/* ns; netpoll.c */
 	e = getenv("MN_NETPOLL_STALE_US");
-	if (e && *e)
-		mn_sched.netpoll_stale = (int64_t)strtoull(e, NULL, 0) * 1000;
+	if (e && *e) {
+		/* A whole number of µs up to a minute, else the default:
+		 * strtoull took "-1" for 2^64 - 1, which times 1000 went
+		 * negative and made every running P stale at once. */
+		char *end;
+		long long us;
+
+		errno = 0;
+		us = strtoll(e, &end, 10);
+		if (!*end && !errno && us >= 0 && us <= 60000000)
+			mn_sched.netpoll_stale = us * 1000;
+	}
 	mn_sched.allp = aligned_alloc(64, sizeof(struct mn_p) * (size_t)n);
 	if (!mn_sched.allp)
 		mn_fatal("out of memory");

@@ -22,12 +22,12 @@
  * Go has one epoll and no steering.
  *
  * Stale Ps: a running P that has run no task for 2 ms
- * (MN_NETPOLL_STALE_US) is in a long task or its thread is off the CPU (preempted, its vCPU stolen
- * by the host).  Under Go's one poller any other P would run the tasks
- * its fds wake; here nothing is steered to it, a P that looks at the
- * network (findrunnable, sysmon) takes its events and its inbox and
- * runs them itself, and one that runs out of work first steals half its
- * run queue (findrunnable).  The fds stay on the stale P's instance:
+ * (MN_NETPOLL_STALE_US) is in a long task or its thread is off the
+ * CPU (preempted, its vCPU stolen by the host).  Under Go's one poller
+ * any other P would run the tasks its fds wake; here nothing is steered
+ * to it, a P that looks at the network (findrunnable, sysmon) takes its
+ * events and its inbox and runs them itself, and one that runs out of
+ * work first steals half its run queue (findrunnable).  The fds stay on the stale P's instance:
  * it takes them back with its next poll, and a stall moves no fd (two
  * epoll_ctl each) either way.  echo_1000 with its busiest thread
  * stopped 15 ms in every 150 (bench/libmn/stall.c), eight alternating
@@ -57,8 +57,8 @@ struct pd {
 	bool nosteer;			/* SO_INCOMING_CPU refused: not a socket */
 	int home;			/* P whose epoll instance holds the fd */
 	/* SO_INCOMING_CPU as last read (-1: never), and the events left
-	 * in which it may keep the task where it is (steer).  Pollers only, relaxed: a stale value just
-	 * steers one task less well. */
+	 * in which it may keep the task where it is (steer).  Pollers
+	 * only, relaxed: a stale value just steers one task less well. */
 	int incpu, incpu_left;
 	int fd;
 	struct mn_g *rg, *wg;
@@ -337,7 +337,8 @@ bool mn_netpoll_stale(struct mn_p *p, int64_t now)
 		atomic_store_explicit(&p->watch.when, now, memory_order_relaxed);
 		return false;
 	}
-	return now - atomic_load_explicit(&p->watch.when, memory_order_relaxed) >= mn_sched.netpoll_stale;
+	return now - atomic_load_explicit(&p->watch.when, memory_order_relaxed) >=
+	       mn_sched.netpoll_stale;
 }
 
 /* SO_INCOMING_CPU of @fd, now, or -2 if the fd has none (not a socket:
