@@ -30,8 +30,8 @@
  * work first steals half its run queue (findrunnable).  The fds stay on the stale P's instance:
  * it takes them back with its next poll, and a stall moves no fd (two
  * epoll_ctl each) either way.  echo_1000 with its busiest thread
- * stopped 15 ms in every 150 (bench/libmn/stall.c), eight alternating
- * runs each: p99 29.7 ms before, 21.6 after, Go 30.1 (docs/libmn.md).
+ * stopped 15 ms in every 150 (bench/libmn/stall.c), fifteen alternating
+ * runs each: p99 23.7 ms before, 15.7 after, Go 19.4 (docs/libmn.md).
  *
  * fds epoll cannot watch (regular files) fall back to a blocking call
  * bracketed by mn_syscall_enter/exit, so the P is handed off if it blocks.
