@@ -8,8 +8,8 @@
  *
  *  - breadth first: every client writes, then every server reads and
  *    writes back, then every client reads.  That is how both runtimes
- *    run echo_1000's first round, the one set of requests that is 1% of
- *    its samples and so sets its p99 (docs/libmn.md, Performance).
+ *    run echo_1000's first round, 1% of its samples and a part of its
+ *    p99 (docs/libmn.md, Performance).
  *  - depth first: one connection's request and reply back to back, then
  *    the next connection's.
  *

@@ -396,12 +396,13 @@ static int64_t pct(const int64_t *sorted, size_t n, int per_mille)
 	return sorted[n * (size_t)per_mille / 1000];
 }
 
-/* The p99 of all requests is largely set by the first ones when the
- * host is quiet: every client makes its first request at once with
- * the others, so that round runs breadth first on fresh connections,
- * which the kernel alone charges more for (coldconn.c), and those
- * thousand are 1% of the samples.  To tell that from the steady tail,
- * print both (stderr: run.sh keeps stdout only). */
+/* On a quiet host the p99 of all requests is set mostly by the first
+ * rounds: every client makes its first request at once with the
+ * others, so that round runs breadth first on fresh connections, which
+ * the kernel alone charges more for (coldconn.c), and the rounds after
+ * it are slower until each pair shares a CPU (docs/libmn.md).  To tell
+ * the first requests from the rest, print both (stderr: run.sh keeps
+ * stdout only). */
 static void echo_detail(const int64_t *lat, size_t n)
 {
 	int64_t *first = malloc(ECHO_CLIENTS * sizeof(*first));

@@ -23,6 +23,7 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -49,6 +50,25 @@ static int ncpus(void)
 	return (int)sysconf(_SC_NPROCESSORS_ONLN);
 }
 
+/* The parser of libmn's ranged numeric settings (internal.h). */
+unsigned int mn_env_number(const char *name, unsigned int def, unsigned int min,
+			   unsigned int max, bool pow2)
+{
+	const char *e = getenv(name);
+	unsigned long n;
+	char *end;
+
+	if (!e || !*e)
+		return def;
+	n = strtoul(e, &end, 0);
+	if (*end || n < min || n > max || (pow2 && (n & (n - 1)))) {
+		fprintf(stderr, "libmn: %s=%s is not a %s from %u to %u: using %u\n",
+			name, e, pow2 ? "power of two" : "number", min, max, def);
+		return def;
+	}
+	return n;
+}
+
 static void do_init(void)
 {
 	const char *e;
@@ -71,20 +91,9 @@ static void do_init(void)
 	e = getenv("MN_STACK_SIZE");
 	if (e && strtoul(e, NULL, 0) >= 16384)
 		mn_sched.stack_size = (strtoul(e, NULL, 0) + mn_pagesz - 1) & ~(mn_pagesz - 1);
-	mn_sched.netpoll_stale = 2000000;	/* ns; netpoll.c */
-	e = getenv("MN_NETPOLL_STALE_US");
-	if (e && *e) {
-		/* A whole number of µs up to a minute, else the default:
-		 * strtoull took "-1" for 2^64 - 1, which times 1000 went
-		 * negative and made every running P stale at once. */
-		char *end;
-		long long us;
-
-		errno = 0;
-		us = strtoll(e, &end, 10);
-		if (!*end && !errno && us >= 0 && us <= 60000000)
-			mn_sched.netpoll_stale = us * 1000;
-	}
+	/* ns; netpoll.c.  The bound keeps µs * 1000 far from overflow. */
+	mn_sched.netpoll_stale = (int64_t)mn_env_number("MN_NETPOLL_STALE_US", 2000, 0,
+							60000000, false) * 1000;
 	mn_sched.allp = aligned_alloc(64, sizeof(struct mn_p) * (size_t)n);
 	if (!mn_sched.allp)
 		mn_fatal("out of memory");

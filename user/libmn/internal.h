@@ -48,6 +48,10 @@
 #define RUNQ_SIZE 256
 #define STACK_CACHE 32		/* free stacks a P keeps (stack.c) */
 
+/* Environment variable @name as a number in [@min, @max] (a power of
+ * two if @pow2), else @def, said on stderr if it was set (init.c). */
+unsigned int mn_env_number(const char *name, unsigned int def, unsigned int min,
+			   unsigned int max, bool pow2) MN_HIDDEN;
 void mn_fatal(const char *fmt, ...) MN_HIDDEN __attribute__((noreturn, format(printf, 1, 2)));
 
 /*

@@ -27,9 +27,9 @@
  * any other P would run the tasks its fds wake; here nothing is steered
  * to it, a P that looks at the network (findrunnable, sysmon) takes its
  * events and its inbox and runs them itself, and one that runs out of
- * work first steals half its run queue (findrunnable).  The fds stay on the stale P's instance:
- * it takes them back with its next poll, and a stall moves no fd (two
- * epoll_ctl each) either way.  echo_1000 with its busiest thread
+ * work first steals half its run queue (findrunnable).  The fds stay
+ * on the stale P's instance: it takes them back with its next poll,
+ * and a stall moves no fd (two epoll_ctl each) either way.  echo_1000 with its busiest thread
  * stopped 15 ms in every 150 (bench/libmn/stall.c), fifteen alternating
  * runs each: p99 23.7 ms before, 15.7 after, Go 19.4 (docs/libmn.md).
  *

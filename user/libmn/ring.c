@@ -65,26 +65,6 @@ static void forked_child(void)
 	__atomic_store_n(&mn_nstaint_registry.ring.addr, 0, __ATOMIC_RELEASE);
 }
 
-/* Environment variable @name as a number in [@min, @max] (a power of
- * two if @pow2), else @def, said on stderr if it was set. */
-static unsigned int env_number(const char *name, unsigned int def, unsigned int min,
-			       unsigned int max, bool pow2)
-{
-	const char *e = getenv(name);
-	unsigned long n;
-	char *end;
-
-	if (!e || !*e)
-		return def;
-	n = strtoul(e, &end, 0);
-	if (*end || n < min || n > max || (pow2 && (n & (n - 1)))) {
-		fprintf(stderr, "libmn: %s=%s is not a %s from %u to %u: using %u\n",
-			name, e, pow2 ? "power of two" : "number", min, max, def);
-		return def;
-	}
-	return n;
-}
-
 static void linger_at_exit(void)
 {
 	mn_ring_linger();
@@ -109,9 +89,9 @@ static void ring_make(void)
 
 	if (e && !strcmp(e, "0"))
 		return;
-	err = mn_ring_create(&ring, env_number("MN_RING_RECORDS", RING_RECORDS,
-						MN_RING_NREC_MIN, MN_RING_NREC_MAX,
-						true));
+	err = mn_ring_create(&ring, mn_env_number("MN_RING_RECORDS", RING_RECORDS,
+						   MN_RING_NREC_MIN, MN_RING_NREC_MAX,
+						   true));
 	if (err) {
 		fprintf(stderr, "libmn: no report ring (%s): reports go to stderr only\n",
 			strerror(-err));
@@ -119,8 +99,8 @@ static void ring_make(void)
 	}
 	ring_pid = getpid();
 	ring_on = true;
-	linger_ms = env_number("MN_RING_LINGER_MS", RING_LINGER_MS, 0,
-			       RING_LINGER_MAX, false);
+	linger_ms = mn_env_number("MN_RING_LINGER_MS", RING_LINGER_MS, 0,
+				  RING_LINGER_MAX, false);
 	pthread_atfork(NULL, NULL, forked_child);
 	atexit(linger_at_exit);
 	pub->fd = ring.fd;
